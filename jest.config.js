@@ -1,0 +1,4 @@
+// One Jest run over every project, so `npm test` reports a single JSON result.
+module.exports = {
+  projects: ['<rootDir>/libs/*/jest.config.js', '<rootDir>/services/*/jest.config.js', '<rootDir>/e2e/jest.config.js'],
+};

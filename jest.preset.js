@@ -1,0 +1,30 @@
+// Shared Jest settings: SWC transpiles TypeScript with decorator metadata (Nest DI needs it),
+// and @puente/* imports resolve to each library's public entry point.
+const path = require('node:path');
+const root = __dirname;
+const libs = ['contracts', 'messaging', 'platform', 'testing', 'auth', 'privacy', 'audit'];
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': [
+      require.resolve('@swc/jest'),
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+          target: 'es2022',
+          keepClassNames: true,
+        },
+        module: { type: 'commonjs' },
+        sourceMaps: 'inline',
+      },
+    ],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: Object.fromEntries(
+    libs.map((l) => [`^@puente/${l}$`, path.join(root, 'libs', l, 'src', 'index.ts')]),
+  ),
+  globalSetup: path.join(root, 'libs/testing/src/jest/global-setup.js'),
+  globalTeardown: path.join(root, 'libs/testing/src/jest/global-teardown.js'),
+};

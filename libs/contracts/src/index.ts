@@ -1,0 +1,10 @@
+// Public entry of @puente/contracts. Import from here only, never from ./gen directly.
+//
+// Generated protobuf-es code (proto/puente/**): message types (`CaseOpened`), their schemas
+// (`CaseOpenedSchema`, used with create/toBinary/fromBinary/equals from @bufbuild/protobuf)
+// and enums (`Priority.URGENT`; the enum-name prefix is stripped in TypeScript).
+export * from './gen/puente/events/v1/envelope_pb';
+export * from './gen/puente/intake/v1/case_events_pb';
+
+export * from './topics';
+export * from './events';

@@ -1,0 +1,78 @@
+// Kafka topic catalog: the single place where topic names, partition counts, keys and the
+// event types each topic carries are declared. Infra bootstrap creates `allTopics()`;
+// producers and consumers refer to `Topics.<x>.name`, never to string literals.
+//
+// Naming: puente.<context>.<aggregate>.v<major>; dead letters: <topic>.dlq;
+// partner outbound: puente.partner.<partnerId>.v1. Event types are protobuf full names,
+// which are also the CloudEvents `ce_type` header values.
+
+/** Which attribute is the Kafka record key (ordering is guaranteed per key). */
+export type TopicKey = 'caseId' | 'partnerId' | 'referralId' | 'transferId' | 'arrivalId';
+
+export interface TopicSpec {
+  /** Kafka topic name. */
+  readonly name: string;
+  /** Number of partitions (DLQs mirror their source topic). */
+  readonly partitions: number;
+  /** Record key attribute; one key's events stay in order on one partition. */
+  readonly key: TopicKey;
+  /** ce_type values (protobuf full names) that may appear on this topic. */
+  readonly eventTypes: readonly string[];
+  readonly description: string;
+  /** For a dead-letter topic: the topic it collects failures from. */
+  readonly deadLetterOf?: string;
+}
+
+export const DLQ_SUFFIX = '.dlq';
+
+export const Topics = {
+  intakeCase: {
+    name: 'puente.intake.case.v1',
+    partitions: 6,
+    key: 'caseId',
+    eventTypes: ['puente.intake.v1.CaseOpened', 'puente.intake.v1.CaseStatusChanged', 'puente.intake.v1.CaseClosed'],
+    description:
+      'Case lifecycle from intake (opened, status changed, closed). Ids and minimized attributes only; never PII.',
+  },
+} as const satisfies Record<string, TopicSpec>;
+
+export type TopicId = keyof typeof Topics;
+
+/** Dead-letter topic name for `name`: `<name>.dlq`. */
+export function dlqTopic(name: string): string {
+  return `${name}${DLQ_SUFFIX}`;
+}
+
+export function isDlqTopic(name: string): boolean {
+  return name.endsWith(DLQ_SUFFIX);
+}
+
+/** Outbound topic of one partner: `puente.partner.<partnerId>.v1` (partnerId: lowercase, digits, hyphens). */
+export function partnerTopic(partnerId: string): string {
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(partnerId)) {
+    throw new Error(`invalid partner id for a topic name: ${JSON.stringify(partnerId)}`);
+  }
+  return `puente.partner.${partnerId}.v1`;
+}
+
+/** The DLQ spec of a topic: same partitions and key; holds any of the topic's event types. */
+export function dlqSpec(spec: TopicSpec): TopicSpec {
+  return {
+    name: dlqTopic(spec.name),
+    partitions: spec.partitions,
+    key: spec.key,
+    eventTypes: spec.eventTypes,
+    description: `Dead letters of ${spec.name}: events whose handling failed after retries (error in headers).`,
+    deadLetterOf: spec.name,
+  };
+}
+
+/** Every catalogued topic followed by its DLQ, in a stable order. */
+export function allTopics(): TopicSpec[] {
+  return Object.values(Topics).flatMap((spec: TopicSpec) => [spec, dlqSpec(spec)]);
+}
+
+/** The catalogued topic that carries `ceType`, if any. */
+export function topicForEventType(ceType: string): TopicSpec | undefined {
+  return Object.values(Topics).find((spec: TopicSpec) => spec.eventTypes.includes(ceType));
+}

@@ -1,0 +1,36 @@
+export {
+  CE_SPEC_VERSION,
+  PROTOBUF_CONTENT_TYPE,
+  childTraceparent,
+  eventSource,
+  fromHeaders,
+  isTraceparent,
+  newEventId,
+  toHeaders,
+  InvalidCloudEventError,
+  type EventAttributes,
+  type WireHeaders,
+} from './kafka/cloudevents';
+export {
+  createBrokerClient,
+  createIdempotentProducer,
+  parseBrokers,
+  silentLogger,
+  type BrokerClient,
+  type BrokerConnection,
+  type EventProducer,
+  type MessagingLogger,
+} from './kafka/kafka-client';
+export { ensureTopics, pingBroker, type TopicDeclaration } from './kafka/topic-admin';
+export { readTopic, sendRaw, type RecordedEvent } from './kafka/topic-reader';
+export { OutboxMessage } from './outbox/outbox-message.entity';
+export { CreateOutbox1764230400000, OUTBOX_CHANNEL } from './outbox/outbox.migration';
+export { OutboxWriter, OutboxOutsideTransactionError, type OutgoingEvent } from './outbox/outbox-writer';
+export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
+export { InboxMessage } from './inbox/inbox-message.entity';
+export { CreateInbox1764230400001 } from './inbox/inbox.migration';
+export { ConsumerRunner, type ConsumerRunnerOptions, type Outcome } from './consumer/consumer-runner';
+export { type ConsumedEvent, type EventHandlerBinding, type EventHandlerFn } from './consumer/consumed-event';
+export { backoffDelay, DEFAULT_RETRY_POLICY, NonRetryableError, type RetryPolicy } from './consumer/retry-policy';
+export { dlqTopicOf } from './consumer/dead-letter';
+export { messagingEntities, messagingMigrations } from './schema';

@@ -1,0 +1,54 @@
+import { Kafka, logLevel, type LogEntry, type Producer } from 'kafkajs';
+
+/** The small logging surface messaging needs; Nest's Logger and pino both fit it. */
+export interface MessagingLogger {
+  log(message: string, context?: string): void;
+  warn(message: string, context?: string): void;
+  error(message: string, context?: string): void;
+  debug?(message: string, context?: string): void;
+}
+
+export const silentLogger: MessagingLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+export interface BrokerConnection {
+  brokers: string[];
+  clientId: string;
+  logger?: MessagingLogger;
+}
+
+/** The broker client. Only this library knows it is kafkajs, so the client can be swapped. */
+export type BrokerClient = Kafka;
+export type EventProducer = Producer;
+
+export function parseBrokers(value: string | undefined): string[] {
+  return (value ?? '127.0.0.1:9092')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+}
+
+export function createBrokerClient({ brokers, clientId, logger = silentLogger }: BrokerConnection): BrokerClient {
+  return new Kafka({
+    clientId,
+    brokers,
+    connectionTimeout: 3000,
+    requestTimeout: 30000,
+    retry: { initialRetryTime: 200, retries: 8 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...rest } = log;
+        // kafkajs's own fields (broker, topic, error text) are operational, never payloads.
+        const line = `${message} ${JSON.stringify(rest)}`;
+        if (level === logLevel.ERROR) logger.error(line, 'kafka');
+        else if (level === logLevel.WARN) logger.warn(line, 'kafka');
+        else logger.debug?.(line, 'kafka');
+      },
+  });
+}
+
+/** An idempotent producer (acks=all, one in-flight request) so retries never reorder or duplicate. */
+export function createIdempotentProducer(client: BrokerClient): EventProducer {
+  return client.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+}

@@ -1,0 +1,38 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * An event waiting to be published, written in the same transaction as the state change it
+ * describes. `id` orders publication; the relay marks rows `publishedAt` once Kafka acked them.
+ */
+@Entity({ name: 'outbox_message' })
+@Index('outbox_message_unpublished', ['id'], { where: 'published_at IS NULL' })
+export class OutboxMessage {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id: string;
+
+  @Column({ name: 'event_id', type: 'uuid', unique: true })
+  eventId: string;
+
+  @Column({ type: 'text' })
+  topic: string;
+
+  /** Kafka key: the case id, so one case's events stay ordered on one partition. */
+  @Column({ name: 'message_key', type: 'text' })
+  messageKey: string;
+
+  @Column({ name: 'event_type', type: 'text' })
+  eventType: string;
+
+  @Column({ type: 'bytea' })
+  payload: Buffer;
+
+  /** CloudEvents and trace headers, computed at write time so a replay sends the same bytes. */
+  @Column({ type: 'jsonb' })
+  headers: Record<string, string>;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt: Date;
+
+  @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
+  publishedAt: Date | null;
+}

@@ -1,0 +1,59 @@
+import { Client } from 'pg';
+import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
+
+export function serverUrl(): string {
+  return process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
+export function testDatabaseName(name: string): string {
+  return `${process.env.PUENTE_DB_PREFIX || 'puente_test_'}${name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
+}
+
+/** URL of database `dbName` on the test server. */
+export function databaseUrl(dbName: string): string {
+  const u = new URL(serverUrl());
+  u.pathname = `/${dbName}`;
+  return u.toString();
+}
+
+/** Drops and recreates a test database so each suite starts empty. */
+export async function freshDatabase(name: string): Promise<string> {
+  const dbName = testDatabaseName(name);
+  const admin = new Client({ connectionString: serverUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${dbName}"`);
+  } finally {
+    await admin.end();
+  }
+  return databaseUrl(dbName);
+}
+
+export interface TestDataSourceOptions {
+  name: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function | string>;
+  /** Keep the existing database (e.g. a second process joining the same test). */
+  reuse?: boolean;
+}
+
+/** A TypeORM DataSource on a fresh test database, migrated explicitly (never synchronize). */
+export async function openTestDataSource(o: TestDataSourceOptions): Promise<DataSource> {
+  const url = o.reuse ? databaseUrl(testDatabaseName(o.name)) : await freshDatabase(o.name);
+  const ds = new DataSource({
+    type: 'postgres',
+    url,
+    entities: o.entities,
+    migrations: o.migrations,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: false,
+    extra: { max: 10 },
+  });
+  await ds.initialize();
+  await ds.runMigrations();
+  return ds;
+}

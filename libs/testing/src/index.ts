@@ -1,0 +1,3 @@
+export { databaseUrl, freshDatabase, openTestDataSource, serverUrl, testDatabaseName, type TestDataSourceOptions } from './database';
+export { eventually, uniqueName } from './eventually';
+export { spawnTs, type TsProcess } from './process';
