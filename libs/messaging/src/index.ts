@@ -34,3 +34,5 @@ export { type ConsumedEvent, type EventHandlerBinding, type EventHandlerFn } fro
 export { backoffDelay, DEFAULT_RETRY_POLICY, NonRetryableError, type RetryPolicy } from './consumer/retry-policy';
 export { dlqTopicOf } from './consumer/dead-letter';
 export { messagingEntities, messagingMigrations } from './schema';
+export { HandlesEvent, HANDLES_EVENT, type HandlesEventOptions } from './nest/handles-event.decorator';
+export { MessagingModule, MessagingLifecycle, BROKER_CLIENT, MESSAGING_OPTIONS, type MessagingModuleOptions } from './nest/messaging.module';

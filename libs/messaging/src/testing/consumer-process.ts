@@ -17,6 +17,7 @@ async function main() {
     groupId: process.env.GROUP as string,
     bindings: [effectBinding(process.env.TOPIC as string)],
     partitionsConcurrently: 1,
+    sessionTimeoutMs: 6000,
     afterEffect: (_e, wasApplied) => {
       if (!wasApplied) return;
       applied++;

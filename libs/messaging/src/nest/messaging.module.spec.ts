@@ -1,0 +1,77 @@
+import { Injectable, Module } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createServiceApp, PlatformModule } from '@puente/platform';
+import { eventually, uniqueName } from '@puente/testing';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { ConsumedEvent } from '../consumer/consumed-event';
+import { OutboxWriter } from '../outbox/outbox-writer';
+import { messagingEntities, messagingMigrations } from '../schema';
+import { HandlesEvent } from './handles-event.decorator';
+import { MessagingModule } from './messaging.module';
+
+jest.setTimeout(90_000);
+
+const topic = uniqueName('test.nest');
+
+@Injectable()
+class CaseCounter {
+  @HandlesEvent({ topic, types: ['puente.test.v1.CaseOpened'] })
+  async onCaseOpened(event: ConsumedEvent, tx: EntityManager): Promise<void> {
+    await tx.query('INSERT INTO test_seen (event_id, key, traceparent) VALUES ($1, $2, $3)', [event.id, event.key, event.traceparent]);
+  }
+}
+
+@Module({
+  imports: [
+    PlatformModule.forRoot({
+      service: 'messaging-spec',
+      entities: [...messagingEntities],
+      migrations: [...messagingMigrations],
+      imports: [MessagingModule.forRoot({ topics: [{ name: topic, partitions: 2 }], relay: { pollIntervalMs: 100 } })],
+    }),
+  ],
+  providers: [CaseCounter],
+})
+class TestAppModule {}
+
+describe('MessagingModule in a Nest service (real PostgreSQL and Kafka)', () => {
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    app = await createServiceApp({ service: 'messaging-spec', module: TestAppModule, title: 't', description: 'd', shutdownHooks: false });
+    await app.listen(0, '127.0.0.1');
+    const ds = app.get(DataSource);
+    await ds.query('CREATE TABLE IF NOT EXISTS test_seen (event_id text PRIMARY KEY, key text, traceparent text)');
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('relays outbox rows to @HandlesEvent handlers, once each, and reports the broker in readiness', async () => {
+    const ds = app.get(DataSource);
+    const writer = app.get(OutboxWriter);
+    const ids = await ds.transaction((m) =>
+      writer.append(
+        m,
+        { topic, key: 'case-1', type: 'puente.test.v1.CaseOpened', payload: Buffer.from('a') },
+        { topic, key: 'case-2', type: 'puente.test.v1.Other', payload: Buffer.from('b') },
+        { topic, key: 'case-3', type: 'puente.test.v1.CaseOpened', payload: Buffer.from('c') },
+      ),
+    );
+    const rows = await eventually('both CaseOpened handled', async () => {
+      const r: { event_id: string; key: string; traceparent: string }[] = await ds.query('SELECT * FROM test_seen ORDER BY key');
+      return r.length === 2 ? r : null;
+    });
+    expect(rows.map((r) => [r.event_id, r.key])).toEqual([
+      [ids[0], 'case-1'],
+      [ids[2], 'case-3'],
+    ]);
+    expect(rows[0].traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    const source = (await ds.query('SELECT headers FROM outbox_message LIMIT 1'))[0].headers.ce_source;
+    expect(source).toBe('/puente/gt/messaging-spec');
+
+    const ready = await fetch(`${await app.getUrl()}/health/ready`);
+    expect(await ready.json()).toMatchObject({ details: { kafka: { status: 'up' } } });
+  });
+});

@@ -1,0 +1,163 @@
+import type { IncomingMessage } from 'node:http';
+import { RequestMethod, type DynamicModule, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import helmet from '@fastify/helmet';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { Logger } from 'nestjs-pino';
+import type { Registry } from 'prom-client';
+import { ConfigValidationError, loadServiceConfig } from './config/load-config';
+import { ServiceConfig, type ServiceConfigClass } from './config/service-config';
+import { DOCS_PATH, GLOBAL_PREFIX, UNPREFIXED_ROUTES } from './constants';
+import { DatabaseUnavailableError } from './database/ensure-database';
+import { configureBodyParsers } from './http/body-parsers';
+import { sendProblem } from './http/problem.filter';
+import { setupSwagger } from './http/swagger';
+import { METRICS_REGISTRY, registerHttpMetrics } from './observability/metrics';
+import {
+  getRequestContext,
+  REQUEST_ID_HEADER,
+  resolveRequestContext,
+  TRACEPARENT_HEADER,
+} from './observability/request-context';
+
+export interface ServiceAppOptions<C extends ServiceConfig = ServiceConfig> {
+  /** Service name in kebab-case (same as in PlatformModule.forRoot). */
+  service: string;
+  /** The service's root module (importing PlatformModule.forRoot). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  module: Type<any> | DynamicModule;
+  /** OpenAPI title, description and version. */
+  title: string;
+  description: string;
+  version?: string;
+  /** Port when PORT is not set (default SERVICE_PORTS[service]). */
+  port?: number;
+  /** Config class when the service extends ServiceConfig (validated before anything starts). */
+  config?: ServiceConfigClass<C>;
+  /** Keep raw request bytes on `request.rawBody` (webhook signature checks). */
+  rawBody?: boolean;
+  /** Register SIGINT/SIGTERM handlers that close the app gracefully (default true). */
+  shutdownHooks?: boolean;
+}
+
+/** Content-Security-Policy that Swagger UI (served without inline scripts) works under. */
+const HELMET_OPTIONS = {
+  contentSecurityPolicy: {
+    useDefaults: true,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      fontSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      frameAncestors: ["'none'"],
+      upgradeInsecureRequests: null,
+    },
+  },
+};
+
+function validatedConfig<C extends ServiceConfig>(options: ServiceAppOptions<C>): C {
+  return loadServiceConfig(options.service, options.config, process.env, { defaultPort: options.port });
+}
+
+async function createApp<C extends ServiceConfig>(options: ServiceAppOptions<C>, config: C): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: false,
+    requestIdHeader: false,
+    genReqId: (req: IncomingMessage) => resolveRequestContext(req).requestId,
+    return503OnClosing: true,
+    // Errors Fastify answers before any hook or Nest handler runs (e.g. a bad URL encoding).
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      sendProblem(request, reply, error);
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
+    bufferLogs: true,
+    autoFlushLogs: false,
+    abortOnError: false,
+    bodyParser: false,
+  });
+  try {
+    app.useLogger(app.get(Logger));
+    app.flushLogs();
+    const fastify = app.getHttpAdapter().getInstance();
+    configureBodyParsers(fastify, { rawBody: options.rawBody });
+    fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      const context = getRequestContext(request);
+      void reply.header(REQUEST_ID_HEADER, context.requestId);
+      void reply.header(TRACEPARENT_HEADER, context.trace.traceparent);
+      done();
+    });
+    registerHttpMetrics(fastify, app.get<Registry>(METRICS_REGISTRY));
+    await app.register(helmet, HELMET_OPTIONS);
+    app.setGlobalPrefix(GLOBAL_PREFIX, {
+      exclude: UNPREFIXED_ROUTES.map((path) => ({ path, method: RequestMethod.ALL })),
+    });
+    setupSwagger(app, { title: options.title, description: options.description, version: options.version });
+    if (options.shutdownHooks !== false) app.enableShutdownHooks();
+    await app.init();
+    await fastify.ready();
+    return app;
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Builds a fully configured service app (validated config, Fastify with body limit,
+ * helmet, `/v1` prefix, validation, problem+json, Swagger, health, metrics) without
+ * listening. Tests call `app.listen(0, '127.0.0.1')` or `app.inject()` on the result.
+ */
+export async function createServiceApp<C extends ServiceConfig = ServiceConfig>(
+  options: ServiceAppOptions<C>,
+): Promise<NestFastifyApplication> {
+  return createApp(options, validatedConfig(options));
+}
+
+/** One-line explanation for known startup failures; stack only for unexpected ones. */
+export function describeStartupFailure(service: string, error: unknown): string {
+  if (error instanceof ConfigValidationError || error instanceof DatabaseUnavailableError) {
+    return `${service} cannot start. ${error.message}`;
+  }
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    return `${service} cannot start: ${(error as Error).message}. Set PORT (and HOST) to a free address.`;
+  }
+  return `${service} failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+}
+
+/**
+ * Starts a service: createServiceApp() then listen on HOST:PORT. Exits the process
+ * with status 1 and one clear message when the configuration, database or port is bad.
+ */
+export async function bootstrapService<C extends ServiceConfig = ServiceConfig>(
+  options: ServiceAppOptions<C>,
+): Promise<NestFastifyApplication> {
+  let config: C;
+  let app: NestFastifyApplication;
+  try {
+    config = validatedConfig(options);
+    app = await createApp(options, config);
+  } catch (error) {
+    process.stderr.write(`${describeStartupFailure(options.service, error)}\n`);
+    process.exit(1);
+  }
+  try {
+    await app.listen({ port: config.PORT, host: config.HOST });
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    process.stderr.write(`${describeStartupFailure(options.service, error)}\n`);
+    process.exit(1);
+  }
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  const url = `http://${host}:${port}`;
+  app.get(Logger).log(`${options.service} listening on ${url} (API docs: ${url}/${DOCS_PATH})`, 'Bootstrap');
+  return app;
+}

@@ -1,0 +1,75 @@
+import { Controller, Get, Inject, Optional, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+  type HealthCheckResult,
+  type HealthIndicatorFunction,
+  type HealthIndicatorResult,
+} from '@nestjs/terminus';
+import { ProblemException, ProblemTypes } from '../http/problem';
+import { BROKER_PROBE, type BrokerProbe } from './broker-probe';
+
+const CHECK_TIMEOUT_MS = 3000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+@ApiTags('operations')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    @Optional() @Inject(BROKER_PROBE) private readonly broker?: BrokerProbe,
+  ) {}
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process is up' })
+  @HealthCheck()
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: the database (and the Kafka broker, when used) answer' })
+  @HealthCheck()
+  async ready(): Promise<HealthCheckResult> {
+    const checks: HealthIndicatorFunction[] = [() => this.db.pingCheck('database', { timeout: CHECK_TIMEOUT_MS })];
+    if (this.broker) checks.push(() => this.kafka(this.broker as BrokerProbe));
+    try {
+      return await this.health.check(checks);
+    } catch (error) {
+      if (error instanceof ServiceUnavailableException) {
+        const result = error.getResponse() as Partial<HealthCheckResult>;
+        throw new ProblemException(
+          503,
+          ProblemTypes.SERVICE_UNAVAILABLE,
+          'Service not ready',
+          'One or more dependencies are unavailable.',
+          { info: result.info ?? {}, error: result.error ?? {}, details: result.details ?? {} },
+          { headers: { 'Retry-After': '5' } },
+        );
+      }
+      throw error;
+    }
+  }
+
+  private async kafka(probe: BrokerProbe): Promise<HealthIndicatorResult<'kafka'>> {
+    const indicator = this.indicators.check('kafka');
+    try {
+      await withTimeout(probe.check(), CHECK_TIMEOUT_MS);
+      return indicator.up();
+    } catch (error) {
+      return indicator.down({ message: error instanceof Error ? error.message : 'unreachable' });
+    }
+  }
+}

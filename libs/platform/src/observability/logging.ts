@@ -1,0 +1,95 @@
+import { hostname } from 'node:os';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
+import type { Params } from 'nestjs-pino';
+import pino, { type DestinationStream } from 'pino';
+import type { Options as PinoHttpOptions } from 'pino-http';
+import type { ServiceConfig } from '../config/service-config';
+import { resolveRequestContext } from './request-context';
+
+/** Body/log fields that hold personal data. They are redacted wherever they appear (up to 4 levels deep). */
+export const PII_FIELD_NAMES = [
+  'name',
+  'givenName',
+  'familyName',
+  'names',
+  'birthDate',
+  'dateOfBirth',
+  'phone',
+  'email',
+  'address',
+  'documentNumber',
+  'documents',
+] as const;
+
+/** Paths pino redacts from every log line (credentials and personal data). */
+export const PII_REDACT_PATHS: readonly string[] = Object.freeze([
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  ...PII_FIELD_NAMES.flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `*.*.*.${f}`]),
+]);
+
+export const REDACTED = '[REDACTED]';
+
+function pathOf(url: string | undefined): string {
+  if (!url) return '';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/** Requests that are not logged on completion (probes and scrapes). */
+function isOperationalRoute(url: string | undefined): boolean {
+  return /^\/(health\/(live|ready)|metrics)\/?$/.test(pathOf(url));
+}
+
+export interface LoggingOptions {
+  /** Where JSON log lines go; stdout when omitted. Tests pass a capturing stream. */
+  destination?: DestinationStream;
+}
+
+/**
+ * pino-http options shared by every service: JSON lines with `service` and `node`,
+ * ISO time, `requestId` and `traceId` on request logs, PII redaction, and no request
+ * bodies, headers or query strings at all.
+ */
+export function buildPinoHttpOptions(config: ServiceConfig): PinoHttpOptions {
+  return {
+    level: config.LOG_LEVEL,
+    base: { service: config.serviceName, node: config.PUENTE_NODE, pid: process.pid, hostname: hostname() },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: [...PII_REDACT_PATHS], censor: REDACTED },
+    genReqId: (req: IncomingMessage) => resolveRequestContext(req).requestId,
+    customAttributeKeys: { reqId: 'requestId' },
+    quietReqLogger: true,
+    customProps: (req: IncomingMessage) => ({ traceId: resolveRequestContext(req).trace.traceId }),
+    serializers: {
+      req: (req: { method?: string; url?: string }) => ({ method: req.method, url: pathOf(req.url) }),
+      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+    },
+    // middie rewrites req.url relative to the middleware mount path; originalUrl is the real one.
+    autoLogging: {
+      ignore: (req: IncomingMessage) => isOperationalRoute((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url),
+    },
+    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) => {
+      if (err || res.statusCode >= 500) return 'error';
+      if (res.statusCode >= 400) return 'warn';
+      return 'info';
+    },
+  };
+}
+
+/** nestjs-pino module parameters for a service. */
+export function buildLoggerParams(config: ServiceConfig, options: LoggingOptions = {}): Params {
+  const http = buildPinoHttpOptions(config);
+  return {
+    pinoHttp: options.destination ? [http, options.destination] : http,
+    // Named wildcard (path-to-regexp v8); Nest puts it under /v1 and adds the unprefixed routes.
+    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+    renameContext: 'context',
+  };
+}

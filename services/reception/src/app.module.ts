@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { MessagingModule, messagingEntities, messagingMigrations } from '@puente/messaging';
+import { PlatformModule } from '@puente/platform';
+import { receptionMigrations } from './migrations';
+
+/** Name, OpenAPI title and description of this service. */
+export const SERVICE = {
+  name: 'reception',
+  title: 'Puente Reception',
+  description:
+    'Reception centers and their capacity, expected returns (manifests) and walk-ins, check-ins, interviews, medical and counseling, protection flags and services delivered on arrival.',
+} as const;
+
+@Module({
+  imports: [
+    PlatformModule.forRoot({
+      service: SERVICE.name,
+      entities: [...messagingEntities],
+      migrations: [...messagingMigrations, ...receptionMigrations],
+      imports: [MessagingModule.forRoot({ topics: [] })],
+    }),
+  ],
+})
+export class AppModule {}

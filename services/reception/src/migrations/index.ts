@@ -1,0 +1,7 @@
+import type { MigrationClass } from '@puente/platform';
+
+/**
+ * Every migration of the reception database, in order. Add each new migration class here
+ * explicitly (no globs); they run at startup, each in its own transaction.
+ */
+export const receptionMigrations: MigrationClass[] = [];

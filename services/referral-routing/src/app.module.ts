@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { MessagingModule, messagingEntities, messagingMigrations } from '@puente/messaging';
+import { PlatformModule } from '@puente/platform';
+import { referralRoutingMigrations } from './migrations';
+
+/** Name, OpenAPI title and description of this service. */
+export const SERVICE = {
+  name: 'referral-routing',
+  title: 'Puente Referral Routing',
+  description:
+    'Partners, programs, data-sharing agreements and routing rules; referrals to protection and lawful pathways (FHIR Task-like lifecycle), cross-border transfers and their delivery to partners.',
+} as const;
+
+@Module({
+  imports: [
+    PlatformModule.forRoot({
+      service: SERVICE.name,
+      entities: [...messagingEntities],
+      migrations: [...messagingMigrations, ...referralRoutingMigrations],
+      imports: [MessagingModule.forRoot({ topics: [] })],
+    }),
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { MessagingModule, messagingEntities, messagingMigrations } from '@puente/messaging';
+import { PlatformModule } from '@puente/platform';
+import { reintegrationMigrations } from './migrations';
+
+/** Name, OpenAPI title and description of this service. */
+export const SERVICE = {
+  name: 'reintegration',
+  title: 'Puente Reintegration',
+  description:
+    'Reintegration plans: skills profiles (languages, trades, certificates earned abroad), goals, job matches, document tasks, school re-enrollment, psychosocial sessions, milestones and follow-ups.',
+} as const;
+
+@Module({
+  imports: [
+    PlatformModule.forRoot({
+      service: SERVICE.name,
+      entities: [...messagingEntities],
+      migrations: [...messagingMigrations, ...reintegrationMigrations],
+      imports: [MessagingModule.forRoot({ topics: [] })],
+    }),
+  ],
+})
+export class AppModule {}
