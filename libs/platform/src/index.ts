@@ -74,3 +74,4 @@ export {
   describeStartupFailure,
   type ServiceAppOptions,
 } from './bootstrap';
+export { PublicRoute, PUBLIC_ROUTE } from './http/public-route.decorator';
