@@ -30,7 +30,7 @@ import {
   VulnerabilityFlag,
   type CaseOpened,
   type TopicSpec,
-} from '@puente/contracts';
+} from './index';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const PROTO_CLI = path.join(ROOT, 'tools', 'proto.mjs');

@@ -5,7 +5,6 @@ import { toHeaders } from '../kafka/cloudevents';
 import { createBrokerClient, parseBrokers, type BrokerClient } from '../kafka/kafka-client';
 import { ensureTopics } from '../kafka/topic-admin';
 import { readTopic, sendRaw } from '../kafka/topic-reader';
-import { OutboxRelay } from '../outbox/outbox-relay';
 import { OutboxWriter } from '../outbox/outbox-writer';
 import { messagingEntities, messagingMigrations } from '../schema';
 import { createEffectTable, effectBinding, effectCounts } from '../testing/effects';

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type LogEntry, type Producer } from 'kafkajs';
 
 /** The small logging surface messaging needs; Nest's Logger and pino both fit it. */
 export interface MessagingLogger {
@@ -39,6 +39,9 @@ export function createBrokerClient({ brokers, clientId, logger = silentLogger }:
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...rest } = log;
+        // Our producers retry a bounded number of times on purpose: the outbox resends what was
+        // not acknowledged and consumers' inboxes drop duplicates, so this advice does not apply.
+        if (message.startsWith('Limiting retries for the idempotent producer')) return;
         // kafkajs's own fields (broker, topic, error text) are operational, never payloads.
         const line = `${message} ${JSON.stringify(rest)}`;
         if (level === logLevel.ERROR) logger.error(line, 'kafka');
@@ -50,5 +53,11 @@ export function createBrokerClient({ brokers, clientId, logger = silentLogger }:
 
 /** An idempotent producer (acks=all, one in-flight request) so retries never reorder or duplicate. */
 export function createIdempotentProducer(client: BrokerClient): EventProducer {
-  return client.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  return client.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    // murmur2, as the Java client: a case key lands on the same partition whoever produces it.
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BrokerClient } from './kafka-client';
+import { createIdempotentProducer, type BrokerClient } from './kafka-client';
 
 export interface RecordedEvent {
   topic: string;
@@ -65,7 +65,7 @@ export async function sendRaw(
   topic: string,
   messages: { key: string | null; value: Buffer | null; headers?: Record<string, string>; partition?: number }[],
 ): Promise<void> {
-  const producer = broker.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+  const producer = createIdempotentProducer(broker);
   await producer.connect();
   try {
     await producer.send({ topic, acks: -1, messages });

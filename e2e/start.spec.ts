@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+jest.setTimeout(180_000);
+
+const root = join(__dirname, '..');
+const ports = { intake: 3101, screening: 3102, 'referral-routing': 3103, reception: 3104, reintegration: 3105 };
+
+/** `npm start` as a newcomer runs it (minus the install, which the test run already did). */
+describe('npm start', () => {
+  it('brings up five ready services with Swagger, and stops them all on SIGINT', async () => {
+    const env: Record<string, string> = { ...(process.env as Record<string, string>), PUENTE_DB_PREFIX: `${process.env.PUENTE_DB_PREFIX}start_`, NODE_ENV: 'development', LOG_LEVEL: 'info' };
+    for (const [name, port] of Object.entries(ports)) env[`${name.toUpperCase().replace(/-/g, '_')}_PORT`] = String(port);
+    const child = spawn(process.execPath, [join(root, 'tools/start.mjs')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const t0 = Date.now();
+      while (!/Puente is up in/.test(out)) {
+        if (child.exitCode !== null || Date.now() - t0 > 120_000) throw new Error(`start did not finish:\n${out.slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      for (const [name, port] of Object.entries(ports)) {
+        expect(out).toContain(`http://127.0.0.1:${port}/docs`);
+        const doc = await (await fetch(`http://127.0.0.1:${port}/docs/openapi.json`)).json();
+        expect(doc.info.title).toMatch(/^Puente /);
+        const ready = await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json();
+        expect(ready).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, kafka: { status: 'up' } } });
+        expect(out).toMatch(new RegExp(`${name}\\s*\\S*\\| `));
+      }
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    for (const port of Object.values(ports)) {
+      await expect(fetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();
+    }
+  });
+});
