@@ -24,7 +24,7 @@ describe('npm start', () => {
       }
       for (const [name, port] of Object.entries(ports)) {
         expect(out).toContain(`http://127.0.0.1:${port}/docs`);
-        const doc = await (await fetch(`http://127.0.0.1:${port}/docs/openapi.json`)).json();
+        const doc = (await (await fetch(`http://127.0.0.1:${port}/docs/openapi.json`)).json()) as { info: { title: string } };
         expect(doc.info.title).toMatch(/^Puente /);
         const ready = await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json();
         expect(ready).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, kafka: { status: 'up' } } });
