@@ -80,7 +80,10 @@ function paths(port) {
 // Small helpers
 
 function tail(text, n = TAIL_LINES) {
-  const lines = String(text ?? '').replace(/\s+$/, '').split('\n');
+  const lines = String(text ?? '')
+    .replace(/\x1b\[[0-9;]*m/g, '') // ANSI colours (Maven)
+    .replace(/\s+$/, '')
+    .split('\n');
   return lines.slice(-n).join('\n');
 }
 
@@ -152,12 +155,12 @@ function isAlive(pid) {
   return true;
 }
 
-/** True if pid is alive and (where /proc exists) really is a kafka.Kafka JVM. */
-function isKafkaProcess(pid) {
+/** True if pid is alive and (where /proc exists) really is our kafka.Kafka JVM for serverProps. */
+function isKafkaProcess(pid, serverProps) {
   if (!isAlive(pid)) return false;
   try {
     const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return cmdline.includes('kafka.Kafka');
+    return cmdline.includes('kafka.Kafka') && cmdline.includes(serverProps);
   } catch {
     return true;
   }
@@ -549,6 +552,7 @@ async function fetchJars(log) {
   const args = [
     '-q',
     '-B',
+    '-Dstyle.color=never',
     '-f',
     pom,
     `-Dkafka.version=${KAFKA_VERSION}`,
@@ -753,7 +757,7 @@ export async function ensureKafka({ log = console.error } = {}) {
   return withLock(async () => {
     // 1. A broker we started earlier?
     const pid = readPid(p.pidFile);
-    if (pid && isKafkaProcess(pid)) {
+    if (pid && isKafkaProcess(pid, p.serverProps)) {
       const r = await waitReady(target, { alive: () => isAlive(pid) });
       if (r.ok) {
         log(`Kafka: reusing broker pid ${pid} on ${p.brokers}`);
@@ -833,16 +837,19 @@ export async function stopKafka({ log = console.error } = {}) {
   let port;
   if (process.env.KAFKA_BROKERS) {
     port = startedInThisProcess.get(process.env.KAFKA_BROKERS.trim());
-    if (port === undefined) return;
+    if (port === undefined) {
+      log(`Kafka: KAFKA_BROKERS is set (${process.env.KAFKA_BROKERS}); not stopping anything`);
+      return;
+    }
   } else {
     port = kafkaPort();
   }
   const p = paths(port);
   startedInThisProcess.delete(p.brokers);
   const pid = readPid(p.pidFile);
-  if (!pid) return;
-  if (!isKafkaProcess(pid)) {
+  if (!pid || !isKafkaProcess(pid, p.serverProps)) {
     rmQuiet(p.pidFile);
+    log(`Kafka: no broker started by this repo is running on ${p.brokers}`);
     return;
   }
   log(`Kafka: stopping broker pid ${pid} on ${p.brokers} ...`);
@@ -861,7 +868,7 @@ export async function kafkaStatus() {
   }
   const p = paths(kafkaPort());
   const pid = readPid(p.pidFile);
-  const ours = pid && isKafkaProcess(pid) ? pid : undefined;
+  const ours = pid && isKafkaProcess(pid, p.serverProps) ? pid : undefined;
   const r = await anyAnswers([{ host: HOST, port: p.port }]);
   return ours ? { running: r.ok, pid: ours, brokers: p.brokers } : { running: r.ok, brokers: p.brokers };
 }

@@ -12,6 +12,8 @@ export interface ConsumedEvent {
   topic: string;
   partition: number;
   offset: string;
+  /** When the record was produced (Kafka record timestamp, ms since epoch). */
+  producedAt: number;
   /** Protobuf bytes; decode with @puente/contracts. */
   payload: Buffer;
   headers: Record<string, string>;

@@ -112,7 +112,11 @@ describe('consumer runner with inbox, retries and DLQ (real PostgreSQL and Kafka
     const { signal } = await doomed.exited;
     expect(signal).toBe('SIGKILL');
     expect(doomed.output()).toContain('crashing after effect 100');
-    expect(await effectCounts(ds)).toEqual({ rows: 100, distinct: 100 });
+    // Effects are committed in runs of up to 100 events: at least 100 are in, none twice.
+    const atCrash = await effectCounts(ds);
+    expect(atCrash.rows).toBe(atCrash.distinct);
+    expect(atCrash.rows).toBeGreaterThanOrEqual(100);
+    expect(atCrash.rows).toBeLessThan(300);
 
     const r = runner(ds, topic, group, { sessionTimeoutMs: 6000 });
     await r.start();

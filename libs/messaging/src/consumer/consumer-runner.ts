@@ -1,5 +1,5 @@
-import type { Consumer, EachMessagePayload, IHeaders } from 'kafkajs';
-import type { DataSource } from 'typeorm';
+import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage } from 'kafkajs';
+import type { DataSource, EntityManager } from 'typeorm';
 import { fromHeaders, InvalidCloudEventError } from '../kafka/cloudevents';
 import type { BrokerClient, EventProducer, MessagingLogger } from '../kafka/kafka-client';
 import { createIdempotentProducer, silentLogger } from '../kafka/kafka-client';
@@ -22,6 +22,16 @@ export interface ConsumerRunnerOptions {
    */
   afterEffect?: (event: ConsumedEvent, applied: boolean) => void | Promise<void>;
   sessionTimeoutMs?: number;
+}
+
+/** Most events applied in one database transaction. */
+const CHUNK_SIZE = 100;
+
+/** A handler threw: the event may be poison (retries, then DLQ), unlike a database failure. */
+class HandlerFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('event handler failed');
+  }
 }
 
 export type Outcome = 'applied' | 'duplicate' | 'ignored' | 'dead-lettered';
@@ -73,8 +83,9 @@ export class ConsumerRunner {
     await consumer.subscribe({ topics: this.topics, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
+      eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 3,
-      eachMessage: (p) => this.onMessage(p),
+      eachBatch: (p) => this.onBatch(p),
     });
   }
 
@@ -89,82 +100,167 @@ export class ConsumerRunner {
     if (producer) await producer.disconnect().catch(() => undefined);
   }
 
-  private async onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
-    const outcome = await this.process(topic, partition, message.offset, message.key, message.value, message.headers, heartbeat);
-    this.counts[outcome]++;
-    await (this.consumer as Consumer).commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+  /**
+   * Messages of one partition, in order. Runs of messages are applied in one database
+   * transaction (one commit instead of one per event), each inside its own savepoint so a
+   * failing handler rolls back only its own effect; that message then takes the slow path
+   * (retries with backoff, then the DLQ) before the run continues after it. Offsets are
+   * committed after the effects they cover; a crash in between redelivers a few events, which
+   * the inbox recognises.
+   */
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { topic, partition, messages } = batch;
+    let i = 0;
+    while (i < messages.length && isRunning() && !isStale()) {
+      const chunk = messages.slice(i, i + CHUNK_SIZE);
+      const run = await this.applyRun(topic, partition, chunk);
+      for (const r of run.results) {
+        this.counts[r.outcome]++;
+        if (r.event) await this.options.afterEffect?.(r.event, r.outcome === 'applied');
+      }
+      i += run.results.length;
+      if (run.results.length < chunk.length) {
+        const outcome = await this.process(topic, partition, messages[i], heartbeat, run.failedOnce ? 2 : 1);
+        this.counts[outcome]++;
+        i++;
+      }
+      const last = messages[i - 1].offset;
+      resolveOffset(last);
+      await (this.consumer as Consumer).commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+      await heartbeat();
+    }
   }
 
+  /**
+   * Applies the longest prefix of `chunk` that succeeds at the first attempt, in one transaction.
+   * Stops before a message that is not a CloudEvent or whose handler failed (`failedOnce`).
+   */
+  private async applyRun(
+    topic: string,
+    partition: number,
+    chunk: KafkaMessage[],
+  ): Promise<{ results: { outcome: Outcome; event?: ConsumedEvent }[]; failedOnce: boolean }> {
+    const results: { outcome: Outcome; event?: ConsumedEvent }[] = [];
+    let failedOnce = false;
+    await this.options.dataSource.transaction(async (tx) => {
+      for (const message of chunk) {
+        const event = this.toEvent(topic, partition, message);
+        if (!event) return;
+        const bindings = this.bindingsFor(event);
+        if (bindings.length === 0) {
+          results.push({ outcome: 'ignored' });
+          continue;
+        }
+        await tx.query('SAVEPOINT puente_event');
+        try {
+          const applied = await this.applyIn(tx, event, bindings);
+          await tx.query('RELEASE SAVEPOINT puente_event');
+          results.push({ outcome: applied ? 'applied' : 'duplicate', event });
+        } catch (e) {
+          if (!(e instanceof HandlerFailure)) throw e;
+          await tx.query('ROLLBACK TO SAVEPOINT puente_event');
+          failedOnce = true;
+          this.logger.warn(`handler failed for ${event.type} ${event.id} (attempt 1/${this.retry.maxAttempts}): ${errorSummary(e.cause)}`, 'consumer');
+          return;
+        }
+      }
+    });
+    return { results, failedOnce };
+  }
+
+  private toEvent(topic: string, partition: number, message: KafkaMessage): ConsumedEvent | null {
+    const headers = flattenHeaders(message.headers);
+    let a;
+    try {
+      a = fromHeaders(headers);
+    } catch {
+      return null;
+    }
+    return {
+      id: a.id,
+      type: a.type,
+      source: a.source,
+      time: a.time,
+      traceparent: a.traceparent,
+      key: message.key ? message.key.toString() : null,
+      topic,
+      partition,
+      offset: message.offset,
+      producedAt: Number(message.timestamp),
+      payload: message.value ?? Buffer.alloc(0),
+      headers,
+    };
+  }
+
+  private bindingsFor(event: ConsumedEvent): EventHandlerBinding[] {
+    return (this.byTopic.get(event.topic) ?? []).filter((b) => !b.types || b.types.includes(event.type));
+  }
+
+  /** One message alone: retries with backoff, then the DLQ. */
   private async process(
     topic: string,
     partition: number,
-    offset: string,
-    key: Buffer | null,
-    value: Buffer | null,
-    rawHeaders: IHeaders | undefined,
+    message: KafkaMessage,
     heartbeat: () => Promise<void>,
+    firstAttempt: number,
   ): Promise<Outcome> {
-    const headers = flattenHeaders(rawHeaders);
-    let event: ConsumedEvent;
-    try {
-      const a = fromHeaders(headers);
-      event = {
-        id: a.id,
-        type: a.type,
-        source: a.source,
-        time: a.time,
-        traceparent: a.traceparent,
-        key: key ? key.toString() : null,
-        topic,
-        partition,
-        offset,
-        payload: value ?? Buffer.alloc(0),
-        headers,
-      };
-    } catch (e) {
-      const position = { topic, partition, offset, key, value, headers };
-      await this.deadLetter(position, e as Error, 1, 'envelope');
+    const position = { topic, partition, offset: message.offset, key: message.key, value: message.value, headers: flattenHeaders(message.headers) };
+    const event = this.toEvent(topic, partition, message);
+    if (!event) {
+      let reason: Error = new InvalidCloudEventError([]);
+      try {
+        fromHeaders(position.headers);
+      } catch (e) {
+        reason = e as Error;
+      }
+      await this.deadLetter(position, reason, 1, 'envelope');
       return 'dead-lettered';
     }
-    const bindings = (this.byTopic.get(topic) ?? []).filter((b) => !b.types || b.types.includes(event.type));
+    const bindings = this.bindingsFor(event);
     if (bindings.length === 0) return 'ignored';
-
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = firstAttempt; ; attempt++) {
+      if (attempt > 1) {
+        await new Promise((r) => setTimeout(r, backoffDelay(this.retry, attempt)));
+        await heartbeat().catch(() => undefined);
+      }
       try {
-        const applied = await this.applyOnce(event, bindings);
+        const applied = await this.options.dataSource.transaction((tx) => this.applyIn(tx, event, bindings));
         await this.options.afterEffect?.(event, applied);
         return applied ? 'applied' : 'duplicate';
       } catch (e) {
-        const retryable = !(e instanceof NonRetryableError);
-        if (!retryable || attempt >= this.retry.maxAttempts || this.stopping) {
-          if (this.stopping && retryable && attempt < this.retry.maxAttempts) {
-            // Shutting down: leave the offset uncommitted so another member retries it.
-            throw e;
-          }
-          await this.deadLetter({ topic, partition, offset, key, value, headers }, e as Error, attempt, bindings[0].name);
+        // Not the handler (the database itself failed): no DLQ; kafkajs redelivers later.
+        if (!(e instanceof HandlerFailure)) throw e;
+        const cause = e.cause;
+        const retryable = !(cause instanceof NonRetryableError);
+        if (this.stopping && retryable && attempt < this.retry.maxAttempts) {
+          // Shutting down: leave the offset uncommitted so another member retries it.
+          throw cause;
+        }
+        if (!retryable || attempt >= this.retry.maxAttempts) {
+          await this.deadLetter(position, cause as Error, attempt, bindings[0].name);
           return 'dead-lettered';
         }
-        this.logger.warn(
-          `handler failed for ${event.type} ${event.id} (attempt ${attempt}/${this.retry.maxAttempts}): ${errorSummary(e)}`,
-          'consumer',
-        );
-        await new Promise((r) => setTimeout(r, backoffDelay(this.retry, attempt + 1)));
-        await heartbeat().catch(() => undefined);
+        this.logger.warn(`handler failed for ${event.type} ${event.id} (attempt ${attempt}/${this.retry.maxAttempts}): ${errorSummary(cause)}`, 'consumer');
       }
     }
   }
 
-  private async applyOnce(event: ConsumedEvent, bindings: EventHandlerBinding[]): Promise<boolean> {
-    return this.options.dataSource.transaction(async (tx) => {
-      const inserted: unknown[] = await tx.query(
-        `INSERT INTO inbox_message (consumer_group, event_id, event_type, topic, partition, kafka_offset)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1`,
-        [this.options.groupId, event.id, event.type, event.topic, event.partition, event.offset],
-      );
-      if (inserted.length === 0) return false;
-      for (const b of bindings) await b.handle(event, tx);
-      return true;
-    });
+  /** Inbox row plus every bound handler's effect, through `tx`. False when already applied. */
+  private async applyIn(tx: EntityManager, event: ConsumedEvent, bindings: EventHandlerBinding[]): Promise<boolean> {
+    const inserted: unknown[] = await tx.query(
+      `INSERT INTO inbox_message (consumer_group, event_id, event_type, topic, partition, kafka_offset)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1`,
+      [this.options.groupId, event.id, event.type, event.topic, event.partition, event.offset],
+    );
+    if (inserted.length === 0) return false;
+    for (const b of bindings) {
+      try {
+        await b.handle(event, tx);
+      } catch (e) {
+        throw new HandlerFailure(e);
+      }
+    }
+    return true;
   }
 
   private async deadLetter(
