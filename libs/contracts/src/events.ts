@@ -10,9 +10,28 @@ import {
 } from '@bufbuild/protobuf';
 import { timestampDate, timestampFromDate, type Timestamp } from '@bufbuild/protobuf/wkt';
 import { CaseClosedSchema, CaseOpenedSchema, CaseStatusChangedSchema } from './gen/puente/intake/v1/case_events_pb';
+import { ConsentRecordedSchema, ConsentWithdrawnSchema } from './gen/puente/intake/v1/consent_events_pb';
+import {
+  HouseholdChangedSchema,
+  MatchKeysPublishedSchema,
+  PersonErasedSchema,
+  PersonRegisteredSchema,
+  PossibleDuplicateFoundSchema,
+} from './gen/puente/intake/v1/person_events_pb';
 
 /** Schemas of every event that may travel on a Puente topic. Add new event messages here. */
-export const EventSchemas = [CaseOpenedSchema, CaseStatusChangedSchema, CaseClosedSchema] as const;
+export const EventSchemas = [
+  CaseOpenedSchema,
+  CaseStatusChangedSchema,
+  CaseClosedSchema,
+  ConsentRecordedSchema,
+  ConsentWithdrawnSchema,
+  PersonRegisteredSchema,
+  HouseholdChangedSchema,
+  PossibleDuplicateFoundSchema,
+  PersonErasedSchema,
+  MatchKeysPublishedSchema,
+] as const;
 
 export type EventSchema = (typeof EventSchemas)[number];
 /** Union of all event messages; narrow with `event.$typeName === 'puente.intake.v1.CaseOpened'`. */

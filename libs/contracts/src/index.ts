@@ -5,6 +5,8 @@
 // and enums (`Priority.URGENT`; the enum-name prefix is stripped in TypeScript).
 export * from './gen/puente/events/v1/envelope_pb';
 export * from './gen/puente/intake/v1/case_events_pb';
+export * from './gen/puente/intake/v1/consent_events_pb';
+export * from './gen/puente/intake/v1/person_events_pb';
 
 export * from './topics';
 export * from './events';

@@ -7,7 +7,7 @@
 // which are also the CloudEvents `ce_type` header values.
 
 /** Which attribute is the Kafka record key (ordering is guaranteed per key). */
-export type TopicKey = 'caseId' | 'partnerId' | 'referralId' | 'transferId' | 'arrivalId';
+export type TopicKey = 'caseId' | 'personId' | 'partnerId' | 'referralId' | 'transferId' | 'arrivalId';
 
 export interface TopicSpec {
   /** Kafka topic name. */
@@ -30,9 +30,26 @@ export const Topics = {
     name: 'puente.intake.case.v1',
     partitions: 6,
     key: 'caseId',
-    eventTypes: ['puente.intake.v1.CaseOpened', 'puente.intake.v1.CaseStatusChanged', 'puente.intake.v1.CaseClosed'],
+    eventTypes: [
+      'puente.intake.v1.CaseOpened',
+      'puente.intake.v1.CaseStatusChanged',
+      'puente.intake.v1.CaseClosed',
+      'puente.intake.v1.ConsentRecorded',
+      'puente.intake.v1.ConsentWithdrawn',
+      'puente.intake.v1.PersonRegistered',
+      'puente.intake.v1.HouseholdChanged',
+      'puente.intake.v1.PossibleDuplicateFound',
+      'puente.intake.v1.PersonErased',
+    ],
     description:
-      'Case lifecycle from intake (opened, status changed, closed). Ids and minimized attributes only; never PII.',
+      'Everything intake says about a case: lifecycle, consents, registrations, households, possible duplicates, erasures. Ids and minimized attributes only; never PII.',
+  },
+  intakeMatchKeys: {
+    name: 'puente.intake.matchkey.v1',
+    partitions: 3,
+    key: 'personId',
+    eventTypes: ['puente.intake.v1.MatchKeysPublished'],
+    description: 'Keyed match keys (HMACs) shared with partner nodes under an agreement for cross-border duplicate detection.',
   },
 } as const satisfies Record<string, TopicSpec>;
 
