@@ -3,7 +3,7 @@
 // kept for Nest DI, and `@puente/*` imports rewritten to relative paths. Type checking is
 // separate (`npm run typecheck`, part of `npm test`), which keeps this step to a few seconds.
 import { transformFile } from '@swc/core';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { repoRoot } from './ensure-deps.mjs';
 
@@ -22,9 +22,9 @@ function* walk(dir) {
 export async function build({ log = (m) => process.stderr.write(`${m}\n`) } = {}) {
   const t0 = Date.now();
   rmSync(outDir, { recursive: true, force: true });
-  const roots = ['libs', 'services'].flatMap((top) =>
-    readdirSync(join(repoRoot, top)).map((p) => join(repoRoot, top, p, 'src')),
-  );
+  const roots = ['libs', 'services']
+    .flatMap((top) => readdirSync(join(repoRoot, top)).map((p) => join(repoRoot, top, p, 'src')))
+    .filter((dir) => existsSync(dir));
   const jobs = [];
   for (const root of roots) {
     for (const file of walk(root)) {
