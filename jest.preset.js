@@ -20,7 +20,13 @@ module.exports = {
         sourceMaps: 'inline',
       },
     ],
+    // jose 6 is ESM-only; Jest's require() needs it as CommonJS (Node < 24.9).
+    'node_modules/jose/.+\\.js$': [
+      require.resolve('@swc/jest'),
+      { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
   },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: Object.fromEntries(
     libs.map((l) => [`^@puente/${l}$`, path.join(root, 'libs', l, 'src', 'index.ts')]),

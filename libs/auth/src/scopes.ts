@@ -1,0 +1,29 @@
+/**
+ * The scopes Puente services check, with what each grants. docs/security.md lists the same
+ * table (a test keeps them in step). A new scope is added here first.
+ */
+export const SCOPES = {
+  'cases:read': 'Read cases, their status, timeline and minimized attributes',
+  'cases:write': 'Open cases, register households, update case status',
+  'persons:read': 'Read the identity (personal data) of persons held by intake',
+  'persons:write': 'Register and correct persons',
+  'persons:erase': 'Erase a person (crypto-shredding of the personal data key)',
+  'consents:write': 'Record and withdraw consents',
+  'screening:read': 'Read screenings, vulnerability flags and recommendations',
+  'screening:write': 'Run and complete screenings',
+  'screening:admin': 'Publish and retire questionnaire versions',
+  'referrals:read': 'Read referrals the partner sends or receives',
+  'referrals:write': 'Create referrals and move them through their lifecycle',
+  'transfers:write': 'Initiate, accept or reject cross-border transfers',
+  'arrivals:read': 'Read expected arrivals and check-ins',
+  'arrivals:write': 'Register expected arrivals, check-ins and services delivered',
+  'reintegration:read': 'Read reintegration plans, matches and follow-ups',
+  'reintegration:write': 'Create and update reintegration plans, tasks and follow-ups',
+  'partners:admin': 'Manage partners, programs, agreements and routing rules',
+  'audit:read': 'Export and verify the audit log',
+} as const;
+
+export type KnownScope = keyof typeof SCOPES;
+
+/** Shape of a scope name a route may require: `resource:action`, lower case. */
+export const SCOPE_NAME_PATTERN = /^[a-z][a-z0-9-]*(?::[a-z][a-z0-9-]*)+$/;
