@@ -1,3 +1,4 @@
 export { databaseUrl, freshDatabase, openTestDataSource, serverUrl, testDatabaseName, type TestDataSourceOptions } from './database';
 export { eventually, uniqueName } from './eventually';
 export { spawnTs, type TsProcess } from './process';
+export { describeServiceContract, type ServiceUnderTest } from './service-contract';

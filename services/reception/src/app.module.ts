@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '@puente/auth';
 import { MessagingModule, messagingEntities, messagingMigrations } from '@puente/messaging';
 import { PlatformModule } from '@puente/platform';
 import { receptionMigrations } from './migrations';
@@ -17,7 +18,7 @@ export const SERVICE = {
       service: SERVICE.name,
       entities: [...messagingEntities],
       migrations: [...messagingMigrations, ...receptionMigrations],
-      imports: [MessagingModule.forRoot({ topics: [] })],
+      imports: [MessagingModule.forRoot({ topics: [] }), AuthModule.forRoot({ service: SERVICE.name })],
     }),
   ],
 })
