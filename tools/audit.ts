@@ -1,0 +1,177 @@
+// Audit log command line: verify or export a service's hash-chained audit log.
+//   npm run audit -- verify --service intake [--expect-head <seq>:<hash>]
+//   npm run audit -- verify --file audit.jsonl [--anchor <seq>:<hash>] [--expect-head <seq>:<hash>]
+//   npm run audit -- export --service intake [--out audit.jsonl] [--from <seq>] [--to <seq>]
+// The database is found like the service finds it: <SERVICE>_DATABASE_URL, else DATABASE_URL
+// (server URL) with database `${PUENTE_DB_PREFIX ?? 'puente_'}${service with - → _}`.
+// Exit codes: 0 intact / exported, 1 chain broken (names the first broken record),
+// 2 usage or configuration error, 3 the database or file could not be read.
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { loadEnvFile } from 'node:process';
+import { parseArgs } from 'node:util';
+import { Client } from 'pg';
+import {
+  exportChain,
+  formatChainHead,
+  parseChainHead,
+  verifyChain,
+  verifyExport,
+  type ChainHead,
+  type ChainVerification,
+} from '@puente/audit';
+import { ConfigValidationError, loadServiceConfig, redactUrl } from '@puente/platform';
+
+const USAGE = `Usage:
+  audit verify --service <name> [--expect-head <seq>:<hash>]
+  audit verify --file <export.jsonl> [--anchor <seq>:<hash>] [--expect-head <seq>:<hash>]
+  audit export --service <name> [--out <file.jsonl>] [--from <seq>] [--to <seq>]
+
+verify  recomputes the hash chain and names the first broken record. Keep the printed head:
+        passing it later as --expect-head also detects deleted newest records.
+export  writes the records as JSON lines (stdout unless --out).
+Exit codes: 0 intact, 1 broken, 2 usage error, 3 database or file not readable.`;
+
+class UsageError extends Error {}
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const complain = (line: string) => process.stderr.write(`${line}\n`);
+
+function positiveInt(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9][0-9]{0,15}$/.test(value)) throw new UsageError(`--${option} must be a positive integer`);
+  return Number(value);
+}
+
+function head(value: string | undefined, option: string): ChainHead | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseChainHead(value);
+  } catch {
+    throw new UsageError(`--${option} must be <seq>:<64 lower-case hex digits>, as printed by verify or export`);
+  }
+}
+
+function report(result: ChainVerification, what: string): number {
+  if (result.ok) {
+    say(`audit chain intact: ${result.count} records${result.head ? `, head ${formatChainHead(result.head)}` : ''} (${what})`);
+    return 0;
+  }
+  say(`audit chain broken at record ${result.brokenAt}: ${result.reason}`);
+  complain(`(${what}; ${result.count} records verified before record ${result.brokenAt})`);
+  return 1;
+}
+
+/** The service database URL exactly as the platform derives it (and validates the name). */
+function serviceDatabase(service: string): { url: string; name: string } {
+  if (process.env.NODE_ENV !== 'test' && existsSync('.env')) loadEnvFile('.env');
+  try {
+    const config = loadServiceConfig(service);
+    return { url: config.databaseUrl, name: config.databaseName };
+  } catch (error) {
+    if (error instanceof ConfigValidationError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+async function connect(service: string): Promise<{ client: Client; what: string }> {
+  const db = serviceDatabase(service);
+  const client = new Client({ connectionString: db.url, connectionTimeoutMillis: 5000, application_name: 'puente-audit' });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ exists: boolean }>("SELECT to_regclass('public.audit_record') IS NOT NULL AS exists");
+    if (!rows[0].exists) throw new Error(`database ${db.name} has no audit_record table (has ${service} run its migrations?)`);
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw Object.assign(new Error(`cannot read the audit log of ${service} at ${redactUrl(db.url)}: ${(error as Error).message}`), { readFailure: true });
+  }
+  return { client, what: `service ${service}, database ${db.name}` };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      service: { type: 'string' },
+      file: { type: 'string' },
+      out: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      'expect-head': { type: 'string' },
+      anchor: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    say(USAGE);
+    return 0;
+  }
+  const [command, ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
+
+  if (command === 'verify') {
+    if (values.out || values.from || values.to) throw new UsageError('verify takes no --out, --from or --to');
+    const expectedHead = head(values['expect-head'], 'expect-head');
+    if (values.file !== undefined) {
+      if (values.service) throw new UsageError('give either --service or --file, not both');
+      const input = createReadStream(values.file);
+      await once(input, 'open').catch((error: Error) => {
+        throw Object.assign(new Error(`cannot read ${values.file}: ${error.message}`), { readFailure: true });
+      });
+      const result = await verifyExport(input, { anchor: head(values.anchor, 'anchor'), expectedHead });
+      return report(result, `file ${values.file}`);
+    }
+    if (!values.service) throw new UsageError('verify needs --service <name> or --file <export.jsonl>');
+    if (values.anchor) throw new UsageError('--anchor applies to --file only');
+    const { client, what } = await connect(values.service);
+    try {
+      return report(await verifyChain(client, { expectedHead }), what);
+    } finally {
+      await client.end();
+    }
+  }
+
+  if (command === 'export') {
+    if (!values.service) throw new UsageError('export needs --service <name>');
+    if (values.file || values.anchor || values['expect-head']) throw new UsageError('export takes no --file, --anchor or --expect-head');
+    const from = positiveInt(values.from, 'from');
+    const to = positiveInt(values.to, 'to');
+    if (from !== undefined && to !== undefined && to < from) throw new UsageError('--to must not be less than --from');
+    const { client, what } = await connect(values.service);
+    try {
+      const out = values.out ? createWriteStream(values.out, { mode: 0o600 }) : process.stdout;
+      const result = await exportChain(client, out, { from, to });
+      if (values.out) {
+        out.end();
+        await once(out, 'finish');
+      }
+      const range = result.first && result.last ? ` (records ${result.first.seq}..${result.last.seq}, last ${formatChainHead(result.last)})` : '';
+      complain(`exported ${result.count} records${range} from ${what}${values.out ? ` to ${values.out}` : ''}`);
+      return 0;
+    } finally {
+      await client.end();
+    }
+  }
+
+  throw new UsageError(command === undefined ? 'missing command (verify or export)' : `unknown command: ${command}`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      complain(`audit: ${(error as Error).message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else if ((error as { readFailure?: boolean }).readFailure) {
+      complain(`audit: ${(error as Error).message}`);
+      process.exitCode = 3;
+    } else {
+      complain(`audit: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exitCode = 3;
+    }
+  },
+);
