@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule, auditEntities, auditMigrations } from '@puente/audit';
 import { AuthModule } from '@puente/auth';
 import { MessagingModule, messagingEntities, messagingMigrations } from '@puente/messaging';
 import { PlatformModule } from '@puente/platform';
@@ -16,9 +17,9 @@ export const SERVICE = {
   imports: [
     PlatformModule.forRoot({
       service: SERVICE.name,
-      entities: [...messagingEntities],
-      migrations: [...messagingMigrations, ...referralRoutingMigrations],
-      imports: [MessagingModule.forRoot({ topics: [] }), AuthModule.forRoot({ service: SERVICE.name })],
+      entities: [...messagingEntities, ...auditEntities],
+      migrations: [...messagingMigrations, ...auditMigrations, ...referralRoutingMigrations],
+      imports: [MessagingModule.forRoot({ topics: [] }), AuthModule.forRoot({ service: SERVICE.name }), AuditModule.forRoot()],
     }),
   ],
 })
