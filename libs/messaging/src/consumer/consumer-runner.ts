@@ -101,10 +101,10 @@ export class ConsumerRunner {
   }
 
   /**
-   * Messages of one partition, in order. Runs of messages are applied in one database
-   * transaction (one commit instead of one per event), each inside its own savepoint so a
-   * failing handler rolls back only its own effect; that message then takes the slow path
-   * (retries with backoff, then the DLQ) before the run continues after it. Offsets are
+   * Messages of one partition, in order. Runs of up to CHUNK_SIZE messages are applied in one
+   * database transaction (one commit instead of one per event); a message whose handler fails
+   * takes the slow path alone (retries with backoff, then the DLQ) and the run continues after
+   * it. Offsets are
    * committed after the effects they cover; a crash in between redelivers a few events, which
    * the inbox recognises.
    */
@@ -132,40 +132,70 @@ export class ConsumerRunner {
   }
 
   /**
-   * Applies the longest prefix of `chunk` that succeeds at the first attempt, in one transaction.
-   * Stops before a message that is not a CloudEvent or whose handler failed (`failedOnce`).
+   * Applies the longest prefix of `chunk` that succeeds at the first attempt, in one transaction:
+   * one multi-row inbox insert, then the handlers of the events that were new. Optimistic: if a
+   * handler fails, the transaction is rolled back, the events before it are applied again
+   * without it, and it is reported (`failedOnce`) for the slow path. Stops before a message that
+   * is not a CloudEvent.
    */
   private async applyRun(
     topic: string,
     partition: number,
     chunk: KafkaMessage[],
   ): Promise<{ results: { outcome: Outcome; event?: ConsumedEvent }[]; failedOnce: boolean }> {
-    const results: { outcome: Outcome; event?: ConsumedEvent }[] = [];
-    let failedOnce = false;
-    await this.options.dataSource.transaction(async (tx) => {
-      for (const message of chunk) {
-        const event = this.toEvent(topic, partition, message);
-        if (!event) return;
-        const bindings = this.bindingsFor(event);
-        if (bindings.length === 0) {
-          results.push({ outcome: 'ignored' });
-          continue;
+    const events: ConsumedEvent[] = [];
+    for (const message of chunk) {
+      const event = this.toEvent(topic, partition, message);
+      if (!event) break;
+      events.push(event);
+    }
+    let failedAt = -1;
+    let results: { outcome: Outcome; event?: ConsumedEvent }[] = [];
+    try {
+      results = await this.options.dataSource.transaction(async (tx) => {
+        const relevant = events.filter((e) => this.bindingsFor(e).length > 0);
+        const fresh = await this.claimInbox(tx, relevant);
+        const out: { outcome: Outcome; event?: ConsumedEvent }[] = [];
+        for (let k = 0; k < events.length; k++) {
+          const event = events[k];
+          const bindings = this.bindingsFor(event);
+          if (bindings.length === 0) {
+            out.push({ outcome: 'ignored' });
+          } else if (!fresh.delete(event.id)) {
+            out.push({ outcome: 'duplicate', event });
+          } else {
+            try {
+              for (const b of bindings) await b.handle(event, tx);
+            } catch (e) {
+              failedAt = k;
+              throw new HandlerFailure(e);
+            }
+            out.push({ outcome: 'applied', event });
+          }
         }
-        await tx.query('SAVEPOINT puente_event');
-        try {
-          const applied = await this.applyIn(tx, event, bindings);
-          await tx.query('RELEASE SAVEPOINT puente_event');
-          results.push({ outcome: applied ? 'applied' : 'duplicate', event });
-        } catch (e) {
-          if (!(e instanceof HandlerFailure)) throw e;
-          await tx.query('ROLLBACK TO SAVEPOINT puente_event');
-          failedOnce = true;
-          this.logger.warn(`handler failed for ${event.type} ${event.id} (attempt 1/${this.retry.maxAttempts}): ${errorSummary(e.cause)}`, 'consumer');
-          return;
-        }
-      }
-    });
-    return { results, failedOnce };
+        return out;
+      });
+    } catch (e) {
+      if (!(e instanceof HandlerFailure) || failedAt < 0) throw e;
+      const failed = events[failedAt];
+      this.logger.warn(`handler failed for ${failed.type} ${failed.id} (attempt 1/${this.retry.maxAttempts}): ${errorSummary(e.cause)}`, 'consumer');
+      const before = failedAt > 0 ? await this.applyRun(topic, partition, chunk.slice(0, failedAt)) : { results: [] };
+      return { results: before.results, failedOnce: true };
+    }
+    return { results, failedOnce: false };
+  }
+
+  /** Inserts inbox rows for `events`; returns the ids that were not there yet. */
+  private async claimInbox(tx: EntityManager, events: ConsumedEvent[]): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
+    const rows: { event_id: string }[] = await tx.query(
+      `INSERT INTO inbox_message (consumer_group, event_id, event_type, topic, partition, kafka_offset)
+       SELECT $1, e.id, e.type, $2, $3, e.off
+         FROM unnest($4::text[], $5::text[], $6::bigint[]) AS e(id, type, off)
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+      [this.options.groupId, events[0].topic, events[0].partition, events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.offset)],
+    );
+    return new Set(rows.map((r) => r.event_id));
   }
 
   private toEvent(topic: string, partition: number, message: KafkaMessage): ConsumedEvent | null {
