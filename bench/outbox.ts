@@ -167,9 +167,14 @@ async function main() {
     const wait = due - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const key = randomUUID();
-    sentAt.set(key, process.hrtime.bigint());
-    sentAtMs.set(key, Date.now());
-    inflight.push(ds.transaction((m) => writer.append(m, { topic: latencyTopic, key, type: 'puente.intake.v1.CaseOpened', payload: payloads[i % TOTAL] })));
+    inflight.push(
+      ds.transaction((m) => {
+        // Latency starts at the outbox insert (a connection is held), not while queued for one.
+        sentAt.set(key, process.hrtime.bigint());
+        sentAtMs.set(key, Date.now());
+        return writer.append(m, { topic: latencyTopic, key, type: 'puente.intake.v1.CaseOpened', payload: payloads[i % TOTAL] });
+      }),
+    );
     if (inflight.length > 200) await Promise.all(inflight.splice(0));
   }
   await Promise.all(inflight);

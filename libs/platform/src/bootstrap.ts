@@ -1,13 +1,16 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import { RequestMethod, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import helmet from '@fastify/helmet';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import { storage as loggerStorage } from 'nestjs-pino/storage';
 import type { Registry } from 'prom-client';
 import { ConfigValidationError, loadServiceConfig } from './config/load-config';
 import { ServiceConfig, type ServiceConfigClass } from './config/service-config';
+import { resolveRateLimitSettings } from './conventions/rate-limit/rate-limit.config';
 import { DOCS_PATH, GLOBAL_PREFIX, UNPREFIXED_ROUTES } from './constants';
 import { DatabaseUnavailableError } from './database/ensure-database';
 import { configureBodyParsers } from './http/body-parsers';
@@ -59,11 +62,27 @@ const HELMET_OPTIONS = {
   },
 };
 
+type HelmetMiddleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
+/**
+ * helmet itself, resolved from @fastify/helmet (which depends on it) so the same version and
+ * options serve the responses Fastify sends before any hook runs (frameworkErrors).
+ */
+function preRoutingHelmet(): HelmetMiddleware {
+  const fromPlugin = createRequire(require.resolve('@fastify/helmet'));
+  const helmetFactory = fromPlugin('helmet') as (options: typeof HELMET_OPTIONS) => HelmetMiddleware;
+  return helmetFactory(HELMET_OPTIONS);
+}
+
 function validatedConfig<C extends ServiceConfig>(options: ServiceAppOptions<C>): C {
-  return loadServiceConfig(options.service, options.config, process.env, { defaultPort: options.port });
+  const config = loadServiceConfig(options.service, options.config, process.env, { defaultPort: options.port });
+  // Environment settings read by PlatformModule's own parts fail here too, before anything starts.
+  resolveRateLimitSettings(options.service, process.env);
+  return config;
 }
 
 async function createApp<C extends ServiceConfig>(options: ServiceAppOptions<C>, config: C): Promise<NestFastifyApplication> {
+  const securityHeaders = preRoutingHelmet();
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: false,
@@ -71,7 +90,10 @@ async function createApp<C extends ServiceConfig>(options: ServiceAppOptions<C>,
     genReqId: (req: IncomingMessage) => resolveRequestContext(req).requestId,
     return503OnClosing: true,
     // Errors Fastify answers before any hook or Nest handler runs (e.g. a bad URL encoding).
+    // The onRequest hooks (trace headers, helmet) do not run for these, so apply them here.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      void reply.header(TRACEPARENT_HEADER, getRequestContext(request).trace.traceparent);
+      securityHeaders(request.raw, reply.raw, () => undefined);
       sendProblem(request, reply, error);
     },
   });
@@ -90,6 +112,12 @@ async function createApp<C extends ServiceConfig>(options: ServiceAppOptions<C>,
       const context = getRequestContext(request);
       void reply.header(REQUEST_ID_HEADER, context.requestId);
       void reply.header(TRACEPARENT_HEADER, context.trace.traceparent);
+      done();
+    });
+    // Log lines written while handling a request (guards, handlers) carry its traceId, not only its requestId.
+    fastify.addHook('preHandler', (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+      const store = loggerStorage.getStore();
+      if (store) store.logger = store.logger.child({ traceId: getRequestContext(request).trace.traceId });
       done();
     });
     registerHttpMetrics(fastify, app.get<Registry>(METRICS_REGISTRY));

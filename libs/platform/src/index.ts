@@ -75,3 +75,4 @@ export {
   type ServiceAppOptions,
 } from './bootstrap';
 export { PublicRoute, PUBLIC_ROUTE } from './http/public-route.decorator';
+export * from './conventions';

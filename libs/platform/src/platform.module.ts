@@ -11,6 +11,10 @@ import { ServiceConfig, type ServiceConfigClass } from './config/service-config'
 import { ensureDatabase } from './database/ensure-database';
 import { initializeDataSourceLocked } from './database/migration-lock';
 import { buildTypeOrmOptions, type EntityClass, type MigrationClass } from './database/typeorm-options';
+import { IdempotencyPruner } from './conventions/idempotency/idempotency.pruner';
+import { IdempotencyStore } from './conventions/idempotency/idempotency.store';
+import type { RateLimitOptions } from './conventions/rate-limit/rate-limit.config';
+import { RateLimitModule } from './conventions/rate-limit/rate-limit.module';
 import { HealthController } from './health/health.controller';
 import { ProblemDetailsFilter } from './http/problem.filter';
 import { createValidationPipe } from './http/validation';
@@ -39,6 +43,11 @@ export interface PlatformModuleOptions<C extends ServiceConfig = ServiceConfig> 
   logDestination?: DestinationStream;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+  /**
+   * Per-client rate limit default of this service (600 requests per minute);
+   * the RATE_LIMIT_PER_MINUTE environment variable overrides it, 0 disables it.
+   */
+  rateLimit?: RateLimitOptions;
 }
 
 @Module({})
@@ -49,7 +58,9 @@ export class PlatformModule {
   /**
    * Everything a service needs around its features: validated config (ServiceConfig),
    * pino logging, its own PostgreSQL database (created if missing, explicit migrations run),
-   * health and metrics endpoints, the global ValidationPipe and the problem+json filter.
+   * health and metrics endpoints, the global ValidationPipe and the problem+json filter,
+   * per-client rate limiting, and the IdempotencyStore behind `@Idempotent()` (whose table
+   * comes with `platformEntities`/`platformMigrations`).
    */
   static forRoot<C extends ServiceConfig = ServiceConfig>(options: PlatformModuleOptions<C>): DynamicModule {
     const configClass = (options.config ?? ServiceConfig) as ServiceConfigClass<C>;
@@ -108,6 +119,7 @@ export class PlatformModule {
           },
         }),
         TerminusModule.forRoot({ errorLogStyle: 'json' }),
+        RateLimitModule.forRoot(options.rateLimit),
         ...(options.imports ?? []),
       ],
       controllers: [HealthController, MetricsController],
@@ -120,8 +132,10 @@ export class PlatformModule {
         },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
+        IdempotencyStore,
+        IdempotencyPruner,
       ],
-      exports: [METRICS_REGISTRY],
+      exports: [METRICS_REGISTRY, IdempotencyStore],
     };
   }
 }

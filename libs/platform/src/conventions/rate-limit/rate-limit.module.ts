@@ -1,0 +1,44 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { ThrottlerModule, type ThrottlerModuleOptions } from '@nestjs/throttler';
+import { ServiceConfig } from '../../config/service-config';
+import { RATE_LIMIT_SETTINGS, type RateLimitOptions, type RateLimitSettings, resolveRateLimitSettings } from './rate-limit.config';
+import { PlatformThrottlerGuard } from './rate-limit.guard';
+import { RateLimitInterceptor } from './rate-limit.interceptor';
+
+@Module({})
+class RateLimitSettingsModule {}
+
+/** Per-client rate limiting for every route of the service (imported by PlatformModule). */
+@Module({})
+export class RateLimitModule {
+  static forRoot(options: RateLimitOptions = {}): DynamicModule {
+    resolveRateLimitSettings('', {}, options); // a bad perMinute throws here, at definition time
+    const settings: DynamicModule = {
+      module: RateLimitSettingsModule,
+      providers: [
+        {
+          provide: RATE_LIMIT_SETTINGS,
+          inject: [ServiceConfig],
+          useFactory: (config: ServiceConfig) => resolveRateLimitSettings(config.serviceName, process.env, options),
+        },
+      ],
+      exports: [RATE_LIMIT_SETTINGS],
+    };
+    return {
+      module: RateLimitModule,
+      imports: [
+        settings,
+        ThrottlerModule.forRootAsync({
+          imports: [settings],
+          inject: [RATE_LIMIT_SETTINGS],
+          useFactory: (s: RateLimitSettings): ThrottlerModuleOptions => ({
+            throttlers: [{ name: 'default', ttl: s.ttlMs, limit: s.limit }],
+          }),
+        }),
+      ],
+      providers: [PlatformThrottlerGuard, { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor }],
+      exports: [PlatformThrottlerGuard, settings],
+    };
+  }
+}
