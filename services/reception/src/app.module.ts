@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule, auditEntities, auditMigrations } from '@puente/audit';
 import { AuthModule } from '@puente/auth';
 import { MessagingModule, messagingEntities, messagingMigrations } from '@puente/messaging';
-import { PlatformModule } from '@puente/platform';
+import { PlatformModule, platformEntities, platformMigrations } from '@puente/platform';
 import { receptionMigrations } from './migrations';
 
 /** Name, OpenAPI title and description of this service. */
@@ -17,8 +17,8 @@ export const SERVICE = {
   imports: [
     PlatformModule.forRoot({
       service: SERVICE.name,
-      entities: [...messagingEntities, ...auditEntities],
-      migrations: [...messagingMigrations, ...auditMigrations, ...receptionMigrations],
+      entities: [...platformEntities, ...messagingEntities, ...auditEntities],
+      migrations: [...platformMigrations, ...messagingMigrations, ...auditMigrations, ...receptionMigrations],
       imports: [MessagingModule.forRoot({ topics: [] }), AuthModule.forRoot({ service: SERVICE.name }), AuditModule.forRoot()],
     }),
   ],
