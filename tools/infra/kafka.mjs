@@ -33,7 +33,7 @@ export const KAFKA_VERSION = '4.4.0';
 const LOG4J_VERSION = '2.25.5';
 
 const HOST = '127.0.0.1';
-const READY_TIMEOUT_MS = 60_000;
+const READY_TIMEOUT_MS = Number(process.env.KAFKA_READY_TIMEOUT_MS) || 60_000;
 const STOP_TIMEOUT_MS = 20_000;
 const LOCK_TIMEOUT_MS = 10 * 60_000; // a cold Maven fetch can take a while
 const TAIL_LINES = 20;
