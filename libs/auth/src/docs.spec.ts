@@ -21,9 +21,11 @@ describe('docs/security.md', () => {
     expect(doc).toMatch(new RegExp(`^\\s*\\| \`${reason}\` \\|`, 'm'));
   });
 
-  it('names the accepted algorithms and keeps the headings colleagues complete', () => {
+  it('names the accepted algorithms and has the audit and erasure sections', () => {
     expect(doc).toContain(ALLOWED_ALGORITHMS.join(', ').replace(/, (?=[^,]*$)/, ' or '));
     expect(doc).toMatch(/^## Audit log$/m);
-    expect(doc).toMatch(/^## Erasure$/m);
+    expect(doc).toMatch(/^## Erasure and encryption at rest$/m);
+    expect(doc).toContain('npm run audit -- verify --service');
+    expect(doc).toContain('crypto-shredding');
   });
 });
