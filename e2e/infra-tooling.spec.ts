@@ -51,3 +51,26 @@ describe('tools/infra/kafka.mjs: a real broker from Maven jars, without Docker',
     expect(r.stderr).toMatch(/^Kafka: KAFKA_BROKERS=127\.0\.0\.1:1 did not answer a Metadata request/m);
   });
 });
+
+describe('tools/infra/postgres.mjs', () => {
+  const check = (url: string) =>
+    spawnSync(process.execPath, ['--input-type=module', '-e', "const m = await import('./tools/infra/postgres.mjs'); console.log(JSON.stringify(await m.ensurePostgres()));"], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: url },
+    });
+
+  it('finds the server named by DATABASE_URL', () => {
+    const r = check(process.env.DATABASE_URL as string);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).version).toMatch(/^\d+/);
+  });
+
+  it('says how to provide a server when there is none, without leaking the password', () => {
+    const r = check('postgres://puente:s3cret@127.0.0.1:1/postgres');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('PostgreSQL: cannot connect to postgres://puente:***@127.0.0.1:1/postgres');
+    expect(r.stderr).toContain('set DATABASE_URL=');
+    expect(r.stderr).not.toContain('s3cret');
+  });
+});
