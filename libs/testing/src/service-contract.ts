@@ -3,8 +3,7 @@ import { createServiceApp } from '@puente/platform';
 
 export interface ServiceUnderTest {
   SERVICE: { name: string; title: string; description: string };
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  AppModule: any;
+  AppModule: abstract new (...args: never[]) => unknown;
 }
 
 /**
