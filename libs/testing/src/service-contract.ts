@@ -1,9 +1,10 @@
+import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createServiceApp } from '@puente/platform';
 
 export interface ServiceUnderTest {
   SERVICE: { name: string; title: string; description: string };
-  AppModule: abstract new (...args: never[]) => unknown;
+  AppModule: Type<unknown>;
 }
 
 /**
