@@ -32,26 +32,37 @@ export class OutboxWriter {
     if (!manager.queryRunner?.isTransactionActive) throw new OutboxOutsideTransactionError();
     if (events.length === 0) return [];
     const ids: string[] = [];
-    const params: unknown[] = [];
-    const values: string[] = [];
+    const topics: string[] = [];
+    const keys: string[] = [];
+    const types: string[] = [];
+    const payloads: Buffer[] = [];
+    const headers: string[] = [];
     for (const e of events) {
       const id = e.id ?? newEventId();
       ids.push(id);
-      const headers = toHeaders({
-        id,
-        type: e.type,
-        source: this.source,
-        time: (e.time ?? new Date()).toISOString(),
-        subject: e.key,
-        traceparent: childTraceparent(e.traceparent),
-      });
-      const n = params.length;
-      values.push(`($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6})`);
-      params.push(id, e.topic, e.key, e.type, Buffer.from(e.payload), JSON.stringify(headers));
+      topics.push(e.topic);
+      keys.push(e.key);
+      types.push(e.type);
+      payloads.push(Buffer.from(e.payload));
+      headers.push(
+        JSON.stringify(
+          toHeaders({
+            id,
+            type: e.type,
+            source: this.source,
+            time: (e.time ?? new Date()).toISOString(),
+            subject: e.key,
+            traceparent: childTraceparent(e.traceparent),
+          }),
+        ),
+      );
     }
+    // One statement with six array parameters, whatever the number of events: the same text
+    // every time (cheap to parse) and far less protocol overhead than a VALUES list.
     await manager.query(
-      `INSERT INTO outbox_message (event_id, topic, message_key, event_type, payload, headers) VALUES ${values.join(', ')}`,
-      params,
+      `INSERT INTO outbox_message (event_id, topic, message_key, event_type, payload, headers)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::jsonb[])`,
+      [ids, topics, keys, types, payloads, headers],
     );
     return ids;
   }
