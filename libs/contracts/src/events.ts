@@ -14,10 +14,18 @@ import { ConsentRecordedSchema, ConsentWithdrawnSchema } from './gen/puente/inta
 import {
   HouseholdChangedSchema,
   MatchKeysPublishedSchema,
+  MatchKeysWithdrawnSchema,
   PersonErasedSchema,
   PersonRegisteredSchema,
   PossibleDuplicateFoundSchema,
+  PossibleDuplicateResolvedSchema,
 } from './gen/puente/intake/v1/person_events_pb';
+import {
+  ProtectionAlertRaisedSchema,
+  ScreeningCancelledSchema,
+  ScreeningCompletedSchema,
+  ScreeningStartedSchema,
+} from './gen/puente/screening/v1/screening_events_pb';
 
 /** Schemas of every event that may travel on a Puente topic. Add new event messages here. */
 export const EventSchemas = [
@@ -31,6 +39,12 @@ export const EventSchemas = [
   PossibleDuplicateFoundSchema,
   PersonErasedSchema,
   MatchKeysPublishedSchema,
+  PossibleDuplicateResolvedSchema,
+  MatchKeysWithdrawnSchema,
+  ScreeningStartedSchema,
+  ScreeningCompletedSchema,
+  ProtectionAlertRaisedSchema,
+  ScreeningCancelledSchema,
 ] as const;
 
 export type EventSchema = (typeof EventSchemas)[number];

@@ -7,6 +7,7 @@ export * from './gen/puente/events/v1/envelope_pb';
 export * from './gen/puente/intake/v1/case_events_pb';
 export * from './gen/puente/intake/v1/consent_events_pb';
 export * from './gen/puente/intake/v1/person_events_pb';
+export * from './gen/puente/screening/v1/screening_events_pb';
 
 export * from './topics';
 export * from './events';

@@ -39,6 +39,7 @@ export const Topics = {
       'puente.intake.v1.PersonRegistered',
       'puente.intake.v1.HouseholdChanged',
       'puente.intake.v1.PossibleDuplicateFound',
+      'puente.intake.v1.PossibleDuplicateResolved',
       'puente.intake.v1.PersonErased',
     ],
     description:
@@ -48,8 +49,21 @@ export const Topics = {
     name: 'puente.intake.matchkey.v1',
     partitions: 3,
     key: 'personId',
-    eventTypes: ['puente.intake.v1.MatchKeysPublished'],
+    eventTypes: ['puente.intake.v1.MatchKeysPublished', 'puente.intake.v1.MatchKeysWithdrawn'],
     description: 'Keyed match keys (HMACs) shared with partner nodes under an agreement for cross-border duplicate detection.',
+  },
+  screening: {
+    name: 'puente.screening.screening.v1',
+    partitions: 6,
+    key: 'caseId',
+    eventTypes: [
+      'puente.screening.v1.ScreeningStarted',
+      'puente.screening.v1.ScreeningCompleted',
+      'puente.screening.v1.ProtectionAlertRaised',
+      'puente.screening.v1.ScreeningCancelled',
+    ],
+    description:
+      'Protection screenings of a case: started, completed (flags, fear grounds, risk level, recommended pathways, each with the ids of the questions that decided it), urgent protection alerts, cancellations. Codes and question ids only; never answers.',
   },
 } as const satisfies Record<string, TopicSpec>;
 

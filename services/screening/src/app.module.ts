@@ -1,7 +1,16 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
+import { AuditModule, auditEntities, auditMigrations } from '@puente/audit';
+import { AuthModule } from '@puente/auth';
+import { Topics } from '@puente/contracts';
 import { MessagingModule, messagingEntities, messagingMigrations } from '@puente/messaging';
-import { PlatformModule } from '@puente/platform';
+import { PlatformModule, platformEntities, platformMigrations } from '@puente/platform';
+import { CaseConsentEntity, CaseRecordEntity } from './case-registry/case-record.entity';
 import { screeningMigrations } from './migrations';
+import { QuestionnaireVersionEntity } from './questionnaires/questionnaire-version.entity';
+import { QuestionnairesModule } from './questionnaires/questionnaires.module';
+import { ScreeningEntity } from './screenings/screening.entity';
+import { ScreeningsModule } from './screenings/screenings.module';
 
 /** Name, OpenAPI title and description of this service. */
 export const SERVICE = {
@@ -11,14 +20,36 @@ export const SERVICE = {
     'Protection screening with versioned questionnaires (rules as data): vulnerability flags, risk level and recommended pathways, each with its reasons.',
 } as const;
 
-@Module({
-  imports: [
-    PlatformModule.forRoot({
-      service: SERVICE.name,
-      entities: [...messagingEntities],
-      migrations: [...messagingMigrations, ...screeningMigrations],
-      imports: [MessagingModule.forRoot({ topics: [] })],
-    }),
-  ],
-})
+export const screeningEntities = [QuestionnaireVersionEntity, CaseRecordEntity, CaseConsentEntity, ScreeningEntity];
+
+export interface ScreeningAppOptions {
+  /** Kafka consumer group (default `puente.screening`); tests use their own. */
+  consumerGroup?: string;
+  /** Where JSON logs go (default stdout); tests capture them. */
+  logDestination?: DestinationStream;
+}
+
+/** The screening service: platform, auth, audit, messaging (intake events in, screening events out) and its features. */
+export function screeningAppModule(options: ScreeningAppOptions = {}): DynamicModule {
+  return {
+    module: class ScreeningAppModule {},
+    imports: [
+      PlatformModule.forRoot({
+        service: SERVICE.name,
+        logDestination: options.logDestination,
+        entities: [...platformEntities, ...messagingEntities, ...auditEntities, ...screeningEntities],
+        migrations: [...platformMigrations, ...messagingMigrations, ...auditMigrations, ...screeningMigrations],
+        imports: [
+          MessagingModule.forRoot({ topics: [Topics.intakeCase, Topics.screening], consumerGroup: options.consumerGroup }),
+          AuthModule.forRoot({ service: SERVICE.name }),
+          AuditModule.forRoot(),
+        ],
+      }),
+      QuestionnairesModule,
+      ScreeningsModule,
+    ],
+  };
+}
+
+@Module({ imports: [screeningAppModule()] })
 export class AppModule {}

@@ -1,55 +1,73 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createServiceApp } from '@puente/platform';
-import { AppModule, SERVICE } from './app.module';
+import { type ScreeningTestApp, startScreening } from './testing/harness';
 
-describe('screening service shell (real PostgreSQL and Kafka)', () => {
-  let app: NestFastifyApplication;
-  let base: string;
+describe('screening service (real PostgreSQL and Kafka)', () => {
+  let t: ScreeningTestApp;
 
   beforeAll(async () => {
-    app = await createServiceApp({
-      service: SERVICE.name,
-      module: AppModule,
-      title: SERVICE.title,
-      description: SERVICE.description,
-      shutdownHooks: false,
-    });
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-  });
+    t = await startScreening('shell');
+  }, 60_000);
 
   afterAll(async () => {
-    await app?.close();
+    await t?.close();
   });
 
   it('is live', async () => {
-    const res = await fetch(`${base}/health/live`);
+    const res = await t.call('GET', '/health/live', { token: null });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok' });
+    expect(res.body).toMatchObject({ status: 'ok' });
   });
 
   it('is ready with its database and the broker up', async () => {
-    const res = await fetch(`${base}/health/ready`);
+    const res = await t.call('GET', '/health/ready', { token: null });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, kafka: { status: 'up' } } });
+    expect(res.body).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, kafka: { status: 'up' } } });
   });
 
-  it('serves its OpenAPI document', async () => {
-    const res = await fetch(`${base}/docs/openapi.json`);
+  it('documents every business route, each secured by a bearer token with its 401', async () => {
+    const res = await t.call('GET', '/docs/openapi.json', { token: null });
     expect(res.status).toBe(200);
-    const doc = (await res.json()) as { info: { title: string; description: string } };
-    expect(doc.info.title).toBe(SERVICE.title);
-    expect(doc.info.description).toBe(SERVICE.description);
+    const doc = res.body as { info: { title: string; description: string }; paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>> };
+    expect(doc.info.title).toBe('Puente Screening');
+    const business = Object.entries(doc.paths).filter(([path]) => path.startsWith('/v1/'));
+    expect(business.map(([p]) => p).sort()).toEqual(
+      [
+        '/v1/cases/{caseId}/screenings',
+        '/v1/questionnaires',
+        '/v1/questionnaires/{key}/current',
+        '/v1/questionnaires/{key}/versions/{version}',
+        '/v1/questionnaires/{key}/versions/{version}/publish',
+        '/v1/questionnaires/{key}/versions/{version}/retire',
+        '/v1/questionnaires/{key}/versions/{version}/validate',
+        '/v1/screenings',
+        '/v1/screenings/{id}',
+        '/v1/screenings/{id}/answers',
+        '/v1/screenings/{id}/complete',
+        '/v1/screenings/{id}/rescreen',
+        '/v1/screenings/{id}/result',
+      ].sort(),
+    );
+    for (const [path, operations] of business) {
+      for (const [method, op] of Object.entries(operations)) {
+        expect({ route: `${method} ${path}`, secured: (op.security ?? []).length > 0, has401: '401' in op.responses, has403: '403' in op.responses }).toEqual({
+          route: `${method} ${path}`,
+          secured: true,
+          has401: true,
+          has403: true,
+        });
+      }
+    }
+  });
+
+  it('requires a token on business routes', async () => {
+    const res = await t.call('GET', '/v1/questionnaires', { token: null });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });
 
   it('answers unknown routes with a 404 problem', async () => {
-    const res = await fetch(`${base}/v1/does-not-exist`);
+    const res = await t.call('GET', '/v1/does-not-exist');
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(await res.json()).toMatchObject({
-      type: 'https://puente.dev/problems/not-found',
-      status: 404,
-      instance: '/v1/does-not-exist',
-    });
+    expect(res.body).toMatchObject({ type: 'https://puente.dev/problems/not-found', status: 404, instance: '/v1/does-not-exist' });
   });
 });

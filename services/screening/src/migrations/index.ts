@@ -1,7 +1,10 @@
 import type { MigrationClass } from '@puente/platform';
+import { CreateCaseRegistry1796000000001 } from '../case-registry/case-registry.migration';
+import { CreateQuestionnaireVersion1796000000000 } from '../questionnaires/questionnaires.migration';
+import { CreateScreening1796000000002 } from '../screenings/screenings.migration';
 
 /**
  * Every migration of the screening database, in order. Add each new migration class here
  * explicitly (no globs); they run at startup, each in its own transaction.
  */
-export const screeningMigrations: MigrationClass[] = [];
+export const screeningMigrations: MigrationClass[] = [CreateQuestionnaireVersion1796000000000, CreateCaseRegistry1796000000001, CreateScreening1796000000002];

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file puente/intake/v1/person_events.proto.
  */
 export const file_puente_intake_v1_person_events: GenFile = /*@__PURE__*/
-  fileDesc("CiRwdWVudGUvaW50YWtlL3YxL3BlcnNvbl9ldmVudHMucHJvdG8SEHB1ZW50ZS5pbnRha2UudjEi8AIKEFBlcnNvblJlZ2lzdGVyZWQSEQoJcGVyc29uX2lkGAEgASgJEg8KB2Nhc2VfaWQYAiABKAkSEQoJc2l0ZV9jb2RlGAMgASgJEisKCGFnZV9iYW5kGAQgASgOMhkucHVlbnRlLmludGFrZS52MS5BZ2VCYW5kEiIKA3NleBgFIAEoDjIVLnB1ZW50ZS5pbnRha2UudjEuU2V4EhMKC25hdGlvbmFsaXR5GAYgASgJEkAKE3Z1bG5lcmFiaWxpdHlfZmxhZ3MYByADKA4yIy5wdWVudGUuaW50YWtlLnYxLlZ1bG5lcmFiaWxpdHlGbGFnEhoKEmludGVycHJldGVyX25lZWRlZBgIIAEoCBIxCg1yZWdpc3RlcmVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCg1yZWdpc3RlcmVkX2J5GAogASgLMhcucHVlbnRlLmV2ZW50cy52MS5BY3RvciKrAQoPSG91c2Vob2xkTWVtYmVyEhEKCXBlcnNvbl9pZBgBIAEoCRI0CgxyZWxhdGlvbnNoaXAYAiABKA4yHi5wdWVudGUuaW50YWtlLnYxLlJlbGF0aW9uc2hpcBIrCghhZ2VfYmFuZBgDIAEoDjIZLnB1ZW50ZS5pbnRha2UudjEuQWdlQmFuZBIiChp1bmFjY29tcGFuaWVkX29yX3NlcGFyYXRlZBgEIAEoCCLKAQoQSG91c2Vob2xkQ2hhbmdlZBIUCgxob3VzZWhvbGRfaWQYASABKAkSDwoHY2FzZV9pZBgCIAEoCRIyCgdtZW1iZXJzGAMgAygLMiEucHVlbnRlLmludGFrZS52MS5Ib3VzZWhvbGRNZW1iZXISLgoKY2hhbmdlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoKY2hhbmdlZF9ieRgFIAEoCzIXLnB1ZW50ZS5ldmVudHMudjEuQWN0b3IitQEKFlBvc3NpYmxlRHVwbGljYXRlRm91bmQSEQoJcGVyc29uX2lkGAEgASgJEg8KB2Nhc2VfaWQYAiABKAkSFwoPb3RoZXJfcmVmZXJlbmNlGAMgASgJEhIKCm90aGVyX25vZGUYBCABKAkSDQoFcnVsZXMYBSADKAkSDQoFc2NvcmUYBiABKAESLAoIZm91bmRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIo0BCgxQZXJzb25FcmFzZWQSEQoJcGVyc29uX2lkGAEgASgJEg8KB2Nhc2VfaWQYAiABKAkSLQoJZXJhc2VkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIqCgllcmFzZWRfYnkYBCABKAsyFy5wdWVudGUuZXZlbnRzLnYxLkFjdG9yItABChJNYXRjaEtleXNQdWJsaXNoZWQSEQoJcGVyc29uX2lkGAEgASgJEgwKBG5vZGUYAiABKAkSNgoEa2V5cxgDIAMoCzIoLnB1ZW50ZS5pbnRha2UudjEuTWF0Y2hLZXlzUHVibGlzaGVkLktleRIwCgxwdWJsaXNoZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGi8KA0tleRIMCgRydWxlGAEgASgJEgsKA2tpZBgCIAEoCRINCgV2YWx1ZRgDIAEoCSrfAQoMUmVsYXRpb25zaGlwEhwKGFJFTEFUSU9OU0hJUF9VTlNQRUNJRklFRBAAEhoKFlJFTEFUSU9OU0hJUF9QUklOQ0lQQUwQARIXChNSRUxBVElPTlNISVBfUEFSRU5UEAISFgoSUkVMQVRJT05TSElQX0NISUxEEAMSFwoTUkVMQVRJT05TSElQX1NQT1VTRRAEEhgKFFJFTEFUSU9OU0hJUF9TSUJMSU5HEAUSGQoVUkVMQVRJT05TSElQX0dVQVJESUFOEAYSFgoSUkVMQVRJT05TSElQX09USEVSEAdiBnByb3RvMw", [file_google_protobuf_timestamp, file_puente_events_v1_envelope, file_puente_intake_v1_case_events]);
+  fileDesc("CiRwdWVudGUvaW50YWtlL3YxL3BlcnNvbl9ldmVudHMucHJvdG8SEHB1ZW50ZS5pbnRha2UudjEi8AIKEFBlcnNvblJlZ2lzdGVyZWQSEQoJcGVyc29uX2lkGAEgASgJEg8KB2Nhc2VfaWQYAiABKAkSEQoJc2l0ZV9jb2RlGAMgASgJEisKCGFnZV9iYW5kGAQgASgOMhkucHVlbnRlLmludGFrZS52MS5BZ2VCYW5kEiIKA3NleBgFIAEoDjIVLnB1ZW50ZS5pbnRha2UudjEuU2V4EhMKC25hdGlvbmFsaXR5GAYgASgJEkAKE3Z1bG5lcmFiaWxpdHlfZmxhZ3MYByADKA4yIy5wdWVudGUuaW50YWtlLnYxLlZ1bG5lcmFiaWxpdHlGbGFnEhoKEmludGVycHJldGVyX25lZWRlZBgIIAEoCBIxCg1yZWdpc3RlcmVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCg1yZWdpc3RlcmVkX2J5GAogASgLMhcucHVlbnRlLmV2ZW50cy52MS5BY3RvciLjAQoPSG91c2Vob2xkTWVtYmVyEhEKCXBlcnNvbl9pZBgBIAEoCRI0CgxyZWxhdGlvbnNoaXAYAiABKA4yHi5wdWVudGUuaW50YWtlLnYxLlJlbGF0aW9uc2hpcBIrCghhZ2VfYmFuZBgDIAEoDjIZLnB1ZW50ZS5pbnRha2UudjEuQWdlQmFuZBIiChp1bmFjY29tcGFuaWVkX29yX3NlcGFyYXRlZBgEIAEoCBI2CgtjYXJlX3N0YXR1cxgFIAEoDjIhLnB1ZW50ZS5pbnRha2UudjEuQ2hpbGRDYXJlU3RhdHVzIsoBChBIb3VzZWhvbGRDaGFuZ2VkEhQKDGhvdXNlaG9sZF9pZBgBIAEoCRIPCgdjYXNlX2lkGAIgASgJEjIKB21lbWJlcnMYAyADKAsyIS5wdWVudGUuaW50YWtlLnYxLkhvdXNlaG9sZE1lbWJlchIuCgpjaGFuZ2VkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgpjaGFuZ2VkX2J5GAUgASgLMhcucHVlbnRlLmV2ZW50cy52MS5BY3RvciLLAQoWUG9zc2libGVEdXBsaWNhdGVGb3VuZBIRCglwZXJzb25faWQYASABKAkSDwoHY2FzZV9pZBgCIAEoCRIXCg9vdGhlcl9yZWZlcmVuY2UYAyABKAkSEgoKb3RoZXJfbm9kZRgEIAEoCRINCgVydWxlcxgFIAMoCRINCgVzY29yZRgGIAEoARIsCghmb3VuZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMZHVwbGljYXRlX2lkGAggASgJIpwCChlQb3NzaWJsZUR1cGxpY2F0ZVJlc29sdmVkEhQKDGR1cGxpY2F0ZV9pZBgBIAEoCRIRCglwZXJzb25faWQYAiABKAkSDwoHY2FzZV9pZBgDIAEoCRIXCg9vdGhlcl9yZWZlcmVuY2UYBCABKAkSEgoKb3RoZXJfbm9kZRgFIAEoCRI5CgpyZXNvbHV0aW9uGAYgASgOMiUucHVlbnRlLmludGFrZS52MS5EdXBsaWNhdGVSZXNvbHV0aW9uEi8KC3Jlc29sdmVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCgtyZXNvbHZlZF9ieRgIIAEoCzIXLnB1ZW50ZS5ldmVudHMudjEuQWN0b3IijQEKDFBlcnNvbkVyYXNlZBIRCglwZXJzb25faWQYASABKAkSDwoHY2FzZV9pZBgCIAEoCRItCgllcmFzZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEioKCWVyYXNlZF9ieRgEIAEoCzIXLnB1ZW50ZS5ldmVudHMudjEuQWN0b3Ii0AEKEk1hdGNoS2V5c1B1Ymxpc2hlZBIRCglwZXJzb25faWQYASABKAkSDAoEbm9kZRgCIAEoCRI2CgRrZXlzGAMgAygLMigucHVlbnRlLmludGFrZS52MS5NYXRjaEtleXNQdWJsaXNoZWQuS2V5EjAKDHB1Ymxpc2hlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAaLwoDS2V5EgwKBHJ1bGUYASABKAkSCwoDa2lkGAIgASgJEg0KBXZhbHVlGAMgASgJImcKEk1hdGNoS2V5c1dpdGhkcmF3bhIRCglwZXJzb25faWQYASABKAkSDAoEbm9kZRgCIAEoCRIwCgx3aXRoZHJhd25fYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKt8BCgxSZWxhdGlvbnNoaXASHAoYUkVMQVRJT05TSElQX1VOU1BFQ0lGSUVEEAASGgoWUkVMQVRJT05TSElQX1BSSU5DSVBBTBABEhcKE1JFTEFUSU9OU0hJUF9QQVJFTlQQAhIWChJSRUxBVElPTlNISVBfQ0hJTEQQAxIXChNSRUxBVElPTlNISVBfU1BPVVNFEAQSGAoUUkVMQVRJT05TSElQX1NJQkxJTkcQBRIZChVSRUxBVElPTlNISVBfR1VBUkRJQU4QBhIWChJSRUxBVElPTlNISVBfT1RIRVIQByrAAQoPQ2hpbGRDYXJlU3RhdHVzEiEKHUNISUxEX0NBUkVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASIQodQ0hJTERfQ0FSRV9TVEFUVVNfTk9UX0FfQ0hJTEQQARIhCh1DSElMRF9DQVJFX1NUQVRVU19BQ0NPTVBBTklFRBACEh8KG0NISUxEX0NBUkVfU1RBVFVTX1NFUEFSQVRFRBADEiMKH0NISUxEX0NBUkVfU1RBVFVTX1VOQUNDT01QQU5JRUQQBCqAAQoTRHVwbGljYXRlUmVzb2x1dGlvbhIkCiBEVVBMSUNBVEVfUkVTT0xVVElPTl9VTlNQRUNJRklFRBAAEh8KG0RVUExJQ0FURV9SRVNPTFVUSU9OX0xJTktFRBABEiIKHkRVUExJQ0FURV9SRVNPTFVUSU9OX0RJU01JU1NFRBACYgZwcm90bzM", [file_google_protobuf_timestamp, file_puente_events_v1_envelope, file_puente_intake_v1_case_events]);
 
 /**
  * A person was registered (identity stays encrypted in intake).
@@ -109,6 +109,13 @@ export type HouseholdMember = Message<"puente.intake.v1.HouseholdMember"> & {
    * @generated from field: bool unaccompanied_or_separated = 4;
    */
   unaccompaniedOrSeparated: boolean;
+
+  /**
+   * Which of the two (or neither) applies; see ChildCareStatus.
+   *
+   * @generated from field: puente.intake.v1.ChildCareStatus care_status = 5;
+   */
+  careStatus: ChildCareStatus;
 };
 
 /**
@@ -205,6 +212,13 @@ export type PossibleDuplicateFound = Message<"puente.intake.v1.PossibleDuplicate
    * @generated from field: google.protobuf.Timestamp found_at = 7;
    */
   foundAt?: Timestamp | undefined;
+
+  /**
+   * Id of the possible-duplicate record at intake (what a caseworker links or dismisses).
+   *
+   * @generated from field: string duplicate_id = 8;
+   */
+  duplicateId: string;
 };
 
 /**
@@ -213,6 +227,60 @@ export type PossibleDuplicateFound = Message<"puente.intake.v1.PossibleDuplicate
  */
 export const PossibleDuplicateFoundSchema: GenMessage<PossibleDuplicateFound> = /*@__PURE__*/
   messageDesc(file_puente_intake_v1_person_events, 3);
+
+/**
+ * A caseworker linked or dismissed a possible duplicate.
+ *
+ * @generated from message puente.intake.v1.PossibleDuplicateResolved
+ */
+export type PossibleDuplicateResolved = Message<"puente.intake.v1.PossibleDuplicateResolved"> & {
+  /**
+   * @generated from field: string duplicate_id = 1;
+   */
+  duplicateId: string;
+
+  /**
+   * @generated from field: string person_id = 2;
+   */
+  personId: string;
+
+  /**
+   * @generated from field: string case_id = 3;
+   */
+  caseId: string;
+
+  /**
+   * @generated from field: string other_reference = 4;
+   */
+  otherReference: string;
+
+  /**
+   * @generated from field: string other_node = 5;
+   */
+  otherNode: string;
+
+  /**
+   * @generated from field: puente.intake.v1.DuplicateResolution resolution = 6;
+   */
+  resolution: DuplicateResolution;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp resolved_at = 7;
+   */
+  resolvedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: puente.events.v1.Actor resolved_by = 8;
+   */
+  resolvedBy?: Actor | undefined;
+};
+
+/**
+ * Describes the message puente.intake.v1.PossibleDuplicateResolved.
+ * Use `create(PossibleDuplicateResolvedSchema)` to create a new message.
+ */
+export const PossibleDuplicateResolvedSchema: GenMessage<PossibleDuplicateResolved> = /*@__PURE__*/
+  messageDesc(file_puente_intake_v1_person_events, 4);
 
 /**
  * A person's identity was erased (crypto-shredded). The case keeps its non-personal history.
@@ -246,7 +314,7 @@ export type PersonErased = Message<"puente.intake.v1.PersonErased"> & {
  * Use `create(PersonErasedSchema)` to create a new message.
  */
 export const PersonErasedSchema: GenMessage<PersonErased> = /*@__PURE__*/
-  messageDesc(file_puente_intake_v1_person_events, 4);
+  messageDesc(file_puente_intake_v1_person_events, 5);
 
 /**
  * Match keys of a person, shared with partner nodes under a data-sharing agreement so they can
@@ -281,7 +349,7 @@ export type MatchKeysPublished = Message<"puente.intake.v1.MatchKeysPublished"> 
  * Use `create(MatchKeysPublishedSchema)` to create a new message.
  */
 export const MatchKeysPublishedSchema: GenMessage<MatchKeysPublished> = /*@__PURE__*/
-  messageDesc(file_puente_intake_v1_person_events, 5);
+  messageDesc(file_puente_intake_v1_person_events, 6);
 
 /**
  * @generated from message puente.intake.v1.MatchKeysPublished.Key
@@ -310,7 +378,37 @@ export type MatchKeysPublished_Key = Message<"puente.intake.v1.MatchKeysPublishe
  * Use `create(MatchKeysPublished_KeySchema)` to create a new message.
  */
 export const MatchKeysPublished_KeySchema: GenMessage<MatchKeysPublished_Key> = /*@__PURE__*/
-  messageDesc(file_puente_intake_v1_person_events, 5, 0);
+  messageDesc(file_puente_intake_v1_person_events, 6, 0);
+
+/**
+ * A node withdrew the match keys of a person (erased, or keys recomputed after a correction).
+ * Partner nodes delete the keys they hold for (node, person_id). Travels on the match-key topic.
+ *
+ * @generated from message puente.intake.v1.MatchKeysWithdrawn
+ */
+export type MatchKeysWithdrawn = Message<"puente.intake.v1.MatchKeysWithdrawn"> & {
+  /**
+   * @generated from field: string person_id = 1;
+   */
+  personId: string;
+
+  /**
+   * @generated from field: string node = 2;
+   */
+  node: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp withdrawn_at = 3;
+   */
+  withdrawnAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message puente.intake.v1.MatchKeysWithdrawn.
+ * Use `create(MatchKeysWithdrawnSchema)` to create a new message.
+ */
+export const MatchKeysWithdrawnSchema: GenMessage<MatchKeysWithdrawn> = /*@__PURE__*/
+  messageDesc(file_puente_intake_v1_person_events, 7);
 
 /**
  * Relationship of a household member to the household's principal applicant.
@@ -364,4 +462,83 @@ export enum Relationship {
  */
 export const RelationshipSchema: GenEnum<Relationship> = /*@__PURE__*/
   enumDesc(file_puente_intake_v1_person_events, 0);
+
+/**
+ * Care situation of a household member, derived by intake from the members' ages and
+ * relationships (UNHCR/UNICEF definitions of unaccompanied and separated children).
+ *
+ * @generated from enum puente.intake.v1.ChildCareStatus
+ */
+export enum ChildCareStatus {
+  /**
+   * @generated from enum value: CHILD_CARE_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * 18 or older (or age unknown).
+   *
+   * @generated from enum value: CHILD_CARE_STATUS_NOT_A_CHILD = 1;
+   */
+  NOT_A_CHILD = 1,
+
+  /**
+   * Under 18 with a parent or legal guardian in the household.
+   *
+   * @generated from enum value: CHILD_CARE_STATUS_ACCOMPANIED = 2;
+   */
+  ACCOMPANIED = 2,
+
+  /**
+   * Under 18 without parent or legal guardian, but with another adult in the household.
+   *
+   * @generated from enum value: CHILD_CARE_STATUS_SEPARATED = 3;
+   */
+  SEPARATED = 3,
+
+  /**
+   * Under 18 without any adult in the household.
+   *
+   * @generated from enum value: CHILD_CARE_STATUS_UNACCOMPANIED = 4;
+   */
+  UNACCOMPANIED = 4,
+}
+
+/**
+ * Describes the enum puente.intake.v1.ChildCareStatus.
+ */
+export const ChildCareStatusSchema: GenEnum<ChildCareStatus> = /*@__PURE__*/
+  enumDesc(file_puente_intake_v1_person_events, 1);
+
+/**
+ * How a caseworker resolved a possible duplicate.
+ *
+ * @generated from enum puente.intake.v1.DuplicateResolution
+ */
+export enum DuplicateResolution {
+  /**
+   * @generated from enum value: DUPLICATE_RESOLUTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Confirmed: both records are the same person; they are linked.
+   *
+   * @generated from enum value: DUPLICATE_RESOLUTION_LINKED = 1;
+   */
+  LINKED = 1,
+
+  /**
+   * Not the same person.
+   *
+   * @generated from enum value: DUPLICATE_RESOLUTION_DISMISSED = 2;
+   */
+  DISMISSED = 2,
+}
+
+/**
+ * Describes the enum puente.intake.v1.DuplicateResolution.
+ */
+export const DuplicateResolutionSchema: GenEnum<DuplicateResolution> = /*@__PURE__*/
+  enumDesc(file_puente_intake_v1_person_events, 2);
 

@@ -1,0 +1,83 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { RiskLevel } from '../questionnaires/catalog';
+import type { AnswerValue, ScreeningOutcome } from '../questionnaires/engine';
+import type { CancelReason, ScreeningStatus, ScreeningTrigger } from './screening-state';
+
+/** A screening session of a case, pinned to one questionnaire version. */
+@Entity({ name: 'screening' })
+export class ScreeningEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id: string;
+
+  @Column({ name: 'case_id', type: 'uuid' })
+  caseId: string;
+
+  @Column({ name: 'questionnaire_version_id', type: 'uuid' })
+  questionnaireVersionId: string;
+
+  @Column({ name: 'questionnaire_key', type: 'text' })
+  questionnaireKey: string;
+
+  @Column({ name: 'questionnaire_version', type: 'integer' })
+  questionnaireVersion: number;
+
+  @Column({ name: 'definition_sha256', type: 'text' })
+  definitionSha256: string;
+
+  @Column({ type: 'text' })
+  status: ScreeningStatus;
+
+  @Column({ type: 'text' })
+  trigger: ScreeningTrigger;
+
+  @Column({ name: 'previous_screening_id', type: 'uuid', nullable: true })
+  previousScreeningId: string | null;
+
+  /** Personal data (including free text): never logged, never put in events. */
+  @Column({ type: 'jsonb' })
+  answers: Record<string, AnswerValue>;
+
+  @Column({ type: 'jsonb', nullable: true })
+  outcome: ScreeningOutcome | null;
+
+  @Column({ name: 'risk_level', type: 'text', nullable: true })
+  riskLevel: RiskLevel | null;
+
+  /** Reference date of the evaluation (YYYY-MM-DD), set at completion. */
+  @Column({ name: 'as_of', type: 'text', nullable: true })
+  asOf: string | null;
+
+  @Column({ name: 'started_by_client', type: 'text' })
+  startedByClient: string;
+
+  @Column({ name: 'started_by_partner', type: 'text' })
+  startedByPartner: string;
+
+  @Column({ name: 'completed_by_client', type: 'text', nullable: true })
+  completedByClient: string | null;
+
+  @Column({ name: 'completed_by_partner', type: 'text', nullable: true })
+  completedByPartner: string | null;
+
+  @Column({ name: 'cancel_reason', type: 'text', nullable: true })
+  cancelReason: CancelReason | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
+  completedAt: Date | null;
+
+  @Column({ name: 'cancelled_at', type: 'timestamptz', nullable: true })
+  cancelledAt: Date | null;
+
+  @Column({ name: 'answers_erased_at', type: 'timestamptz', nullable: true })
+  answersErasedAt: Date | null;
+
+  /** Incremented by every change; the ETag (If-Match on answer updates). */
+  @Column({ type: 'integer' })
+  version: number;
+}

@@ -1,0 +1,166 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { Audited } from '@puente/audit';
+import { ApiAuth, CurrentPrincipal, type Principal } from '@puente/auth';
+import { ApiPaginatedResponse, getRequestContext, Idempotent, mapPage, type Page, ProblemDetailsDto, RequireIfMatch, setEtag, WithEtag } from '@puente/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  CaseIdParamsDto,
+  SavedAnswersDto,
+  SaveAnswersDto,
+  ScreeningCreatedDto,
+  ScreeningDto,
+  ScreeningHistoryQueryDto,
+  ScreeningIdParamsDto,
+  ScreeningResultDto,
+  ScreeningSummaryDto,
+  StartScreeningDto,
+} from './dto';
+import { type Caller, etagOf, ScreeningsService, toSummary } from './screenings.service';
+
+const PURPOSE = 'screening';
+const createdId = (_request: unknown, result: unknown) => (result as { id?: string } | undefined)?.id;
+
+function caller(principal: Principal, request: FastifyRequest): Caller {
+  return { principal, traceparent: getRequestContext(request).trace.traceparent };
+}
+
+@ApiTags('screenings')
+@Controller()
+export class ScreeningsController {
+  constructor(private readonly screenings: ScreeningsService) {}
+
+  @Post('screenings')
+  @ApiAuth('screening:write')
+  @Idempotent()
+  @Audited({ action: 'screening.start', objectType: 'screening', purpose: PURPOSE, objectIdParam: createdId })
+  @ApiOperation({
+    summary: 'Start a screening of a case',
+    description:
+      'Needs a screening consent recorded at intake (learned from its events); otherwise 409 screening-not-allowed with the reason ' +
+      '(case-unknown, case-closed, person-erased, no-screening-consent, consent-withdrawn, consent-expired, consent-not-yet-valid). Uses the highest published version of the questionnaire.',
+  })
+  @ApiCreatedResponse({ type: ScreeningCreatedDto })
+  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'screening-not-allowed (with reason), screening-already-open, no-published-questionnaire' })
+  async start(
+    @Body() body: StartScreeningDto,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ScreeningCreatedDto> {
+    const created = await this.screenings.start(caller(principal, request), body.caseId.toLowerCase(), body.questionnaireKey);
+    void reply.header('Location', `/v1/screenings/${created.id}`);
+    setEtag(reply, etagOf(created));
+    return created;
+  }
+
+  @Get('screenings/:id')
+  @ApiAuth('screening:read')
+  @WithEtag()
+  @Audited({ action: 'screening.read', objectType: 'screening', purpose: PURPOSE })
+  @ApiOperation({ summary: 'A screening with its answers, the questions shown and those still required' })
+  @ApiOkResponse({ type: ScreeningDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  async get(@Param() params: ScreeningIdParamsDto, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<ScreeningDto> {
+    return this.screenings.get(caller(principal, request), params.id);
+  }
+
+  @Patch('screenings/:id/answers')
+  @ApiAuth('screening:write')
+  @RequireIfMatch()
+  @WithEtag()
+  @Audited({ action: 'screening.answer', objectType: 'screening', purpose: PURPOSE })
+  @ApiOperation({
+    summary: 'Save some answers',
+    description:
+      'Merges the answers into the screening (null clears one). All or nothing: unknown questions, wrong types and answers to hidden questions are refused with 422 invalid-answers, one error per answer at answers.<questionId>.',
+  })
+  @ApiOkResponse({ type: SavedAnswersDto })
+  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'screening-not-editable (completed or cancelled), screening-not-allowed (consent no longer in force)' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDetailsDto, description: 'invalid-answers' })
+  async saveAnswers(
+    @Param() params: ScreeningIdParamsDto,
+    @Body() body: SaveAnswersDto,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ): Promise<SavedAnswersDto> {
+    return this.screenings.saveAnswers(caller(principal, request), params.id, body.answers, request);
+  }
+
+  @Post('screenings/:id/complete')
+  @ApiAuth('screening:write')
+  @HttpCode(200)
+  @WithEtag()
+  @Audited({ action: 'screening.complete', objectType: 'screening', purpose: PURPOSE })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'ETag of the screening as reviewed; 412 if it changed since' })
+  @ApiOperation({
+    summary: 'Complete a screening',
+    description:
+      'Checks that every required question shown is answered (422 screening-incomplete otherwise, one error per question), evaluates the rules and stores the result for good. ' +
+      'Emits ScreeningCompleted, and ProtectionAlertRaised when the risk is urgent.',
+  })
+  @ApiOkResponse({ type: ScreeningDto })
+  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'screening-not-editable, screening-not-allowed' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDetailsDto, description: 'screening-incomplete' })
+  @ApiResponse({ status: 412, type: ProblemDetailsDto, description: 'precondition-failed' })
+  async complete(@Param() params: ScreeningIdParamsDto, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<ScreeningDto> {
+    return this.screenings.complete(caller(principal, request), params.id, request);
+  }
+
+  @Get('screenings/:id/result')
+  @ApiAuth('screening:read')
+  @Audited({ action: 'screening.read-result', objectType: 'screening', purpose: PURPOSE })
+  @ApiOperation({ summary: 'The result of a completed screening: flags, fear grounds, risk level and recommended pathways, each with the questions that decided it' })
+  @ApiOkResponse({ type: ScreeningResultDto })
+  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'screening-not-completed' })
+  async result(@Param() params: ScreeningIdParamsDto, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<ScreeningResultDto> {
+    return this.screenings.result(caller(principal, request), params.id);
+  }
+
+  @Post('screenings/:id/rescreen')
+  @ApiAuth('screening:write')
+  @Idempotent()
+  @Audited({ action: 'screening.rescreen', objectType: 'screening', purpose: PURPOSE, objectIdParam: createdId })
+  @ApiOperation({
+    summary: 'Re-screen after a completed screening',
+    description: 'Starts a new screening of the same case on the current version of the questionnaire, with the earlier answers that still fit. The earlier result is kept unchanged.',
+  })
+  @ApiCreatedResponse({ type: ScreeningCreatedDto })
+  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'screening-not-completed, screening-already-open, screening-not-allowed, no-published-questionnaire' })
+  async rescreen(
+    @Param() params: ScreeningIdParamsDto,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ScreeningCreatedDto> {
+    const created = await this.screenings.rescreen(caller(principal, request), params.id);
+    void reply.header('Location', `/v1/screenings/${created.id}`);
+    setEtag(reply, etagOf(created));
+    return created;
+  }
+
+  @Get('cases/:caseId/screenings')
+  @ApiAuth('screening:read')
+  @Audited({ action: 'screening.list', objectType: 'case', purpose: PURPOSE, objectIdParam: 'caseId' })
+  @ApiOperation({ summary: 'Screening history of a case, oldest first (no answers)' })
+  @ApiPaginatedResponse(ScreeningSummaryDto)
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  async history(
+    @Param() params: CaseIdParamsDto,
+    @Query() query: ScreeningHistoryQueryDto,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ): Promise<Page<ScreeningSummaryDto>> {
+    return mapPage(await this.screenings.history(caller(principal, request), params.caseId.toLowerCase(), query), toSummary);
+  }
+}

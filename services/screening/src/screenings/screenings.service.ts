@@ -1,0 +1,340 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Principal } from '@puente/auth';
+import { resourceNotFound } from '@puente/auth';
+import { encodeEvent, ProtectionAlertRaisedSchema, ScreeningCompletedSchema, ScreeningStartedSchema, Topics } from '@puente/contracts';
+import { OutboxWriter } from '@puente/messaging';
+import { assertIfMatch, assertVersionUpdated, computeEtag, type FieldError, type Page, paginate, ProblemException, ServiceConfig } from '@puente/platform';
+import type { FastifyRequest } from 'fastify';
+import { DataSource, type EntityManager } from 'typeorm';
+import { CaseRegistry } from '../case-registry/case-registry.service';
+import { incompleteProblem, invalidAnswersProblem, ScreeningProblemTypes, screeningNotAllowedProblem } from '../problems';
+import { DEFAULT_QUESTIONNAIRE_KEY } from '../questionnaires/catalog';
+import type { CompiledQuestionnaire } from '../questionnaires/definition';
+import {
+  type AnswerIssue,
+  applyAnswerPatch,
+  carryOverAnswers,
+  completionIssues,
+  effectiveAnswers,
+  evaluateOutcome,
+  visibleQuestions,
+} from '../questionnaires/engine';
+import type { QuestionnaireVersionEntity } from '../questionnaires/questionnaire-version.entity';
+import { QuestionnairesService } from '../questionnaires/questionnaires.service';
+import type { ScreeningCreatedDto, ScreeningDto, ScreeningResultDto, ScreeningSummaryDto } from './dto';
+import { ScreeningEntity } from './screening.entity';
+import { EVENT_TYPES, type EventActor, protectionAlertRaised, screeningCompleted, screeningStarted } from './screening-events';
+import { isOpen, nextStatus, type ScreeningAction, type ScreeningTrigger } from './screening-state';
+
+/** Most answers accepted in one request (a questionnaire has at most 400 questions). */
+export const MAX_ANSWERS_PER_REQUEST = 400;
+
+/** Who acts, and the request's trace. */
+export interface Caller {
+  principal: Principal;
+  traceparent?: string;
+}
+
+/** Today's date (UTC) as `YYYY-MM-DD`: the reference date of date rules. */
+export function today(now: Date = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
+export function etagOf(s: Pick<ScreeningEntity, 'id' | 'version'>): string {
+  return computeEtag({ id: s.id, version: s.version });
+}
+
+function toFieldErrors(issues: readonly AnswerIssue[]): FieldError[] {
+  return issues.map((i) => ({ field: i.field, code: i.code, message: i.message }));
+}
+
+function notEditable(s: ScreeningEntity, action: ScreeningAction): ProblemException {
+  return new ProblemException(
+    409,
+    ScreeningProblemTypes.SCREENING_NOT_EDITABLE,
+    'Screening not editable',
+    `This screening is ${s.status}; it cannot be ${action === 'answer' ? 'changed' : action === 'complete' ? 'completed' : 'cancelled'}. Start a re-screening instead.`,
+    { screeningStatus: s.status },
+  );
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string; driverError?: { code?: string } })?.driverError?.code === '23505' || (error as { code?: string })?.code === '23505';
+}
+
+export function toSummary(s: ScreeningEntity): ScreeningSummaryDto {
+  return {
+    id: s.id,
+    caseId: s.caseId,
+    status: s.status,
+    trigger: s.trigger,
+    previousScreeningId: s.previousScreeningId,
+    questionnaire: { key: s.questionnaireKey, version: s.questionnaireVersion, definitionSha256: s.definitionSha256 },
+    riskLevel: s.riskLevel,
+    cancelReason: s.cancelReason,
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+    completedAt: s.completedAt?.toISOString() ?? null,
+    cancelledAt: s.cancelledAt?.toISOString() ?? null,
+    version: s.version,
+  };
+}
+
+/**
+ * Screening sessions: start (with a screening consent in the read model), answers in parts,
+ * completion (required and conditional answers, rules evaluated, result stored for good),
+ * result, history, re-screening on the current version. Every change and its events commit in
+ * one transaction, with the case row locked so one case's changes (and events) are serialized.
+ */
+@Injectable()
+export class ScreeningsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly questionnaires: QuestionnairesService,
+    private readonly registry: CaseRegistry,
+    private readonly outbox: OutboxWriter,
+    private readonly config: ServiceConfig,
+  ) {}
+
+  private actor(principal: Principal): EventActor {
+    return { clientId: principal.clientId, partnerId: principal.partnerId, node: this.config.PUENTE_NODE };
+  }
+
+  /** Requires a consent in force (and an open, visible case); locks the case row. */
+  private async requireEligible(tx: EntityManager, caseId: string, principal: Principal, at: Date) {
+    const eligibility = await this.registry.eligibility(tx, caseId, principal.jurisdictions, at, true);
+    if (!eligibility.ok) throw screeningNotAllowedProblem(eligibility.reason);
+    return eligibility.case;
+  }
+
+  /** The screening, locked, if the caller may see its case; else the 404 of a missing id. */
+  private async loadForUpdate(tx: EntityManager, id: string, principal: Principal): Promise<ScreeningEntity> {
+    const s = await tx.getRepository(ScreeningEntity).findOne({ where: { id } });
+    if (!s || !(await this.registry.find(tx, s.caseId, principal.jurisdictions, true))) throw resourceNotFound('screening');
+    // Case row first, then the screening: every writer of a case takes the locks in this order.
+    return tx.getRepository(ScreeningEntity).findOneOrFail({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  private async load(id: string, principal: Principal, manager: EntityManager = this.dataSource.manager): Promise<ScreeningEntity> {
+    const s = await manager.getRepository(ScreeningEntity).findOne({ where: { id } });
+    if (!s || !(await this.registry.find(manager, s.caseId, principal.jurisdictions))) throw resourceNotFound('screening');
+    return s;
+  }
+
+  private async compiledFor(manager: EntityManager, s: ScreeningEntity): Promise<CompiledQuestionnaire> {
+    return this.questionnaires.compiledOf(await this.questionnaires.byId(manager, s.questionnaireVersionId));
+  }
+
+  async view(s: ScreeningEntity, manager: EntityManager = this.dataSource.manager): Promise<ScreeningDto> {
+    let visible: string[] = [];
+    let missing: string[] = [];
+    if (isOpen(s.status)) {
+      const q = await this.compiledFor(manager, s);
+      const asOf = today();
+      const shown = visibleQuestions(q, s.answers, asOf);
+      visible = q.questionIds.filter((id) => shown.has(id));
+      missing = completionIssues(q, s.answers, asOf).map((i) => i.field.slice('answers.'.length));
+    }
+    return {
+      ...toSummary(s),
+      answers: s.answers,
+      visibleQuestions: visible,
+      missingRequired: missing,
+      result: s.outcome,
+      asOf: s.asOf,
+      answersErasedAt: s.answersErasedAt?.toISOString() ?? null,
+    };
+  }
+
+  private async create(
+    tx: EntityManager,
+    caller: Caller,
+    caseId: string,
+    version: QuestionnaireVersionEntity,
+    trigger: ScreeningTrigger,
+    answers: Record<string, unknown>,
+    previousScreeningId: string | null,
+  ): Promise<ScreeningEntity> {
+    const open = await tx.getRepository(ScreeningEntity).findOne({ where: [{ caseId, status: 'pending' }, { caseId, status: 'in_progress' }] });
+    if (open) {
+      throw new ProblemException(409, ScreeningProblemTypes.SCREENING_ALREADY_OPEN, 'A screening is already open', 'This case already has an open screening; continue it.', {
+        screeningId: open.id,
+      });
+    }
+    const id = randomUUID();
+    try {
+      await tx.query(
+        `INSERT INTO screening (id, case_id, questionnaire_version_id, questionnaire_key, questionnaire_version, definition_sha256, status, trigger,
+           previous_screening_id, answers, started_by_client, started_by_partner)
+         VALUES ($1, $2, $3, $4, $5, $6, 'in_progress', $7, $8, $9, $10, $11)`,
+        [id, caseId, version.id, version.key, version.version, version.definitionSha256, trigger, previousScreeningId, JSON.stringify(answers), caller.principal.clientId, caller.principal.partnerId],
+      );
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ProblemException(409, ScreeningProblemTypes.SCREENING_ALREADY_OPEN, 'A screening is already open', 'This case already has an open screening.');
+      throw error;
+    }
+    const s = await tx.getRepository(ScreeningEntity).findOneByOrFail({ id });
+    await this.outbox.append(tx, {
+      topic: Topics.screening.name,
+      key: caseId,
+      type: EVENT_TYPES.started,
+      payload: encodeEvent(ScreeningStartedSchema, screeningStarted(s, this.actor(caller.principal))),
+      traceparent: caller.traceparent,
+    });
+    return s;
+  }
+
+  private async currentVersion(tx: EntityManager, key: string): Promise<QuestionnaireVersionEntity> {
+    const version = await this.questionnaires.current(key, tx);
+    if (!version) {
+      throw new ProblemException(409, ScreeningProblemTypes.NO_PUBLISHED_QUESTIONNAIRE, 'No published questionnaire', `Questionnaire "${key}" has no published version.`, { questionnaireKey: key });
+    }
+    return version;
+  }
+
+  /** Starts a screening of a case on the current version of the questionnaire. */
+  async start(caller: Caller, caseId: string, questionnaireKey: string = DEFAULT_QUESTIONNAIRE_KEY): Promise<ScreeningCreatedDto> {
+    const s = await this.dataSource.transaction(async (tx) => {
+      await this.requireEligible(tx, caseId, caller.principal, new Date());
+      const version = await this.currentVersion(tx, questionnaireKey);
+      return this.create(tx, caller, caseId, version, 'caseworker', {}, null);
+    });
+    return { ...toSummary(s), carriedOver: [], dropped: [] };
+  }
+
+  async get(caller: Caller, id: string): Promise<ScreeningDto> {
+    return this.view(await this.load(id, caller.principal));
+  }
+
+  /** Saves some answers (If-Match): all or nothing. */
+  async saveAnswers(caller: Caller, id: string, patch: Record<string, unknown>, request: FastifyRequest): Promise<ScreeningDto & { cleared: string[] }> {
+    if (Object.keys(patch).length > MAX_ANSWERS_PER_REQUEST) {
+      throw invalidAnswersProblem([{ field: 'answers', code: 'too-many', message: `At most ${MAX_ANSWERS_PER_REQUEST} answers per request.` }]);
+    }
+    return this.dataSource.transaction(async (tx) => {
+      const s = await this.loadForUpdate(tx, id, caller.principal);
+      assertIfMatch(request, etagOf(s));
+      const status = nextStatus(s.status, 'answer');
+      if (typeof status !== 'string') throw notEditable(s, 'answer');
+      await this.requireEligible(tx, s.caseId, caller.principal, new Date());
+      const q = await this.compiledFor(tx, s);
+      const result = applyAnswerPatch(q, s.answers, patch, today());
+      if (!result.answers) throw invalidAnswersProblem(toFieldErrors(result.issues));
+      assertVersionUpdated(
+        await tx
+          .createQueryBuilder()
+          .update(ScreeningEntity)
+          .set({ answers: result.answers, status, updatedAt: () => 'clock_timestamp()', version: () => 'version + 1' })
+          .where('id = :id AND version = :version', { id: s.id, version: s.version })
+          .execute(),
+      );
+      const saved = await tx.getRepository(ScreeningEntity).findOneByOrFail({ id });
+      return { ...(await this.view(saved, tx)), cleared: result.cleared };
+    });
+  }
+
+  /** Completes a screening: checks required answers, evaluates the rules, stores the result for good, emits the events. */
+  async complete(caller: Caller, id: string, request: FastifyRequest): Promise<ScreeningDto> {
+    return this.dataSource.transaction(async (tx) => {
+      const s = await this.loadForUpdate(tx, id, caller.principal);
+      if (request.headers['if-match'] !== undefined) assertIfMatch(request, etagOf(s));
+      if (typeof nextStatus(s.status, 'complete') !== 'string') throw notEditable(s, 'complete');
+      const now = new Date();
+      const caseRecord = await this.requireEligible(tx, s.caseId, caller.principal, now);
+      const q = await this.compiledFor(tx, s);
+      const asOf = today(now);
+      const missing = completionIssues(q, s.answers, asOf);
+      if (missing.length > 0) throw incompleteProblem(toFieldErrors(missing));
+      const answers = effectiveAnswers(q, s.answers, asOf);
+      const outcome = evaluateOutcome(q, answers, asOf);
+      assertVersionUpdated(
+        await tx
+          .createQueryBuilder()
+          .update(ScreeningEntity)
+          .set({
+            status: 'completed',
+            answers,
+            outcome,
+            riskLevel: outcome.risk.level,
+            asOf,
+            completedAt: now,
+            completedByClient: caller.principal.clientId,
+            completedByPartner: caller.principal.partnerId,
+            updatedAt: () => 'clock_timestamp()',
+            version: () => 'version + 1',
+          })
+          .where('id = :id AND version = :version', { id: s.id, version: s.version })
+          .execute(),
+      );
+      const completed = await tx.getRepository(ScreeningEntity).findOneByOrFail({ id });
+      const actor = this.actor(caller.principal);
+      await this.outbox.append(tx, {
+        topic: Topics.screening.name,
+        key: s.caseId,
+        type: EVENT_TYPES.completed,
+        payload: encodeEvent(ScreeningCompletedSchema, screeningCompleted(completed, outcome, now, actor)),
+        traceparent: caller.traceparent,
+      });
+      if (outcome.risk.level === 'urgent') {
+        await this.outbox.append(tx, {
+          topic: Topics.screening.name,
+          key: s.caseId,
+          type: EVENT_TYPES.alert,
+          payload: encodeEvent(ProtectionAlertRaisedSchema, protectionAlertRaised(randomUUID(), completed, outcome, caseRecord, now)),
+          traceparent: caller.traceparent,
+        });
+      }
+      return this.view(completed, tx);
+    });
+  }
+
+  /** The stored result of a completed screening (never recomputed). */
+  async result(caller: Caller, id: string): Promise<ScreeningResultDto> {
+    const s = await this.load(id, caller.principal);
+    if (s.status !== 'completed' || !s.outcome || !s.completedAt || !s.asOf) {
+      throw new ProblemException(409, ScreeningProblemTypes.SCREENING_NOT_COMPLETED, 'Screening not completed', `This screening is ${s.status}; it has no result.`, { screeningStatus: s.status });
+    }
+    return {
+      screeningId: s.id,
+      caseId: s.caseId,
+      questionnaire: { key: s.questionnaireKey, version: s.questionnaireVersion, definitionSha256: s.definitionSha256 },
+      asOf: s.asOf,
+      completedAt: s.completedAt.toISOString(),
+      ...s.outcome,
+    };
+  }
+
+  /** Starts a new screening after a completed one, on the current version, carrying over the answers that still fit. */
+  async rescreen(caller: Caller, id: string): Promise<ScreeningCreatedDto> {
+    return this.dataSource.transaction(async (tx) => {
+      const previous = await this.loadForUpdate(tx, id, caller.principal);
+      if (previous.status !== 'completed') {
+        throw new ProblemException(409, ScreeningProblemTypes.SCREENING_NOT_COMPLETED, 'Screening not completed', `Only a completed screening can be re-screened; this one is ${previous.status}.`, {
+          screeningStatus: previous.status,
+        });
+      }
+      await this.requireEligible(tx, previous.caseId, caller.principal, new Date());
+      const version = await this.currentVersion(tx, previous.questionnaireKey);
+      const { answers, dropped } = carryOverAnswers(this.questionnaires.compiledOf(version), previous.answers, today());
+      const s = await this.create(tx, caller, previous.caseId, version, 'rescreen', answers, previous.id);
+      return { ...toSummary(s), carriedOver: Object.keys(answers), dropped };
+    });
+  }
+
+  /** The screenings of a case, oldest first. */
+  async history(caller: Caller, caseId: string, page: { limit: number; cursor?: string }): Promise<Page<ScreeningEntity>> {
+    if (!(await this.registry.find(this.dataSource.manager, caseId, caller.principal.jurisdictions))) throw resourceNotFound('case');
+    const qb = this.dataSource.getRepository(ScreeningEntity).createQueryBuilder('s').where('s.case_id = :caseId', { caseId });
+    return paginate(qb, {
+      limit: page.limit,
+      cursor: page.cursor,
+      sort: [
+        { column: 's.created_at', key: 't', type: 'timestamp' },
+        { column: 's.id', key: 'id', type: 'uuid' },
+      ],
+      scope: `cases/${caseId}/screenings`,
+    });
+  }
+}
