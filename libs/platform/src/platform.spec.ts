@@ -146,6 +146,16 @@ describe('platform HTTP stack (real Fastify + PostgreSQL)', () => {
     expect(JSON.parse(text)).toMatchObject({ type: `${PROBLEM_TYPE_BASE}malformed-json`, status: 400 });
   });
 
+  it('answers deeply nested JSON with a 400 problem instead of overflowing the stack', async () => {
+    const deep = '{"name":"a","count":1,"extra":' + '['.repeat(10_000) + ']'.repeat(10_000) + '}';
+    const res = await post('/v1/widgets', deep);
+    expectProblem(res, 400);
+    expect(await json(res)).toMatchObject({ type: `${PROBLEM_TYPE_BASE}malformed-json`, title: 'JSON nested too deeply' });
+    const fine = await post('/v1/widgets', JSON.stringify({ name: 'a', count: 1, extra: JSON.parse('['.repeat(60) + ']'.repeat(60)) }));
+    expect(fine.status).toBe(400); // unknown field `extra`, rejected by validation: parsed fine
+    expect((await json(fine)).type).toBe(`${PROBLEM_TYPE_BASE}validation-error`);
+  });
+
   it('rejects prototype poisoning', async () => {
     const res = await post('/v1/widgets', '{"name":"a","count":1,"__proto__":{"admin":true}}');
     expectProblem(res, 400);

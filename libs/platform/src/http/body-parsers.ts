@@ -9,6 +9,23 @@ export interface BodyParserOptions {
 /** `application/json` and `application/<anything>+json` (e.g. merge-patch+json). */
 const JSON_MEDIA_TYPES: (string | RegExp)[] = ['application/json', /^application\/[a-z0-9!#$&^_.-]+\+json$/i];
 
+/** Deepest JSON nesting accepted: far beyond any real payload, far below a stack overflow. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Nesting depth of a parsed JSON value, iteratively (a recursive walk is what overflows). */
+export function jsonDepth(value: unknown, stopAt = Infinity): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) max = depth;
+    if (max > stopAt) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return max;
+}
+
 export function malformedJsonProblem(): ProblemException {
   return new ProblemException(400, ProblemTypes.MALFORMED_JSON, 'Malformed JSON', 'The request body is not valid JSON.');
 }
@@ -30,7 +47,12 @@ export function configureBodyParsers(fastify: FastifyInstance, options: BodyPars
       }
       parseJson(request, typeof body === 'string' ? body : body.toString('utf8'), (error: Error | null, value?: unknown) => {
         if (error) done(malformedJsonProblem(), undefined);
-        else done(null, value);
+        else if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+          done(
+            new ProblemException(400, ProblemTypes.MALFORMED_JSON, 'JSON nested too deeply', `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`),
+            undefined,
+          );
+        } else done(null, value);
       });
     });
   }
