@@ -1,55 +1,64 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createServiceApp } from '@puente/platform';
+import { describeServiceContract } from '@puente/testing';
 import { AppModule, SERVICE } from './app.module';
+import { type IntakeTestApp, startIntake } from './spec/testing/harness';
 
-describe('intake service shell (real PostgreSQL and Kafka)', () => {
-  let app: NestFastifyApplication;
-  let base: string;
+describeServiceContract({ SERVICE, AppModule });
+
+describe('intake routes: documented and authenticated (real PostgreSQL and Kafka)', () => {
+  let intake: IntakeTestApp;
 
   beforeAll(async () => {
-    app = await createServiceApp({
-      service: SERVICE.name,
-      module: AppModule,
-      title: SERVICE.title,
-      description: SERVICE.description,
-      shutdownHooks: false,
-    });
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
+    intake = await startIntake('shell');
   });
 
   afterAll(async () => {
-    await app?.close();
+    await intake?.close();
   });
 
-  it('is live', async () => {
-    const res = await fetch(`${base}/health/live`);
+  it('documents every route with bearer auth, and realistic examples', async () => {
+    const res = await intake.call('GET', '/docs/openapi.json', { token: null });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok' });
+    const doc = res.body as { info: { title: string }; paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>> };
+    expect(doc.info.title).toBe('Puente Intake');
+    const business = Object.entries(doc.paths).filter(([path]) => path.startsWith('/v1/'));
+    expect(business.map(([p]) => p)).toEqual(
+      expect.arrayContaining([
+        '/v1/sites',
+        '/v1/persons',
+        '/v1/persons/{id}',
+        '/v1/persons/{id}/erase',
+        '/v1/cases',
+        '/v1/cases/{id}/close',
+        '/v1/cases/{id}/timeline',
+        '/v1/cases/{caseId}/consents',
+        '/v1/consents/{id}/withdraw',
+        '/v1/households',
+        '/v1/duplicates/{id}/link',
+        '/v1/partner-directory',
+      ]),
+    );
+    for (const [path, operations] of business) {
+      for (const [method, op] of Object.entries(operations)) {
+        expect({ route: `${method} ${path}`, secured: (op.security ?? []).length > 0, has401: '401' in op.responses }).toEqual({ route: `${method} ${path}`, secured: true, has401: true });
+      }
+    }
+    const purposeHeaders = (method: string) =>
+      ((doc.paths['/v1/persons/{id}'][method] as { parameters?: { in: string; name: string }[] }).parameters ?? []).filter((p) => p.in === 'header' && p.name.toLowerCase() === 'x-purpose');
+    expect(purposeHeaders('get')).toHaveLength(1);
+    expect(purposeHeaders('patch')).toHaveLength(1);
+    expect(JSON.stringify(doc)).toContain('María José');
+    expect(JSON.stringify(doc)).toContain('GT-MRC-01');
   });
 
-  it('is ready with its database and the broker up', async () => {
-    const res = await fetch(`${base}/health/ready`);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, kafka: { status: 'up' } } });
-  });
-
-  it('serves its OpenAPI document', async () => {
-    const res = await fetch(`${base}/docs/openapi.json`);
-    expect(res.status).toBe(200);
-    const doc = (await res.json()) as { info: { title: string; description: string } };
-    expect(doc.info.title).toBe(SERVICE.title);
-    expect(doc.info.description).toBe(SERVICE.description);
-  });
-
-  it('answers unknown routes with a 404 problem', async () => {
-    const res = await fetch(`${base}/v1/does-not-exist`);
-    expect(res.status).toBe(404);
-    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(await res.json()).toMatchObject({
-      type: 'https://puente.dev/problems/not-found',
-      status: 404,
-      instance: '/v1/does-not-exist',
-    });
+  it('refuses every business route without a token', async () => {
+    for (const [method, path] of [
+      ['GET', '/v1/cases'],
+      ['POST', '/v1/persons'],
+      ['GET', '/v1/sites'],
+      ['GET', '/v1/duplicates'],
+    ]) {
+      const res = await intake.call(method, path, { token: null, body: method === 'POST' ? {} : undefined });
+      expect(res.status).toBe(401);
+    }
   });
 });

@@ -1,7 +1,16 @@
 import type { MigrationClass } from '@puente/platform';
+import { CreateSites1766102400000 } from './1766102400000-create-sites';
+import { CreatePersonsAndCases1766102400001 } from './1766102400001-create-persons-and-cases';
+import { CreateHouseholdsAndConsents1766102400002 } from './1766102400002-create-households-and-consents';
+import { CreateDuplicatesAndTimeline1766102400003 } from './1766102400003-create-duplicates-and-timeline';
 
 /**
  * Every migration of the intake database, in order. Add each new migration class here
  * explicitly (no globs); they run at startup, each in its own transaction.
  */
-export const intakeMigrations: MigrationClass[] = [];
+export const intakeMigrations: MigrationClass[] = [
+  CreateSites1766102400000,
+  CreatePersonsAndCases1766102400001,
+  CreateHouseholdsAndConsents1766102400002,
+  CreateDuplicatesAndTimeline1766102400003,
+];

@@ -1,0 +1,23 @@
+import { CaseStatus, ChildCareStatus, Sex, VulnerabilityFlag } from '@puente/contracts';
+import { CARE_STATUSES, CASE_STATUSES, restValues, SEXES, toProto, toRest } from './enums';
+
+describe('REST ↔ protobuf enums', () => {
+  it('lists the lower-case names without UNSPECIFIED', () => {
+    expect(SEXES).toEqual(['female', 'male', 'other', 'undisclosed']);
+    expect(CASE_STATUSES).toEqual(['open', 'in_screening', 'screened', 'referred', 'transfer_pending', 'transferred', 'on_hold', 'closed']);
+    expect(CARE_STATUSES).toEqual(['not_a_child', 'accompanied', 'separated', 'unaccompanied']);
+  });
+
+  it('round-trips every value', () => {
+    for (const value of restValues(VulnerabilityFlag)) expect(toRest(VulnerabilityFlag, toProto(VulnerabilityFlag, value))).toBe(value);
+    expect(toProto(CaseStatus, 'in_screening')).toBe(CaseStatus.IN_SCREENING);
+    expect(toProto(ChildCareStatus, 'unaccompanied')).toBe(ChildCareStatus.UNACCOMPANIED);
+  });
+
+  it('refuses UNSPECIFIED, unknown and upper-case values', () => {
+    expect(() => toProto(Sex, 'unspecified')).toThrow(RangeError);
+    expect(() => toProto(Sex, 'FEMALE')).toThrow(RangeError);
+    expect(() => toProto(Sex, 'robot')).toThrow(RangeError);
+    expect(() => toRest(Sex, 99)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * ISO 3166-1 alpha-2 country codes (all 249 officially assigned codes) and ISO 639 language
+ * codes accepted by intake. Kept as data in the service (no dependency) and checked by
+ * `isCountryCode` / `isLanguageCode`; unknown codes are a 400 naming the field.
+ */
+const COUNTRIES = `
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
+BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE
+EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM
+HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC
+LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA
+NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW
+SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO
+TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW`;
+
+/** Every ISO 3166-1 alpha-2 code currently assigned. */
+export const COUNTRY_CODES: ReadonlySet<string> = new Set(COUNTRIES.trim().split(/\s+/));
+
+/**
+ * Nationality of a stateless person or one whose nationality is not known, as in the events
+ * (`PersonRegistered.nationality`): a user-assigned code, never a country.
+ */
+export const STATELESS_OR_UNKNOWN = 'XX';
+
+/** ISO 639-1 two-letter language codes (all 183 current codes). */
+const ISO_639_1 = `
+aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de
+dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia
+id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo
+lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl
+ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk
+tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu`;
+
+/**
+ * ISO 639-3 codes of languages spoken by people on the move in the Americas that have no
+ * ISO 639-1 code: Mayan languages of Guatemala and southern Mexico, Garifuna, Miskito,
+ * Nahuatl and other Mesoamerican languages, and languages of extra-continental migrants
+ * frequently met at the Mexico–Guatemala border. Extend this list when a site needs another.
+ */
+const ISO_639_3 = `
+quc mam kek cak kjb ixl jac acr agu caa cac cbm chf ctu ttc tzj tzh tzo usp poh poc pob toj lac
+mop yua itz ram cab miq mis sum ulw pay nah nhe nch ngu nhw nhi azz zai zap mix maz ote otm
+mxt trs huv ncj ppl len jic
+hat pcm kri srn ckb prs bal hak yue cmn nan wuu tir aii ful fuf snk mnk dyu bci ewe twi lin`;
+
+/** Language codes: ISO 639-1 (`es`, `en`, `ht`) or an ISO 639-3 code from the list above (`quc`, `mam`, `cab`). */
+export const LANGUAGE_CODES: ReadonlySet<string> = new Set([...ISO_639_1.trim().split(/\s+/), ...ISO_639_3.trim().split(/\s+/)]);
+
+export function isCountryCode(value: unknown): value is string {
+  return typeof value === 'string' && COUNTRY_CODES.has(value);
+}
+
+/** A country code, or `XX` for stateless / unknown nationality. */
+export function isNationalityCode(value: unknown): value is string {
+  return value === STATELESS_OR_UNKNOWN || isCountryCode(value);
+}
+
+export function isLanguageCode(value: unknown): value is string {
+  return typeof value === 'string' && LANGUAGE_CODES.has(value);
+}

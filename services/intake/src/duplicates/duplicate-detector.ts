@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { PossibleDuplicateFoundSchema, toTimestamp } from '@puente/contracts';
+import { type AgreementKey, computeMatchKeys, type MatchIdentity, type MatchKey, scoreMatch } from '@puente/privacy';
+import type { EntityManager } from 'typeorm';
+import { AGREEMENT_KEYS } from '../common/privacy.providers';
+import { IntakeConfig } from '../config/intake.config';
+import { event, type IntakeEvent } from '../events/intake-events';
+
+/** A record that shares match keys with a person: a local person or a partner node's reference. */
+export interface Candidate {
+  node: string;
+  reference: string;
+  /** The keys both sides hold (same rule, kid and value). */
+  keys: MatchKey[];
+}
+
+export interface FoundDuplicate {
+  id: string;
+  personId: string;
+  caseId: string;
+  otherNode: string;
+  otherReference: string;
+  score: number;
+  rules: string[];
+}
+
+interface KeyRow {
+  node: string | null;
+  ref: string;
+  kid: string;
+  rule: string;
+  value: string;
+}
+
+/**
+ * Duplicate detection by keyed match keys (libs/privacy): compute and store a person's keys,
+ * find local persons and partner nodes' references sharing keys, score them and record those at
+ * or above the threshold as possible duplicates, with a PossibleDuplicateFound event each. Only
+ * ids, rules and scores are ever exposed, never the other record's data.
+ */
+@Injectable()
+export class DuplicateDetector {
+  constructor(
+    @Inject(AGREEMENT_KEYS) private readonly agreementKeys: AgreementKey[],
+    private readonly config: IntakeConfig,
+  ) {}
+
+  get threshold(): number {
+    return this.config.DUPLICATE_SCORE_THRESHOLD;
+  }
+
+  /** The person's match keys under every agreement key. */
+  keysOf(identity: MatchIdentity): MatchKey[] {
+    return this.agreementKeys.flatMap((key) => computeMatchKeys(identity, key));
+  }
+
+  /** Replaces a local person's stored keys. */
+  async storeKeys(tx: EntityManager, personId: string, keys: readonly MatchKey[]): Promise<void> {
+    await tx.query('DELETE FROM person_match_key WHERE person_id = $1', [personId]);
+    if (keys.length === 0) return;
+    await tx.query(
+      `INSERT INTO person_match_key (person_id, kid, rule, value)
+       SELECT $1, k, r, v FROM unnest($2::text[], $3::text[], $4::text[]) AS t (k, r, v)`,
+      [personId, keys.map((k) => k.kid), keys.map((k) => k.rule), keys.map((k) => k.value)],
+    );
+  }
+
+  /** Local persons (other than `excludePersonId`) and partner references sharing any of `keys`. */
+  async candidates(tx: EntityManager, keys: readonly MatchKey[], options: { excludePersonId?: string; local?: boolean; partners?: boolean } = {}): Promise<Candidate[]> {
+    if (keys.length === 0) return [];
+    const params = [keys.map((k) => k.value), keys.map((k) => k.rule), keys.map((k) => k.kid)];
+    const parts: string[] = [];
+    if (options.local !== false) {
+      parts.push(`SELECT NULL::text AS node, person_id::text AS ref, kid, rule, value FROM person_match_key
+        WHERE (value, rule, kid) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))
+          AND ($4::uuid IS NULL OR person_id <> $4::uuid)`);
+    }
+    if (options.partners !== false) {
+      parts.push(`SELECT node::text, reference, kid, rule, value FROM partner_match_key
+        WHERE (value, rule, kid) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`);
+    }
+    const rows: KeyRow[] = await tx.query(parts.join(' UNION ALL '), options.local !== false ? [...params, options.excludePersonId ?? null] : params);
+    const byRecord = new Map<string, Candidate>();
+    for (const row of rows) {
+      const node = row.node ?? this.config.PUENTE_NODE;
+      const id = `${node}\u001f${row.ref}`;
+      const candidate = byRecord.get(id) ?? { node, reference: row.ref, keys: [] };
+      candidate.keys.push({ rule: row.rule as MatchKey['rule'], kid: row.kid, value: row.value });
+      byRecord.set(id, candidate);
+    }
+    return [...byRecord.values()];
+  }
+
+  /**
+   * Scores candidates against `mine` and records those at or above the threshold for the
+   * person on `caseId` (new pairs, or open pairs whose score changed). A local pair already
+   * recorded the other way round is not recorded twice. Returns the duplicates and their events.
+   */
+  async record(
+    tx: EntityManager,
+    person: { personId: string; caseId: string },
+    mine: readonly MatchKey[],
+    candidates: readonly Candidate[],
+    at: Date,
+  ): Promise<{ duplicates: FoundDuplicate[]; events: IntakeEvent[] }> {
+    const duplicates: FoundDuplicate[] = [];
+    const events: IntakeEvent[] = [];
+    for (const { c, score, rules } of this.score(mine, candidates)) {
+      const local = c.node === this.config.PUENTE_NODE;
+      const rows: { id: string }[] = await tx.query(
+        `INSERT INTO possible_duplicate (id, person_id, case_id, other_node, other_reference, rules, score, status, found_at)
+         SELECT $1::uuid, $2::uuid, $3::uuid, $4::text, $5::text, $6::text[], $7::float8, 'open', $8::timestamptz
+         WHERE NOT ($9::boolean AND EXISTS (
+           SELECT 1 FROM possible_duplicate WHERE person_id::text = $5::text AND other_node = $4::text AND other_reference = $2::uuid::text))
+         ON CONFLICT (person_id, other_node, other_reference) DO UPDATE SET rules = EXCLUDED.rules, score = EXCLUDED.score, version = possible_duplicate.version + 1
+           WHERE possible_duplicate.status = 'open' AND (possible_duplicate.score <> EXCLUDED.score OR possible_duplicate.rules <> EXCLUDED.rules)
+         RETURNING id`,
+        [randomUUID(), person.personId, person.caseId, c.node, c.reference, rules, score, at, local],
+      );
+      if (rows.length === 0) continue;
+      const found: FoundDuplicate = { id: rows[0].id, personId: person.personId, caseId: person.caseId, otherNode: c.node, otherReference: c.reference, score, rules };
+      duplicates.push(found);
+      events.push(this.foundEvent(found, at));
+    }
+    return { duplicates, events };
+  }
+
+  /** Candidates scored against `mine`, at or above the threshold, best first. */
+  score(mine: readonly MatchKey[], candidates: readonly Candidate[]): { c: Candidate; score: number; rules: string[] }[] {
+    return candidates
+      .map((c) => ({ c, ...scoreMatch(mine, c.keys) }))
+      .filter((s) => s.score >= this.threshold && s.rules.length > 0)
+      .sort((a, b) => b.score - a.score || a.c.reference.localeCompare(b.c.reference));
+  }
+
+  foundEvent(found: FoundDuplicate, at: Date): IntakeEvent {
+    return event(
+      PossibleDuplicateFoundSchema,
+      {
+        duplicateId: found.id,
+        personId: found.personId,
+        caseId: found.caseId,
+        otherReference: found.otherReference,
+        otherNode: found.otherNode,
+        rules: found.rules,
+        score: found.score,
+        foundAt: toTimestamp(at),
+      },
+      found.caseId,
+    );
+  }
+}

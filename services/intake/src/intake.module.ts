@@ -1,0 +1,63 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CaseOpener } from './cases/case-opener';
+import { CaseReferences } from './cases/case-reference';
+import { CasesController } from './cases/cases.controller';
+import { CasesService } from './cases/cases.service';
+import { privacyProviders } from './common/privacy.providers';
+import { ConsentsController } from './consents/consents.controller';
+import { ConsentsService } from './consents/consents.service';
+import { DuplicateDetector } from './duplicates/duplicate-detector';
+import { DuplicatesController } from './duplicates/duplicates.controller';
+import { DuplicatesService } from './duplicates/duplicates.service';
+import { PartnerMatchKeysConsumer } from './duplicates/partner-match-keys.consumer';
+import { IntakeEvents } from './events/intake-events';
+import { HouseholdsController } from './households/households.controller';
+import { HouseholdsService } from './households/households.service';
+import { PartnerDirectoryController } from './partners/partner-directory.controller';
+import { PartnerDirectoryService } from './partners/partner-directory.service';
+import { PersonRecordsService } from './persons/person-records.service';
+import { PersonRegistrationService } from './persons/person-registration.service';
+import { PersonsController } from './persons/persons.controller';
+import { SitesController } from './sites/sites.controller';
+import { SitesService } from './sites/sites.service';
+import { TimelineController } from './timeline/timeline.controller';
+import { timelineConsumerClass, TimelineProjector } from './timeline/timeline.consumer';
+import type { TimelineTopic } from './timeline/timeline-topics';
+
+@Module({})
+export class IntakeModule {
+  /** Intake's features; the timeline consumer follows `timelineTopics`. */
+  static forRoot(options: { timelineTopics: readonly TimelineTopic[] }): DynamicModule {
+    return {
+      module: IntakeModule,
+      controllers: [
+        SitesController,
+        PartnerDirectoryController,
+        PersonsController,
+        CasesController,
+        HouseholdsController,
+        ConsentsController,
+        DuplicatesController,
+        TimelineController,
+      ],
+      providers: [
+        ...privacyProviders,
+        IntakeEvents,
+        SitesService,
+        PartnerDirectoryService,
+        CaseReferences,
+        CaseOpener,
+        CasesService,
+        DuplicateDetector,
+        DuplicatesService,
+        PartnerMatchKeysConsumer,
+        PersonRegistrationService,
+        PersonRecordsService,
+        HouseholdsService,
+        ConsentsService,
+        TimelineProjector,
+        timelineConsumerClass(options.timelineTopics),
+      ],
+    };
+  }
+}

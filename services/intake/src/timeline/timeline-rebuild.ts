@@ -1,0 +1,91 @@
+import { fromHeaders } from '@puente/messaging';
+import { type BrokerClient, readTopic, type RecordedEvent } from '@puente/messaging';
+import type { DataSource } from 'typeorm';
+import { writeTimelineEntry } from './timeline-projector';
+import type { TimelineTopic } from './timeline-topics';
+
+export interface RebuildReport {
+  topics: { name: string; records: number }[];
+  records: number;
+  entries: number;
+  skipped: number;
+}
+
+/** Every record of a topic, from the beginning up to its end offsets when the read starts. */
+async function readWholeTopic(broker: BrokerClient, topic: string, timeoutMs: number): Promise<RecordedEvent[]> {
+  const admin = broker.admin();
+  await admin.connect();
+  let offsets: { partition: number; high: string; low: string }[];
+  try {
+    if (!(await admin.listTopics()).includes(topic)) return [];
+    offsets = await admin.fetchTopicOffsets(topic);
+  } finally {
+    await admin.disconnect();
+  }
+  const pending = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high) - 1n]));
+  if (pending.size === 0) return [];
+  const records = await readTopic(broker, topic, {
+    timeoutMs,
+    until: (seen) => {
+      const last = seen[seen.length - 1];
+      const target = pending.get(last.partition);
+      if (target !== undefined && BigInt(last.offset) >= target) pending.delete(last.partition);
+      return pending.size === 0;
+    },
+  });
+  const ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  return records.filter((r) => BigInt(r.offset) < (ends.get(r.partition) ?? 0n));
+}
+
+/**
+ * Rebuilds the case timeline from the topics: reads each topic from the beginning to its
+ * current end, then, in one transaction, empties the projection and writes every event about
+ * a case again. Readers see the old timeline until the commit. The live consumer may keep
+ * running: an event it writes meanwhile is the same (source, id) and is not duplicated.
+ * (Records older than the topics' retention are gone from Kafka, and so from the rebuild.)
+ */
+export async function rebuildTimeline(options: {
+  dataSource: DataSource;
+  broker: BrokerClient;
+  topics: readonly TimelineTopic[];
+  timeoutMs?: number;
+  log?: (message: string) => void;
+}): Promise<RebuildReport> {
+  const log = options.log ?? (() => undefined);
+  const report: RebuildReport = { topics: [], records: 0, entries: 0, skipped: 0 };
+  const all: RecordedEvent[] = [];
+  for (const topic of options.topics) {
+    const records = await readWholeTopic(options.broker, topic.name, options.timeoutMs ?? 120_000);
+    log(`read ${records.length} record(s) from ${topic.name}`);
+    report.topics.push({ name: topic.name, records: records.length });
+    all.push(...records);
+  }
+  report.records = all.length;
+  const startedAt = new Date();
+  await options.dataSource.transaction(async (tx) => {
+    await tx.query('DELETE FROM timeline_entry');
+    for (const record of all) {
+      let attributes;
+      try {
+        attributes = fromHeaders(record.headers);
+      } catch {
+        report.skipped++;
+        continue;
+      }
+      const written = await writeTimelineEntry(tx, {
+        id: attributes.id,
+        type: attributes.type,
+        source: attributes.source,
+        time: attributes.time,
+        key: record.key,
+        topic: record.topic,
+        payload: record.value,
+        fallbackTime: startedAt,
+      });
+      if (written) report.entries++;
+      else report.skipped++;
+    }
+  });
+  log(`timeline rebuilt: ${report.entries} entr${report.entries === 1 ? 'y' : 'ies'} from ${report.records} record(s)`);
+  return report;
+}
