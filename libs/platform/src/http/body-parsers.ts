@@ -10,7 +10,7 @@ export interface BodyParserOptions {
 const JSON_MEDIA_TYPES: (string | RegExp)[] = ['application/json', /^application\/[a-z0-9!#$&^_.-]+\+json$/i];
 
 /** Deepest JSON nesting accepted: far beyond any real payload, far below a stack overflow. */
-export const MAX_JSON_DEPTH = 64;
+export const MAX_JSON_DEPTH = 512;
 
 /** Nesting depth of a parsed JSON value, iteratively (a recursive walk is what overflows). */
 export function jsonDepth(value: unknown, stopAt = Infinity): number {
