@@ -35,4 +35,4 @@ export { backoffDelay, DEFAULT_RETRY_POLICY, NonRetryableError, type RetryPolicy
 export { dlqTopicOf } from './consumer/dead-letter';
 export { messagingEntities, messagingMigrations } from './schema';
 export { HandlesEvent, HANDLES_EVENT, type HandlesEventOptions } from './nest/handles-event.decorator';
-export { MessagingModule, MessagingLifecycle, BROKER_CLIENT, MESSAGING_OPTIONS, type MessagingModuleOptions } from './nest/messaging.module';
+export { MessagingModule, MessagingLifecycle, consumerGroupFor, BROKER_CLIENT, MESSAGING_OPTIONS, type MessagingModuleOptions } from './nest/messaging.module';
