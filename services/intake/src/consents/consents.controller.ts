@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAuth } from '@puente/auth';
 import { ApiPaginatedResponse, Idempotent, type Page, ProblemDetailsDto } from '@puente/platform';
 import { type Caller, CurrentCaller } from '../common/caller';
@@ -18,6 +18,37 @@ export class ConsentsController {
   @ApiOperation({
     summary: 'Record a person\'s consent for a purpose (screening, referral, cross-border transfer, data sharing with a partner)',
     description: 'How it was given (written, verbal with witness, guardian for children) and its validity. Publishes ConsentRecorded.',
+  })
+  // One example per kind of consent: the fields that fit one purpose are refused on another.
+  @ApiBody({
+    type: RecordConsentDto,
+    examples: {
+      screening: {
+        summary: 'Screening, written',
+        value: { personId: '01d7b891-7559-4429-92de-b0a2238b2545', purpose: 'screening', method: 'written' },
+      },
+      dataSharing: {
+        summary: 'Data sharing with one partner (COMAR), verbal with a witness, until a date',
+        value: {
+          personId: '01d7b891-7559-4429-92de-b0a2238b2545',
+          purpose: 'data_sharing',
+          partnerId: 'MX-COMAR',
+          method: 'verbal_with_witness',
+          witnessedBy: 'GT-MRC-01/cw-0042',
+          validUntil: '2027-09-10T00:00:00Z',
+        },
+      },
+      transfer: {
+        summary: 'Cross-border transfer to Mexico, given by a guardian for a child',
+        value: {
+          personId: '01d7b891-7559-4429-92de-b0a2238b2545',
+          purpose: 'cross_border_transfer',
+          destinationCountry: 'MX',
+          method: 'guardian',
+          guardianReference: 'PGN-GT-2026-0042',
+        },
+      },
+    },
   })
   @ApiCreatedResponse({ type: ConsentDto })
   async record(@CurrentCaller() caller: Caller, @Param('caseId', uuidParam('caseId')) caseId: string, @Body() dto: RecordConsentDto): Promise<ConsentDto> {
