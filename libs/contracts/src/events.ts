@@ -20,10 +20,12 @@ import {
   PossibleDuplicateFoundSchema,
   PossibleDuplicateResolvedSchema,
 } from './gen/puente/intake/v1/person_events_pb';
+import { ProtectionConcernRaisedSchema } from './gen/puente/reception/v1/arrival_events_pb';
 import {
   ProtectionAlertRaisedSchema,
   ScreeningCancelledSchema,
   ScreeningCompletedSchema,
+  ScreeningRequestedSchema,
   ScreeningStartedSchema,
 } from './gen/puente/screening/v1/screening_events_pb';
 
@@ -45,6 +47,8 @@ export const EventSchemas = [
   ScreeningCompletedSchema,
   ProtectionAlertRaisedSchema,
   ScreeningCancelledSchema,
+  ScreeningRequestedSchema,
+  ProtectionConcernRaisedSchema,
 ] as const;
 
 export type EventSchema = (typeof EventSchemas)[number];

@@ -61,9 +61,18 @@ export const Topics = {
       'puente.screening.v1.ScreeningCompleted',
       'puente.screening.v1.ProtectionAlertRaised',
       'puente.screening.v1.ScreeningCancelled',
+      'puente.screening.v1.ScreeningRequested',
     ],
     description:
-      'Protection screenings of a case: started, completed (flags, fear grounds, risk level, recommended pathways, each with the ids of the questions that decided it), urgent protection alerts, cancellations. Codes and question ids only; never answers.',
+      'Protection screenings of a case: requested (pending, from a reception protection concern), started, completed (flags, fear grounds, risk level, recommended pathways, each with the ids of the questions that decided it), urgent protection alerts, cancellations. Codes and question ids only; never answers.',
+  },
+  receptionArrival: {
+    name: 'puente.reception.arrival.v1',
+    partitions: 6,
+    key: 'caseId',
+    eventTypes: ['puente.reception.v1.ProtectionConcernRaised'],
+    description:
+      'Arrivals at reception centers (returns, walk-ins): protection concerns raised by reception staff, as closed codes (screening opens a pending screening for the case). Ids and codes only; never PII or free text.',
   },
 } as const satisfies Record<string, TopicSpec>;
 

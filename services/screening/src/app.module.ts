@@ -29,7 +29,7 @@ export interface ScreeningAppOptions {
   logDestination?: DestinationStream;
 }
 
-/** The screening service: platform, auth, audit, messaging (intake events in, screening events out) and its features. */
+/** The screening service: platform, auth, audit, messaging (intake and reception events in, screening events out) and its features. */
 export function screeningAppModule(options: ScreeningAppOptions = {}): DynamicModule {
   return {
     module: class ScreeningAppModule {},
@@ -40,7 +40,7 @@ export function screeningAppModule(options: ScreeningAppOptions = {}): DynamicMo
         entities: [...platformEntities, ...messagingEntities, ...auditEntities, ...screeningEntities],
         migrations: [...platformMigrations, ...messagingMigrations, ...auditMigrations, ...screeningMigrations],
         imports: [
-          MessagingModule.forRoot({ topics: [Topics.intakeCase, Topics.screening], consumerGroup: options.consumerGroup }),
+          MessagingModule.forRoot({ topics: [Topics.intakeCase, Topics.receptionArrival, Topics.screening], consumerGroup: options.consumerGroup }),
           AuthModule.forRoot({ service: SERVICE.name }),
           AuditModule.forRoot(),
         ],

@@ -6,9 +6,9 @@ export class CaseRecordEntity {
   @PrimaryColumn({ name: 'case_id', type: 'uuid' })
   caseId: string;
 
-  /** e.g. GT-2026-000123 (identifies the case, not the person). */
-  @Column({ type: 'text' })
-  reference: string;
+  /** e.g. GT-2026-000123 (identifies the case, not the person); null until intake's CaseOpened. */
+  @Column({ type: 'text', nullable: true })
+  reference: string | null;
 
   /** e.g. GT-MRC-01. */
   @Column({ name: 'site_code', type: 'text' })
@@ -25,6 +25,13 @@ export class CaseRecordEntity {
 
   @Column({ name: 'close_reason', type: 'text', nullable: true })
   closeReason: string | null;
+
+  /**
+   * `intake` once intake's CaseOpened was consumed; `reception` while the case is known only from
+   * a reception protection concern (site = the reception center, custody = this node).
+   */
+  @Column({ name: 'known_from', type: 'text' })
+  knownFrom: 'intake' | 'reception';
 
   @Column({ name: 'erased_at', type: 'timestamptz', nullable: true })
   erasedAt: Date | null;

@@ -78,10 +78,11 @@ export class CaseRegistryProjector {
       case 'puente.intake.v1.CaseOpened': {
         const caseId = requireUuid(message.caseId, 'case_id');
         await tx.query(
-          `INSERT INTO case_record (case_id, reference, site_code, custody_node, opened_at)
-           VALUES ($1, $2, $3, $4, $5)
+          // A case first known from a reception protection concern becomes intake's case here.
+          `INSERT INTO case_record (case_id, reference, site_code, custody_node, opened_at, known_from)
+           VALUES ($1, $2, $3, $4, $5, 'intake')
            ON CONFLICT (case_id) DO UPDATE SET reference = EXCLUDED.reference, site_code = EXCLUDED.site_code,
-             custody_node = EXCLUDED.custody_node, opened_at = EXCLUDED.opened_at, updated_at = clock_timestamp()`,
+             custody_node = EXCLUDED.custody_node, opened_at = EXCLUDED.opened_at, known_from = 'intake', updated_at = clock_timestamp()`,
           [caseId, message.reference, message.siteCode, message.custodyNode, dateOf(message.openedAt, 'opened_at')],
         );
         return;

@@ -4,6 +4,7 @@ import { IsObject, IsOptional, IsString, IsUUID, Matches } from 'class-validator
 import { DEFAULT_QUESTIONNAIRE_KEY, FLAG_CODES, type FlagCode, GROUND_CODES, type GroundCode, PATHWAY_CODES, type PathwayCode, RISK_LEVELS, type RiskLevel } from '../questionnaires/catalog';
 import { KEY_PATTERN } from '../questionnaires/definition';
 import type { AnswerValue } from '../questionnaires/engine';
+import { CONCERN_CODES, type ConcernCode } from './protection-concerns';
 import { CANCEL_REASONS, type CancelReason, SCREENING_STATUSES, SCREENING_TRIGGERS, type ScreeningStatus, type ScreeningTrigger } from './screening-state';
 
 export class StartScreeningDto {
@@ -102,6 +103,17 @@ export class OutcomeDto {
   recommendations: RecommendationDto[];
 }
 
+export class ConcernOriginDto {
+  @ApiProperty({ format: 'uuid', description: "Reception's concern id (ProtectionConcernRaised.concern_id)" })
+  concernId: string;
+
+  @ApiProperty({ description: 'Reception center that raised the concern', example: 'GT-CRM-01' })
+  centerCode: string;
+
+  @ApiProperty({ enum: CONCERN_CODES, isArray: true, description: 'What reception staff noticed (codes only)', example: ['unaccompanied_child', 'fear_of_return'] })
+  concerns: ConcernCode[];
+}
+
 export class ScreeningSummaryDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
@@ -117,6 +129,12 @@ export class ScreeningSummaryDto {
 
   @ApiProperty({ format: 'uuid', nullable: true, type: String })
   previousScreeningId: string | null;
+
+  @ApiProperty({ type: ConcernOriginDto, nullable: true, description: 'Trigger protection_concern: the reception concern that opened it (pending until a caseworker starts it)' })
+  concern: ConcernOriginDto | null;
+
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When a caseworker started a pending screening' })
+  activatedAt: string | null;
 
   @ApiProperty({ type: QuestionnaireRefDto })
   questionnaire: QuestionnaireRefDto;

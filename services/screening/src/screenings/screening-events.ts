@@ -9,6 +9,7 @@ import {
   ScreeningCancelledSchema,
   ScreeningCancelReason,
   ScreeningCompletedSchema,
+  ScreeningRequestedSchema,
   ScreeningRiskLevel,
   ScreeningStartedSchema,
   ScreeningTrigger,
@@ -73,6 +74,7 @@ export const PATHWAY_ENUM: Record<PathwayCode, Pathway> = {
 const TRIGGER_ENUM: Record<Trigger, ScreeningTrigger> = {
   caseworker: ScreeningTrigger.CASEWORKER,
   rescreen: ScreeningTrigger.RESCREEN,
+  protection_concern: ScreeningTrigger.PROTECTION_CONCERN,
 };
 
 const CANCEL_ENUM: Record<CancelReason, ScreeningCancelReason> = {
@@ -98,8 +100,23 @@ export function screeningStarted(s: ScreeningEntity, actor: EventActor): Message
     questionnaire: questionnaireRef(s),
     trigger: TRIGGER_ENUM[s.trigger],
     previousScreeningId: s.previousScreeningId ?? '',
-    startedAt: toTimestamp(s.createdAt),
+    // A pending screening starts when a caseworker activates it, not when it was requested.
+    startedAt: toTimestamp(s.activatedAt ?? s.createdAt),
     startedBy: actor,
+    concernId: s.concernId ?? '',
+  };
+}
+
+/** A pending screening opened from a reception protection concern (no consent checked yet). */
+export function screeningRequested(s: ScreeningEntity, requestedBy: EventActor): MessageInitShape<typeof ScreeningRequestedSchema> {
+  return {
+    screeningId: s.id,
+    caseId: s.caseId,
+    questionnaire: questionnaireRef(s),
+    concernId: s.concernId ?? '',
+    centerCode: s.centerCode ?? '',
+    requestedAt: toTimestamp(s.createdAt),
+    requestedBy,
   };
 }
 
@@ -144,6 +161,7 @@ export function screeningCancelled(screeningId: string, caseId: string, reason: 
 }
 
 export const EVENT_TYPES = {
+  requested: ScreeningRequestedSchema.typeName,
   started: ScreeningStartedSchema.typeName,
   completed: ScreeningCompletedSchema.typeName,
   alert: ProtectionAlertRaisedSchema.typeName,

@@ -10,6 +10,11 @@ describe('screening state machine', () => {
     expect(nextStatus('in_progress', 'cancel')).toBe('cancelled');
   });
 
+  it('activates only a pending screening', () => {
+    expect(nextStatus('pending', 'activate')).toBe('in_progress');
+    for (const from of ['in_progress', 'completed', 'cancelled'] as const) expect(nextStatus(from, 'activate')).toEqual({ illegal: true, from, action: 'activate' });
+  });
+
   it('makes completed and cancelled screenings final', () => {
     for (const from of ['completed', 'cancelled'] as const) {
       for (const action of ['answer', 'complete', 'cancel'] as const) {

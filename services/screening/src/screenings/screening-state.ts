@@ -1,24 +1,26 @@
 // The life of a screening session:
 //
-//   pending ──answer──▶ in_progress ──answer──▶ in_progress
-//      │                    │
-//      ├──complete──────────┴──complete──▶ completed   (final; result stored, never recomputed)
-//      └──cancel────────────┴──cancel────▶ cancelled   (final; consent withdrawn, case closed, erased)
+//   pending ──activate/answer──▶ in_progress ──answer──▶ in_progress
+//      │                             │
+//      ├──complete───────────────────┴──complete──▶ completed   (final; result stored, never recomputed)
+//      └──cancel─────────────────────┴──cancel────▶ cancelled   (final; consent withdrawn, case closed, erased)
 //
-// `pending` is the state of a screening created on someone's behalf and not yet worked on
-// (e.g. a future automatic start); a caseworker's start creates it `in_progress`.
+// `pending` is the state of a screening opened on someone's behalf and not yet worked on: a
+// protection concern raised by reception opens one, before anyone checked consent. The first
+// caseworker action on it (start, answer, complete), with a screening consent in force, activates
+// it first (ScreeningStarted); a caseworker's own start creates a screening `in_progress`.
 
 export const SCREENING_STATUSES = ['pending', 'in_progress', 'completed', 'cancelled'] as const;
 export type ScreeningStatus = (typeof SCREENING_STATUSES)[number];
 export const OPEN_STATUSES: readonly ScreeningStatus[] = ['pending', 'in_progress'];
 
-export const SCREENING_TRIGGERS = ['caseworker', 'rescreen'] as const;
+export const SCREENING_TRIGGERS = ['caseworker', 'rescreen', 'protection_concern'] as const;
 export type ScreeningTrigger = (typeof SCREENING_TRIGGERS)[number];
 
 export const CANCEL_REASONS = ['consent_withdrawn', 'case_closed', 'person_erased'] as const;
 export type CancelReason = (typeof CANCEL_REASONS)[number];
 
-export type ScreeningAction = 'answer' | 'complete' | 'cancel';
+export type ScreeningAction = 'activate' | 'answer' | 'complete' | 'cancel';
 
 export interface IllegalTransition {
   illegal: true;
@@ -27,7 +29,7 @@ export interface IllegalTransition {
 }
 
 const TABLE: Record<ScreeningStatus, Partial<Record<ScreeningAction, ScreeningStatus>>> = {
-  pending: { answer: 'in_progress', complete: 'completed', cancel: 'cancelled' },
+  pending: { activate: 'in_progress', answer: 'in_progress', complete: 'completed', cancel: 'cancelled' },
   in_progress: { answer: 'in_progress', complete: 'completed', cancel: 'cancelled' },
   completed: {},
   cancelled: {},

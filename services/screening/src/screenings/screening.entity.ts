@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { RiskLevel } from '../questionnaires/catalog';
 import type { AnswerValue, ScreeningOutcome } from '../questionnaires/engine';
+import type { ConcernCode } from './protection-concerns';
 import type { CancelReason, ScreeningStatus, ScreeningTrigger } from './screening-state';
 
 /** A screening session of a case, pinned to one questionnaire version. */
@@ -47,11 +48,34 @@ export class ScreeningEntity {
   @Column({ name: 'as_of', type: 'text', nullable: true })
   asOf: string | null;
 
+  /** Trigger `protection_concern`: the reception concern that opened it (pending). */
+  @Column({ name: 'concern_id', type: 'uuid', nullable: true })
+  concernId: string | null;
+
+  /** Trigger `protection_concern`: the reception center that raised the concern, e.g. GT-CRM-01. */
+  @Column({ name: 'center_code', type: 'text', nullable: true })
+  centerCode: string | null;
+
+  /** Trigger `protection_concern`: the concern codes (e.g. `fear_of_return`); codes only. */
+  @Column({ name: 'concern_codes', type: 'text', array: true })
+  concernCodes: ConcernCode[];
+
+  /** For a protection concern: the reception client that raised it; otherwise the caseworker who started it. */
   @Column({ name: 'started_by_client', type: 'text' })
   startedByClient: string;
 
   @Column({ name: 'started_by_partner', type: 'text' })
   startedByPartner: string;
+
+  /** When a caseworker started a pending screening (consent checked then). */
+  @Column({ name: 'activated_at', type: 'timestamptz', nullable: true })
+  activatedAt: Date | null;
+
+  @Column({ name: 'activated_by_client', type: 'text', nullable: true })
+  activatedByClient: string | null;
+
+  @Column({ name: 'activated_by_partner', type: 'text', nullable: true })
+  activatedByPartner: string | null;
 
   @Column({ name: 'completed_by_client', type: 'text', nullable: true })
   completedByClient: string | null;

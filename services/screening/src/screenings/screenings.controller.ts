@@ -48,9 +48,12 @@ export class ScreeningsController {
     summary: 'Start a screening of a case',
     description:
       'Needs a screening consent recorded at intake (learned from its events); otherwise 409 screening-not-allowed with the reason ' +
-      '(case-unknown, case-closed, person-erased, no-screening-consent, consent-withdrawn, consent-expired, consent-not-yet-valid). Uses the highest published version of the questionnaire.',
+      '(case-unknown, case-closed, person-erased, no-screening-consent, consent-withdrawn, consent-expired, consent-not-yet-valid). Uses the highest published version of the questionnaire. ' +
+      'When the case has a pending screening (opened by a reception protection concern, trigger protection_concern) and questionnaireKey is omitted or the same, ' +
+      'that screening is started instead (200, status in_progress, ScreeningStarted); the consent check is the same.',
   })
-  @ApiCreatedResponse({ type: ScreeningCreatedDto })
+  @ApiCreatedResponse({ type: ScreeningCreatedDto, description: 'A new screening' })
+  @ApiOkResponse({ type: ScreeningCreatedDto, description: "The case's pending screening, now started" })
   @ApiConflictResponse({ type: ProblemDetailsDto, description: 'screening-not-allowed (with reason), screening-already-open, no-published-questionnaire' })
   async start(
     @Body() body: StartScreeningDto,
@@ -58,7 +61,8 @@ export class ScreeningsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ScreeningCreatedDto> {
-    const created = await this.screenings.start(caller(principal, request), body.caseId.toLowerCase(), body.questionnaireKey);
+    const { activated, ...created } = await this.screenings.start(caller(principal, request), body.caseId.toLowerCase(), body.questionnaireKey);
+    if (activated) void reply.status(200);
     void reply.header('Location', `/v1/screenings/${created.id}`);
     setEtag(reply, etagOf(created));
     return created;
@@ -83,10 +87,11 @@ export class ScreeningsController {
   @ApiOperation({
     summary: 'Save some answers',
     description:
-      'Merges the answers into the screening (null clears one). All or nothing: unknown questions, wrong types and answers to hidden questions are refused with 422 invalid-answers, one error per answer at answers.<questionId>.',
+      'Merges the answers into the screening (null clears one). All or nothing: unknown questions, wrong types and answers to hidden questions are refused with 422 invalid-answers, one error per answer at answers.<questionId>. ' +
+      'Answering a pending screening starts it (ScreeningStarted), with the same consent check.',
   })
   @ApiOkResponse({ type: SavedAnswersDto })
-  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'screening-not-editable (completed or cancelled), screening-not-allowed (consent no longer in force)' })
+  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'screening-not-editable (completed or cancelled), screening-not-allowed (consent not in force)' })
   @ApiUnprocessableEntityResponse({ type: ProblemDetailsDto, description: 'invalid-answers' })
   async saveAnswers(
     @Param() params: ScreeningIdParamsDto,

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { CaseRegistryModule } from '../case-registry/case-registry.module';
 import { QuestionnairesModule } from '../questionnaires/questionnaires.module';
+import { ProtectionConcernConsumer } from './protection-concern.consumer';
 import { ScreeningsController } from './screenings.controller';
 import { ScreeningsService } from './screenings.service';
 
-/** Screening sessions of cases. */
+/** Screening sessions of cases, and the pending ones reception's protection concerns open. */
 @Module({
   imports: [QuestionnairesModule, CaseRegistryModule],
   controllers: [ScreeningsController],
-  providers: [ScreeningsService],
+  providers: [ScreeningsService, ProtectionConcernConsumer],
 })
 export class ScreeningsModule {}

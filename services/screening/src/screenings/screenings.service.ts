@@ -3,11 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Principal } from '@puente/auth';
 import { resourceNotFound } from '@puente/auth';
-import { encodeEvent, ProtectionAlertRaisedSchema, ScreeningCompletedSchema, ScreeningStartedSchema, Topics } from '@puente/contracts';
+import { AuditLog } from '@puente/audit';
+import { encodeEvent, ProtectionAlertRaisedSchema, ScreeningCompletedSchema, ScreeningRequestedSchema, ScreeningStartedSchema, Topics } from '@puente/contracts';
 import { OutboxWriter } from '@puente/messaging';
 import { assertIfMatch, assertVersionUpdated, computeEtag, type FieldError, type Page, paginate, ProblemException, ServiceConfig } from '@puente/platform';
 import type { FastifyRequest } from 'fastify';
 import { DataSource, type EntityManager } from 'typeorm';
+import { CaseRecordEntity } from '../case-registry/case-record.entity';
 import { CaseRegistry } from '../case-registry/case-registry.service';
 import { incompleteProblem, invalidAnswersProblem, ScreeningProblemTypes, screeningNotAllowedProblem } from '../problems';
 import { DEFAULT_QUESTIONNAIRE_KEY } from '../questionnaires/catalog';
@@ -24,12 +26,35 @@ import {
 import type { QuestionnaireVersionEntity } from '../questionnaires/questionnaire-version.entity';
 import { QuestionnairesService } from '../questionnaires/questionnaires.service';
 import type { ScreeningCreatedDto, ScreeningDto, ScreeningResultDto, ScreeningSummaryDto } from './dto';
+import type { ConcernCode } from './protection-concerns';
 import { ScreeningEntity } from './screening.entity';
-import { EVENT_TYPES, type EventActor, protectionAlertRaised, screeningCompleted, screeningStarted } from './screening-events';
+import { EVENT_TYPES, type EventActor, protectionAlertRaised, screeningCompleted, screeningRequested, screeningStarted } from './screening-events';
 import { isOpen, nextStatus, type ScreeningAction, type ScreeningTrigger } from './screening-state';
 
 /** Most answers accepted in one request (a questionnaire has at most 400 questions). */
 export const MAX_ANSWERS_PER_REQUEST = 400;
+
+/** A protection concern raised by reception (validated by the consumer). */
+export interface ConcernRequest {
+  /** The event's id (ce_id): the audit record's request id. */
+  eventId: string;
+  concernId: string;
+  caseId: string;
+  /** Reception center, e.g. GT-CRM-01: the case's site while intake has not opened it here. */
+  centerCode: string;
+  concerns: ConcernCode[];
+  /** Who raised it, as reception states it. */
+  raisedBy: EventActor;
+  traceparent?: string;
+}
+
+/** What a protection concern did: opened a pending screening, or nothing (and why). */
+export type ConcernOutcome =
+  | { opened: true; screeningId: string }
+  | { opened: false; reason: 'concern-already-handled' | 'screening-open' | 'case-closed' | 'person-erased'; screeningId?: string }
+  | { opened: false; reason: 'no-published-questionnaire' };
+
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /** Who acts, and the request's trace. */
 export interface Caller {
@@ -55,7 +80,7 @@ function notEditable(s: ScreeningEntity, action: ScreeningAction): ProblemExcept
     409,
     ScreeningProblemTypes.SCREENING_NOT_EDITABLE,
     'Screening not editable',
-    `This screening is ${s.status}; it cannot be ${action === 'answer' ? 'changed' : action === 'complete' ? 'completed' : 'cancelled'}. Start a re-screening instead.`,
+    `This screening is ${s.status}; it cannot be ${{ activate: 'started', answer: 'changed', complete: 'completed', cancel: 'cancelled' }[action]}. Start a re-screening instead.`,
     { screeningStatus: s.status },
   );
 }
@@ -71,6 +96,8 @@ export function toSummary(s: ScreeningEntity): ScreeningSummaryDto {
     status: s.status,
     trigger: s.trigger,
     previousScreeningId: s.previousScreeningId,
+    concern: s.concernId && s.centerCode ? { concernId: s.concernId, centerCode: s.centerCode, concerns: s.concernCodes } : null,
+    activatedAt: s.activatedAt?.toISOString() ?? null,
     questionnaire: { key: s.questionnaireKey, version: s.questionnaireVersion, definitionSha256: s.definitionSha256 },
     riskLevel: s.riskLevel,
     cancelReason: s.cancelReason,
@@ -96,6 +123,7 @@ export class ScreeningsService {
     private readonly registry: CaseRegistry,
     private readonly outbox: OutboxWriter,
     private readonly config: ServiceConfig,
+    private readonly audit: AuditLog,
   ) {}
 
   private actor(principal: Principal): EventActor {
@@ -194,14 +222,109 @@ export class ScreeningsService {
     return version;
   }
 
-  /** Starts a screening of a case on the current version of the questionnaire. */
-  async start(caller: Caller, caseId: string, questionnaireKey: string = DEFAULT_QUESTIONNAIRE_KEY): Promise<ScreeningCreatedDto> {
-    const s = await this.dataSource.transaction(async (tx) => {
+  /**
+   * Starts a screening of a case on the current version of the questionnaire; or, when the case
+   * has a pending screening (from a protection concern) and no other questionnaire is asked for,
+   * starts that one (`activated`). Either way only with a screening consent in force.
+   */
+  async start(caller: Caller, caseId: string, questionnaireKey?: string): Promise<ScreeningCreatedDto & { activated: boolean }> {
+    return this.dataSource.transaction(async (tx) => {
       await this.requireEligible(tx, caseId, caller.principal, new Date());
-      const version = await this.currentVersion(tx, questionnaireKey);
-      return this.create(tx, caller, caseId, version, 'caseworker', {}, null);
+      const pending = await tx.getRepository(ScreeningEntity).findOne({ where: { caseId, status: 'pending' }, lock: { mode: 'pessimistic_write' } });
+      if (pending && (questionnaireKey === undefined || questionnaireKey === pending.questionnaireKey)) {
+        return { ...toSummary(await this.activate(tx, pending, caller)), carriedOver: [], dropped: [], activated: true };
+      }
+      const version = await this.currentVersion(tx, questionnaireKey ?? DEFAULT_QUESTIONNAIRE_KEY);
+      const s = await this.create(tx, caller, caseId, version, 'caseworker', {}, null);
+      return { ...toSummary(s), carriedOver: [], dropped: [], activated: false };
     });
-    return { ...toSummary(s), carriedOver: [], dropped: [] };
+  }
+
+  /**
+   * Starts a pending screening (the caller checked consent and holds the case row lock): it
+   * becomes `in_progress`, with who activated it, and ScreeningStarted is emitted.
+   */
+  private async activate(tx: EntityManager, s: ScreeningEntity, caller: Caller): Promise<ScreeningEntity> {
+    if (typeof nextStatus(s.status, 'activate') !== 'string') throw notEditable(s, 'activate');
+    assertVersionUpdated(
+      await tx
+        .createQueryBuilder()
+        .update(ScreeningEntity)
+        .set({
+          status: 'in_progress',
+          activatedAt: () => 'clock_timestamp()',
+          activatedByClient: caller.principal.clientId,
+          activatedByPartner: caller.principal.partnerId,
+          updatedAt: () => 'clock_timestamp()',
+          version: () => 'version + 1',
+        })
+        .where("id = :id AND version = :version AND status = 'pending'", { id: s.id, version: s.version })
+        .execute(),
+    );
+    const active = await tx.getRepository(ScreeningEntity).findOneByOrFail({ id: s.id });
+    await this.outbox.append(tx, {
+      topic: Topics.screening.name,
+      key: active.caseId,
+      type: EVENT_TYPES.started,
+      payload: encodeEvent(ScreeningStartedSchema, screeningStarted(active, this.actor(caller.principal))),
+      traceparent: caller.traceparent,
+    });
+    return active;
+  }
+
+  /**
+   * Opens a pending screening for the case of a reception protection concern, in the consumer's
+   * transaction (with its inbox row). Nothing new when the concern was handled before (same
+   * concern id), when the case already has an open (pending or in-progress) screening, or when
+   * the case is closed or its person erased. A case screening has not heard of from intake yet is
+   * recorded from the concern (site = the reception center, custody = this node); intake's
+   * CaseOpened completes it later. No consent is checked here: nothing is asked or answered until
+   * a caseworker starts the screening, and that start checks consent.
+   */
+  async requestFromConcern(tx: EntityManager, r: ConcernRequest): Promise<ConcernOutcome> {
+    await tx.query(
+      `INSERT INTO case_record (case_id, reference, site_code, custody_node, known_from) VALUES ($1, NULL, $2, $3, 'reception')
+       ON CONFLICT (case_id) DO NOTHING`,
+      [r.caseId, r.centerCode, this.config.PUENTE_NODE],
+    );
+    // Case row first, then screenings: the lock order of every writer of a case.
+    const c = await tx.getRepository(CaseRecordEntity).findOneOrFail({ where: { caseId: r.caseId }, lock: { mode: 'pessimistic_write' } });
+    const screenings = tx.getRepository(ScreeningEntity);
+    const same = await screenings.findOne({ where: { concernId: r.concernId } });
+    if (same) return { opened: false, reason: 'concern-already-handled', screeningId: same.id };
+    if (c.erasedAt) return { opened: false, reason: 'person-erased' };
+    if (c.closedAt) return { opened: false, reason: 'case-closed' };
+    const open = await screenings.findOne({ where: [{ caseId: r.caseId, status: 'pending' }, { caseId: r.caseId, status: 'in_progress' }] });
+    if (open) return { opened: false, reason: 'screening-open', screeningId: open.id };
+    const version = await this.questionnaires.current(DEFAULT_QUESTIONNAIRE_KEY, tx);
+    if (!version) return { opened: false, reason: 'no-published-questionnaire' };
+    const id = randomUUID();
+    await tx.query(
+      `INSERT INTO screening (id, case_id, questionnaire_version_id, questionnaire_key, questionnaire_version, definition_sha256, status, trigger,
+         concern_id, center_code, concern_codes, started_by_client, started_by_partner)
+       VALUES ($1, $2, $3, $4, $5, $6, 'pending', 'protection_concern', $7, $8, $9, $10, $11)`,
+      [id, r.caseId, version.id, version.key, version.version, version.definitionSha256, r.concernId, r.centerCode, r.concerns, r.raisedBy.clientId, r.raisedBy.partnerId],
+    );
+    const s = await screenings.findOneByOrFail({ id });
+    const traceparent = r.traceparent && TRACEPARENT.test(r.traceparent) ? r.traceparent : undefined;
+    await this.outbox.append(tx, {
+      topic: Topics.screening.name,
+      key: r.caseId,
+      type: EVENT_TYPES.requested,
+      payload: encodeEvent(ScreeningRequestedSchema, screeningRequested(s, r.raisedBy)),
+      traceparent,
+    });
+    await this.audit.append(tx, {
+      action: 'screening.request',
+      objectType: 'screening',
+      objectId: id,
+      purpose: 'screening',
+      // The reception client that raised the concern; its partner, or this node for the node's own staff.
+      actor: { subject: r.raisedBy.clientId, clientId: r.raisedBy.clientId, partnerId: r.raisedBy.partnerId || this.config.PUENTE_NODE },
+      requestId: r.eventId,
+      traceparent,
+    });
+    return { opened: true, screeningId: id };
   }
 
   async get(caller: Caller, id: string): Promise<ScreeningDto> {
@@ -214,11 +337,13 @@ export class ScreeningsService {
       throw invalidAnswersProblem([{ field: 'answers', code: 'too-many', message: `At most ${MAX_ANSWERS_PER_REQUEST} answers per request.` }]);
     }
     return this.dataSource.transaction(async (tx) => {
-      const s = await this.loadForUpdate(tx, id, caller.principal);
+      let s = await this.loadForUpdate(tx, id, caller.principal);
       assertIfMatch(request, etagOf(s));
       const status = nextStatus(s.status, 'answer');
       if (typeof status !== 'string') throw notEditable(s, 'answer');
       await this.requireEligible(tx, s.caseId, caller.principal, new Date());
+      // Answering a pending screening starts it (and is undone with it if the answers are refused).
+      if (s.status === 'pending') s = await this.activate(tx, s, caller);
       const q = await this.compiledFor(tx, s);
       const result = applyAnswerPatch(q, s.answers, patch, today());
       if (!result.answers) throw invalidAnswersProblem(toFieldErrors(result.issues));
@@ -238,11 +363,12 @@ export class ScreeningsService {
   /** Completes a screening: checks required answers, evaluates the rules, stores the result for good, emits the events. */
   async complete(caller: Caller, id: string, request: FastifyRequest): Promise<ScreeningDto> {
     return this.dataSource.transaction(async (tx) => {
-      const s = await this.loadForUpdate(tx, id, caller.principal);
+      let s = await this.loadForUpdate(tx, id, caller.principal);
       if (request.headers['if-match'] !== undefined) assertIfMatch(request, etagOf(s));
       if (typeof nextStatus(s.status, 'complete') !== 'string') throw notEditable(s, 'complete');
       const now = new Date();
       const caseRecord = await this.requireEligible(tx, s.caseId, caller.principal, now);
+      if (s.status === 'pending') s = await this.activate(tx, s, caller);
       const q = await this.compiledFor(tx, s);
       const asOf = today(now);
       const missing = completionIssues(q, s.answers, asOf);

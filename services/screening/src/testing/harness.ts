@@ -200,6 +200,29 @@ export async function publishIntake<D extends DescMessage>(
   return eventId;
 }
 
+/** One reception event as reception publishes it: protobuf payload, CloudEvents headers, keyed by case. */
+export async function publishReception<D extends DescMessage>(
+  broker: BrokerClient,
+  caseId: string,
+  schema: D,
+  message: MessageInitShape<D>,
+  eventId: string = randomUUID(),
+): Promise<string> {
+  await sendRaw(broker, Topics.receptionArrival.name, [
+    {
+      key: caseId,
+      value: Buffer.from(encodeEvent(schema, message)),
+      headers: toHeaders({ id: eventId, type: schema.typeName, source: '/puente/gt/reception', time: new Date().toISOString(), subject: caseId }),
+    },
+  ]);
+  return eventId;
+}
+
+/** Waits until screening's consumer has applied (or skipped as a repeat) the event with this id. */
+export async function consumed(t: ScreeningTestApp, eventId: string): Promise<void> {
+  await eventually(`event ${eventId} consumed`, async () => (await t.ds.query(`SELECT 1 FROM inbox_message WHERE event_id = $1`, [eventId])).length === 1);
+}
+
 let referenceCounter = 0;
 
 /** Publishes CaseOpened (and, unless `consent: false`, a screening ConsentRecorded) and waits until screening knows them. */
