@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   AUDIT_OUTCOMES,
   auditRecordHash,
+  canonicalAuditJson,
   canonicalTimestamp,
   GENESIS_HASH,
   type AuditOutcome,
@@ -86,6 +87,29 @@ const INSERT = `
   SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[],
     $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])`;
 
+/**
+ * One record in one round trip: takes the append lock and reads the head (`audit_chain_head()`),
+ * then inserts the record with the next seq, prev_hash = head hash and hash = SHA-256 of its
+ * canonical encoding, which the caller passes split around prev_hash and seq ($15, $16, $17).
+ * The append lock is then held only from this statement to the commit.
+ */
+const INSERT_ONE = `
+  WITH head AS MATERIALIZED (SELECT seq, hash FROM audit_chain_head()),
+  nxt AS (SELECT coalesce(head.seq, 0) + 1 AS seq, coalesce(head.hash, $18::text) AS prev_hash FROM head),
+  ins AS (
+    INSERT INTO audit_record (seq, id, occurred_at, service, node, actor_subject, actor_client_id, actor_partner_id,
+      action, object_type, object_id, purpose, outcome, request_id, traceparent, prev_hash, hash)
+    SELECT nxt.seq, $1::uuid, $2::timestamptz, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text,
+      $10::text, $11::text, $12::text, $13::text, $14::text, nxt.prev_hash,
+      encode(sha256(convert_to($15::text || nxt.prev_hash || $16::text || nxt.seq::text || $17::text, 'UTF8')), 'hex')
+    FROM nxt
+    RETURNING seq::text AS seq, prev_hash, hash)
+  SELECT seq, prev_hash, hash FROM ins`;
+
+/** Placeholders for prev_hash and seq in a canonical encoding split for INSERT_ONE (JSON-safe, never in real values by chance). */
+const PREV_HASH_MARK = `prevhash${randomBytes(16).toString('hex')}`;
+const SEQ_MARK = `seq${randomBytes(16).toString('hex')}`;
+
 const INSERT_COLUMNS = [
   'seq',
   'id',
@@ -166,9 +190,11 @@ export class AuditLog {
    *   committed: while one transaction writes, the next ones queue and are written together in
    *   the following transaction (one lock, one INSERT, one commit for the batch).
    *
-   * Cost per transaction: `audit_chain_head()` (lock + head, one round trip), one INSERT, one
-   * SHA-256 per record. The transaction must be READ COMMITTED (PostgreSQL's default); the seq
-   * primary key makes a fork impossible regardless (a stale head fails the insert).
+   * Cost per transaction: `audit_chain_head()` (lock + head) and the INSERT in one round trip for
+   * one record (the database chains and hashes it; the hash is checked here), in two for a batch;
+   * one SHA-256 per record. The lock is held from that statement to the commit. The transaction
+   * must be READ COMMITTED (PostgreSQL's default); the seq primary key makes a fork impossible
+   * regardless (a stale head fails the insert).
    */
   async append(manager: EntityManager | null, entry: AuditEntry): Promise<AuditRecordJson> {
     const prepared = this.prepare(entry);
@@ -231,6 +257,10 @@ export class AuditLog {
   }
 
   private async write(tx: EntityManager, entries: PreparedEntry[]): Promise<AuditRecordJson[]> {
+    if (entries.length === 1) {
+      const record = await this.writeOne(tx, entries[0]);
+      if (record) return [record];
+    }
     const [head] = (await tx.query('SELECT seq::text AS seq, hash FROM audit_chain_head()')) as {
       seq: string | null;
       hash: string | null;
@@ -246,5 +276,40 @@ export class AuditLog {
     });
     await tx.query(INSERT, INSERT_COLUMNS.map((column) => records.map((r) => r[column])));
     return records;
+  }
+
+  /**
+   * Writes one record with one statement (INSERT_ONE); undefined (nothing written) when its
+   * canonical encoding cannot be split around prev_hash and seq.
+   */
+  private async writeOne(tx: EntityManager, fields: PreparedEntry): Promise<AuditRecordJson | undefined> {
+    const canonical = canonicalAuditJson({ ...fields, seq: SEQ_MARK, prev_hash: PREV_HASH_MARK });
+    const p = canonical.indexOf(PREV_HASH_MARK);
+    const q = canonical.indexOf(SEQ_MARK);
+    if (p < 0 || q < p || canonical.indexOf(PREV_HASH_MARK, p + 1) >= 0 || canonical.indexOf(SEQ_MARK, q + 1) >= 0) return undefined;
+    const parts = [canonical.slice(0, p), canonical.slice(p + PREV_HASH_MARK.length, q), canonical.slice(q + SEQ_MARK.length)];
+    const rows = (await tx.query(INSERT_ONE, [
+      fields.id,
+      fields.occurred_at,
+      fields.service,
+      fields.node,
+      fields.actor_subject,
+      fields.actor_client_id,
+      fields.actor_partner_id,
+      fields.action,
+      fields.object_type,
+      fields.object_id,
+      fields.purpose,
+      fields.outcome,
+      fields.request_id,
+      fields.traceparent,
+      ...parts,
+      GENESIS_HASH,
+    ])) as { seq: string; prev_hash: string; hash: string }[];
+    const { seq, prev_hash, hash } = rows[0];
+    const record: AuditRecordJson = { ...fields, seq, prev_hash, hash };
+    // Same hash as computed here, or the statement (and the caller's transaction) must not stand.
+    if (auditRecordHash({ ...fields, seq, prev_hash }) !== hash) throw new Error('audit record hash computed by the database does not match its canonical encoding');
+    return record;
   }
 }

@@ -63,6 +63,17 @@ export interface PersonVaultOptions {
 
 type KeyState = { state: 'active'; key: DataKey } | { state: 'erased'; erasedAt: Date } | { state: 'none' };
 
+/**
+ * Inserts a data key unless the person has one, and returns the row that existed before this
+ * statement (NULL columns when none was visible) with whether the insert happened.
+ */
+const CREATE_OR_READ_KEY = `
+  WITH ins AS (
+    INSERT INTO person_data_key (person_id, kek_id, wrapped_key) VALUES ($1, $2, $3)
+    ON CONFLICT (person_id) DO NOTHING RETURNING person_id)
+  SELECT (SELECT count(*) FROM ins)::int AS inserted, k.kek_id, k.wrapped_key, k.created_at, k.rotated_at, k.shredded_at
+  FROM (SELECT 1) AS one LEFT JOIN person_data_key k ON k.person_id = $1`;
+
 interface KeyRow {
   kek_id: string | null;
   wrapped_key: Buffer | null;
@@ -229,26 +240,28 @@ export class PersonVault {
     // Rows read inside a caller's transaction may still roll back: use them, never cache them.
     const cacheable = manager?.queryRunner?.isTransactionActive !== true;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const row = await this.readRow(pid, db);
-      if (row) {
-        if (row.shredded_at) return { state: 'erased', erasedAt: row.shredded_at };
-        const key = this.keyring.unwrap(pid, row.kek_id as string, row.wrapped_key as Buffer);
-        if (cacheable) this.cache.set(pid, key);
-        return { state: 'active', key };
+      let row: KeyRow | undefined;
+      if (create) {
+        // One round trip: create a key, or read the one that exists (a new person needs no read first).
+        const key = DataKey.generate();
+        const { kekId, wrappedKey } = this.keyring.wrap(pid, key);
+        const [result]: (KeyRow & { inserted: number })[] = await db.query(CREATE_OR_READ_KEY, [pid, kekId, wrappedKey]);
+        if (result.inserted > 0) {
+          if (cacheable) this.cache.set(pid, key);
+          return { state: 'active', key };
+        }
+        // Not visible here: another request created (or shredded) the key first and committed after
+        // this statement began; read theirs on the next pass.
+        if (result.created_at === null) continue;
+        row = result;
+      } else {
+        row = await this.readRow(pid, db);
+        if (!row) return { state: 'none' };
       }
-      if (!create) return { state: 'none' };
-      const key = DataKey.generate();
-      const { kekId, wrappedKey } = this.keyring.wrap(pid, key);
-      const inserted: unknown[] = await db.query(
-        `INSERT INTO person_data_key (person_id, kek_id, wrapped_key) VALUES ($1, $2, $3)
-         ON CONFLICT (person_id) DO NOTHING RETURNING person_id`,
-        [pid, kekId, wrappedKey],
-      );
-      if (inserted.length > 0) {
-        if (cacheable) this.cache.set(pid, key);
-        return { state: 'active', key };
-      }
-      // Another request created (or shredded) the key first: read theirs.
+      if (row.shredded_at) return { state: 'erased', erasedAt: row.shredded_at };
+      const key = this.keyring.unwrap(pid, row.kek_id as string, row.wrapped_key as Buffer);
+      if (cacheable) this.cache.set(pid, key);
+      return { state: 'active', key };
     }
     throw new Error('Could not create the data key: it kept changing concurrently.');
   }
