@@ -8,6 +8,7 @@ import { ensureDeps, repoRoot } from './ensure-deps.mjs';
 
 const log = (m) => process.stderr.write(`${m}\n`);
 const report = join(repoRoot, 'reports', 'jest.json');
+const TEST_KAFKA_PORT = '9192';
 
 async function main() {
   ensureDeps({ log });
@@ -15,8 +16,11 @@ async function main() {
   const { ensureKafka, stopKafka } = await import('./infra/kafka.mjs');
   const pg = await ensurePostgres();
   log(`infra: PostgreSQL ${pg.version} ready`);
+  // Tests get their own broker (port 9192 unless told otherwise), started from empty storage, so
+  // no run sees events left by an earlier one and `npm start`'s broker is never touched.
+  if (!process.env.KAFKA_BROKERS && !process.env.KAFKA_PORT) process.env.KAFKA_PORT = TEST_KAFKA_PORT;
   const t0 = Date.now();
-  const kafka = await ensureKafka({ log });
+  const kafka = await ensureKafka({ log, fresh: true });
   log(`infra: Kafka ready at ${kafka.brokers} (${kafka.startedHere ? `started in ${Date.now() - t0} ms` : 'reused'})`);
   process.env.KAFKA_BROKERS = kafka.brokers;
   let stopping = false;

@@ -738,7 +738,12 @@ export async function fetchKafka({ log = console.error } = {}) {
  * Makes sure a Kafka broker answers and resolves { brokers, startedHere }.
  * startedHere is true only if this call spawned the broker (callers that see true may stop it).
  */
-export async function ensureKafka({ log = console.error } = {}) {
+/**
+ * `fresh`: when this call starts the broker (not when it reuses one), it starts from empty
+ * storage. Test runs use it so topics never carry events from earlier runs (every test consumer
+ * group reads from the beginning).
+ */
+export async function ensureKafka({ log = console.error, fresh = false } = {}) {
   if (process.env.KAFKA_BROKERS) {
     const list = parseBrokers(process.env.KAFKA_BROKERS);
     const r = await waitReady(list, { timeoutMs: READY_TIMEOUT_MS });
@@ -799,6 +804,7 @@ export async function ensureKafka({ log = console.error } = {}) {
     const java = await checkJava();
     await fetchJars(log);
     writeServerProperties(p);
+    if (fresh) rmQuiet(p.dataDir);
     await formatStorage(java, p, log);
 
     log(`Kafka: starting ${KAFKA_VERSION} (KRaft) on ${p.brokers}, logs in ${rel(p.logs)}/`);

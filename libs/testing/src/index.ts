@@ -2,3 +2,14 @@ export { databaseUrl, freshDatabase, openTestDataSource, serverUrl, testDatabase
 export { eventually, uniqueName } from './eventually';
 export { spawnTs, type TsProcess } from './process';
 export { describeServiceContract, type ServiceUnderTest } from './service-contract';
+export {
+  expectProblem,
+  problemFields,
+  specIssuer,
+  startServiceHarness,
+  withEnv,
+  type CallOptions,
+  type ServiceHarness,
+  type TestResponse,
+  type TokenOptions,
+} from './service-harness';

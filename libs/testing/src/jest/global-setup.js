@@ -17,7 +17,9 @@ module.exports = async function globalSetup() {
   // Every run starts from empty test databases, so no test depends on a previous run's rows.
   await dropDatabases(process.env.PUENTE_DB_PREFIX);
   const { ensureKafka } = await load('tools/infra/kafka.mjs');
-  const kafka = await ensureKafka({ log: () => undefined });
+  // Same dedicated, fresh test broker as `npm test` (see tools/test.mjs).
+  if (!process.env.KAFKA_BROKERS && !process.env.KAFKA_PORT) process.env.KAFKA_PORT = '9192';
+  const kafka = await ensureKafka({ log: () => undefined, fresh: true });
   process.env.KAFKA_BROKERS = kafka.brokers;
   globalThis.__PUENTE_INFRA__ = { kafkaStartedHere: kafka.startedHere };
 };

@@ -2,13 +2,8 @@
 // real PostgreSQL, real Kafka), mints real tokens with the dev issuer, publishes intake events
 // the way intake does (CloudEvents headers, protobuf payload) and talks HTTP to the app.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DevIssuer } from '@puente/auth';
 import {
   CaseOpenedSchema,
   ConsentPurpose,
@@ -23,55 +18,26 @@ import {
 } from '@puente/contracts';
 import { type BrokerClient, createBrokerClient, parseBrokers, readTopic, type RecordedEvent, sendRaw, toHeaders } from '@puente/messaging';
 import { createServiceApp } from '@puente/platform';
-import { eventually } from '@puente/testing';
+import { type CallOptions, eventually, type ServiceHarness, startServiceHarness, type TestResponse, type TokenOptions } from '@puente/testing';
+
+export { expectProblem, problemFields, type CallOptions, type TokenOptions } from '@puente/testing';
+export type Response<T = any> = TestResponse<T>;
 import { DataSource } from 'typeorm';
 import { SERVICE, screeningAppModule } from '../app.module';
 
 export const ALL_SCOPES = ['screening:read', 'screening:write', 'screening:admin'];
 const BASE_PREFIX = process.env.PUENTE_DB_PREFIX || 'puente_test_';
-let issuerDir: string | undefined;
 
 /** The consumer group of a suite: per database prefix, so concurrent runs with other prefixes do not share partitions. */
 export function consumerGroupOf(suite: string): string {
   return `puente.screening.spec.${BASE_PREFIX}${suite}`;
 }
 
-export function devIssuer(): DevIssuer {
-  issuerDir ??= mkdtempSync(join(tmpdir(), 'puente-screening-spec-'));
-  return new DevIssuer({ dir: issuerDir, env: { NODE_ENV: 'test' } });
-}
-
-export interface Response<T = any> {
-  status: number;
-  headers: Headers;
-  body: T;
-  text: string;
-}
-
-export interface CallOptions {
-  token?: string | null;
-  body?: unknown;
-  raw?: string;
-  headers?: Record<string, string>;
-  /** Idempotency-Key for POST; a random one by default, null for none. */
-  idempotencyKey?: string | null;
-}
-
-export interface TokenOptions {
-  scopes?: string[];
-  jurisdictions?: string[];
-  partnerId?: string;
-  node?: string;
-}
-
-export interface ScreeningTestApp {
-  app: NestFastifyApplication;
-  base: string;
+export interface ScreeningTestApp extends ServiceHarness {
   ds: DataSource;
   broker: BrokerClient;
   token(options?: TokenOptions): Promise<string>;
   call<T = any>(method: string, path: string, options?: CallOptions): Promise<Response<T>>;
-  close(): Promise<void>;
 }
 
 /** A log destination that keeps every line in memory. */
@@ -90,96 +56,22 @@ export class LogCapture extends Writable {
 
 /** Starts screening for one suite with its own database (`<prefix><suite>_screening`) and consumer group. */
 export async function startScreening(suite: string, options: { logs?: LogCapture; env?: Record<string, string> } = {}): Promise<ScreeningTestApp> {
-  const issuer = devIssuer();
-  await issuer.ensureKey();
-  const env: Record<string, string> = {
-    NODE_ENV: 'test',
-    PUENTE_DB_PREFIX: `${BASE_PREFIX}${suite}_`,
-    AUTH_DEV_DIR: issuer.dir,
-    RATE_LIMIT_PER_MINUTE: '0',
-    ...options.env,
-  };
-  const saved: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(env)) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
-  let app: NestFastifyApplication;
-  try {
-    app = await createServiceApp({
-      service: SERVICE.name,
-      module: screeningAppModule({ consumerGroup: consumerGroupOf(suite), logDestination: options.logs }),
-      title: SERVICE.title,
-      description: SERVICE.description,
-      shutdownHooks: false,
-    });
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-  await app.listen(0, '127.0.0.1');
-  const base = await app.getUrl();
+  const harness = await startServiceHarness({
+    name: 'screening',
+    suite,
+    defaultScopes: ALL_SCOPES,
+    env: options.env,
+    create: () =>
+      createServiceApp({
+        service: SERVICE.name,
+        module: screeningAppModule({ consumerGroup: consumerGroupOf(suite), logDestination: options.logs }),
+        title: SERVICE.title,
+        description: SERVICE.description,
+        shutdownHooks: false,
+      }),
+  });
   const broker = createBrokerClient({ brokers: parseBrokers(process.env.KAFKA_BROKERS), clientId: `screening-spec-${suite}` });
-  const tokens = new Map<string, string>();
-  const harness: ScreeningTestApp = {
-    app,
-    base,
-    ds: app.get(DataSource),
-    broker,
-    async token(o = {}) {
-      const key = JSON.stringify(o);
-      const cached = tokens.get(key);
-      if (cached) return cached;
-      const partnerId = o.partnerId ?? 'GT-MRC-01';
-      const token = await issuer.mint({
-        partnerId,
-        node: o.node ?? 'GT',
-        scopes: o.scopes ?? ALL_SCOPES,
-        jurisdictions: o.jurisdictions ?? ['GT'],
-        clientId: `${partnerId.toLowerCase()}-caseworker-app`,
-      });
-      tokens.set(key, token);
-      return token;
-    },
-    async call(method, path, o = {}) {
-      const headers: Record<string, string> = { ...(o.headers ?? {}) };
-      const token = o.token === undefined ? await harness.token() : o.token;
-      if (token) headers.authorization = `Bearer ${token}`;
-      if (o.body !== undefined || o.raw !== undefined) headers['content-type'] ??= 'application/json';
-      if (method === 'POST' && o.idempotencyKey !== null && !Object.keys(headers).some((h) => h.toLowerCase() === 'idempotency-key')) {
-        headers['idempotency-key'] = o.idempotencyKey ?? randomUUID();
-      }
-      const res = await fetch(`${base}${path}`, { method, headers, body: o.raw ?? (o.body === undefined ? undefined : JSON.stringify(o.body)) });
-      const text = await res.text();
-      let body: unknown;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        body = text;
-      }
-      return { status: res.status, headers: res.headers, body: body as never, text };
-    },
-    async close() {
-      await app.close();
-    },
-  };
-  return harness;
-}
-
-/** Expects an RFC 9457 problem with this status (and type slug); returns its body. */
-export function expectProblem(res: Response, status: number, type?: string): any {
-  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${res.text}`);
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  if (type) expect(res.body.type).toBe(`https://puente.dev/problems/${type}`);
-  return res.body;
-}
-
-/** `field` of each error of a problem (given the response or the problem body). */
-export function problemFields(resOrProblem: Response | { errors?: { field: string }[] }): string[] {
-  const problem = 'text' in resOrProblem && 'headers' in resOrProblem ? (resOrProblem as Response).body : resOrProblem;
-  return ((problem?.errors ?? []) as { field: string }[]).map((e) => e.field);
+  return Object.assign(harness, { ds: harness.app.get(DataSource), broker });
 }
 
 /** One intake event as intake publishes it: protobuf payload, CloudEvents headers, keyed by case. */
