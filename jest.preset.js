@@ -6,6 +6,9 @@ const libs = ['contracts', 'messaging', 'platform', 'testing', 'auth', 'privacy'
 
 module.exports = {
   testEnvironment: 'node',
+  // Tests talk to a real broker and database: joining a consumer group or leaving it on close
+  // can take seconds on a busy 2-core machine, so hooks and tests get 30 s, not Jest's 5 s.
+  testTimeout: 30_000,
   transform: {
     '^.+\\.ts$': [
       require.resolve('@swc/jest'),
