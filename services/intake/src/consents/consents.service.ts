@@ -10,6 +10,7 @@ import { CaseOpener, caseNotFound } from '../cases/case-opener';
 import { IntakeCase } from '../cases/case.entity';
 import { acceptsChanges } from '../cases/case-status';
 import { actorOf } from '../common/actor';
+import { auditAgeDerivation } from '../persons/age-derivation-audit';
 import type { Caller } from '../common/caller';
 import { toProto } from '../common/enums';
 import { fieldProblem, illegalTransition, privacyProblem, rethrowPrivacy, unknownReference } from '../common/problems';
@@ -107,19 +108,7 @@ export class ConsentsService {
           ],
           now,
         );
-        // Birth dates were decrypted (never returned) to apply the rule for children's consent.
-        for (const personId of decrypted) {
-          await this.audit.append(tx, {
-            actor: caller.auditActor,
-            requestId: caller.requestId,
-            traceparent: caller.traceparent,
-            action: 'person.derive-age',
-            objectType: 'person',
-            objectId: personId,
-            purpose: 'case-management',
-            occurredAt: now,
-          });
-        }
+        await auditAgeDerivation(this.audit, tx, caller, decrypted, now);
         return toConsentDto(consent, now);
       })
       .catch(rethrowPrivacy);

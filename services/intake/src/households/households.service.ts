@@ -10,6 +10,7 @@ import { CaseOpener } from '../cases/case-opener';
 import { IntakeCase } from '../cases/case.entity';
 import { acceptsChanges } from '../cases/case-status';
 import { actorOf } from '../common/actor';
+import { auditAgeDerivation } from '../persons/age-derivation-audit';
 import type { Caller } from '../common/caller';
 import { isUniqueViolation } from '../common/db';
 import { type RelationshipValue, toProto } from '../common/enums';
@@ -211,19 +212,7 @@ export class HouseholdsService {
       ],
       now,
     );
-    // Birth dates were decrypted (never returned) to tell children from adults: that processing is on the record.
-    for (const personId of decrypted) {
-      await this.audit.append(tx, {
-        actor: caller.auditActor,
-        requestId: caller.requestId,
-        traceparent: caller.traceparent,
-        action: 'person.derive-age',
-        objectType: 'person',
-        objectId: personId,
-        purpose: 'case-management',
-        occurredAt: now,
-      });
-    }
+    await auditAgeDerivation(this.audit, tx, caller, decrypted, now);
     return this.view(tx, { ...household, updatedAt: now });
   }
 

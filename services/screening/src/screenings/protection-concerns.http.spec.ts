@@ -29,30 +29,10 @@ import {
   screeningEventsOf,
   startScreening,
 } from '../testing/harness';
+import { FARM_WORKER } from '../testing/profiles';
 
 /** A Guatemalan farm worker returned home, who can get a passport: every required answer of version 1. */
-const RETURNEE = {
-  q_age: 28,
-  q_nationality: 'gt',
-  q_current_location: 'country_of_origin',
-  q_indigenous: true,
-  q_travelling_with: 'with_partner_or_family',
-  q_family_abroad: 'no',
-  q_fear_of_return: false,
-  q_violence: ['none'],
-  q_trafficking: ['none'],
-  q_medical: 'none',
-  q_pregnancy: 'not_applicable',
-  q_disability: ['none'],
-  q_distress: false,
-  q_lgbtqi_risk: 'no',
-  q_safe_place_tonight: true,
-  q_intention: 'move_to_another_country',
-  q_work_abroad_interest: true,
-  q_work_experience: ['agriculture'],
-  q_passport: 'can_obtain',
-  q_us_removal: false,
-};
+const RETURNEE = FARM_WORKER;
 
 /** Several Kafka round trips per test (a fresh topic's first consumer join can take seconds). */
 const SLOW = 30_000;

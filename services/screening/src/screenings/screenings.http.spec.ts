@@ -25,6 +25,7 @@ import {
   startScreening,
   withdrawConsent,
 } from '../testing/harness';
+import { FARM_WORKER } from '../testing/profiles';
 
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 const FREE_TEXT = 'Duerme en casa de su tío Andrés en Tecún Umán';
@@ -77,29 +78,6 @@ const URGENT = {
   q_work_abroad_interest: false,
 };
 
-/** A Guatemalan farm worker at home who can get a passport: H-2A on version 1. */
-const FARM_WORKER = {
-  q_age: 28,
-  q_nationality: 'gt',
-  q_current_location: 'country_of_origin',
-  q_indigenous: true,
-  q_travelling_with: 'with_partner_or_family',
-  q_family_abroad: 'no',
-  q_fear_of_return: false,
-  q_violence: ['none'],
-  q_trafficking: ['none'],
-  q_medical: 'none',
-  q_pregnancy: 'not_applicable',
-  q_disability: ['none'],
-  q_distress: false,
-  q_lgbtqi_risk: 'no',
-  q_safe_place_tonight: true,
-  q_intention: 'move_to_another_country',
-  q_work_abroad_interest: true,
-  q_work_experience: ['agriculture'],
-  q_passport: 'can_obtain',
-  q_us_removal: false,
-};
 
 const ofType = (events: DecodedEvent[], type: string) => events.filter((e) => e.type === type);
 
