@@ -121,8 +121,10 @@ describe('duplicate detection (HTTP + Kafka)', () => {
 
     const poison = partnerEvent('puente.intake.v1.MatchKeysPublished', 'mx-poison', Buffer.from([0x0a, 0xff, 0xff]));
     await sendRaw(broker, Topics.intakeMatchKeys.name, [poison]);
-    const dead = await readTopic(broker, `${Topics.intakeMatchKeys.name}.dlq`, { timeoutMs: 30_000, until: (seen) => seen.some((r) => r.headers.ce_id === poison.headers.ce_id) });
-    const record = dead.find((r) => r.headers.ce_id === poison.headers.ce_id)!;
+    // Every intake app on the broker (other suites too) dead-letters it under its own group: find ours.
+    const ours = (r: { headers: Record<string, string> }) => r.headers.ce_id === poison.headers.ce_id && r.headers.dlq_consumer_group === 'puente.intake.spec.duplicates';
+    const dead = await readTopic(broker, `${Topics.intakeMatchKeys.name}.dlq`, { timeoutMs: 30_000, until: (seen) => seen.some(ours) });
+    const record = dead.find(ours)!;
     expect(record.headers).toMatchObject({ dlq_consumer_group: 'puente.intake.spec.duplicates', dlq_error_type: 'NonRetryableError', dlq_original_topic: Topics.intakeMatchKeys.name });
   });
 });
