@@ -11,8 +11,12 @@ function shuffled(value: unknown, seed: number): unknown {
     .map((k, i) => ({ k, r: Math.sin(seed * 9301 + i * 49297) }))
     .sort((a, b) => a.r - b.r)
     .map((e) => e.k);
+  // defineProperty, not assignment: a "__proto__" key (which JSON.parse makes an own member)
+  // must stay a member, not become the copy's prototype.
   const out: Record<string, unknown> = {};
-  for (const k of order) out[k] = shuffled((value as Record<string, unknown>)[k], seed + 1);
+  for (const k of order) {
+    Object.defineProperty(out, k, { value: shuffled((value as Record<string, unknown>)[k], seed + 1), enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }
 
@@ -64,6 +68,13 @@ describe('canonical JSON and body hashing', () => {
     expect(canonicalJson(new Date('2026-01-02T03:04:05.000Z'))).toBe('"2026-01-02T03:04:05.000Z"');
     expect(canonicalHash({ a: 1 })).toMatch(/^[0-9a-f]{64}$/);
     expect(() => canonicalJson({ n: 1n })).toThrow(TypeError);
+  });
+
+  it('keeps a "__proto__" member as data (found by the key-order property)', () => {
+    const body = JSON.parse('{"":{"__proto__":0},"b":1}') as unknown;
+    expect(canonicalJson(body)).toBe('{"":{"__proto__":0},"b":1}');
+    expect(canonicalHash(body)).not.toBe(canonicalHash({ '': {}, b: 1 }));
+    expect(canonicalJson(shuffled(body, 7))).toBe(canonicalJson(body));
   });
 
   it('fingerprints body, path parameters and query of a request', () => {
