@@ -1,5 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import { Client } from 'pg';
+import { composeStatement } from '@puente/platform';
 import type { DataSource } from 'typeorm';
 import { AuditEntryError, type AuditLog } from './audit-log';
 import { auditRecordHash, GENESIS_HASH, type AuditRecordJson } from './canonical';
@@ -98,6 +99,27 @@ describe('AuditLog (real PostgreSQL)', () => {
     expect(committed.seq).toBe('2');
     expect(await seqs(ds)).toEqual([1, 2]);
     expect((await verifyChain(ds)).ok).toBe(true);
+  });
+
+  it('appends as a part of one composed autocommit statement, interleaved with append(), and writes nothing when that statement fails', async () => {
+    const composed = async (fail: boolean) => {
+      const audit = log.part(sampleEntry({ action: 'person.create' }));
+      // The final SELECT divides by zero at run time when `fail`: the whole statement must roll back.
+      const statement = composeStatement(
+        [audit.part],
+        `SELECT audit_insert.seq, audit_insert.prev_hash, audit_insert.hash, 1 / (count(*) OVER () - ${fail ? 1 : 0})::int AS guard FROM audit_insert`,
+      );
+      const [row] = (await ds.query(statement.text, statement.values)) as { seq: string; prev_hash: string; hash: string }[];
+      return audit.stored(row);
+    };
+    const records = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? composed(false) : log.append(null, sampleEntry()))));
+    expect(new Set(records.map((r) => r.seq)).size).toBe(30);
+    await expect(composed(true)).rejects.toThrow(/division by zero/);
+    expect(await seqs(ds)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(await verifyChain(ds)).toMatchObject({ ok: true, count: 30 });
+    const stored = records.find((r) => r.action === 'person.create') as AuditRecordJson;
+    const { hash, ...rest } = stored;
+    expect(auditRecordHash(rest)).toBe(hash);
   });
 
   it('serializes a transaction that holds the append lock against concurrent appends', async () => {

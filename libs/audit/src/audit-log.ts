@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { StatementPart } from '@puente/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   AUDIT_OUTCOMES,
@@ -93,18 +94,17 @@ const INSERT = `
  * canonical encoding, which the caller passes split around prev_hash and seq ($15, $16, $17).
  * The append lock is then held only from this statement to the commit.
  */
-const INSERT_ONE = `
-  WITH head AS MATERIALIZED (SELECT seq, hash FROM audit_chain_head()),
-  nxt AS (SELECT coalesce(head.seq, 0) + 1 AS seq, coalesce(head.hash, $18::text) AS prev_hash FROM head),
-  ins AS (
-    INSERT INTO audit_record (seq, id, occurred_at, service, node, actor_subject, actor_client_id, actor_partner_id,
+const HEAD_CTE = `SELECT seq, hash FROM audit_chain_head()`;
+const NEXT_CTE = `SELECT coalesce(audit_head.seq, 0) + 1 AS seq, coalesce(audit_head.hash, $18::text) AS prev_hash FROM audit_head`;
+const INSERT_CTE = `INSERT INTO audit_record (seq, id, occurred_at, service, node, actor_subject, actor_client_id, actor_partner_id,
       action, object_type, object_id, purpose, outcome, request_id, traceparent, prev_hash, hash)
-    SELECT nxt.seq, $1::uuid, $2::timestamptz, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text,
-      $10::text, $11::text, $12::text, $13::text, $14::text, nxt.prev_hash,
-      encode(sha256(convert_to($15::text || nxt.prev_hash || $16::text || nxt.seq::text || $17::text, 'UTF8')), 'hex')
-    FROM nxt
-    RETURNING seq::text AS seq, prev_hash, hash)
-  SELECT seq, prev_hash, hash FROM ins`;
+    SELECT audit_next.seq, $1::uuid, $2::timestamptz, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text,
+      $10::text, $11::text, $12::text, $13::text, $14::text, audit_next.prev_hash,
+      encode(sha256(convert_to($15::text || audit_next.prev_hash || $16::text || audit_next.seq::text || $17::text, 'UTF8')), 'hex')
+    FROM audit_next
+    RETURNING seq::text AS seq, prev_hash, hash`;
+const INSERT_ONE = `WITH audit_head AS MATERIALIZED (${HEAD_CTE}), audit_next AS (${NEXT_CTE}), audit_insert AS (${INSERT_CTE})
+  SELECT seq, prev_hash, hash FROM audit_insert`;
 
 /** Placeholders for prev_hash and seq in a canonical encoding split for INSERT_ONE (JSON-safe, never in real values by chance). */
 const PREV_HASH_MARK = `prevhash${randomBytes(16).toString('hex')}`;
@@ -279,16 +279,52 @@ export class AuditLog {
   }
 
   /**
+   * The append of one record as a part of one composed statement (see composeStatement), for a
+   * write that commits its own rows and their audit record in a single autocommit statement:
+   * the append lock is then held only while that statement runs and commits, with no client
+   * round trip inside. CTE names: `audit_head`, `audit_next`, `audit_insert` (read its `seq`,
+   * `prev_hash` and `hash` in the final SELECT and pass them to `stored`).
+   *
+   * `stored` checks the hash the database computed against this record's canonical encoding
+   * (equal by construction: seq and prev_hash are digits and hex, spliced where the encoding
+   * has them). Run the statement in its own transaction (autocommit) or in a READ COMMITTED one.
+   */
+  part(entry: AuditEntry): { part: StatementPart; stored: (row: { seq: string; prev_hash: string; hash: string }) => AuditRecordJson } {
+    const fields = this.prepare(entry);
+    const params = this.oneRecordParams(fields);
+    if (!params) throw new AuditEntryError('audit record cannot be encoded for a single-statement append');
+    return {
+      part: {
+        ctes: [
+          ['audit_head', HEAD_CTE, 'materialized'],
+          ['audit_next', NEXT_CTE],
+          ['audit_insert', INSERT_CTE],
+        ],
+        params,
+      },
+      stored: (row) => this.checked(fields, row),
+    };
+  }
+
+  /**
    * Writes one record with one statement (INSERT_ONE); undefined (nothing written) when its
    * canonical encoding cannot be split around prev_hash and seq.
    */
   private async writeOne(tx: EntityManager, fields: PreparedEntry): Promise<AuditRecordJson | undefined> {
+    const params = this.oneRecordParams(fields);
+    if (!params) return undefined;
+    const rows = (await tx.query(INSERT_ONE, params)) as { seq: string; prev_hash: string; hash: string }[];
+    return this.checked(fields, rows[0]);
+  }
+
+  /** Parameters of INSERT_CTE: the fields, the canonical encoding split around prev_hash and seq, the genesis hash. */
+  private oneRecordParams(fields: PreparedEntry): unknown[] | undefined {
     const canonical = canonicalAuditJson({ ...fields, seq: SEQ_MARK, prev_hash: PREV_HASH_MARK });
     const p = canonical.indexOf(PREV_HASH_MARK);
     const q = canonical.indexOf(SEQ_MARK);
     if (p < 0 || q < p || canonical.indexOf(PREV_HASH_MARK, p + 1) >= 0 || canonical.indexOf(SEQ_MARK, q + 1) >= 0) return undefined;
     const parts = [canonical.slice(0, p), canonical.slice(p + PREV_HASH_MARK.length, q), canonical.slice(q + SEQ_MARK.length)];
-    const rows = (await tx.query(INSERT_ONE, [
+    return [
       fields.id,
       fields.occurred_at,
       fields.service,
@@ -305,8 +341,11 @@ export class AuditLog {
       fields.traceparent,
       ...parts,
       GENESIS_HASH,
-    ])) as { seq: string; prev_hash: string; hash: string }[];
-    const { seq, prev_hash, hash } = rows[0];
+    ];
+  }
+
+  private checked(fields: PreparedEntry, row: { seq: string; prev_hash: string; hash: string }): AuditRecordJson {
+    const { seq, prev_hash, hash } = row;
     const record: AuditRecordJson = { ...fields, seq, prev_hash, hash };
     // Same hash as computed here, or the statement (and the caller's transaction) must not stand.
     if (auditRecordHash({ ...fields, seq, prev_hash }) !== hash) throw new Error('audit record hash computed by the database does not match its canonical encoding');

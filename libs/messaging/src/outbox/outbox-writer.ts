@@ -1,3 +1,4 @@
+import type { StatementPart } from '@puente/platform';
 import type { EntityManager } from 'typeorm';
 import { childTraceparent, newEventId, toHeaders } from '../kafka/cloudevents';
 
@@ -21,6 +22,11 @@ export class OutboxOutsideTransactionError extends Error {
   }
 }
 
+// One statement with six array parameters, whatever the number of events: the same text every
+// time (cheap to parse) and far less protocol overhead than a VALUES list.
+const INSERT_EVENTS = `INSERT INTO outbox_message (event_id, topic, message_key, event_type, payload, headers)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::jsonb[])`;
+
 /**
  * Appends events to the outbox inside the caller's transaction. Publishing happens later, in
  * the relay, so a rolled-back transaction never publishes and a committed one always does.
@@ -31,6 +37,21 @@ export class OutboxWriter {
   async append(manager: EntityManager, ...events: OutgoingEvent[]): Promise<string[]> {
     if (!manager.queryRunner?.isTransactionActive) throw new OutboxOutsideTransactionError();
     if (events.length === 0) return [];
+    const { ids, params } = this.rows(events);
+    await manager.query(INSERT_EVENTS, params);
+    return ids;
+  }
+
+  /**
+   * The same insert as a part of one composed statement (see composeStatement), for a write
+   * that commits its own rows and its events in a single statement. CTE name: `outbox_insert`.
+   */
+  part(events: readonly OutgoingEvent[]): { part: StatementPart; ids: string[] } {
+    const { ids, params } = this.rows(events);
+    return { part: { ctes: [['outbox_insert', INSERT_EVENTS]], params }, ids };
+  }
+
+  private rows(events: readonly OutgoingEvent[]): { ids: string[]; params: unknown[] } {
     const ids: string[] = [];
     const topics: string[] = [];
     const keys: string[] = [];
@@ -57,13 +78,6 @@ export class OutboxWriter {
         ),
       );
     }
-    // One statement with six array parameters, whatever the number of events: the same text
-    // every time (cheap to parse) and far less protocol overhead than a VALUES list.
-    await manager.query(
-      `INSERT INTO outbox_message (event_id, topic, message_key, event_type, payload, headers)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::jsonb[])`,
-      [ids, topics, keys, types, payloads, headers],
-    );
-    return ids;
+    return { ids, params: [ids, topics, keys, types, payloads, headers] };
   }
 }

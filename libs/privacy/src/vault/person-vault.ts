@@ -1,3 +1,4 @@
+import type { StatementPart } from '@puente/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { canonicalPersonId, checkFieldName } from '../crypto/context';
 import { DataKey } from '../crypto/data-key';
@@ -121,6 +122,28 @@ export class PersonVault {
       out[field] = value === null ? null : FieldCipher.encrypt(key.key, { personId: pid, field }, value);
     }
     return out as EncryptedFields<T>;
+  }
+
+  /**
+   * Encrypts the fields of a person this service has just created (a new random id), with a new
+   * data key whose insert is returned as a part of the composed statement that inserts the
+   * person (CTE name `data_key_insert`; a key already there fails the statement). Call
+   * `committed()` once that statement has committed, so the key is cached.
+   */
+  newPerson<T extends FieldValues<T>>(personId: string, values: T): { fields: EncryptedFields<T>; part: StatementPart; committed: () => void } {
+    const pid = canonicalPersonId(personId);
+    const key = DataKey.generate();
+    const { kekId, wrappedKey } = this.keyring.wrap(pid, key);
+    const out: Record<string, string | null> = {};
+    for (const [field, value] of PersonVault.entriesOf(values)) {
+      if (value === undefined) continue;
+      out[field] = value === null ? null : FieldCipher.encrypt(key, { personId: pid, field }, value);
+    }
+    return {
+      fields: out as EncryptedFields<T>,
+      part: { ctes: [['data_key_insert', 'INSERT INTO person_data_key (person_id, kek_id, wrapped_key) VALUES ($1::uuid, $2::text, $3::bytea)']], params: [pid, kekId, wrappedKey] },
+      committed: () => this.cache.set(pid, key),
+    };
   }
 
   /**

@@ -22,24 +22,24 @@ export class CaseOpener {
   ) {}
 
   /**
-   * Makes sure this node's case-number sequence of the year of `at` exists; call it before the
-   * transaction that opens the case (DDL must not run on a second pooled connection inside it).
+   * The reference of a case about to be opened at `at`; call it before the transaction that
+   * opens the case (it may create the year's sequence or take a block of numbers, on another
+   * pooled connection, which must not wait behind open transactions).
    */
   async prepare(at: Date): Promise<string> {
-    return this.references.ensure(this.config.PUENTE_NODE, at);
+    return this.references.reserve(this.config.PUENTE_NODE, at);
   }
 
   /**
    * Inserts a new case with `principal` as its first person, taking the next reference of this
-   * node's yearly sequence (`sequence` from prepare()), and returns it with its CaseOpened event.
+   * reference from prepare(), and returns it with its CaseOpened event.
    */
   async open(
     tx: EntityManager,
     caller: Caller,
-    input: { caseId: string; siteCode: string; priority: PriorityValue; household: boolean; principal: Person; at: Date; sequence: string },
+    input: { caseId: string; siteCode: string; priority: PriorityValue; household: boolean; principal: Person; at: Date; reference: string },
   ): Promise<{ case: IntakeCase; events: IntakeEvent[] }> {
-    const { caseId, siteCode, priority, principal, at } = input;
-    const reference = await this.references.next(tx, input.sequence, this.config.PUENTE_NODE, at);
+    const { caseId, siteCode, priority, principal, at, reference } = input;
     const row: IntakeCase = {
       id: caseId,
       reference,

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 
 /** `GT-2026-000123`: node, year, a sequence of at least six digits (more once a year passes 999,999). */
 export const CASE_REFERENCE_PATTERN = /^([A-Z]{2})-(\d{4})-(\d{6,})$/;
+
+/** Case numbers taken from a sequence per round trip by CaseReferences.reserve. */
+export const REFERENCE_BLOCK = 16;
 
 export interface CaseReferenceParts {
   node: string;
@@ -38,6 +41,7 @@ export function parseCaseReference(reference: string): CaseReferenceParts | unde
 @Injectable()
 export class CaseReferences {
   private readonly known = new Set<string>();
+  private readonly blocks = new Map<string, { numbers: number[]; refill: Promise<void> | null }>();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -63,17 +67,31 @@ export class CaseReferences {
   }
 
   /**
-   * SQL expression giving the next reference of `sequence` for `node` and `year`: the same text
-   * as formatCaseReference (six digits at least, never truncated). Parameters are validated first.
+   * The next reference of `node` for the year of `at`, known before the case is written (its
+   * CaseOpened event carries it). Numbers are taken from the sequence REFERENCE_BLOCK at a time
+   * (one round trip per block, not per case); the price: a restart leaves a gap of the unused
+   * rest of a block, and with several instances references are not in registration order.
    */
-  static nextReferenceSql(sequence: string, node: string, year: number): string {
-    if (sequence !== CaseReferences.sequenceName(node, year)) throw new RangeError('sequence does not match node and year');
-    return `(SELECT '${node}-${year}-' || CASE WHEN n < 1000000 THEN lpad(n::text, 6, '0') ELSE n::text END FROM (SELECT nextval('${sequence}') AS n) AS next_number)`;
-  }
-
-  /** The next reference, as its own statement in `tx`; `sequence` comes from ensure() (called before the transaction). */
-  async next(tx: EntityManager, sequence: string, node: string, at: Date): Promise<string> {
-    const rows: { reference: string }[] = await tx.query(`SELECT ${CaseReferences.nextReferenceSql(sequence, node, at.getUTCFullYear())} AS reference`);
-    return rows[0].reference;
+  async reserve(node: string, at: Date): Promise<string> {
+    const year = at.getUTCFullYear();
+    const name = await this.ensure(node, at);
+    let block = this.blocks.get(name);
+    if (!block) {
+      block = { numbers: [], refill: null };
+      this.blocks.set(name, block);
+    }
+    while (block.numbers.length === 0) {
+      const b = block;
+      b.refill ??= this.dataSource
+        .query(`SELECT nextval('${name}')::text AS n FROM generate_series(1, ${REFERENCE_BLOCK})`)
+        .then((rows: { n: string }[]) => {
+          b.numbers.push(...rows.map((r) => Number(r.n)).sort((x, y) => x - y));
+        })
+        .finally(() => {
+          b.refill = null;
+        });
+      await b.refill;
+    }
+    return formatCaseReference({ node, year, sequence: block.numbers.shift() as number });
   }
 }

@@ -36,7 +36,7 @@ export class CasesService {
   /** A new case for an already registered person (e.g. a returnee's reception case). */
   async open(caller: Caller, dto: OpenCaseDto): Promise<CaseDto> {
     const now = new Date();
-    const sequence = await this.opener.prepare(now);
+    const reference = await this.opener.prepare(now);
     return this.dataSource.transaction(async (tx) => {
       const site = await this.sites.requireActiveSite(tx, caller, dto.siteCode);
       const person = await tx.findOneBy(Person, { id: dto.personId });
@@ -53,7 +53,7 @@ export class CasesService {
         household: dto.household ?? false,
         principal: person,
         at: now,
-        sequence,
+        reference,
       });
       await this.events.append(tx, caller.traceparent, opened.events, now);
       return this.dto(tx, opened.case);

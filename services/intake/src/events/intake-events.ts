@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
 import { encodeEvent, Topics } from '@puente/contracts';
-import { OutboxWriter } from '@puente/messaging';
+import { OutboxWriter, type OutgoingEvent } from '@puente/messaging';
+import type { StatementPart } from '@puente/platform';
 import type { EntityManager } from 'typeorm';
 
 /** One intake event: its schema (ce_type = the schema's full name), message and Kafka key. */
@@ -25,16 +26,22 @@ export class IntakeEvents {
   constructor(private readonly outbox: OutboxWriter) {}
 
   async append(tx: EntityManager, traceparent: string | undefined, events: readonly IntakeEvent[], time: Date = new Date()): Promise<string[]> {
-    return this.outbox.append(
-      tx,
-      ...events.map((e) => ({
-        topic: e.topic ?? Topics.intakeCase.name,
-        key: e.key,
-        type: e.schema.typeName,
-        payload: encodeEvent(e.schema, e.message),
-        traceparent,
-        time,
-      })),
-    );
+    return this.outbox.append(tx, ...this.outgoing(traceparent, events, time));
+  }
+
+  /** The same events as a part of one composed statement (CTE `outbox_insert`). */
+  part(traceparent: string | undefined, events: readonly IntakeEvent[], time: Date = new Date()): { part: StatementPart; ids: string[] } {
+    return this.outbox.part(this.outgoing(traceparent, events, time));
+  }
+
+  private outgoing(traceparent: string | undefined, events: readonly IntakeEvent[], time: Date): OutgoingEvent[] {
+    return events.map((e) => ({
+      topic: e.topic ?? Topics.intakeCase.name,
+      key: e.key,
+      type: e.schema.typeName,
+      payload: encodeEvent(e.schema, e.message),
+      traceparent,
+      time,
+    }));
   }
 }

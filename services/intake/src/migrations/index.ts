@@ -3,6 +3,7 @@ import { CreateSites1766102400000 } from './1766102400000-create-sites';
 import { CreatePersonsAndCases1766102400001 } from './1766102400001-create-persons-and-cases';
 import { CreateHouseholdsAndConsents1766102400002 } from './1766102400002-create-households-and-consents';
 import { CreateDuplicatesAndTimeline1766102400003 } from './1766102400003-create-duplicates-and-timeline';
+import { CreateStatementGuard1766102400004 } from './1766102400004-create-statement-guard';
 
 /**
  * Every migration of the intake database, in order. Add each new migration class here
@@ -13,4 +14,5 @@ export const intakeMigrations: MigrationClass[] = [
   CreatePersonsAndCases1766102400001,
   CreateHouseholdsAndConsents1766102400002,
   CreateDuplicatesAndTimeline1766102400003,
+  CreateStatementGuard1766102400004,
 ];

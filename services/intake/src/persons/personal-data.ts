@@ -116,7 +116,11 @@ export type EncryptedColumns = Pick<
 
 /** Encrypts personal data for `personId` (creating its data key in `tx`) into entity columns. */
 export async function encryptPersonalData(vault: PersonVault, personId: string, data: PersonalData, tx: EntityManager): Promise<EncryptedColumns> {
-  const encrypted = await vault.encryptFields(personId, toPlainFields(data), tx);
+  return encryptedColumns(await vault.encryptFields(personId, toPlainFields(data), tx));
+}
+
+/** Ciphertexts by field name → entity columns. */
+export function encryptedColumns(encrypted: Record<EncryptedField, string | null>): EncryptedColumns {
   return Object.fromEntries(ENCRYPTED_FIELDS.map((f) => [COLUMN_OF[f], encrypted[f]])) as unknown as EncryptedColumns;
 }
 

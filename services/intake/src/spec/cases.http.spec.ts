@@ -61,9 +61,16 @@ describe('sites, cases, households and consents (HTTP)', () => {
       const inactive = await intake.call('GET', '/v1/sites?active=false&limit=200');
       expect(inactive.body.items.map((s: { code: string }) => s.code)).toContain(code);
       // an inactive site accepts no registrations (422 naming the field), and nothing is written
+      const counts = async () =>
+        (await intake.ds.query(
+          `SELECT (SELECT count(*) FROM person)::int AS persons, (SELECT count(*) FROM person_data_key)::int AS keys, (SELECT count(*) FROM person_match_key)::int AS match_keys,
+             (SELECT count(*) FROM intake_case)::int AS cases, (SELECT count(*) FROM outbox_message)::int AS events, (SELECT count(*) FROM audit_record)::int AS audit`,
+        ))[0];
+      const before = await counts();
       const refused = await intake.call('POST', '/v1/persons', { body: people.mariaJose(code) });
       expect(problemFields(refused)).toEqual(['siteCode']);
       expect(refused.status).toBe(422);
+      expect(await counts()).toEqual(before);
     });
 
     it('refuses a duplicate code (409), a bad code (400), a site outside the jurisdiction (403), and without sites:admin (403)', async () => {
@@ -97,7 +104,7 @@ describe('sites, cases, households and consents (HTTP)', () => {
   });
 
   describe('cases', () => {
-    it('opens a case with a GT-<year>-<6 digits> reference from a gapless per-node sequence, and publishes CaseOpened', async () => {
+    it('opens a case with a GT-<year>-<6 digits> reference from the per-node yearly sequence (consecutive within one instance), and publishes CaseOpened', async () => {
       const a = await intake.call('POST', '/v1/persons', { body: people.kiche(site) });
       const b = await intake.call('POST', '/v1/persons', { body: people.kiche(site, { givenNames: 'Juana', sex: 'female' }) });
       const year = new Date().getUTCFullYear();
