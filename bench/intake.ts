@@ -244,15 +244,29 @@ async function main(): Promise<void> {
     await load(ready.baseline, headers, 'GT-MRC-01', { seconds: WARMUP_SECONDS });
     await load(ready.intake, headers, 'GT-MRC-01', { seconds: WARMUP_SECONDS });
 
+    // Each measured phase starts from a fresh checkpoint, so the WAL written by the phase before
+    // (the baseline writes a lot) is not flushed in the middle of the next one's latencies.
+    const { Client } = await import('pg');
+    const settle = async () => {
+      const admin = new Client({ connectionString: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres' });
+      await admin.connect();
+      await admin.query('CHECKPOINT').catch((e: Error) => log(`CHECKPOINT not possible (${e.message}); phases may overlap with checkpoints`));
+      await admin.end();
+      await new Promise((r) => setTimeout(r, 1000));
+    };
+
+    await settle();
     log(`baseline: ${SECONDS} s, ${CONNECTIONS} connections`);
     const baseline = summary(await load(ready.baseline, headers, 'GT-MRC-01', { seconds: SECONDS }));
     log(`baseline: ${baseline.reqPerSec} req/s, p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms`);
+    await settle();
     log(`intake: ${SECONDS} s, ${CONNECTIONS} connections`);
     if (process.env.BENCH_PROFILE) child.send('profile-start');
     const intake = summary(await load(ready.intake, headers, 'GT-MRC-01', { seconds: SECONDS }));
     if (process.env.BENCH_PROFILE) child.send('profile-stop');
     log(`intake: ${intake.reqPerSec} req/s, p50 ${intake.p50Ms} ms, p99 ${intake.p99Ms} ms`);
     const halfRate = Math.max(1, Math.floor(intake.reqPerSec / 2));
+    await settle();
     log(`intake at half its max rate (${halfRate} req/s): ${SECONDS} s`);
     const half = await pacedLoad({
       url: ready.intake,
