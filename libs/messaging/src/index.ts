@@ -30,7 +30,7 @@ export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
 export { InboxMessage } from './inbox/inbox-message.entity';
 export { CreateInbox1764230400001 } from './inbox/inbox.migration';
 export { ConsumerRunner, type ConsumerRunnerOptions, type Outcome } from './consumer/consumer-runner';
-export { type ConsumedEvent, type EventHandlerBinding, type EventHandlerFn } from './consumer/consumed-event';
+export { type ConsumedEvent, type EventBatchHandlerFn, type EventHandlerBinding, type EventHandlerFn } from './consumer/consumed-event';
 export { backoffDelay, DEFAULT_RETRY_POLICY, NonRetryableError, type RetryPolicy } from './consumer/retry-policy';
 export { dlqTopicOf } from './consumer/dead-letter';
 export { messagingEntities, messagingMigrations } from './schema';

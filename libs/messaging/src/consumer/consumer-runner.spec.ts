@@ -95,6 +95,53 @@ describe('consumer runner with inbox, retries and DLQ (real PostgreSQL and Kafka
     expect(r.counts).toMatchObject({ applied: 3, 'dead-lettered': 2 });
   });
 
+  it('hands a batch binding the fresh events of a run at once, and isolates a poison event in a batch for its retries and DLQ', async () => {
+    const { ds } = await db('consumer_batch');
+    const topic = await topicWithDlq(1);
+    const calls: string[][] = [];
+    const r = runner(ds, topic, uniqueName('g'), {
+      retry: { maxAttempts: 2, initialDelayMs: 20, maxDelayMs: 50, multiplier: 2 },
+      bindings: [
+        {
+          name: 'test-batch',
+          topic,
+          handle: async () => {
+            throw new Error('a batch binding is called through handleBatch');
+          },
+          handleBatch: async (events, tx) => {
+            calls.push(events.map((e) => e.id));
+            await tx.query('INSERT INTO test_effect (event_id, key) SELECT * FROM unnest($1::text[], $2::text[])', [events.map((e) => e.id), events.map((e) => e.key)]);
+            if (events.some((e) => e.key === 'poison')) throw new Error('handler rejected a poison event');
+          },
+        },
+      ],
+    });
+    const ids = Array.from({ length: 12 }, (_, i) => `b-${i}`);
+    await sendRaw(broker, topic, [...ids.slice(0, 6).map((id) => event(id, 'case-b')), event('b-poison', 'poison'), ...ids.slice(6).map((id) => event(id, 'case-b'))]);
+    await r.start();
+    const dlq = await readTopic(broker, dlqTopicOf(topic), { until: (m) => m.length >= 1 });
+    await eventually('the 12 good events applied', async () => (await effectCounts(ds)).rows === 12);
+    expect(dlq.map((m) => m.headers.ce_id)).toEqual(['b-poison']);
+    expect(dlq[0].headers).toMatchObject({ dlq_handler: 'test-batch', dlq_attempts: '2' });
+    expect((await ds.query('SELECT event_id FROM test_effect ORDER BY n')).map((row: { event_id: string }) => row.event_id)).toEqual(ids);
+    expect(calls.some((c) => c.length > 1)).toBe(true);
+    expect(r.counts).toMatchObject({ applied: 12, 'dead-lettered': 1 });
+  });
+
+  it('ignores events a binding does not accept: no effect and no inbox row', async () => {
+    const { ds } = await db('consumer_accepts');
+    const topic = await topicWithDlq(1);
+    const binding = effectBinding(topic);
+    const r = runner(ds, topic, uniqueName('g'), { bindings: [{ ...binding, accepts: (e) => e.key !== 'own' }] });
+    await sendRaw(broker, topic, [event('a-1', 'own'), event('a-2', 'other'), event('a-3', 'own'), event('a-4', 'other')]);
+    await r.start();
+    await eventually('the accepted events applied', async () => (await effectCounts(ds)).rows === 2);
+    await eventually('all four consumed', async () => r.counts.applied + r.counts.ignored === 4);
+    expect((await ds.query('SELECT event_id FROM test_effect ORDER BY n')).map((row: { event_id: string }) => row.event_id)).toEqual(['a-2', 'a-4']);
+    expect((await ds.query('SELECT event_id FROM inbox_message ORDER BY event_id')).map((row: { event_id: string }) => row.event_id)).toEqual(['a-2', 'a-4']);
+    expect(r.counts).toMatchObject({ applied: 2, ignored: 2 });
+  });
+
   it('applies no duplicate effect when the consumer dies between its effect and its offset commit', async () => {
     const { ds, url } = await db('consumer_crash');
     const topic = await topicWithDlq(3);

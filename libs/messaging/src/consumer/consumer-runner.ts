@@ -149,13 +149,16 @@ export class ConsumerRunner {
       if (!event) break;
       events.push(event);
     }
+    const relevant = events.filter((e) => this.bindingsFor(e).length > 0);
+    // Nothing bound (or every event refused by `accepts`): no transaction at all.
+    if (relevant.length === 0) return { results: events.map(() => ({ outcome: 'ignored' as const })), failedOnce: false };
     let failedAt = -1;
     let results: { outcome: Outcome; event?: ConsumedEvent }[] = [];
     try {
       results = await this.options.dataSource.transaction(async (tx) => {
-        const relevant = events.filter((e) => this.bindingsFor(e).length > 0);
         const fresh = await this.claimInbox(tx, relevant);
         const out: { outcome: Outcome; event?: ConsumedEvent }[] = [];
+        const batched = new Map<EventHandlerBinding, { first: number; events: ConsumedEvent[] }>();
         for (let k = 0; k < events.length; k++) {
           const event = events[k];
           const bindings = this.bindingsFor(event);
@@ -165,12 +168,29 @@ export class ConsumerRunner {
             out.push({ outcome: 'duplicate', event });
           } else {
             try {
-              for (const b of bindings) await b.handle(event, tx);
+              for (const b of bindings) {
+                if (b.handleBatch) {
+                  const group = batched.get(b) ?? { first: k, events: [] };
+                  group.events.push(event);
+                  batched.set(b, group);
+                } else {
+                  await b.handle(event, tx);
+                }
+              }
             } catch (e) {
               failedAt = k;
               throw new HandlerFailure(e);
             }
             out.push({ outcome: 'applied', event });
+          }
+        }
+        for (const [b, group] of batched) {
+          try {
+            await (b.handleBatch as NonNullable<EventHandlerBinding['handleBatch']>)(group.events, tx);
+          } catch (e) {
+            // Which event failed is unknown: take the run again one event at a time from its first.
+            failedAt = group.first;
+            throw new HandlerFailure(e);
           }
         }
         return out;
@@ -223,7 +243,7 @@ export class ConsumerRunner {
   }
 
   private bindingsFor(event: ConsumedEvent): EventHandlerBinding[] {
-    return (this.byTopic.get(event.topic) ?? []).filter((b) => !b.types || b.types.includes(event.type));
+    return (this.byTopic.get(event.topic) ?? []).filter((b) => (!b.types || b.types.includes(event.type)) && (!b.accepts || b.accepts(event)));
   }
 
   /** One message alone: retries with backoff, then the DLQ. */
@@ -285,7 +305,8 @@ export class ConsumerRunner {
     if (inserted.length === 0) return false;
     for (const b of bindings) {
       try {
-        await b.handle(event, tx);
+        if (b.handleBatch) await b.handleBatch([event], tx);
+        else await b.handle(event, tx);
       } catch (e) {
         throw new HandlerFailure(e);
       }

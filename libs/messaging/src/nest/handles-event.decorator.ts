@@ -6,6 +6,13 @@ export interface HandlesEventOptions {
   topic: string;
   /** CloudEvents types to receive; omit for every event on the topic. */
   types?: readonly string[];
+  /** Skip the events this service published itself (its own `ce_source`): no inbox row, no transaction. */
+  ignoreOwnEvents?: boolean;
+  /**
+   * The method receives `(events: ConsumedEvent[], tx)`: every fresh event of a run at once, for
+   * one multi-row write. A failing batch is retried one event at a time (see EventHandlerBinding).
+   */
+  batch?: boolean;
 }
 
 /**

@@ -11,7 +11,7 @@ import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core
 import { BROKER_PROBE, type BrokerProbe, ServiceConfig } from '@puente/platform';
 import { DataSource } from 'typeorm';
 import { ConsumerRunner } from '../consumer/consumer-runner';
-import type { EventHandlerBinding, EventHandlerFn } from '../consumer/consumed-event';
+import type { ConsumedEvent, EventBatchHandlerFn, EventHandlerBinding, EventHandlerFn } from '../consumer/consumed-event';
 import { dlqTopicOf } from '../consumer/dead-letter';
 import type { RetryPolicy } from '../consumer/retry-policy';
 import { eventSource } from '../kafka/cloudevents';
@@ -96,6 +96,7 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
   /** Bindings of every @HandlesEvent method in the application. */
   bindings(): EventHandlerBinding[] {
     const found: EventHandlerBinding[] = [];
+    const ownSource = eventSource(this.config.PUENTE_NODE, this.config.serviceName);
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
@@ -103,8 +104,14 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
       for (const method of this.scanner.getAllMethodNames(proto)) {
         const meta = Reflect.getMetadata(HANDLES_EVENT, proto[method]) as HandlesEventOptions | undefined;
         if (!meta) continue;
-        const fn = (instance[method] as EventHandlerFn).bind(instance);
-        found.push({ name: `${proto.constructor.name}.${method}`, topic: meta.topic, types: meta.types, handle: fn });
+        const name = `${proto.constructor.name}.${method}`;
+        const accepts = meta.ignoreOwnEvents ? (e: ConsumedEvent) => e.source !== ownSource : undefined;
+        if (meta.batch) {
+          const many = (instance[method] as EventBatchHandlerFn).bind(instance);
+          found.push({ name, topic: meta.topic, types: meta.types, accepts, handleBatch: many, handle: (event, tx) => many([event], tx) });
+        } else {
+          found.push({ name, topic: meta.topic, types: meta.types, accepts, handle: (instance[method] as EventHandlerFn).bind(instance) });
+        }
       }
     }
     return found;

@@ -28,7 +28,7 @@ export class PartnerMatchKeysConsumer {
     private readonly config: IntakeConfig,
   ) {}
 
-  @HandlesEvent({ topic: Topics.intakeMatchKeys.name, types: ['puente.intake.v1.MatchKeysPublished', 'puente.intake.v1.MatchKeysWithdrawn'] })
+  @HandlesEvent({ topic: Topics.intakeMatchKeys.name, types: ['puente.intake.v1.MatchKeysPublished', 'puente.intake.v1.MatchKeysWithdrawn'], ignoreOwnEvents: true })
   async onMatchKeys(consumed: ConsumedEvent, tx: EntityManager): Promise<void> {
     let message: MatchKeysPublished | MatchKeysWithdrawn;
     try {

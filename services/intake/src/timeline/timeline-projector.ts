@@ -58,24 +58,32 @@ export function project(input: TimelineInput): Projected | null {
 
 /** Writes an event's entry; a repeat of the same (source, id) changes nothing. Returns whether it was new. */
 export async function writeTimelineEntry(tx: EntityManager, input: TimelineInput): Promise<boolean> {
-  const entry = project(input);
-  if (!entry) return false;
-  const rows: unknown[] = await tx.query(
+  return (await writeTimelineEntries(tx, [input])) > 0;
+}
+
+/** Writes the entries of several events with one statement; repeats change nothing. Returns how many were new. */
+export async function writeTimelineEntries(tx: EntityManager, inputs: readonly TimelineInput[]): Promise<number> {
+  const rows = inputs.flatMap((input) => {
+    const entry = project(input);
+    return entry ? [{ input, entry }] : [];
+  });
+  if (rows.length === 0) return 0;
+  const inserted: unknown[] = await tx.query(
     `INSERT INTO timeline_entry (case_id, event_id, type, source, occurred_at, topic, actor_client_id, actor_partner_id, actor_node, data)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[])
      ON CONFLICT (source, event_id) DO NOTHING RETURNING seq`,
     [
-      entry.caseId,
-      input.id,
-      input.type,
-      input.source,
-      entry.occurredAt,
-      input.topic,
-      entry.actor?.clientId || null,
-      entry.actor?.partnerId || null,
-      entry.actor?.node || null,
-      entry.data === null ? null : JSON.stringify(entry.data),
+      rows.map((r) => r.entry.caseId),
+      rows.map((r) => r.input.id),
+      rows.map((r) => r.input.type),
+      rows.map((r) => r.input.source),
+      rows.map((r) => r.entry.occurredAt),
+      rows.map((r) => r.input.topic),
+      rows.map((r) => r.entry.actor?.clientId || null),
+      rows.map((r) => r.entry.actor?.partnerId || null),
+      rows.map((r) => r.entry.actor?.node || null),
+      rows.map((r) => (r.entry.data === null ? null : JSON.stringify(r.entry.data))),
     ],
   );
-  return rows.length > 0;
+  return inserted.length;
 }

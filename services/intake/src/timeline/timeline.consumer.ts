@@ -1,14 +1,17 @@
 import { Inject, Injectable, type Type } from '@nestjs/common';
 import { type ConsumedEvent, HandlesEvent } from '@puente/messaging';
 import type { EntityManager } from 'typeorm';
-import { writeTimelineEntry } from './timeline-projector';
+import { writeTimelineEntries } from './timeline-projector';
 import type { TimelineTopic } from './timeline-topics';
 
-/** Projects any consumed event into the timeline (idempotent: the inbox skips redeliveries, the unique key repeats). */
+/** Projects consumed events into the timeline, a run at a time (idempotent: the inbox skips redeliveries, the unique key repeats). */
 @Injectable()
 export class TimelineProjector {
-  async project(event: ConsumedEvent, tx: EntityManager): Promise<void> {
-    await writeTimelineEntry(tx, { ...event, fallbackTime: new Date(Number.isFinite(event.producedAt) ? event.producedAt : Date.now()) });
+  async project(events: ConsumedEvent[], tx: EntityManager): Promise<void> {
+    await writeTimelineEntries(
+      tx,
+      events.map((event) => ({ ...event, fallbackTime: new Date(Number.isFinite(event.producedAt) ? event.producedAt : Date.now()) })),
+    );
   }
 }
 
@@ -24,11 +27,11 @@ export function timelineConsumerClass(topics: readonly TimelineTopic[]): Type<un
   }
   for (const topic of topics) {
     const method = `timeline:${topic.name}`;
-    const handler = function (this: TimelineConsumer, event: ConsumedEvent, tx: EntityManager) {
-      return this.projector.project(event, tx);
+    const handler = function (this: TimelineConsumer, events: ConsumedEvent[], tx: EntityManager) {
+      return this.projector.project(events, tx);
     };
     Object.defineProperty(TimelineConsumer.prototype, method, { value: handler, writable: true, configurable: true, enumerable: false });
-    HandlesEvent({ topic: topic.name })(TimelineConsumer.prototype, method, Object.getOwnPropertyDescriptor(TimelineConsumer.prototype, method) as PropertyDescriptor);
+    HandlesEvent({ topic: topic.name, batch: true })(TimelineConsumer.prototype, method, Object.getOwnPropertyDescriptor(TimelineConsumer.prototype, method) as PropertyDescriptor);
   }
   return TimelineConsumer;
 }
