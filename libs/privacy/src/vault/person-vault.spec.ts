@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { composeStatement } from '@puente/platform';
 import { openTestDataSource } from '@puente/testing';
 import type { DataSource } from 'typeorm';
 import { FieldCipher } from '../crypto/field-cipher';
@@ -67,6 +68,31 @@ describe('PersonVault', () => {
     const result = await fresh.decryptFields(personId, await loadPerson(personId));
     expect(result).toEqual({ erased: false, personId, fields: { givenName: 'María José', familyName: 'Pérez Gómez', birthDate: '1990-05-01' } });
     expect(await fresh.status(personId)).toMatchObject({ state: 'active', kekId: 'node-gt-1' });
+  });
+
+  it('encrypts a new person for a composed statement: the key lands with the rows or not at all, and is cached only once committed', async () => {
+    const insertPerson = (personId: string, enc: Record<string, string | null>) => ({
+      ctes: [['person_insert', 'INSERT INTO person (id, given_name, family_name, birth_date) VALUES ($1, $2, $3, $4) RETURNING id']] as const,
+      params: [personId, enc.givenName, enc.familyName, enc.birthDate],
+    });
+    const personId = randomUUID();
+    const prepared = vault.newPerson(personId, identity);
+    expect(prepared.fields.givenName).toMatch(/^pv1\./);
+    expect(prepared.fields.phone).toBeNull();
+    const statement = composeStatement([prepared.part, insertPerson(personId, prepared.fields)], 'SELECT id FROM person_insert');
+    await ds.query(statement.text, statement.values);
+    prepared.committed();
+    expect(await keyRow(personId)).toMatchObject({ kekId: 'node-gt-1', shreddedAt: null });
+    const fresh = new PersonVault(ds, keyring);
+    expect(await fresh.decryptFields(personId, await loadPerson(personId))).toMatchObject({ erased: false, fields: { givenName: 'María José' } });
+
+    // A statement that fails (the person id is taken) writes no key either.
+    const other = randomUUID();
+    const failing = vault.newPerson(other, identity);
+    const clash = composeStatement([failing.part, insertPerson(personId, failing.fields)], 'SELECT id FROM person_insert');
+    await expect(ds.query(clash.text, clash.values)).rejects.toThrow(/duplicate key/);
+    expect(await keyRow(other)).toBeNull();
+    expect(await vault.status(other)).toEqual({ state: 'none' });
   });
 
   it('uses one data key per person (other persons cannot decrypt it, even with their own key)', async () => {

@@ -116,12 +116,7 @@ export class PersonVault {
     const key = await this.resolveKey(pid, manager, true);
     if (key.state === 'erased') throw new PersonErasedError(pid, key.erasedAt);
     if (key.state === 'none') throw new DataKeyNotFoundError(pid);
-    const out: Record<string, string | null> = {};
-    for (const [field, value] of entries) {
-      if (value === undefined) continue;
-      out[field] = value === null ? null : FieldCipher.encrypt(key.key, { personId: pid, field }, value);
-    }
-    return out as EncryptedFields<T>;
+    return PersonVault.encryptEntries(key.key, pid, entries) as EncryptedFields<T>;
   }
 
   /**
@@ -134,13 +129,8 @@ export class PersonVault {
     const pid = canonicalPersonId(personId);
     const key = DataKey.generate();
     const { kekId, wrappedKey } = this.keyring.wrap(pid, key);
-    const out: Record<string, string | null> = {};
-    for (const [field, value] of PersonVault.entriesOf(values)) {
-      if (value === undefined) continue;
-      out[field] = value === null ? null : FieldCipher.encrypt(key, { personId: pid, field }, value);
-    }
     return {
-      fields: out as EncryptedFields<T>,
+      fields: PersonVault.encryptEntries(key, pid, PersonVault.entriesOf(values)) as EncryptedFields<T>,
       part: { ctes: [['data_key_insert', 'INSERT INTO person_data_key (person_id, kek_id, wrapped_key) VALUES ($1::uuid, $2::text, $3::bytea)']], params: [pid, kekId, wrappedKey] },
       committed: () => this.cache.set(pid, key),
     };
@@ -232,6 +222,15 @@ export class PersonVault {
   /** Drops every cached key of this vault (e.g. after a KEK was retired). */
   clearCache(): void {
     this.cache.clear();
+  }
+
+  private static encryptEntries(key: DataKey, pid: string, entries: [string, string | null | undefined][]): Record<string, string | null> {
+    const out: Record<string, string | null> = {};
+    for (const [field, value] of entries) {
+      if (value === undefined) continue;
+      out[field] = value === null ? null : FieldCipher.encrypt(key, { personId: pid, field }, value);
+    }
+    return out;
   }
 
   private static entriesOf(values: object): [string, string | null | undefined][] {
