@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { composeStatement } from '@puente/platform';
 import { openTestDataSource } from '@puente/testing';
 import type { DataSource } from 'typeorm';
 import { FieldCipher } from '../crypto/field-cipher';
@@ -71,6 +70,8 @@ describe('PersonVault', () => {
   });
 
   it('encrypts a new person for a composed statement: the key lands with the rows or not at all, and is cached only once committed', async () => {
+    // libs/privacy loads libs/platform lazily (see cli/rewrap.ts), so this spec does too.
+    const { composeStatement } = await import('@puente/platform');
     const insertPerson = (personId: string, enc: Record<string, string | null>) => ({
       ctes: [['person_insert', 'INSERT INTO person (id, given_name, family_name, birth_date) VALUES ($1, $2, $3, $4) RETURNING id']] as const,
       params: [personId, enc.givenName, enc.familyName, enc.birthDate],
