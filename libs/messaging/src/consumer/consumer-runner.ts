@@ -21,6 +21,8 @@ export interface ConsumerRunnerOptions {
    * unset; crash tests use it to die in exactly that window.
    */
   afterEffect?: (event: ConsumedEvent, applied: boolean) => void | Promise<void>;
+  /** Called for every consumed message with its outcome (metrics). */
+  onOutcome?: (topic: string, outcome: Outcome) => void;
   sessionTimeoutMs?: number;
 }
 
@@ -115,13 +117,13 @@ export class ConsumerRunner {
       const chunk = messages.slice(i, i + CHUNK_SIZE);
       const run = await this.applyRun(topic, partition, chunk);
       for (const r of run.results) {
-        this.counts[r.outcome]++;
+        this.count(topic, r.outcome);
         if (r.event) await this.options.afterEffect?.(r.event, r.outcome === 'applied');
       }
       i += run.results.length;
       if (run.results.length < chunk.length) {
         const outcome = await this.process(topic, partition, messages[i], heartbeat, run.failedOnce ? 2 : 1);
-        this.counts[outcome]++;
+        this.count(topic, outcome);
         i++;
       }
       const last = messages[i - 1].offset;
@@ -203,6 +205,11 @@ export class ConsumerRunner {
       return { results: before.results, failedOnce: true };
     }
     return { results, failedOnce: false };
+  }
+
+  private count(topic: string, outcome: Outcome): void {
+    this.counts[outcome]++;
+    this.options.onOutcome?.(topic, outcome);
   }
 
   /** Inserts inbox rows for `events`; returns the ids that were not there yet. */

@@ -74,4 +74,35 @@ describe('MessagingModule in a Nest service (real PostgreSQL and Kafka)', () => 
     const ready = await fetch(`${await app.getUrl()}/health/ready`);
     expect(await ready.json()).toMatchObject({ details: { kafka: { status: 'up' } } });
   });
+
+  it('exposes outbox and consumer metrics: published, pending and its age, consumed by topic and outcome', async () => {
+    const metric = (text: string, name: string, labels = '') => {
+      const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
+      return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+    };
+    const scrape = async () => (await fetch(`${await app.getUrl()}/metrics`)).text();
+    const applied = `topic="${topic}",outcome="applied"`;
+    const ignored = `topic="${topic}",outcome="ignored"`;
+    const text = await eventually('the first test\'s events counted', async () => {
+      const t = await scrape();
+      return metric(t, 'puente_events_consumed_total', applied) === 2 && metric(t, 'puente_events_consumed_total', ignored) === 1 ? t : null;
+    });
+    expect(metric(text, 'puente_outbox_published_total')).toBeGreaterThanOrEqual(3);
+    expect(metric(text, 'puente_outbox_pending')).toBe(0);
+    expect(metric(text, 'puente_outbox_oldest_pending_seconds')).toBe(0);
+
+    // A row the relay cannot publish (no topic may be named so) shows as pending, with its age.
+    const ds = app.get(DataSource);
+    const [{ id }] = await ds.query(
+      `INSERT INTO outbox_message (event_id, topic, message_key, event_type, payload, headers, created_at, published_at)
+       VALUES (gen_random_uuid(), 'not a topic', 'case-9', 'puente.test.v1.Other', '\\x00', '{}', now() - interval '90 seconds', NULL) RETURNING id`,
+    );
+    try {
+      const stuck = await scrape();
+      expect(metric(stuck, 'puente_outbox_pending')).toBe(1);
+      expect(metric(stuck, 'puente_outbox_oldest_pending_seconds')).toBeGreaterThanOrEqual(90);
+    } finally {
+      await ds.query('DELETE FROM outbox_message WHERE id = $1', [id]);
+    }
+  });
 });

@@ -8,7 +8,8 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { BROKER_PROBE, type BrokerProbe, ServiceConfig } from '@puente/platform';
+import { BROKER_PROBE, type BrokerProbe, METRICS_REGISTRY, ServiceConfig } from '@puente/platform';
+import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { ConsumerRunner } from '../consumer/consumer-runner';
 import type { ConsumedEvent, EventBatchHandlerFn, EventHandlerBinding, EventHandlerFn } from '../consumer/consumed-event';
@@ -20,6 +21,7 @@ import { ensureTopics, pingBroker, type TopicDeclaration } from '../kafka/topic-
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { OutboxWriter } from '../outbox/outbox-writer';
 import { HANDLES_EVENT, type HandlesEventOptions } from './handles-event.decorator';
+import { MessagingMetrics } from './messaging-metrics';
 
 export const BROKER_CLIENT = 'puente:BROKER_CLIENT';
 export const MESSAGING_OPTIONS = 'puente:MESSAGING_OPTIONS';
@@ -61,6 +63,7 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
   private runner: ConsumerRunner | null = null;
   private stopping = false;
   private starting: Promise<void> | null = null;
+  private readonly metrics: MessagingMetrics;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingModuleOptions,
@@ -69,7 +72,10 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
     private readonly dataSource: DataSource,
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
-  ) {}
+    @Inject(METRICS_REGISTRY) registry: Registry,
+  ) {
+    this.metrics = new MessagingMetrics(registry, dataSource);
+  }
 
   onApplicationBootstrap(): void {
     if (this.options.relay?.enabled !== false) {
@@ -80,6 +86,7 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
         pollIntervalMs: this.options.relay?.pollIntervalMs,
         retentionMs: this.options.relay?.retentionMs,
         logger: nestLogger('OutboxRelay'),
+        onPublished: (count) => this.metrics.onPublished(count),
       });
       this.relay.start();
     }
@@ -131,6 +138,7 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
             bindings,
             retry: this.options.retry,
             logger: nestLogger('Consumer'),
+            onOutcome: (topic, outcome) => this.metrics.onConsumed(topic, outcome),
           });
           await this.runner.start();
           this.logger.log(`consuming ${this.runner.topics.join(', ')} with ${bindings.length} handler(s)`);

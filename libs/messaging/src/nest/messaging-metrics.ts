@@ -1,0 +1,73 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import type { Outcome } from '../consumer/consumer-runner';
+
+/**
+ * What an operator watches to know events flow: how many events the outbox relay published,
+ * how many wait (and since when; a growing age means the broker or the relay is stuck), and how
+ * many consumed events were applied, recognised as duplicates, ignored or dead-lettered.
+ */
+export class MessagingMetrics {
+  private readonly published: Counter;
+  private readonly consumed: Counter<'topic' | 'outcome'>;
+
+  constructor(registry: Registry, dataSource: DataSource) {
+    this.published = new Counter({
+      name: 'puente_outbox_published_total',
+      help: 'Events published to Kafka by this instance from the outbox',
+      registers: [registry],
+    });
+    this.consumed = new Counter({
+      name: 'puente_events_consumed_total',
+      help: 'Events consumed by this instance, by topic and outcome (applied, duplicate, ignored, dead-lettered)',
+      labelNames: ['topic', 'outcome'] as const,
+      registers: [registry],
+    });
+    // Read at scrape time from the service's database (shared by all instances, so one value).
+    const backlog = { pending: 0, oldestSeconds: 0 };
+    // Both gauges are collected concurrently in one scrape: they share one query.
+    let inflight: Promise<void> | null = null;
+    const refresh = () =>
+      (inflight ??= read().finally(() => {
+        inflight = null;
+      }));
+    const read = async () => {
+      try {
+        const [row] = (await dataSource.query(
+          `SELECT count(*)::int AS pending, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest
+             FROM outbox_message WHERE published_at IS NULL`,
+        )) as { pending: number; oldest: number }[];
+        backlog.pending = row.pending;
+        backlog.oldestSeconds = row.oldest;
+      } catch {
+        // Database unavailable: /health/ready says so; keep the last values rather than fail the scrape.
+      }
+    };
+    new Gauge({
+      name: 'puente_outbox_pending',
+      help: 'Outbox events committed and not yet published',
+      registers: [registry],
+      async collect() {
+        await refresh();
+        this.set(backlog.pending);
+      },
+    });
+    new Gauge({
+      name: 'puente_outbox_oldest_pending_seconds',
+      help: 'Age of the oldest unpublished outbox event (0 when none)',
+      registers: [registry],
+      async collect() {
+        await refresh();
+        this.set(backlog.oldestSeconds);
+      },
+    });
+  }
+
+  onPublished(count: number): void {
+    this.published.inc(count);
+  }
+
+  onConsumed(topic: string, outcome: Outcome): void {
+    this.consumed.inc({ topic, outcome });
+  }
+}
