@@ -61,3 +61,18 @@ export function createIdempotentProducer(client: BrokerClient): EventProducer {
     createPartitioner: Partitioners.DefaultPartitioner,
   });
 }
+
+/**
+ * Kafka refusals that no retry will change for this message (too large, malformed, a name no
+ * topic may have): the relay sets such a row aside instead of blocking every row after it.
+ * Everything else (broker down, leader moving, timeouts, authorization) is worth waiting for.
+ */
+const REFUSED_FOR_GOOD = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_TOPIC_EXCEPTION', 'INVALID_RECORD', 'CORRUPT_MESSAGE']);
+
+/** The Kafka error type when `error` is a permanent refusal of the message (see REFUSED_FOR_GOOD), else undefined. */
+export function permanentRefusal(error: unknown): string | undefined {
+  for (let e = error as { type?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.type === 'string' && REFUSED_FOR_GOOD.has(e.type)) return e.type;
+  }
+  return undefined;
+}

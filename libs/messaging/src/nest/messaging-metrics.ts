@@ -24,7 +24,7 @@ export class MessagingMetrics {
       registers: [registry],
     });
     // Read at scrape time from the service's database (shared by all instances, so one value).
-    const backlog = { pending: 0, oldestSeconds: 0 };
+    const backlog = { pending: 0, oldestSeconds: 0, failed: 0 };
     // Both gauges are collected concurrently in one scrape: they share one query.
     let inflight: Promise<void> | null = null;
     const refresh = () =>
@@ -33,19 +33,23 @@ export class MessagingMetrics {
       }));
     const read = async () => {
       try {
+        // Each count uses its partial index; the oldest pending row is the one with the lowest id.
         const [row] = (await dataSource.query(
-          `SELECT count(*)::int AS pending, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest
-             FROM outbox_message WHERE published_at IS NULL`,
-        )) as { pending: number; oldest: number }[];
+          `SELECT (SELECT count(*) FROM outbox_message WHERE published_at IS NULL AND failed_at IS NULL)::int AS pending,
+                  coalesce((SELECT extract(epoch FROM now() - created_at) FROM outbox_message
+                             WHERE published_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT 1), 0)::float8 AS oldest,
+                  (SELECT count(*) FROM outbox_message WHERE failed_at IS NOT NULL)::int AS failed`,
+        )) as { pending: number; oldest: number; failed: number }[];
         backlog.pending = row.pending;
-        backlog.oldestSeconds = row.oldest;
+        backlog.oldestSeconds = Math.max(0, row.oldest);
+        backlog.failed = row.failed;
       } catch {
         // Database unavailable: /health/ready says so; keep the last values rather than fail the scrape.
       }
     };
     new Gauge({
       name: 'puente_outbox_pending',
-      help: 'Outbox events committed and not yet published',
+      help: 'Outbox events committed and not yet published (not counting those set aside as failed)',
       registers: [registry],
       async collect() {
         await refresh();
@@ -59,6 +63,15 @@ export class MessagingMetrics {
       async collect() {
         await refresh();
         this.set(backlog.oldestSeconds);
+      },
+    });
+    new Gauge({
+      name: 'puente_outbox_failed',
+      help: 'Outbox events Kafka refused for good (too large, malformed, invalid topic), set aside with their reason',
+      registers: [registry],
+      async collect() {
+        await refresh();
+        this.set(backlog.failed);
       },
     });
   }

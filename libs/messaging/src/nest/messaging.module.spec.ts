@@ -75,7 +75,7 @@ describe('MessagingModule in a Nest service (real PostgreSQL and Kafka)', () => 
     expect(await ready.json()).toMatchObject({ details: { kafka: { status: 'up' } } });
   });
 
-  it('exposes outbox and consumer metrics: published, pending and its age, consumed by topic and outcome', async () => {
+  it('exposes outbox and consumer metrics (published, pending, failed, consumed by topic and outcome) and sets aside a row Kafka refuses for good', async () => {
     const metric = (text: string, name: string, labels = '') => {
       const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
       return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
@@ -91,16 +91,22 @@ describe('MessagingModule in a Nest service (real PostgreSQL and Kafka)', () => 
     expect(metric(text, 'puente_outbox_pending')).toBe(0);
     expect(metric(text, 'puente_outbox_oldest_pending_seconds')).toBe(0);
 
-    // A row the relay cannot publish (no topic may be named so) shows as pending, with its age.
+    // A row Kafka refuses for good (no topic may be named so) is set aside with its reason, not retried forever.
     const ds = app.get(DataSource);
     const [{ id }] = await ds.query(
-      `INSERT INTO outbox_message (event_id, topic, message_key, event_type, payload, headers, created_at, published_at)
-       VALUES (gen_random_uuid(), 'not a topic', 'case-9', 'puente.test.v1.Other', '\\x00', '{}', now() - interval '90 seconds', NULL) RETURNING id`,
+      `INSERT INTO outbox_message (event_id, topic, message_key, event_type, payload, headers)
+       VALUES (gen_random_uuid(), 'not a topic', 'case-9', 'puente.test.v1.Other', '\\x00', '{}') RETURNING id`,
     );
     try {
-      const stuck = await scrape();
-      expect(metric(stuck, 'puente_outbox_pending')).toBe(1);
-      expect(metric(stuck, 'puente_outbox_oldest_pending_seconds')).toBeGreaterThanOrEqual(90);
+      const after = await eventually('the refused row set aside', async () => {
+        const t = await scrape();
+        return metric(t, 'puente_outbox_failed') === 1 ? t : null;
+      });
+      expect(metric(after, 'puente_outbox_pending')).toBe(0);
+      const [row] = await ds.query('SELECT published_at, failed_at, last_error FROM outbox_message WHERE id = $1', [id]);
+      expect(row.published_at).toBeNull();
+      expect(row.failed_at).not.toBeNull();
+      expect(row.last_error).toMatch(/^INVALID_TOPIC_EXCEPTION: /);
     } finally {
       await ds.query('DELETE FROM outbox_message WHERE id = $1', [id]);
     }

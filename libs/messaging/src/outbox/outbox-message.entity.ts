@@ -5,7 +5,8 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
  * describes. `id` orders publication; the relay marks rows `publishedAt` once Kafka acked them.
  */
 @Entity({ name: 'outbox_message' })
-@Index('outbox_message_unpublished', ['id'], { where: 'published_at IS NULL' })
+@Index('outbox_message_unpublished', ['id'], { where: 'published_at IS NULL AND failed_at IS NULL' })
+@Index('outbox_message_failed', ['id'], { where: 'failed_at IS NOT NULL' })
 export class OutboxMessage {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;
@@ -35,4 +36,12 @@ export class OutboxMessage {
 
   @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
   publishedAt: Date | null;
+
+  /** Set when Kafka refused the event for good (too large, malformed); the relay skips it. */
+  @Column({ name: 'failed_at', type: 'timestamptz', nullable: true })
+  failedAt: Date | null;
+
+  /** Kafka's reason for the refusal (error type and message; never the payload). */
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError: string | null;
 }

@@ -1,6 +1,6 @@
 import { Client, type ClientConfig, type Notification } from 'pg';
 import type { BrokerClient, EventProducer, MessagingLogger } from '../kafka/kafka-client';
-import { createIdempotentProducer, silentLogger } from '../kafka/kafka-client';
+import { createIdempotentProducer, permanentRefusal, silentLogger } from '../kafka/kafka-client';
 import { OUTBOX_CHANNEL } from './outbox.migration';
 
 export interface OutboxRelayOptions {
@@ -20,6 +20,8 @@ export interface OutboxRelayOptions {
   logger?: MessagingLogger;
   /** Called after each batch is acknowledged by Kafka and marked sent (metrics, tests). */
   onPublished?: (count: number) => void;
+  /** Called when Kafka refused rows for good and they were set aside (metrics, tests). */
+  onRefused?: (count: number) => void;
   /**
    * Runs after Kafka acknowledged a batch and before the rows are marked sent. Production
    * leaves it unset; crash tests use it to die in exactly that window.
@@ -30,6 +32,7 @@ export interface OutboxRelayOptions {
 interface OutboxRow {
   id: string;
   topic: string;
+  event_type: string;
   message_key: string;
   payload: Buffer;
   headers: Record<string, string>;
@@ -152,11 +155,29 @@ export class OutboxRelay {
     const client = this.requireLeaderClient();
     this.notified = false;
     const { rows } = await client.query<OutboxRow>(
-      `SELECT id, topic, message_key, payload, headers FROM outbox_message
-        WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+      `SELECT id, topic, message_key, payload, headers, event_type FROM outbox_message
+        WHERE published_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT $1`,
       [this.batchSize],
     );
     if (rows.length === 0) return 0;
+    let sent = rows;
+    try {
+      await this.send(rows);
+    } catch (error) {
+      if (!permanentRefusal(error)) throw error;
+      sent = await this.sendOneByOne(rows);
+    }
+    await this.options.afterSend?.(sent.length);
+    // Still leader? If the session died mid-send, the next leader resends; never mark here.
+    await this.requireLeaderClient().query(`UPDATE outbox_message SET published_at = now() WHERE id = ANY($1::bigint[])`, [
+      sent.map((r) => r.id),
+    ]);
+    this.publishedTotal += sent.length;
+    this.options.onPublished?.(sent.length);
+    return rows.length;
+  }
+
+  private async send(rows: OutboxRow[]): Promise<void> {
     const byTopic = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>();
     for (const r of rows) {
       let list = byTopic.get(r.topic);
@@ -167,14 +188,35 @@ export class OutboxRelay {
       acks: -1,
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
-    await this.options.afterSend?.(rows.length);
-    // Still leader? If the session died mid-send, the next leader resends; never mark here.
-    await this.requireLeaderClient().query(`UPDATE outbox_message SET published_at = now() WHERE id = ANY($1::bigint[])`, [
-      rows.map((r) => r.id),
-    ]);
-    this.publishedTotal += rows.length;
-    this.options.onPublished?.(rows.length);
-    return rows.length;
+  }
+
+  /**
+   * Kafka refused something in the batch for good: send the rows one at a time, in order, and
+   * set aside (failed_at, last_error) those it refuses, so one bad row does not hold back every
+   * row after it. Any other error stops here as usual (after marking what was sent).
+   */
+  private async sendOneByOne(rows: OutboxRow[]): Promise<OutboxRow[]> {
+    const sent: OutboxRow[] = [];
+    for (const row of rows) {
+      try {
+        await this.send([row]);
+        sent.push(row);
+      } catch (error) {
+        const refusal = permanentRefusal(error);
+        if (!refusal) {
+          if (sent.length > 0) {
+            await this.requireLeaderClient().query(`UPDATE outbox_message SET published_at = now() WHERE id = ANY($1::bigint[])`, [sent.map((r) => r.id)]);
+          }
+          throw error;
+        }
+        const reason = `${refusal}: ${(error as Error).message}`.slice(0, 500);
+        await this.requireLeaderClient().query(`UPDATE outbox_message SET failed_at = now(), last_error = $2 WHERE id = $1`, [row.id, reason]);
+        // Ids, topic and type only: the payload never goes to a log.
+        this.logger.error(`outbox relay: Kafka refused event row ${row.id} (${row.event_type} on ${row.topic}) for good: ${reason}; set aside`, 'outbox');
+        this.options.onRefused?.(1);
+      }
+    }
+    return sent;
   }
 
   private async maybePrune(): Promise<void> {
