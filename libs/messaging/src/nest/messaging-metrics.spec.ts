@@ -23,17 +23,19 @@ describe('MessagingMetrics (real PostgreSQL)', () => {
     expect(await value(registry, 'puente_outbox_pending')).toBe(0);
     expect(await value(registry, 'puente_outbox_oldest_pending_seconds')).toBe(0);
 
-    const insert = (createdAgo: string, state: 'pending' | 'published' | 'failed') =>
+    const insert = (createdAgo: string, published: boolean) =>
       ds.query(
-        `INSERT INTO outbox_message (event_id, topic, message_key, event_type, payload, headers, created_at, published_at, failed_at, last_error)
-         VALUES (gen_random_uuid(), 't', 'k', 'puente.test.v1.E', '\\x00', '{}', now() - $1::interval,
-                 CASE WHEN $2 = 'published' THEN now() END, CASE WHEN $2 = 'failed' THEN now() END, CASE WHEN $2 = 'failed' THEN 'MESSAGE_TOO_LARGE: x' END)`,
-        [createdAgo, state],
+        `INSERT INTO outbox_message (event_id, topic, message_key, event_type, payload, headers, created_at, published_at)
+         VALUES (gen_random_uuid(), 't', 'k', 'puente.test.v1.E', '\\x00', '{}', now() - $1::interval, CASE WHEN $2 THEN now() END)`,
+        [createdAgo, published],
       );
-    await insert('1 hour', 'published');
-    await insert('10 minutes', 'failed');
-    await insert('120 seconds', 'pending');
-    await insert('5 seconds', 'pending');
+    await insert('1 hour', true);
+    await insert('120 seconds', false);
+    await insert('5 seconds', false);
+    await ds.query(
+      `INSERT INTO outbox_message_failed (id, event_id, topic, message_key, event_type, payload, headers, created_at, last_error)
+       VALUES (999999, gen_random_uuid(), 't', 'k', 'puente.test.v1.E', '\\x00', '{}', now() - interval '10 minutes', 'MESSAGE_TOO_LARGE: x')`,
+    );
 
     const text = await registry.metrics();
     expect(text).toContain('puente_outbox_pending 2');

@@ -33,12 +33,12 @@ export class MessagingMetrics {
       }));
     const read = async () => {
       try {
-        // Each count uses its partial index; the oldest pending row is the one with the lowest id.
+        // Both outbox_message reads use its partial index on unpublished rows (the oldest has the lowest id).
         const [row] = (await dataSource.query(
-          `SELECT (SELECT count(*) FROM outbox_message WHERE published_at IS NULL AND failed_at IS NULL)::int AS pending,
+          `SELECT (SELECT count(*) FROM outbox_message WHERE published_at IS NULL)::int AS pending,
                   coalesce((SELECT extract(epoch FROM now() - created_at) FROM outbox_message
-                             WHERE published_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT 1), 0)::float8 AS oldest,
-                  (SELECT count(*) FROM outbox_message WHERE failed_at IS NOT NULL)::int AS failed`,
+                             WHERE published_at IS NULL ORDER BY id LIMIT 1), 0)::float8 AS oldest,
+                  (SELECT count(*) FROM outbox_message_failed)::int AS failed`,
         )) as { pending: number; oldest: number; failed: number }[];
         backlog.pending = row.pending;
         backlog.oldestSeconds = Math.max(0, row.oldest);
@@ -49,7 +49,7 @@ export class MessagingMetrics {
     };
     new Gauge({
       name: 'puente_outbox_pending',
-      help: 'Outbox events committed and not yet published (not counting those set aside as failed)',
+      help: 'Outbox events committed and not yet published',
       registers: [registry],
       async collect() {
         await refresh();

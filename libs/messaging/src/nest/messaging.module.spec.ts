@@ -103,12 +103,12 @@ describe('MessagingModule in a Nest service (real PostgreSQL and Kafka)', () => 
         return metric(t, 'puente_outbox_failed') === 1 ? t : null;
       });
       expect(metric(after, 'puente_outbox_pending')).toBe(0);
-      const [row] = await ds.query('SELECT published_at, failed_at, last_error FROM outbox_message WHERE id = $1', [id]);
-      expect(row.published_at).toBeNull();
+      expect(await ds.query('SELECT id FROM outbox_message WHERE id = $1', [id])).toEqual([]);
+      const [row] = await ds.query('SELECT failed_at, last_error FROM outbox_message_failed WHERE id = $1', [id]);
       expect(row.failed_at).not.toBeNull();
       expect(row.last_error).toMatch(/^INVALID_TOPIC_EXCEPTION: /);
     } finally {
-      await ds.query('DELETE FROM outbox_message WHERE id = $1', [id]);
+      await ds.query('DELETE FROM outbox_message_failed WHERE id = $1', [id]);
     }
   });
 });

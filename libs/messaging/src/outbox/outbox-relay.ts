@@ -156,7 +156,7 @@ export class OutboxRelay {
     this.notified = false;
     const { rows } = await client.query<OutboxRow>(
       `SELECT id, topic, message_key, payload, headers, event_type FROM outbox_message
-        WHERE published_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT $1`,
+        WHERE published_at IS NULL ORDER BY id LIMIT $1`,
       [this.batchSize],
     );
     if (rows.length === 0) return 0;
@@ -192,8 +192,8 @@ export class OutboxRelay {
 
   /**
    * Kafka refused something in the batch for good: send the rows one at a time, in order, and
-   * set aside (failed_at, last_error) those it refuses, so one bad row does not hold back every
-   * row after it. Any other error stops here as usual (after marking what was sent).
+   * move those it refuses to outbox_message_failed with the reason, so one bad row does not hold
+   * back every row after it. Any other error stops here as usual (after marking what was sent).
    */
   private async sendOneByOne(rows: OutboxRow[]): Promise<OutboxRow[]> {
     const sent: OutboxRow[] = [];
@@ -210,7 +210,12 @@ export class OutboxRelay {
           throw error;
         }
         const reason = `${refusal}: ${(error as Error).message}`.slice(0, 500);
-        await this.requireLeaderClient().query(`UPDATE outbox_message SET failed_at = now(), last_error = $2 WHERE id = $1`, [row.id, reason]);
+        await this.requireLeaderClient().query(
+          `WITH moved AS (DELETE FROM outbox_message WHERE id = $1 RETURNING *)
+           INSERT INTO outbox_message_failed (id, event_id, topic, message_key, event_type, payload, headers, created_at, last_error)
+           SELECT id, event_id, topic, message_key, event_type, payload, headers, created_at, $2 FROM moved`,
+          [row.id, reason],
+        );
         // Ids, topic and type only: the payload never goes to a log.
         this.logger.error(`outbox relay: Kafka refused event row ${row.id} (${row.event_type} on ${row.topic}) for good: ${reason}; set aside`, 'outbox');
         this.options.onRefused?.(1);
