@@ -1,15 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
-/**
- * An event waiting to be published, written in the same transaction as the state change it
- * describes. `id` orders publication; the relay marks rows `publishedAt` once Kafka acked them.
- */
-@Entity({ name: 'outbox_message' })
-@Index('outbox_message_unpublished', ['id'], { where: 'published_at IS NULL' })
-export class OutboxMessage {
-  @PrimaryGeneratedColumn({ type: 'bigint' })
-  id: string;
-
+/** The event itself, as written by OutboxWriter: shared by the outbox and its set-aside table. */
+abstract class OutboxEventColumns {
   @Column({ name: 'event_id', type: 'uuid', unique: true })
   eventId: string;
 
@@ -29,6 +21,17 @@ export class OutboxMessage {
   /** CloudEvents and trace headers, computed at write time so a replay sends the same bytes. */
   @Column({ type: 'jsonb' })
   headers: Record<string, string>;
+}
+
+/**
+ * An event waiting to be published, written in the same transaction as the state change it
+ * describes. `id` orders publication; the relay marks rows `publishedAt` once Kafka acked them.
+ */
+@Entity({ name: 'outbox_message' })
+@Index('outbox_message_unpublished', ['id'], { where: 'published_at IS NULL' })
+export class OutboxMessage extends OutboxEventColumns {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id: string;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
@@ -39,28 +42,10 @@ export class OutboxMessage {
 
 /** An outbox event Kafka refused for good (too large, malformed, invalid topic), set aside with the reason. */
 @Entity({ name: 'outbox_message_failed' })
-export class OutboxFailedMessage {
+export class OutboxFailedMessage extends OutboxEventColumns {
   /** Its id in outbox_message. */
   @PrimaryColumn({ type: 'bigint' })
   id: string;
-
-  @Column({ name: 'event_id', type: 'uuid', unique: true })
-  eventId: string;
-
-  @Column({ type: 'text' })
-  topic: string;
-
-  @Column({ name: 'message_key', type: 'text' })
-  messageKey: string;
-
-  @Column({ name: 'event_type', type: 'text' })
-  eventType: string;
-
-  @Column({ type: 'bytea' })
-  payload: Buffer;
-
-  @Column({ type: 'jsonb' })
-  headers: Record<string, string>;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

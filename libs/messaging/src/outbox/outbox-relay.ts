@@ -168,13 +168,16 @@ export class OutboxRelay {
       sent = await this.sendOneByOne(rows);
     }
     await this.options.afterSend?.(sent.length);
-    // Still leader? If the session died mid-send, the next leader resends; never mark here.
-    await this.requireLeaderClient().query(`UPDATE outbox_message SET published_at = now() WHERE id = ANY($1::bigint[])`, [
-      sent.map((r) => r.id),
-    ]);
+    await this.markSent(sent);
     this.publishedTotal += sent.length;
     this.options.onPublished?.(sent.length);
     return rows.length;
+  }
+
+  private async markSent(rows: OutboxRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    // Still leader? If the session died mid-send, the next leader resends; never mark here.
+    await this.requireLeaderClient().query(`UPDATE outbox_message SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
   }
 
   private async send(rows: OutboxRow[]): Promise<void> {
@@ -204,9 +207,7 @@ export class OutboxRelay {
       } catch (error) {
         const refusal = permanentRefusal(error);
         if (!refusal) {
-          if (sent.length > 0) {
-            await this.requireLeaderClient().query(`UPDATE outbox_message SET published_at = now() WHERE id = ANY($1::bigint[])`, [sent.map((r) => r.id)]);
-          }
+          await this.markSent(sent);
           throw error;
         }
         const reason = `${refusal}: ${(error as Error).message}`.slice(0, 500);
