@@ -43,6 +43,7 @@ export { exportChain, type ExportOptions, type ExportResult } from './export';
 export { AuditModule, type AuditModuleOptions } from './nest/audit.module';
 export { Audited, type AuditedOptions } from './nest/audited.decorator';
 export { AuditInterceptor, outcomeOfError, statusOfError } from './nest/audit.interceptor';
+export { AuditedRouteDenials } from './nest/audited-route-denials';
 export { auditActorOf, auditContextOf, type AuditableRequest } from './nest/request-audit-context';
 export { AUDITED_METADATA, PURPOSE_HEADER, PURPOSE_REQUIRED_PROBLEM } from './nest/constants';
 

@@ -1,6 +1,7 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { PUBLIC_ROUTE } from '@puente/platform';
+import { AccessDenials, METRICS_REGISTRY, PUBLIC_ROUTE } from '@puente/platform';
+import { Counter, type Registry } from 'prom-client';
 import { REQUIRED_SCOPES } from './decorators';
 import { KeySourceUnavailableError } from './jwks';
 import { missingScopes, setPrincipal } from './principal';
@@ -23,11 +24,16 @@ interface HttpRequest {
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly logger = new Logger('AuthGuard');
+  private readonly rejections: Counter<'status' | 'reason'> | null;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
-  ) {}
+    @Optional() private readonly denials?: AccessDenials,
+    @Optional() @Inject(METRICS_REGISTRY) registry?: Registry,
+  ) {
+    this.rejections = registry ? authRejectionsCounter(registry) : null;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return false;
@@ -40,11 +46,13 @@ export class AuthGuard implements CanActivate {
       principal = await this.verifier.verifyAuthorization(request.headers.authorization);
     } catch (error) {
       if (error instanceof TokenRejectedError) {
+        this.rejections?.inc({ status: '401', reason: error.reason });
         const level = SUSPICIOUS.has(error.reason) ? 'warn' : 'debug';
         this.logger[level]({ reason: error.reason }, 'Bearer token rejected');
         throw invalidTokenProblem(error.reason, error.detail);
       }
       if (error instanceof KeySourceUnavailableError) {
+        this.rejections?.inc({ status: '503', reason: 'key-source-unavailable' });
         this.logger.error({ keySource: this.verifier.keySource, error: error.message }, 'Token signing keys unavailable');
         throw keySourceUnavailableProblem();
       }
@@ -54,7 +62,34 @@ export class AuthGuard implements CanActivate {
 
     const required = [...new Set(this.reflector.getAllAndMerge<string[]>(REQUIRED_SCOPES, targets) ?? [])];
     const missing = missingScopes(principal, required);
-    if (missing.length > 0) throw insufficientScopeProblem(required, missing);
+    if (missing.length > 0) {
+      this.rejections?.inc({ status: '403', reason: 'insufficient-scope' });
+      await this.recordDenial(context);
+      throw insufficientScopeProblem(required, missing);
+    }
     return true;
   }
+
+  /** The caller still gets its 403 if the record cannot be written; the failure is logged. */
+  private async recordDenial(context: ExecutionContext): Promise<void> {
+    try {
+      await this.denials?.refused(context, 'insufficient-scope');
+    } catch (error) {
+      this.logger.error({ err: { name: (error as Error)?.name, code: (error as { code?: unknown })?.code } }, 'access denial could not be recorded');
+    }
+  }
+}
+
+export const AUTH_REJECTIONS_METRIC = 'puente_auth_rejections_total';
+
+/** One counter per registry (several guards may share an app's registry in tests). */
+function authRejectionsCounter(registry: Registry): Counter<'status' | 'reason'> {
+  const existing = registry.getSingleMetric(AUTH_REJECTIONS_METRIC);
+  if (existing) return existing as Counter<'status' | 'reason'>;
+  return new Counter({
+    name: AUTH_REJECTIONS_METRIC,
+    help: 'Requests refused by the auth guard, by HTTP status and reason (invalid-signature, expired, insufficient-scope, ...)',
+    labelNames: ['status', 'reason'] as const,
+    registers: [registry],
+  });
 }

@@ -403,6 +403,27 @@ describe('AuthModule over real HTTP with a JWKS URL (real HTTP server)', () => {
     });
   });
 
+  describe('metrics', () => {
+    it('count the refusals by status and reason on /metrics, for operators to alert on forgery attempts', async () => {
+      const text = await (await get('/metrics')).text();
+      const count = (status: string, reason: string) => {
+        const line = text.split('\n').find((l) => l.startsWith('puente_auth_rejections_total{') && l.includes(`status="${status}"`) && l.includes(`reason="${reason}"`));
+        return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+      };
+      // Earlier tests in this file sent these; each kind at least once.
+      expect(count('401', 'invalid-signature')).toBeGreaterThanOrEqual(1);
+      expect(count('401', 'token-expired')).toBeGreaterThanOrEqual(1);
+      expect(count('401', 'algorithm-not-allowed')).toBeGreaterThanOrEqual(1);
+      expect(count('403', 'insufficient-scope')).toBeGreaterThanOrEqual(1);
+      expect(count('503', 'key-source-unavailable')).toBeGreaterThanOrEqual(1);
+      const before = count('401', 'missing-token');
+      expect((await get('/v1/things/me')).status).toBe(401);
+      const after = await (await get('/metrics')).text();
+      expect(after).toContain(`puente_auth_rejections_total{status="401",reason="missing-token"`);
+      expect(after.split('\n').find((l) => l.startsWith('puente_auth_rejections_total{status="401",reason="missing-token"'))).toMatch(new RegExp(` ${before + 1}$`));
+    });
+  });
+
   describe('logs', () => {
     it('record each rejection with its reason but never a token (nor its signature)', () => {
       const text = logs.lines.join('\n');

@@ -67,7 +67,7 @@ export {
   assertScopes,
 } from './policy';
 export { RequireScopes, CurrentPrincipal, ApiAuth, REQUIRED_SCOPES, BEARER_SCHEME } from './decorators';
-export { AuthGuard } from './auth.guard';
+export { AuthGuard, AUTH_REJECTIONS_METRIC } from './auth.guard';
 export { AuthModule, type AuthModuleOptions, AUTH_CONFIG } from './auth.module';
 export {
   DevIssuer,

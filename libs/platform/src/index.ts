@@ -77,3 +77,4 @@ export {
 } from './bootstrap';
 export { PublicRoute, PUBLIC_ROUTE } from './http/public-route.decorator';
 export * from './conventions';
+export { AccessDenials, type AccessDenialReason } from './access/access-denials';

@@ -32,6 +32,29 @@ export function outcomeOfError(error: unknown): AuditOutcome {
 }
 
 type Params = Record<string, string | undefined> | undefined;
+type AuditedRequest = AuditableRequest & { headers: Record<string, unknown>; params?: Params };
+
+/** The endpoint's fixed purpose, else the X-Purpose header if it is an allowed purpose; undefined if none. */
+export function purposeOf(options: AuditedOptions, request: AuditedRequest, audit: AuditLog): string | undefined {
+  if (options.purpose !== undefined) return options.purpose;
+  const header = request.headers[PURPOSE_HEADER];
+  const value = Array.isArray(header) ? header[0] : header;
+  if (typeof value !== 'string') return undefined;
+  const purpose = value.trim().toLowerCase();
+  return audit.isAllowedPurpose(purpose) ? purpose : undefined;
+}
+
+/** The audited object's id per @Audited's objectIdParam; null when absent or not identifier-shaped. */
+export function objectIdOf(options: AuditedOptions, request: AuditedRequest, result: unknown): string | null {
+  let id: unknown;
+  try {
+    const source = options.objectIdParam ?? 'id';
+    id = typeof source === 'function' ? source(request, result) : request.params?.[source];
+  } catch {
+    id = undefined;
+  }
+  return typeof id === 'string' && OBJECT_ID_PATTERN.test(id) ? id : null;
+}
 
 /** Applied by @Audited(); see there. */
 @Injectable()
@@ -46,14 +69,14 @@ export class AuditInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const options = this.reflector.getAllAndOverride<AuditedOptions | undefined>(AUDITED_METADATA, [context.getHandler(), context.getClass()]);
     if (!options || context.getType() !== 'http') return next.handle();
-    const request = context.switchToHttp().getRequest<AuditableRequest & { headers: Record<string, unknown>; params?: Params }>();
-    const purpose = options.purpose ?? this.purposeFrom(request.headers[PURPOSE_HEADER]);
+    const request = context.switchToHttp().getRequest<AuditedRequest>();
+    const purpose = purposeOf(options, request, this.audit);
     const record = (outcome: AuditOutcome, result: unknown) =>
       this.audit.append(null, {
         ...auditContextOf(request),
         action: options.action,
         objectType: options.objectType,
-        objectId: this.objectIdOf(options, request, result),
+        objectId: objectIdOf(options, request, result),
         purpose: purpose ?? null,
         outcome,
       });
@@ -88,23 +111,5 @@ export class AuditInterceptor implements NestInterceptor {
         return result;
       }),
     );
-  }
-
-  private purposeFrom(header: unknown): string | undefined {
-    const value = Array.isArray(header) ? header[0] : header;
-    if (typeof value !== 'string') return undefined;
-    const purpose = value.trim().toLowerCase();
-    return this.audit.isAllowedPurpose(purpose) ? purpose : undefined;
-  }
-
-  private objectIdOf(options: AuditedOptions, request: AuditableRequest & { params?: Params }, result: unknown): string | null {
-    let id: unknown;
-    try {
-      const source = options.objectIdParam ?? 'id';
-      id = typeof source === 'function' ? source(request, result) : request.params?.[source];
-    } catch {
-      id = undefined;
-    }
-    return typeof id === 'string' && OBJECT_ID_PATTERN.test(id) ? id : null;
   }
 }

@@ -1,8 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ServiceConfig } from '@puente/platform';
+import { AccessDenials, ServiceConfig } from '@puente/platform';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '../audit-log';
 import { AuditInterceptor } from './audit.interceptor';
+import { AuditedRouteDenials } from './audited-route-denials';
 
 export interface AuditModuleOptions {
   /** Allowed purposes (default AUDIT_PURPOSES). */
@@ -13,7 +14,8 @@ export interface AuditModuleOptions {
 export class AuditModule {
   /**
    * Global module providing AuditLog (on the service's DataSource, stamped with its service name
-   * and node) and the interceptor behind @Audited(). The service must also list `auditEntities`
+   * and node), the interceptor behind @Audited() and the AccessDenials the auth guard tells of
+   * scope refusals on audited routes. The service must also list `auditEntities`
    * and `auditMigrations` in PlatformModule.forRoot().
    */
   static forRoot(options: AuditModuleOptions = {}): DynamicModule {
@@ -28,8 +30,9 @@ export class AuditModule {
             new AuditLog(dataSource, { service: config.serviceName, node: config.PUENTE_NODE, purposes: options.purposes }),
         },
         AuditInterceptor,
+        { provide: AccessDenials, useClass: AuditedRouteDenials },
       ],
-      exports: [AuditLog, AuditInterceptor],
+      exports: [AuditLog, AuditInterceptor, AccessDenials],
     };
   }
 }

@@ -82,7 +82,14 @@ describe('sites, cases, households and consents (HTTP)', () => {
       expect(problemFields(expectProblem(unknownCountry, 400))).toEqual(['code']);
       expectProblem(await intake.call('POST', '/v1/sites', { body: { code: 'MX-MRC-09', name: 'Tapachula', kind: 'fixed' } }), 403, 'out-of-jurisdiction');
       const noScope = await intake.token({ scopes: ['cases:read'] });
-      expectProblem(await intake.call('POST', '/v1/sites', { token: noScope, body: { code: uniqueSiteCode(), name: 'x', kind: 'fixed' } }), 403, 'insufficient-scope');
+      const requestId = `noscope-${randomUUID()}`;
+      expectProblem(
+        await intake.call('POST', '/v1/sites', { token: noScope, headers: { 'x-request-id': requestId }, body: { code: uniqueSiteCode(), name: 'x', kind: 'fixed' } }),
+        403,
+        'insufficient-scope',
+      );
+      // Sites hold no personal data: their routes are not audited, so neither is this refusal.
+      expect(await intake.ds.query('SELECT 1 FROM audit_record WHERE request_id = $1', [requestId])).toEqual([]);
     });
 
     it('pages through sites with an opaque cursor', async () => {
