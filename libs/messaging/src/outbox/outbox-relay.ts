@@ -63,6 +63,8 @@ export class OutboxRelay {
   private notified = false;
   private lastPrune = 0;
   private publishedTotal = 0;
+  /** Acknowledged by Kafka, not yet marked sent (marked with the next fetch, or before sleeping). */
+  private unmarked: OutboxRow[] = [];
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 500;
@@ -116,6 +118,9 @@ export class OutboxRelay {
         await this.idle(Math.min(5000, 200 * 2 ** Math.min(failures, 5)));
       }
     }
+    if (this.leader) {
+      await this.markSent().catch((e: Error) => this.logger.warn(`outbox relay: could not mark the last batch sent (${e.message}); it will be sent again`, 'outbox'));
+    }
     await this.resign();
   }
 
@@ -154,11 +159,19 @@ export class OutboxRelay {
   private async publishBatch(): Promise<number> {
     const client = this.requireLeaderClient();
     this.notified = false;
+    // A full batch is marked sent in the same round trip that fetches the next one (the CTE's
+    // UPDATE runs to completion; the SELECT still sees those rows unmarked, hence the exclusion).
+    const unmarked = this.unmarked.map((r) => r.id);
     const { rows } = await client.query<OutboxRow>(
-      `SELECT id, topic, message_key, payload, headers, event_type FROM outbox_message
-        WHERE published_at IS NULL ORDER BY id LIMIT $1`,
-      [this.batchSize],
+      unmarked.length > 0
+        ? `WITH marked AS (UPDATE outbox_message SET published_at = now() WHERE id = ANY($2::bigint[]))
+           SELECT id, topic, message_key, payload, headers, event_type FROM outbox_message
+            WHERE published_at IS NULL AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1`
+        : `SELECT id, topic, message_key, payload, headers, event_type FROM outbox_message
+            WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+      unmarked.length > 0 ? [this.batchSize, unmarked] : [this.batchSize],
     );
+    this.afterMarked();
     if (rows.length === 0) return 0;
     let sent = rows;
     try {
@@ -168,16 +181,26 @@ export class OutboxRelay {
       sent = await this.sendOneByOne(rows);
     }
     await this.options.afterSend?.(sent.length);
-    await this.markSent(sent);
-    this.publishedTotal += sent.length;
-    this.options.onPublished?.(sent.length);
+    this.unmarked = sent;
+    // Anything short of a full batch means the relay is about to sleep: mark now.
+    if (rows.length < this.batchSize) await this.markSent();
     return rows.length;
   }
 
-  private async markSent(rows: OutboxRow[]): Promise<void> {
-    if (rows.length === 0) return;
+  /** Marks the rows Kafka acknowledged last (if any) as sent. */
+  private async markSent(): Promise<void> {
+    if (this.unmarked.length === 0) return;
     // Still leader? If the session died mid-send, the next leader resends; never mark here.
-    await this.requireLeaderClient().query(`UPDATE outbox_message SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+    await this.requireLeaderClient().query(`UPDATE outbox_message SET published_at = now() WHERE id = ANY($1::bigint[])`, [this.unmarked.map((r) => r.id)]);
+    this.afterMarked();
+  }
+
+  private afterMarked(): void {
+    const count = this.unmarked.length;
+    if (count === 0) return;
+    this.unmarked = [];
+    this.publishedTotal += count;
+    this.options.onPublished?.(count);
   }
 
   private async send(rows: OutboxRow[]): Promise<void> {
@@ -207,7 +230,8 @@ export class OutboxRelay {
       } catch (error) {
         const refusal = permanentRefusal(error);
         if (!refusal) {
-          await this.markSent(sent);
+          this.unmarked = sent;
+          await this.markSent();
           throw error;
         }
         const reason = `${refusal}: ${(error as Error).message}`.slice(0, 500);
@@ -264,6 +288,8 @@ export class OutboxRelay {
     this.leader = false;
     this.client = null;
     this.producer = null;
+    // Rows acknowledged but not marked go out again from the next leader (same event ids).
+    this.unmarked = [];
     // Closing the session releases the advisory lock.
     if (client) await client.end().catch(() => undefined);
     if (producer) await producer.disconnect().catch(() => undefined);
