@@ -6,11 +6,10 @@
 // (server URL) with database `${PUENTE_DB_PREFIX ?? 'puente_'}${service with - → _}`.
 // Exit codes: 0 intact / exported, 1 chain broken (names the first broken record),
 // 2 usage or configuration error, 3 the database or file could not be read.
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { loadEnvFile } from 'node:process';
 import { parseArgs } from 'node:util';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import {
   exportChain,
   formatChainHead,
@@ -20,7 +19,7 @@ import {
   type ChainHead,
   type ChainVerification,
 } from '@puente/audit';
-import { ConfigValidationError, loadServiceConfig, redactUrl } from '@puente/platform';
+import { complain, connectService, readFailure, runCommand, say, UsageError } from './service-database';
 
 const USAGE = `Usage:
   audit verify --service <name> [--expect-head <seq>:<hash>]
@@ -31,11 +30,6 @@ verify  recomputes the hash chain and names the first broken record. Keep the pr
         passing it later as --expect-head also detects deleted newest records.
 export  writes the records as JSON lines (stdout unless --out).
 Exit codes: 0 intact, 1 broken, 2 usage error, 3 database or file not readable.`;
-
-class UsageError extends Error {}
-
-const say = (line: string) => process.stdout.write(`${line}\n`);
-const complain = (line: string) => process.stderr.write(`${line}\n`);
 
 function positiveInt(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;
@@ -62,30 +56,9 @@ function report(result: ChainVerification, what: string): number {
   return 1;
 }
 
-/** The service database URL exactly as the platform derives it (and validates the name). */
-function serviceDatabase(service: string): { url: string; name: string } {
-  if (process.env.NODE_ENV !== 'test' && existsSync('.env')) loadEnvFile('.env');
-  try {
-    const config = loadServiceConfig(service);
-    return { url: config.databaseUrl, name: config.databaseName };
-  } catch (error) {
-    if (error instanceof ConfigValidationError) throw new UsageError(error.message);
-    throw error;
-  }
-}
-
 async function connect(service: string): Promise<{ client: Client; what: string }> {
-  const db = serviceDatabase(service);
-  const client = new Client({ connectionString: db.url, connectionTimeoutMillis: 5000, application_name: 'puente-audit' });
-  try {
-    await client.connect();
-    const { rows } = await client.query<{ exists: boolean }>("SELECT to_regclass('public.audit_record') IS NOT NULL AS exists");
-    if (!rows[0].exists) throw new Error(`database ${db.name} has no audit_record table (has ${service} run its migrations?)`);
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw Object.assign(new Error(`cannot read the audit log of ${service} at ${redactUrl(db.url)}: ${(error as Error).message}`), { readFailure: true });
-  }
-  return { client, what: `service ${service}, database ${db.name}` };
+  const { client, where } = await connectService(service, { table: 'audit_record', what: 'audit log', application: 'puente-audit' });
+  return { client, what: where };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -118,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
       if (values.service) throw new UsageError('give either --service or --file, not both');
       const input = createReadStream(values.file);
       await once(input, 'open').catch((error: Error) => {
-        throw Object.assign(new Error(`cannot read ${values.file}: ${error.message}`), { readFailure: true });
+        throw readFailure(`cannot read ${values.file}: ${error.message}`);
       });
       const result = await verifyExport(input, { anchor: head(values.anchor, 'anchor'), expectedHead });
       return report(result, `file ${values.file}`);
@@ -158,20 +131,4 @@ async function main(argv: string[]): Promise<number> {
   throw new UsageError(command === undefined ? 'missing command (verify or export)' : `unknown command: ${command}`);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      complain(`audit: ${(error as Error).message}\n\n${USAGE}`);
-      process.exitCode = 2;
-    } else if ((error as { readFailure?: boolean }).readFailure) {
-      complain(`audit: ${(error as Error).message}`);
-      process.exitCode = 3;
-    } else {
-      complain(`audit: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      process.exitCode = 3;
-    }
-  },
-);
+runCommand('audit', USAGE, main);

@@ -1,32 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runTs } from '@puente/testing';
 import type { DataSource } from 'typeorm';
 import { auditRecordHash, type AuditRecordJson } from './canonical';
 import { appendMany, auditLogOn, openAuditDataSource, tamper } from './spec/helpers';
 
-const ROOT = join(__dirname, '..', '..', '..');
 const SERVICE = 'audit-cli';
 const COUNT = 30;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node -r @swc-node/register tools/audit.ts ...args` from the repository root. */
-function audit(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['-r', '@swc-node/register', 'tools/audit.ts', ...args],
-      { cwd: ROOT, env: { ...process.env, SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
-    );
-  });
-}
+const audit = (args: string[], env: Record<string, string> = {}) => runTs('tools/audit.ts', args, env);
 
 describe('tools/audit.ts (spawned, against a real database)', () => {
   let ds: DataSource;

@@ -2,7 +2,8 @@ import { createHmac, createPublicKey } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { base64url, exportSPKI, type JWTPayload } from 'jose';
 import { createTestKey, type JwksServer, signWith, startJwksServer, type TestKey } from './spec/jwks-server';
-import { LogCapture, SPEC_AUDIENCE, startAuthSpecApp } from './spec/test-app';
+import { LogCapture } from '@puente/platform';
+import { SPEC_AUDIENCE, startAuthSpecApp } from './spec/test-app';
 
 const ISSUER = 'https://idp.example.test/realms/gt';
 const PROBLEM = 'https://puente.dev/problems/';

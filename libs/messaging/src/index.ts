@@ -27,6 +27,7 @@ export { OutboxMessage } from './outbox/outbox-message.entity';
 export { CreateOutbox1764230400000, OUTBOX_CHANNEL } from './outbox/outbox.migration';
 export { OutboxWriter, OutboxOutsideTransactionError, type OutgoingEvent } from './outbox/outbox-writer';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
+export { listFailedOutboxEvents, requeueFailedOutboxEvents, type FailedOutboxEvent, type OutboxQueryable } from './outbox/outbox-failures';
 export { InboxMessage } from './inbox/inbox-message.entity';
 export { CreateInbox1764230400001 } from './inbox/inbox.migration';
 export { ConsumerRunner, type ConsumerRunnerOptions, type Outcome } from './consumer/consumer-runner';

@@ -78,3 +78,4 @@ export {
 export { PublicRoute, PUBLIC_ROUTE } from './http/public-route.decorator';
 export * from './conventions';
 export { AccessDenials, type AccessDenialReason } from './access/access-denials';
+export { LogCapture } from './observability/log-capture';

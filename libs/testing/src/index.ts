@@ -1,6 +1,6 @@
 export { databaseUrl, freshDatabase, openTestDataSource, serverUrl, testDatabaseName, type TestDataSourceOptions } from './database';
 export { eventually, uniqueName } from './eventually';
-export { spawnTs, type TsProcess } from './process';
+export { runTs, spawnTs, type TsProcess, type TsRun } from './process';
 export { describeServiceContract, type ServiceUnderTest } from './service-contract';
 export {
   expectProblem,

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..', '..');
@@ -59,4 +59,22 @@ export function spawnTs(file: string, env: Record<string, string> = {}): TsProce
       });
     },
   };
+}
+
+export interface TsRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a TypeScript command of this repo (e.g. `tools/outbox.ts`) to completion, as an operator would from the root. */
+export function runTs(file: string, args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<TsRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['-r', '@swc-node/register', file, ...args],
+      { cwd: root, env: { ...process.env, SWC_NODE_PROJECT: join(root, 'tsconfig.json'), ...env }, timeout: timeoutMs },
+      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    );
+  });
 }

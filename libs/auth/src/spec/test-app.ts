@@ -1,5 +1,4 @@
 // Test-only: a tiny service with PlatformModule + AuthModule and a controller under /v1.
-import { Writable } from 'node:stream';
 import { Controller, Get, Module, Param, Post, Req, type DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiTags } from '@nestjs/swagger';
@@ -91,16 +90,6 @@ export function authSpecModule(env: NodeJS.ProcessEnv, logDestination?: Destinat
   })
   class AuthSpecAppModule {}
   return { module: AuthSpecAppModule };
-}
-
-/** Test-only: keeps every log line in memory. */
-export class LogCapture extends Writable {
-  readonly lines: string[] = [];
-
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    for (const line of chunk.toString().split('\n')) if (line.trim()) this.lines.push(line);
-    callback();
-  }
 }
 
 export async function startAuthSpecApp(

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { LogCapture } from '../spec/log-capture';
+import { LogCapture } from '../observability/log-capture';
 import { startConventionsApp, TEST_CLIENT_HEADER } from '../spec/conventions.fixture';
 
 const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/;

@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
 import { createServiceApp } from '../bootstrap';
-import { LogCapture } from '../spec/log-capture';
+import { LogCapture } from '../observability/log-capture';
 import { SPEC_SERVICE, widgetAppModule } from '../spec/widget.fixture';
 import { PII_REDACT_PATHS, REDACTED } from './logging';
 

@@ -1,5 +1,6 @@
 import { eventually } from '@puente/testing';
-import { expectProblem, LogCapture, openCase, type ScreeningTestApp, startScreening, withdrawConsent } from '../testing/harness';
+import { LogCapture } from '@puente/platform';
+import { expectProblem, openCase, type ScreeningTestApp, startScreening, withdrawConsent } from '../testing/harness';
 
 const SECRET = 'Mi tío Rigoberto Chún me espera en la colonia La Esperanza';
 

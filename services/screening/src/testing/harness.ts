@@ -2,7 +2,6 @@
 // real PostgreSQL, real Kafka), mints real tokens with the dev issuer, publishes intake events
 // the way intake does (CloudEvents headers, protobuf payload) and talks HTTP to the app.
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
 import {
   CaseOpenedSchema,
@@ -17,7 +16,7 @@ import {
   toTimestamp,
 } from '@puente/contracts';
 import { type BrokerClient, createBrokerClient, parseBrokers, readTopic, type RecordedEvent, sendRaw, toHeaders } from '@puente/messaging';
-import { createServiceApp } from '@puente/platform';
+import { createServiceApp, LogCapture } from '@puente/platform';
 import { type CallOptions, eventually, type ServiceHarness, startServiceHarness, type TestResponse, type TokenOptions } from '@puente/testing';
 
 export { expectProblem, problemFields, type CallOptions, type TokenOptions } from '@puente/testing';
@@ -38,20 +37,6 @@ export interface ScreeningTestApp extends ServiceHarness {
   broker: BrokerClient;
   token(options?: TokenOptions): Promise<string>;
   call<T = any>(method: string, path: string, options?: CallOptions): Promise<Response<T>>;
-}
-
-/** A log destination that keeps every line in memory. */
-export class LogCapture extends Writable {
-  readonly lines: string[] = [];
-
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    for (const line of chunk.toString().split('\n')) if (line.trim()) this.lines.push(line);
-    callback();
-  }
-
-  get text(): string {
-    return this.lines.join('\n');
-  }
 }
 
 /** Starts screening for one suite with its own database (`<prefix><suite>_screening`) and consumer group. */

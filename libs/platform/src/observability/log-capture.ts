@@ -1,6 +1,10 @@
-// Test-only helper: a pino destination that keeps every line in memory.
 import { Writable } from 'node:stream';
 
+/**
+ * A log destination (PlatformModule.forRoot({ logDestination })) that keeps every line in
+ * memory: for tests that prove what a service does and does not log (no personal data, no
+ * tokens). Never for production, where lines go to stdout.
+ */
 export class LogCapture extends Writable {
   readonly lines: string[] = [];
 
