@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
+import { isDatabaseUnavailable } from '../database/database-errors';
 import { getRequestContext, REQUEST_ID_HEADER } from '../observability/request-context';
 import {
   defaultProblemFor,
@@ -19,6 +20,8 @@ interface Rendered {
 }
 
 const GENERIC_500_DETAIL = 'An unexpected error occurred. Quote the requestId when reporting it.';
+/** Seconds a client should wait before retrying while the database is out of reach. */
+export const DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 function pathOf(url: string | undefined): string {
   if (!url) return '/';
@@ -94,6 +97,20 @@ export function renderProblem(exception: unknown, request: FastifyRequest): Rend
     const code = fastifyCode(exception);
     const detail = code ? `The request could not be processed (${code}).` : `The request failed with status ${status}.`;
     return { problem: make(status, base.type, base.title, detail), headers: {}, unexpected: false };
+  }
+
+  if (isDatabaseUnavailable(exception)) {
+    // Not the caller's fault and not a bug: say so, and when to try again (RFC 9110 Retry-After).
+    return {
+      problem: make(
+        503,
+        ProblemTypes.SERVICE_UNAVAILABLE,
+        'Service unavailable',
+        'The service cannot reach its database just now. Retry after the number of seconds in Retry-After; for a create, send the same Idempotency-Key so it is never done twice.',
+      ),
+      headers: { 'retry-after': String(DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS) },
+      unexpected: true,
+    };
   }
 
   const base = defaultProblemFor(500);

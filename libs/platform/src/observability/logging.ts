@@ -5,6 +5,7 @@ import type { Params } from 'nestjs-pino';
 import pino, { type DestinationStream } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
 import type { ServiceConfig } from '../config/service-config';
+import { sqlStateOf } from '../database/database-errors';
 import { resolveRequestContext } from './request-context';
 
 /** Body/log fields that hold personal data. They are redacted wherever they appear (up to 4 levels deep). */
@@ -34,6 +35,38 @@ export const PII_REDACT_PATHS: readonly string[] = Object.freeze([
 ]);
 
 export const REDACTED = '[REDACTED]';
+
+/** Identifier fields of a PostgreSQL error that name schema objects, never values. */
+const DATABASE_IDENTIFIER_FIELDS = ['constraint', 'table', 'column', 'schema', 'routine'] as const;
+
+/**
+ * The `err` serializer of every log line: type, code, message and stack frames, and never what
+ * may quote data. A database error's message and detail can echo values (`Key (x)=(...)`,
+ * `invalid input syntax ...: "..."`) and TypeORM's QueryFailedError carries the query and its
+ * parameters, so for those only the SQLSTATE and the names of the objects involved are kept.
+ */
+export function serializeError(error: unknown, depth = 0): Record<string, unknown> {
+  // Duck-typed: errors from another realm (a vm context, a worker) fail `instanceof Error`.
+  if (typeof error !== 'object' || error === null || typeof (error as { message?: unknown }).message !== 'string') return { type: typeof error };
+  const record = error as Error & Record<string, unknown>;
+  const sqlState = sqlStateOf(error);
+  const driver = (record.driverError ?? error) as Record<string, unknown>;
+  const fromDatabase = sqlState !== undefined || 'driverError' in record || 'parameters' in record || 'query' in record;
+  const out: Record<string, unknown> = { type: record.constructor?.name || record.name || 'Error' };
+  const code = sqlState ?? (typeof record.code === 'string' ? record.code : undefined);
+  if (code) out.code = code;
+  if (fromDatabase) {
+    out.message = `database error${sqlState ? ` ${sqlState}` : ''}`;
+    for (const field of DATABASE_IDENTIFIER_FIELDS) if (typeof driver[field] === 'string') out[field] = driver[field];
+  } else {
+    out.message = record.message;
+  }
+  // Frames only: the stack's first lines repeat the message.
+  const frames = (typeof record.stack === 'string' ? record.stack : '').split('\n').filter((line) => /^\s+at /.test(line));
+  if (frames.length > 0) out.stack = frames.join('\n');
+  if (record.cause !== undefined && depth < 3) out.cause = serializeError(record.cause, depth + 1);
+  return out;
+}
 
 function pathOf(url: string | undefined): string {
   if (!url) return '';
@@ -68,6 +101,7 @@ export function buildPinoHttpOptions(config: ServiceConfig): PinoHttpOptions {
     quietReqLogger: true,
     customProps: (req: IncomingMessage) => ({ traceId: resolveRequestContext(req).trace.traceId }),
     serializers: {
+      err: serializeError,
       req: (req: { method?: string; url?: string }) => ({ method: req.method, url: pathOf(req.url) }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
     },
