@@ -1,5 +1,6 @@
 import { eventually, openTestDataSource, spawnTs, uniqueName } from '@puente/testing';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { toHeaders } from '../kafka/cloudevents';
 import { createBrokerClient, parseBrokers, type BrokerClient } from '../kafka/kafka-client';
@@ -93,6 +94,45 @@ describe('consumer runner with inbox, retries and DLQ (real PostgreSQL and Kafka
     const ids = (await ds.query('SELECT event_id FROM test_effect ORDER BY n')).map((r: { event_id: string }) => r.event_id);
     expect(ids).toEqual(['e-1', 'e-2', 'e-3']);
     expect(r.counts).toMatchObject({ applied: 3, 'dead-lettered': 2 });
+  });
+
+  it('treats a handler that lost its database as an outage (no DLQ; applied once it is back) and puts only the SQLSTATE of a database error in DLQ headers', async () => {
+    const { ds } = await db('consumer_outage');
+    const topic = await topicWithDlq(1);
+    const secret = 'Ximena Quispe Mamani';
+    // A real "database not there" error: what a handler's query gets while PostgreSQL is down.
+    const unreachable = await new Client({ connectionString: 'postgres://postgres@127.0.0.1:1/postgres', connectionTimeoutMillis: 2000 }).connect().then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(unreachable).not.toBeNull();
+    const attempts = new Map<string, number>();
+    const r = runner(ds, topic, uniqueName('g'), {
+      retry: { maxAttempts: 2, initialDelayMs: 20, maxDelayMs: 50, multiplier: 2 },
+      bindings: [
+        {
+          name: 'outage-probe',
+          topic,
+          handle: async (e, tx) => {
+            const n = (attempts.get(e.id) ?? 0) + 1;
+            attempts.set(e.id, n);
+            if (e.key === 'outage' && n <= 3) throw unreachable;
+            if (e.key === 'quoting') await tx.query('SELECT $1::int', [secret]); // PostgreSQL quotes the value in its message
+            await tx.query('INSERT INTO test_effect (event_id, key) VALUES ($1, $2)', [e.id, e.key]);
+          },
+        },
+      ],
+    });
+    await sendRaw(broker, topic, [event('e-outage', 'outage'), event('e-quoting', 'quoting'), event('e-after', 'case-a')]);
+    await r.start();
+    await eventually('the outage event applied once the database answers', async () => (await effectCounts(ds)).rows === 2, 60_000);
+    const dlq = await readTopic(broker, dlqTopicOf(topic), { until: (m) => m.length >= 1 });
+    expect(dlq.map((m) => m.headers.ce_id)).toEqual(['e-quoting']);
+    expect(dlq[0].headers.dlq_error_message).toBe('QueryFailedError: database error 22P02');
+    expect(JSON.stringify(dlq[0].headers)).not.toContain(secret);
+    expect(attempts.get('e-outage')).toBeGreaterThan(2); // more than maxAttempts: outages do not count toward the DLQ
+    const ids = (await ds.query('SELECT event_id FROM test_effect ORDER BY n')).map((x: { event_id: string }) => x.event_id);
+    expect(ids).toEqual(['e-outage', 'e-after']);
   });
 
   it('hands a batch binding the fresh events of a run at once, and isolates a poison event in a batch for its retries and DLQ', async () => {

@@ -1,4 +1,5 @@
 import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage } from 'kafkajs';
+import { isDatabaseUnavailable, sqlStateOf } from '@puente/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { fromHeaders, InvalidCloudEventError } from '../kafka/cloudevents';
 import type { BrokerClient, EventProducer, MessagingLogger } from '../kafka/kafka-client';
@@ -288,6 +289,9 @@ export class ConsumerRunner {
         // Not the handler (the database itself failed): no DLQ; kafkajs redelivers later.
         if (!(e instanceof HandlerFailure)) throw e;
         const cause = e.cause;
+        // The handler failed only because the database went away: an outage, not a poison
+        // message. Same as above: the offset stays uncommitted and the event comes back.
+        if (isDatabaseUnavailable(cause)) throw cause;
         const retryable = !(cause instanceof NonRetryableError);
         if (this.stopping && retryable && attempt < this.retry.maxAttempts) {
           // Shutting down: leave the offset uncommitted so another member retries it.
@@ -369,6 +373,9 @@ function flattenHeaders(h: IHeaders | undefined): Record<string, string> {
 
 /** Error text for logs and DLQ headers: bounded, single line. */
 function errorSummary(e: unknown): string {
+  // A database error's message can quote the values of the failed statement: its SQLSTATE only.
+  const state = sqlStateOf(e);
+  if (state) return `${e instanceof Error ? e.name : 'Error'}: database error ${state}`;
   const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   return msg.replace(/\s+/g, ' ').slice(0, 500);
 }
