@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Client } from 'pg';
 import { QueryFailedError } from 'typeorm';
 import { serializeError } from '../observability/logging';
-import { isDatabaseUnavailable, sqlStateOf } from './database-errors';
+import { isConcurrencyAbort, isDatabaseUnavailable, isUniqueViolation, sqlStateOf } from './database-errors';
 
 const SERVER = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -94,5 +94,52 @@ describe('serializeError: errors in logs without the data they may quote', () =>
     expect(String(out.stack)).toMatch(/^\s+at /);
     expect(String(out.stack)).not.toContain('broker request failed');
     expect(serializeError('a string')).toEqual({ type: 'string' });
+  });
+});
+
+describe('unique violations and concurrency aborts (real PostgreSQL)', () => {
+  it('finds a unique violation by constraint through the TypeORM wrapper, and a real serialization failure', async () => {
+    const duplicate = await errorOf(`CREATE TEMP TABLE site (code text CONSTRAINT site_code_key UNIQUE); INSERT INTO site VALUES ('GT-MRC-01'), ('GT-MRC-01')`);
+    const wrapped = new QueryFailedError('INSERT ...', [], duplicate);
+    expect(isUniqueViolation(wrapped)).toBe(true);
+    expect(isUniqueViolation(wrapped, 'site_code_key')).toBe(true);
+    expect(isUniqueViolation(wrapped, 'other_key')).toBe(false);
+    expect(isConcurrencyAbort(wrapped)).toBe(false);
+
+    // Two SERIALIZABLE transactions that read what the other writes: PostgreSQL aborts one (40001).
+    const setup = new Client({ connectionString: SERVER });
+    await setup.connect();
+    const table = `ser_${process.pid}_${Date.now()}`;
+    await setup.query(`CREATE TABLE ${table} (k int, v int)`);
+    const [a, b] = [new Client({ connectionString: SERVER }), new Client({ connectionString: SERVER })];
+    await a.connect();
+    await b.connect();
+    try {
+      await a.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+      await b.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+      await a.query(`SELECT sum(v) FROM ${table} WHERE k = 1`);
+      await b.query(`SELECT sum(v) FROM ${table} WHERE k = 2`);
+      await a.query(`INSERT INTO ${table} VALUES (2, 1)`);
+      // Where PostgreSQL detects it (b's insert or b's commit) is its business: one of them fails.
+      const aborted = await (async () => {
+        try {
+          await b.query(`INSERT INTO ${table} VALUES (1, 1)`);
+          await a.query('COMMIT');
+          await b.query('COMMIT');
+          return null;
+        } catch (e) {
+          await a.query('ROLLBACK').catch(() => undefined);
+          await b.query('ROLLBACK').catch(() => undefined);
+          return e as Error;
+        }
+      })();
+      expect(aborted).not.toBeNull();
+      expect(isConcurrencyAbort(new QueryFailedError('COMMIT', [], aborted as Error))).toBe(true);
+      expect(isDatabaseUnavailable(aborted)).toBe(false);
+    } finally {
+      await Promise.all([a.end(), b.end()]);
+      await setup.query(`DROP TABLE ${table}`);
+      await setup.end();
+    }
   });
 });

@@ -65,3 +65,24 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/** The PostgreSQL error object behind `error` (TypeORM's driverError, or the error itself). */
+function pgErrorOf(error: unknown): Record<string, unknown> | undefined {
+  for (const e of causes(error)) {
+    const code = codeOf(e);
+    if (code && SQLSTATE.test(code) && !UNREACHABLE_SOCKET_CODES.has(code)) return e as Record<string, unknown>;
+  }
+  return undefined;
+}
+
+/** True for a unique violation (23505), optionally on one named constraint. */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const pg = pgErrorOf(error);
+  return pg?.code === '23505' && (constraint === undefined || pg.constraint === constraint);
+}
+
+/** True when PostgreSQL gave up on a transaction because of a concurrent one (40001, 40P01): retrying is right. */
+export function isConcurrencyAbort(error: unknown): boolean {
+  const state = sqlStateOf(error);
+  return state === '40001' || state === '40P01';
+}

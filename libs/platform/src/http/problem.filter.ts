@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
-import { isDatabaseUnavailable } from '../database/database-errors';
+import { isConcurrencyAbort, isDatabaseUnavailable, isUniqueViolation } from '../database/database-errors';
 import { getRequestContext, REQUEST_ID_HEADER } from '../observability/request-context';
 import {
   defaultProblemFor,
@@ -109,6 +109,23 @@ export function renderProblem(exception: unknown, request: FastifyRequest): Rend
         'The service cannot reach its database just now. Retry after the number of seconds in Retry-After; for a create, send the same Idempotency-Key so it is never done twice.',
       ),
       headers: { 'retry-after': String(DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS) },
+      unexpected: true,
+    };
+  }
+
+  // Races a service did not turn into its own problem: still the caller's situation, not a
+  // server bug. Logged as unexpected so the service learns to name them.
+  if (isUniqueViolation(exception)) {
+    return {
+      problem: make(409, ProblemTypes.CONFLICT, 'Conflict', 'The request conflicts with data that already exists, possibly written by a concurrent request. Read the current state before trying again.'),
+      headers: {},
+      unexpected: true,
+    };
+  }
+  if (isConcurrencyAbort(exception)) {
+    return {
+      problem: make(503, ProblemTypes.SERVICE_UNAVAILABLE, 'Service unavailable', 'A concurrent change got in the way and nothing was written. Retry after the number of seconds in Retry-After.'),
+      headers: { 'retry-after': '1' },
       unexpected: true,
     };
   }

@@ -1,4 +1,5 @@
 // Test-only fixture: a tiny service using the REST conventions (not exported from index.ts).
+import { randomUUID } from 'node:crypto';
 import {
   Body,
   type CanActivate,
@@ -225,6 +226,27 @@ export class ThingsController {
       throw new Error('transient failure');
     }
     return this.create(dto, reply);
+  }
+
+  /** Writes a thing, then the same id again in the same transaction: a real unique violation the handler does not handle. */
+  @Post('clash')
+  async clash(@Body() dto: CreateThingDto): Promise<never> {
+    await this.dataSource.transaction(async (tx) => {
+      const id = randomUUID();
+      await tx.query('INSERT INTO spec_thing (id, tag, name) VALUES ($1, $2, $3)', [id, dto.tag, dto.name]);
+      await tx.query('INSERT INTO spec_thing (id, tag, name) VALUES ($1, $2, $3)', [id, dto.tag, dto.name]);
+    });
+    throw new Error('unreachable');
+  }
+
+  /** Writes a thing, then PostgreSQL aborts the transaction as a serialization failure (40001). */
+  @Post('contended')
+  async contended(@Body() dto: CreateThingDto): Promise<never> {
+    await this.dataSource.transaction(async (tx) => {
+      await tx.query('INSERT INTO spec_thing (tag, name) VALUES ($1, $2)', [dto.tag, dto.name]);
+      await tx.query(`DO $$ BEGIN RAISE EXCEPTION 'could not serialize access' USING ERRCODE = '40001'; END $$`);
+    });
+    throw new Error('unreachable');
   }
 
   /** Always a domain 409 (a 4xx that must be stored and replayed). */

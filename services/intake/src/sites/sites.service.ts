@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { assertJurisdiction, resourceNotFound } from '@puente/auth';
-import { assertIfMatch, assertVersionUpdated, computeEtag, type Page, paginate } from '@puente/platform';
+import { assertIfMatch, assertVersionUpdated, computeEtag, isUniqueViolation, type Page, paginate } from '@puente/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Caller } from '../common/caller';
-import { isUniqueViolation } from '../common/db';
 import { isCountryCode } from '../common/iso-codes';
 import { alreadyExists, fieldProblem, unknownReference } from '../common/problems';
 import type { CreateSiteDto, ListSitesQueryDto, UpdateSiteDto } from './site.dto';

@@ -6,7 +6,7 @@ import { resourceNotFound } from '@puente/auth';
 import { AuditLog } from '@puente/audit';
 import { encodeEvent, ProtectionAlertRaisedSchema, ScreeningCompletedSchema, ScreeningRequestedSchema, ScreeningStartedSchema, Topics } from '@puente/contracts';
 import { OutboxWriter } from '@puente/messaging';
-import { assertIfMatch, assertVersionUpdated, computeEtag, type FieldError, type Page, paginate, ProblemException, ServiceConfig } from '@puente/platform';
+import { assertIfMatch, assertVersionUpdated, computeEtag, type FieldError, isUniqueViolation, type Page, paginate, ProblemException, ServiceConfig } from '@puente/platform';
 import type { FastifyRequest } from 'fastify';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CaseRecordEntity } from '../case-registry/case-record.entity';
@@ -83,10 +83,6 @@ function notEditable(s: ScreeningEntity, action: ScreeningAction): ProblemExcept
     `This screening is ${s.status}; it cannot be ${{ activate: 'started', answer: 'changed', complete: 'completed', cancel: 'cancelled' }[action]}. Start a re-screening instead.`,
     { screeningStatus: s.status },
   );
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string; driverError?: { code?: string } })?.driverError?.code === '23505' || (error as { code?: string })?.code === '23505';
 }
 
 export function toSummary(s: ScreeningEntity): ScreeningSummaryDto {

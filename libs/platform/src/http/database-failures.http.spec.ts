@@ -6,7 +6,7 @@ import { startTcpProxy, type TcpProxy } from '../spec/tcp-proxy';
 
 const SERVER = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
 
-describe('the database goes away under a running service (real PostgreSQL behind a real TCP proxy)', () => {
+describe('database failures under a running service (real PostgreSQL, behind a real TCP proxy)', () => {
   let proxy: TcpProxy;
   let app: NestFastifyApplication;
   let base: string;
@@ -73,5 +73,21 @@ describe('the database goes away under a running service (real PostgreSQL behind
     const listed = (await (await fetch(`${base}/v1/things?tag=${tag}`, { headers })).json()) as { items: unknown[] };
     expect(listed.items).toHaveLength(1);
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+  });
+
+  it('answers a race the handler did not name as 409 conflict, and a serialization failure as 503 with Retry-After; nothing written either way', async () => {
+    const tag = `race-${randomUUID().slice(0, 8)}`;
+    const body = JSON.stringify({ name: secret, tag });
+    const clash = await fetch(`${base}/v1/things/clash`, { method: 'POST', headers, body });
+    expect(clash.status).toBe(409);
+    expect(await clash.json()).toMatchObject({ type: 'https://puente.dev/problems/conflict', status: 409 });
+    const contended = await fetch(`${base}/v1/things/contended`, { method: 'POST', headers, body });
+    expect(contended.status).toBe(503);
+    expect(contended.headers.get('retry-after')).toBe('1');
+    const listed = (await (await fetch(`${base}/v1/things?tag=${tag}`, { headers })).json()) as { items: unknown[] };
+    expect(listed.items).toEqual([]);
+    expect(logs.text).not.toContain(secret);
+    const logged = logs.records().filter((r) => r.msg === 'Request failed with an unexpected error' && (r.route === '/v1/things/clash' || r.route === '/v1/things/contended'));
+    expect(logged.map((r) => (r.err as { code: string }).code).sort()).toEqual(['23505', '40001']);
   });
 });
