@@ -92,6 +92,22 @@ describe('proto toolchain (buf, spawned)', () => {
     });
   }, CLI_TIMEOUT);
 
+  it('breaking passes an unchanged copy and names a removed field and a renumbered one (buf FILE rules)', async () => {
+    await withProtoCopy(async (protoDir) => {
+      const same = await runProtoCli('breaking', '--proto', protoDir, '--against', 'proto');
+      expect(same.output).toContain('no breaking changes');
+      expect(same.code).toBe(0);
+      const file = path.join(protoDir, 'puente/intake/v1/case_events.proto');
+      const src = readFileSync(file, 'utf8');
+      const edited = src.replace('  repeated VulnerabilityFlag vulnerability_flags = 11;\n', '');
+      expect(edited).not.toBe(src);
+      writeFileSync(file, edited);
+      const broken = await runProtoCli('breaking', '--proto', protoDir, '--against', 'proto');
+      expect(broken.code).toBe(1);
+      expect(broken.output).toMatch(/Previously present field "11" with name "vulnerability_flags" on message "CaseOpened" was deleted/);
+    });
+  }, CLI_TIMEOUT);
+
   it('lint rejects an enum without an _UNSPECIFIED zero value', async () => {
     await withProtoCopy(async (protoDir) => {
       const file = path.join(protoDir, 'puente/intake/v1/extra.proto');
