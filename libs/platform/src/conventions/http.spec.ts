@@ -99,7 +99,12 @@ describe('cross-cutting HTTP conventions on every response (real HTTP)', () => {
     };
     const create = doc.paths['/v1/things'].post;
     expect(create.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true }));
-    expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['409', '422', '428']));
+    expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['409', '422', '428', '429', '503']));
+    const unavailable = create.responses['503'] as { headers?: Record<string, unknown>; content?: Record<string, { schema: Record<string, unknown> }> };
+    expect(unavailable.headers).toHaveProperty('Retry-After');
+    expect(unavailable.content?.['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/ProblemDetailsDto' });
+    expect(Object.keys(doc.paths['/v1/things'].get.responses)).toEqual(expect.arrayContaining(['429', '503']));
+    expect(doc.paths['/health/ready']?.get?.responses?.['429']).toBeUndefined();
     const optional = doc.paths['/v1/things/optional'].post;
     expect(optional.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', required: false }));
     expect(Object.keys(optional.responses)).not.toContain('428');

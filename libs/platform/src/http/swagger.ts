@@ -24,7 +24,37 @@ export function buildOpenApiDocument(app: NestFastifyApplication, info: SwaggerI
       description: 'OAuth2 client-credentials access token',
     })
     .build();
-  return SwaggerModule.createDocument(app, config, { extraModels: [ProblemDetailsDto, FieldErrorDto] });
+  return withTransientFailures(SwaggerModule.createDocument(app, config, { extraModels: [ProblemDetailsDto, FieldErrorDto] }));
+}
+
+const RETRY_AFTER_HEADER = {
+  description: 'Seconds to wait before trying again',
+  schema: { type: 'integer', minimum: 1, example: 5 },
+};
+
+/**
+ * Every `/v1` operation can answer 429 (rate limit) and 503 (database out of reach, or a
+ * concurrent change got in the way), both with Retry-After: said once here so every generated
+ * client knows to wait and retry, not to report a bug.
+ */
+function withTransientFailures(document: OpenAPIObject): OpenAPIObject {
+  const problem = (description: string) => ({
+    description,
+    headers: { 'Retry-After': RETRY_AFTER_HEADER },
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } } },
+  });
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!path.startsWith('/v1/')) continue;
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item[method];
+      if (!operation) continue;
+      operation.responses['429'] ??= problem('too-many-requests: this client exceeded its request rate; retry after Retry-After seconds');
+      operation.responses['503'] ??= problem(
+        'service-unavailable: the service cannot reach its database, or a concurrent change got in the way; nothing was written. Retry after Retry-After seconds (a create with the same Idempotency-Key)',
+      );
+    }
+  }
+  return document;
 }
 
 /** swagger-ui-dist ships with @nestjs/swagger; resolve it from there so hoisting does not matter. */
