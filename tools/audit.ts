@@ -6,9 +6,9 @@
 // (server URL) with database `${PUENTE_DB_PREFIX ?? 'puente_'}${service with - → _}`.
 // Exit codes: 0 intact / exported, 1 chain broken (names the first broken record),
 // 2 usage or configuration error, 3 the database or file could not be read.
+import { parseArgs } from 'node:util';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { parseArgs } from 'node:util';
 import type { Client } from 'pg';
 import {
   exportChain,
@@ -19,7 +19,7 @@ import {
   type ChainHead,
   type ChainVerification,
 } from '@puente/audit';
-import { complain, connectService, readFailure, runCommand, say, UsageError } from './service-database';
+import { COMMAND_LINE, commandOf, complain, connectService, readFailure, runCommand, say, UsageError } from './service-database';
 
 const USAGE = `Usage:
   audit verify --service <name> [--expect-head <seq>:<hash>]
@@ -63,9 +63,8 @@ async function connect(service: string): Promise<{ client: Client; what: string 
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
+    ...COMMAND_LINE,
     args: argv,
-    allowPositionals: true,
-    strict: true,
     options: {
       service: { type: 'string' },
       file: { type: 'string' },
@@ -81,8 +80,7 @@ async function main(argv: string[]): Promise<number> {
     say(USAGE);
     return 0;
   }
-  const [command, ...extra] = positionals;
-  if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
+  const command = commandOf(positionals, ['verify', 'export']);
 
   if (command === 'verify') {
     if (values.out || values.from || values.to) throw new UsageError('verify takes no --out, --from or --to');
@@ -128,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
-  throw new UsageError(command === undefined ? 'missing command (verify or export)' : `unknown command: ${command}`);
+  throw new UsageError(`unknown command: ${String(command)}`);
 }
 
 runCommand('audit', USAGE, main);

@@ -6,7 +6,7 @@
 // Exit codes: 0 done, 1 some --id was not set aside, 2 usage error, 3 database not readable.
 import { parseArgs } from 'node:util';
 import { listFailedOutboxEvents, requeueFailedOutboxEvents } from '@puente/messaging';
-import { connectService, runCommand, say, UsageError } from './service-database';
+import { COMMAND_LINE, commandOf, connectService, runCommand, say, UsageError } from './service-database';
 
 const USAGE = `Usage:
   outbox failed --service <name> [--json]
@@ -18,9 +18,8 @@ Exit codes: 0 done, 1 an --id was not among the set-aside events, 2 usage error,
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
+    ...COMMAND_LINE,
     args: argv,
-    allowPositionals: true,
-    strict: true,
     options: {
       service: { type: 'string' },
       id: { type: 'string', multiple: true },
@@ -33,9 +32,7 @@ async function main(argv: string[]): Promise<number> {
     say(USAGE);
     return 0;
   }
-  const [command, ...extra] = positionals;
-  if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
-  if (command !== 'failed' && command !== 'requeue') throw new UsageError(command === undefined ? 'missing command (failed or requeue)' : `unknown command: ${command}`);
+  const command = commandOf(positionals, ['failed', 'requeue']);
   if (!values.service) throw new UsageError(`${command} needs --service <name>`);
 
   if (command === 'failed') {

@@ -11,6 +11,18 @@ export class UsageError extends Error {}
 export const say = (line: string) => process.stdout.write(`${line}\n`);
 export const complain = (line: string) => process.stderr.write(`${line}\n`);
 
+/** parseArgs settings every operator command shares: `<command> [--options]`, unknown options refused. */
+export const COMMAND_LINE = { allowPositionals: true, strict: true } as const;
+
+/** The command named by the positionals, which must be exactly one of `commands`. */
+export function commandOf<C extends string>(positionals: string[], commands: readonly C[]): C {
+  const [command, ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
+  if (command === undefined) throw new UsageError(`missing command (${commands.join(' or ')})`);
+  if (!(commands as readonly string[]).includes(command)) throw new UsageError(`unknown command: ${command}`);
+  return command as C;
+}
+
 /** A failure to read the database or a file: exit code 3. */
 export function readFailure(message: string): Error {
   return Object.assign(new Error(message), { readFailure: true });
@@ -47,11 +59,19 @@ export async function connectService(service: string, options: { table: string; 
   return { client, where: `service ${service}, database ${db.name}` };
 }
 
-/** Runs a command's main and turns its outcome into an exit code (2 usage, 3 read failure). */
-export function runCommand(name: string, usage: string, main: (argv: string[]) => Promise<number>): void {
+/**
+ * Runs a command's main and turns its outcome into an exit code (2 usage, 3 read failure).
+ * `forceExit` ends the process once the outcome is known (a Kafka client may still be retrying
+ * a connection in the background).
+ */
+export function runCommand(name: string, usage: string, main: (argv: string[]) => Promise<number>, options: { forceExit?: boolean } = {}): void {
+  const finish = () => {
+    if (options.forceExit) process.stdout.write('', () => process.exit());
+  };
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
+      finish();
     },
     (error: unknown) => {
       if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
@@ -64,6 +84,7 @@ export function runCommand(name: string, usage: string, main: (argv: string[]) =
         complain(`${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         process.exitCode = 3;
       }
+      finish();
     },
   );
 }

@@ -22,7 +22,7 @@ export {
   type MessagingLogger,
 } from './kafka/kafka-client';
 export { ensureTopics, pingBroker, type TopicDeclaration } from './kafka/topic-admin';
-export { readTopic, sendRaw, type RecordedEvent } from './kafka/topic-reader';
+export { readTopic, readWholeTopic, sendRaw, UnknownTopicError, type RecordedEvent } from './kafka/topic-reader';
 export { OutboxMessage } from './outbox/outbox-message.entity';
 export { CreateOutbox1764230400000, OUTBOX_CHANNEL } from './outbox/outbox.migration';
 export { OutboxWriter, OutboxOutsideTransactionError, type OutgoingEvent } from './outbox/outbox-writer';
@@ -34,6 +34,7 @@ export { ConsumerRunner, type ConsumerRunnerOptions, type Outcome } from './cons
 export { type ConsumedEvent, type EventBatchHandlerFn, type EventHandlerBinding, type EventHandlerFn } from './consumer/consumed-event';
 export { backoffDelay, DEFAULT_RETRY_POLICY, NonRetryableError, type RetryPolicy } from './consumer/retry-policy';
 export { dlqTopicOf } from './consumer/dead-letter';
+export { deadLetterTopicFor, readDeadLetters, replayDeadLetters, REPLAYED_FROM_HEADER, type DeadLetter } from './consumer/dead-letter-replay';
 export { messagingEntities, messagingMigrations } from './schema';
 export { HandlesEvent, HANDLES_EVENT, type HandlesEventOptions } from './nest/handles-event.decorator';
 export { MessagingModule, MessagingLifecycle, consumerGroupFor, BROKER_CLIENT, MESSAGING_OPTIONS, type MessagingModuleOptions } from './nest/messaging.module';

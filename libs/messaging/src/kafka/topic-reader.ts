@@ -13,14 +13,16 @@ export interface RecordedEvent {
 /**
  * Reads a topic from the beginning in a throwaway consumer group until `until` says enough
  * (or the time runs out). For tests, tools and rebuilding projections from a topic.
+ * `forgetGroup` deletes the throwaway group afterwards (tools; tests skip the extra round trip).
  */
 export async function readTopic(
   broker: BrokerClient,
   topic: string,
-  { until, timeoutMs = 30_000 }: { until: (seen: RecordedEvent[]) => boolean; timeoutMs?: number },
+  { until, timeoutMs = 30_000, forgetGroup = false }: { until: (seen: RecordedEvent[]) => boolean; timeoutMs?: number; forgetGroup?: boolean },
 ): Promise<RecordedEvent[]> {
   const seen: RecordedEvent[] = [];
-  const consumer = broker.consumer({ groupId: `puente.reader.${randomUUID()}`, allowAutoTopicCreation: false });
+  const groupId = `puente.reader.${randomUUID()}`;
+  const consumer = broker.consumer({ groupId, allowAutoTopicCreation: false });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -56,7 +58,59 @@ export async function readTopic(
     return seen;
   } finally {
     await consumer.disconnect();
+    if (forgetGroup) {
+      const admin = broker.admin();
+      await admin
+        .connect()
+        .then(() => admin.deleteGroups([groupId]))
+        .catch(() => undefined)
+        .finally(() => admin.disconnect());
+    }
   }
+}
+
+/** Thrown when a topic to read does not exist. */
+export class UnknownTopicError extends Error {
+  constructor(readonly topic: string) {
+    super(`topic ${topic} does not exist`);
+  }
+}
+
+/**
+ * Every record of a topic, from the beginning up to its end offsets when the read starts
+ * (later records are left out, so the read ends even while producers keep writing).
+ */
+export async function readWholeTopic(
+  broker: BrokerClient,
+  topic: string,
+  { timeoutMs = 120_000, forgetGroup = true, mustExist = false }: { timeoutMs?: number; forgetGroup?: boolean; mustExist?: boolean } = {},
+): Promise<RecordedEvent[]> {
+  const admin = broker.admin();
+  await admin.connect();
+  let offsets: { partition: number; high: string; low: string }[];
+  try {
+    if (!(await admin.listTopics()).includes(topic)) {
+      if (mustExist) throw new UnknownTopicError(topic);
+      return [];
+    }
+    offsets = await admin.fetchTopicOffsets(topic);
+  } finally {
+    await admin.disconnect();
+  }
+  const pending = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high) - 1n]));
+  if (pending.size === 0) return [];
+  const records = await readTopic(broker, topic, {
+    timeoutMs,
+    forgetGroup,
+    until: (seen) => {
+      const last = seen[seen.length - 1];
+      const target = pending.get(last.partition);
+      if (target !== undefined && BigInt(last.offset) >= target) pending.delete(last.partition);
+      return pending.size === 0;
+    },
+  });
+  const ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  return records.filter((r) => BigInt(r.offset) < (ends.get(r.partition) ?? 0n));
 }
 
 /** Sends records as they are (no outbox): for tests and tools that inject foreign or malformed events. */

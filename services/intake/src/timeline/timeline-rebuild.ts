@@ -1,5 +1,5 @@
 import { fromHeaders } from '@puente/messaging';
-import { type BrokerClient, readTopic, type RecordedEvent } from '@puente/messaging';
+import { type BrokerClient, readWholeTopic, type RecordedEvent } from '@puente/messaging';
 import type { DataSource } from 'typeorm';
 import { writeTimelineEntry } from './timeline-projector';
 import type { TimelineTopic } from './timeline-topics';
@@ -9,32 +9,6 @@ export interface RebuildReport {
   records: number;
   entries: number;
   skipped: number;
-}
-
-/** Every record of a topic, from the beginning up to its end offsets when the read starts. */
-async function readWholeTopic(broker: BrokerClient, topic: string, timeoutMs: number): Promise<RecordedEvent[]> {
-  const admin = broker.admin();
-  await admin.connect();
-  let offsets: { partition: number; high: string; low: string }[];
-  try {
-    if (!(await admin.listTopics()).includes(topic)) return [];
-    offsets = await admin.fetchTopicOffsets(topic);
-  } finally {
-    await admin.disconnect();
-  }
-  const pending = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high) - 1n]));
-  if (pending.size === 0) return [];
-  const records = await readTopic(broker, topic, {
-    timeoutMs,
-    until: (seen) => {
-      const last = seen[seen.length - 1];
-      const target = pending.get(last.partition);
-      if (target !== undefined && BigInt(last.offset) >= target) pending.delete(last.partition);
-      return pending.size === 0;
-    },
-  });
-  const ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
-  return records.filter((r) => BigInt(r.offset) < (ends.get(r.partition) ?? 0n));
 }
 
 /**
@@ -55,7 +29,7 @@ export async function rebuildTimeline(options: {
   const report: RebuildReport = { topics: [], records: 0, entries: 0, skipped: 0 };
   const all: RecordedEvent[] = [];
   for (const topic of options.topics) {
-    const records = await readWholeTopic(options.broker, topic.name, options.timeoutMs ?? 120_000);
+    const records = await readWholeTopic(options.broker, topic.name, { timeoutMs: options.timeoutMs ?? 120_000 });
     log(`read ${records.length} record(s) from ${topic.name}`);
     report.topics.push({ name: topic.name, records: records.length });
     all.push(...records);
