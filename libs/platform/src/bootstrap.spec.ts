@@ -65,7 +65,8 @@ describe('bootstrapService (child process)', () => {
     try {
       await waitFor(() => /READY (http:\/\/\S+)/.test(r.stdout()), 20_000);
       const url = /READY (http:\/\/\S+)/.exec(r.stdout())?.[1] as string;
-      expect(r.stdout()).toContain(`listening on ${url} (API docs: ${url}/docs)`);
+      // pino writes asynchronously: the log line may follow the READY marker by a moment.
+      await waitFor(() => r.stdout().includes(`listening on ${url} (API docs: ${url}/docs)`), 5_000);
       const live = await fetch(`${url}/health/live`);
       expect(live.status).toBe(200);
       r.child.kill('SIGTERM');
