@@ -22,7 +22,7 @@ function run(env: Record<string, string>): Run {
   child.stdout?.on('data', (d) => (out += d));
   child.stderr?.on('data', (d) => (err += d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
+    child.on('close', (code, signal) => resolve({ code, signal })), // after stdout and stderr were read to the end
   );
   return { child, stdout: () => out, stderr: () => err, exited };
 }

@@ -37,7 +37,8 @@ export function spawnTs(file: string, env: Record<string, string> = {}): TsProce
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
+    // 'close', not 'exit': it comes after the child's stdout and stderr were read to the end.
+    child.on('close', (code, signal) => resolve({ code, signal })),
   );
   return {
     child,

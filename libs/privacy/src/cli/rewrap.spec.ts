@@ -31,7 +31,7 @@ function runProcess(args: string[], env: Record<string, string>): Promise<{ code
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, output }));
+    child.on('close', (code) => resolve({ code, output })); // after the output was read to the end
   });
 }
 
