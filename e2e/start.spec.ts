@@ -28,6 +28,7 @@ describe('npm start', () => {
         expect(doc.info.title).toMatch(/^Puente /);
         const ready = await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json();
         expect(ready).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, kafka: { status: 'up' } } });
+        expect((await fetch(`http://127.0.0.1:${port}/health/serving`)).status).toBe(200);
         expect(out).toMatch(new RegExp(`${name}\\s*\\S*\\| `));
       }
     } finally {

@@ -16,7 +16,7 @@ export type ServiceName = keyof typeof SERVICE_PORTS;
 export const GLOBAL_PREFIX = 'v1';
 
 /** Operational routes that stay outside the `/v1` prefix. */
-export const UNPREFIXED_ROUTES = ['health/live', 'health/ready', 'metrics'] as const;
+export const UNPREFIXED_ROUTES = ['health/live', 'health/ready', 'health/serving', 'metrics'] as const;
 
 export const DOCS_PATH = 'docs';
 export const OPENAPI_JSON_PATH = 'docs/openapi.json';

@@ -356,6 +356,10 @@ describe('readiness with a broker probe', () => {
       });
       expect(res.headers.get('retry-after')).toBe('5');
       expect((await fetch(`${base}/health/live`)).status).toBe(200);
+      // A load balancer keeps sending traffic: requests need the database, not Kafka.
+      const serving = await fetch(`${base}/health/serving`);
+      expect(serving.status).toBe(200);
+      expect(await json(serving)).toMatchObject({ status: 'ok', details: { database: { status: 'up' } } });
     } finally {
       await app.close();
     }

@@ -33,10 +33,13 @@ export function describeServiceContract({ SERVICE, AppModule }: ServiceUnderTest
       expect(await res.json()).toMatchObject({ status: 'ok' });
     });
 
-    it('is ready with its database and the broker up', async () => {
+    it('is ready with its database and the broker up, and serving', async () => {
       const res = await fetch(`${base}/health/ready`);
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, kafka: { status: 'up' } } });
+      const serving = await fetch(`${base}/health/serving`);
+      expect(serving.status).toBe(200);
+      expect(await serving.json()).toMatchObject({ status: 'ok', details: { database: { status: 'up' } } });
     });
 
     it('serves its OpenAPI document with bearer auth', async () => {

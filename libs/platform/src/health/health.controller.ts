@@ -44,9 +44,29 @@ export class HealthController {
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: the database (and the Kafka broker, when used) answer' })
   @HealthCheck()
-  async ready(): Promise<HealthCheckResult> {
-    const checks: HealthIndicatorFunction[] = [() => this.db.pingCheck('database', { timeout: CHECK_TIMEOUT_MS })];
+  ready(): Promise<HealthCheckResult> {
+    const checks: HealthIndicatorFunction[] = [this.database()];
     if (this.broker) checks.push(() => this.kafka(this.broker as BrokerProbe));
+    return this.check(checks, 'Service not ready');
+  }
+
+  /**
+   * For a load balancer's readiness probe: only what a request needs. A Kafka outage does not
+   * stop the API (writes keep their events in the outbox), so it must not take every instance
+   * out of rotation; /health/ready still reports it, for monitoring.
+   */
+  @Get('serving')
+  @ApiOperation({ summary: 'Serving: this instance can answer API calls (its database answers; Kafka is not needed)' })
+  @HealthCheck()
+  serving(): Promise<HealthCheckResult> {
+    return this.check([this.database()], 'Service cannot serve');
+  }
+
+  private database(): HealthIndicatorFunction {
+    return () => this.db.pingCheck('database', { timeout: CHECK_TIMEOUT_MS });
+  }
+
+  private async check(checks: HealthIndicatorFunction[], title: string): Promise<HealthCheckResult> {
     try {
       return await this.health.check(checks);
     } catch (error) {
@@ -55,7 +75,7 @@ export class HealthController {
         throw new ProblemException(
           503,
           ProblemTypes.SERVICE_UNAVAILABLE,
-          'Service not ready',
+          title,
           'One or more dependencies are unavailable.',
           { info: result.info ?? {}, error: result.error ?? {}, details: result.details ?? {} },
           { headers: { 'Retry-After': '5' } },

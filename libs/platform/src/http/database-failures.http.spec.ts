@@ -54,6 +54,7 @@ describe('database failures under a running service (real PostgreSQL, behind a r
     const list = await fetch(`${base}/v1/things?tag=${tag}`, { headers });
     expect(list.status).toBe(503);
     expect((await fetch(`${base}/health/ready`)).status).toBe(503);
+    expect((await fetch(`${base}/health/serving`)).status).toBe(503);
     expect(logs.text).not.toContain(secret);
     const logged = logs.records().find((r) => r.requestId === problem.requestId && r.msg === 'Request failed with an unexpected error');
     expect(logged).toMatchObject({ level: 'error', status: 503, err: { code: expect.stringMatching(/^(ECONNREFUSED|ECONNRESET|EPIPE)$/) } });

@@ -76,7 +76,7 @@ function pathOf(url: string | undefined): string {
 
 /** Requests that are not logged on completion (probes and scrapes). */
 function isOperationalRoute(url: string | undefined): boolean {
-  return /^\/(health\/(live|ready)|metrics)\/?$/.test(pathOf(url));
+  return /^\/(health\/(live|ready|serving)|metrics)\/?$/.test(pathOf(url));
 }
 
 export interface LoggingOptions {

@@ -25,6 +25,8 @@ describe('writes while Kafka is down (HTTP + outbox)', () => {
     const ready = await offline.call('GET', '/health/ready', { token: null });
     expect(ready.status).toBe(503);
     expect(JSON.stringify(ready.body)).toMatch(/kafka/);
+    // ...while a load balancer probing /health/serving keeps this instance in rotation.
+    expect((await offline.call('GET', '/health/serving', { token: null })).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1500));
     const pending: { id: string; topic: string }[] = await offline.ds.query('SELECT event_id::text AS id, topic FROM outbox_message WHERE published_at IS NULL ORDER BY id');
     expect(pending.length).toBe(4); // CaseOpened, PersonRegistered, MatchKeysPublished, ConsentRecorded
