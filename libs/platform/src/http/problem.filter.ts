@@ -106,7 +106,7 @@ export function renderProblem(exception: unknown, request: FastifyRequest): Rend
         503,
         ProblemTypes.SERVICE_UNAVAILABLE,
         'Service unavailable',
-        'The service cannot reach its database just now. Retry after the number of seconds in Retry-After; for a create, send the same Idempotency-Key so it is never done twice.',
+        'The service cannot reach its database (or another system it depends on) just now. Retry after the number of seconds in Retry-After; for a create, send the same Idempotency-Key so it is never done twice.',
       ),
       headers: { 'retry-after': String(DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS) },
       unexpected: true,
