@@ -38,3 +38,4 @@ export { deadLetterTopicFor, readDeadLetters, replayDeadLetters, REPLAYED_FROM_H
 export { messagingEntities, messagingMigrations } from './schema';
 export { HandlesEvent, HANDLES_EVENT, type HandlesEventOptions } from './nest/handles-event.decorator';
 export { MessagingModule, MessagingLifecycle, consumerGroupFor, BROKER_CLIENT, MESSAGING_OPTIONS, type MessagingModuleOptions } from './nest/messaging.module';
+export { ConsumerLag } from './consumer/consumer-lag';

@@ -65,6 +65,10 @@ export class ConsumerRunner {
     }
   }
 
+  get groupId(): string {
+    return this.options.groupId;
+  }
+
   get topics(): string[] {
     return [...this.byTopic.keys()];
   }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import type { ConsumerLag } from '../consumer/consumer-lag';
 import type { Outcome } from '../consumer/consumer-runner';
 
 /**
@@ -10,6 +11,7 @@ import type { Outcome } from '../consumer/consumer-runner';
 export class MessagingMetrics {
   private readonly published: Counter;
   private readonly consumed: Counter<'topic' | 'outcome'>;
+  private lag: ConsumerLag | null = null;
 
   constructor(registry: Registry, dataSource: DataSource) {
     this.published = new Counter({
@@ -65,6 +67,24 @@ export class MessagingMetrics {
         this.set(backlog.oldestSeconds);
       },
     });
+    const lagOf = () => this.lag;
+    new Gauge({
+      name: 'puente_consumer_lag',
+      help: "Events on each consumed topic not yet processed by this service's consumer group (from the broker: grows while the group is stuck or down)",
+      labelNames: ['topic'] as const,
+      registers: [registry],
+      async collect() {
+        const source = lagOf();
+        if (!source) return;
+        try {
+          const lag = await source.read();
+          this.reset();
+          for (const [topic, value] of lag) this.set({ topic }, value);
+        } catch {
+          // Broker unreachable: /health/ready says so; keep the last values rather than fail the scrape.
+        }
+      },
+    });
     new Gauge({
       name: 'puente_outbox_failed',
       help: 'Outbox events Kafka refused for good (too large, malformed, invalid topic), set aside with their reason',
@@ -74,6 +94,11 @@ export class MessagingMetrics {
         this.set(backlog.failed);
       },
     });
+  }
+
+  /** The consumer group whose lag `puente_consumer_lag` reports (set once consumers run). */
+  watchLag(lag: ConsumerLag | null): void {
+    this.lag = lag;
   }
 
   onPublished(count: number): void {

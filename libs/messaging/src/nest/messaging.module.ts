@@ -12,6 +12,7 @@ import { BROKER_PROBE, type BrokerProbe, METRICS_REGISTRY, ServiceConfig } from 
 import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { ConsumerRunner } from '../consumer/consumer-runner';
+import { ConsumerLag } from '../consumer/consumer-lag';
 import type { ConsumedEvent, EventBatchHandlerFn, EventHandlerBinding, EventHandlerFn } from '../consumer/consumed-event';
 import { dlqTopicOf } from '../consumer/dead-letter';
 import type { RetryPolicy } from '../consumer/retry-policy';
@@ -61,6 +62,7 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
   private readonly logger = new Logger('Messaging');
   private relay: OutboxRelay | null = null;
   private runner: ConsumerRunner | null = null;
+  private lag: ConsumerLag | null = null;
   private stopping = false;
   private starting: Promise<void> | null = null;
   private readonly metrics: MessagingMetrics;
@@ -98,6 +100,8 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
     await this.starting;
     await this.runner?.stop();
     await this.relay?.stop();
+    this.metrics.watchLag(null);
+    await this.lag?.close();
   }
 
   /** Bindings of every @HandlesEvent method in the application. */
@@ -141,6 +145,8 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
             onOutcome: (topic, outcome) => this.metrics.onConsumed(topic, outcome),
           });
           await this.runner.start();
+          this.lag = new ConsumerLag(this.broker, this.runner.groupId, this.runner.topics);
+          this.metrics.watchLag(this.lag);
           this.logger.log(`consuming ${this.runner.topics.join(', ')} with ${bindings.length} handler(s)`);
         }
         return;

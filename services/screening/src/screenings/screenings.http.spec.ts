@@ -145,6 +145,14 @@ describe('screening sessions (real HTTP, PostgreSQL and Kafka)', () => {
     expect(again.screeningId).toBe(res.body.id);
   });
 
+  it('reports its consumer lag per consumed topic on /metrics, read from the broker', async () => {
+    await openCase(t); // screening has consumed at least this much
+    await eventually('lag series for the consumed topics', async () => {
+      const text = await (await fetch(`${t.base}/metrics`)).text();
+      return ['puente.intake.case.v1', 'puente.reception.arrival.v1'].every((topic) => new RegExp(`^puente_consumer_lag\\{topic="${topic.replace(/\./g, '\\.')}"[^}]*\\} \\d+$`, 'm').test(text));
+    });
+  });
+
   it('refuses to start without a screening consent in force, with the reason, and writes nothing', async () => {
     const noConsent = await openCase(t, { consent: false });
     expect(expectProblem(await t.call('POST', '/v1/screenings', { body: { caseId: noConsent.caseId } }), 409, 'screening-not-allowed').reason).toBe('no-screening-consent');
