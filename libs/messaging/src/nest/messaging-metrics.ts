@@ -49,24 +49,23 @@ export class MessagingMetrics {
         // Database unavailable: /health/ready says so; keep the last values rather than fail the scrape.
       }
     };
-    new Gauge({
-      name: 'puente_outbox_pending',
-      help: 'Outbox events committed and not yet published',
-      registers: [registry],
-      async collect() {
-        await refresh();
-        this.set(backlog.pending);
-      },
-    });
-    new Gauge({
-      name: 'puente_outbox_oldest_pending_seconds',
-      help: 'Age of the oldest unpublished outbox event (0 when none)',
-      registers: [registry],
-      async collect() {
-        await refresh();
-        this.set(backlog.oldestSeconds);
-      },
-    });
+    // The three outbox gauges read one shared snapshot of the backlog at scrape time.
+    const outboxGauges: [name: string, help: string, value: () => number][] = [
+      ['puente_outbox_pending', 'Outbox events committed and not yet published', () => backlog.pending],
+      ['puente_outbox_oldest_pending_seconds', 'Age of the oldest unpublished outbox event (0 when none)', () => backlog.oldestSeconds],
+      ['puente_outbox_failed', 'Outbox events Kafka refused for good (too large, malformed, invalid topic), set aside with their reason', () => backlog.failed],
+    ];
+    for (const [name, help, value] of outboxGauges) {
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        async collect() {
+          await refresh();
+          this.set(value());
+        },
+      });
+    }
     const lagOf = () => this.lag;
     new Gauge({
       name: 'puente_consumer_lag',
@@ -83,15 +82,6 @@ export class MessagingMetrics {
         } catch {
           // Broker unreachable: /health/ready says so; keep the last values rather than fail the scrape.
         }
-      },
-    });
-    new Gauge({
-      name: 'puente_outbox_failed',
-      help: 'Outbox events Kafka refused for good (too large, malformed, invalid topic), set aside with their reason',
-      registers: [registry],
-      async collect() {
-        await refresh();
-        this.set(backlog.failed);
       },
     });
   }
