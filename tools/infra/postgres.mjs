@@ -26,18 +26,44 @@ export async function ensurePostgres() {
   }
 }
 
-/** Drops every database whose name starts with prefix (test clean-up). */
-export async function dropDatabases(prefix) {
+// Test databases are `puente_test_<run>_<name>`: <run> is PUENTE_TEST_RUN (lower-case letters and
+// digits, so one run's prefix can never be the start of another's) or `ci`. The shell's
+// PUENTE_DB_PREFIX is ignored on purpose: a developer who exports `puente_` for `npm start` must
+// not lose their databases to a test run's clean-up.
+export const TEST_DATABASE_ROOT = 'puente_test_';
+const TEST_RUN = /^[a-z0-9]{1,20}$/;
+
+/** This run's test database prefix, from PUENTE_TEST_RUN (default `ci`). */
+export function testDatabasePrefix(env = process.env) {
+  const run = env.PUENTE_TEST_RUN || 'ci';
+  if (!TEST_RUN.test(run)) {
+    throw new Error(`PUENTE_TEST_RUN must be 1 to 20 lower-case letters or digits (got ${JSON.stringify(run)})`);
+  }
+  return `${TEST_DATABASE_ROOT}${run}_`;
+}
+
+/** A LIKE pattern matching names that start with `prefix`: `_`, `%` and `\` taken literally. */
+export function startsWithPattern(prefix) {
+  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * Drops this test run's databases (names starting with a prefix from testDatabasePrefix) and
+ * nothing else: not a developer's, not another concurrent run's. Returns the names dropped.
+ */
+export async function dropTestDatabases(prefix) {
+  if (!new RegExp(`^${TEST_DATABASE_ROOT}[a-z0-9]{1,20}_$`).test(prefix)) {
+    throw new Error(`refusing to drop databases by prefix ${JSON.stringify(prefix)}: not a test run's prefix`);
+  }
   const url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
   const { Client } = require('pg');
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix]);
-    for (const { datname } of rows) {
-      await client.query(`DROP DATABASE IF EXISTS "${datname.replace(/"/g, '""')}" WITH (FORCE)`);
-    }
-    return rows.length;
+    const { rows } = await client.query("SELECT datname FROM pg_database WHERE datname LIKE $1 ESCAPE '\\'", [startsWithPattern(prefix)]);
+    const names = rows.map((r) => r.datname).filter((n) => n.startsWith(prefix));
+    for (const name of names) await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
+    return names;
   } finally {
     await client.end();
   }

@@ -248,7 +248,9 @@ describe('platform HTTP stack (real Fastify + PostgreSQL)', () => {
   it('provides the validated ServiceConfig and ConfigService to the app', () => {
     const config = app.get(ServiceConfig);
     expect(config.serviceName).toBe(SPEC_SERVICE);
-    expect(config.databaseName).toBe(`${process.env.PUENTE_DB_PREFIX ?? 'puente_'}platform_spec`);
+    // PUENTE_DB_PREFIX is this run's `puente_test_<run>_`, set by Jest's global setup.
+    expect(config.databaseName).toMatch(/^puente_test_[a-z0-9]+_platform_spec$/);
+    expect(config.databaseName).toBe(`${process.env.PUENTE_DB_PREFIX}platform_spec`);
     expect(app.get(ConfigService).get<ServiceConfig>('service')?.databaseName).toBe(config.databaseName);
   });
 

@@ -5,8 +5,20 @@ export function serverUrl(): string {
   return process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 }
 
+/**
+ * This run's database prefix, `puente_test_<run>_`, which Jest's global setup puts in
+ * PUENTE_DB_PREFIX in place of whatever the shell exported (tools/infra/postgres.mjs).
+ */
+export function testDatabasePrefix(): string {
+  const prefix = process.env.PUENTE_DB_PREFIX ?? '';
+  if (!/^puente_test_[a-z0-9]{1,20}_$/.test(prefix)) {
+    throw new Error(`PUENTE_DB_PREFIX is ${JSON.stringify(prefix)}, not a test run's prefix: run tests through Jest's global setup (jest.preset.js)`);
+  }
+  return prefix;
+}
+
 export function testDatabaseName(name: string): string {
-  return `${process.env.PUENTE_DB_PREFIX || 'puente_test_'}${name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
+  return `${testDatabasePrefix()}${name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
 }
 
 /** URL of database `dbName` on the test server. */

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DevIssuer } from '@puente/auth';
+import { testDatabasePrefix } from './database';
 
 export interface TestResponse<T = any> {
   status: number;
@@ -89,7 +90,7 @@ export async function startServiceHarness(o: {
   const app = await withEnv(
     {
       NODE_ENV: 'test',
-      PUENTE_DB_PREFIX: `${process.env.PUENTE_DB_PREFIX || 'puente_test_'}${o.suite}_`,
+      PUENTE_DB_PREFIX: `${testDatabasePrefix()}${o.suite}_`,
       AUTH_DEV_DIR: issuer.dir,
       RATE_LIMIT_PER_MINUTE: '0',
       ...o.env,

@@ -6,7 +6,8 @@ import { DatabaseUnavailableError, ensureDatabase, quoteIdentifier } from './ens
 import { initializeDataSourceLocked } from './migration-lock';
 
 const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const PREFIX = process.env.PUENTE_DB_PREFIX ?? 'puente_test_';
+// This run's test prefix, `puente_test_<run>_`, set by Jest's global setup (libs/testing).
+const PREFIX = process.env.PUENTE_DB_PREFIX as string;
 
 async function admin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: SERVER_URL });

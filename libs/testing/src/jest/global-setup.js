@@ -10,12 +10,15 @@ const load = (rel) => import(pathToFileURL(path.join(root, rel)).href);
 module.exports = async function globalSetup() {
   if (globalThis.__PUENTE_INFRA__) return;
   process.env.NODE_ENV = 'test';
-  process.env.PUENTE_DB_PREFIX = process.env.PUENTE_DB_PREFIX || 'puente_test_';
-  const { ensurePostgres, dropDatabases } = await load('tools/infra/postgres.mjs');
+  const { ensurePostgres, dropTestDatabases, testDatabasePrefix } = await load('tools/infra/postgres.mjs');
+  // The shell's PUENTE_DB_PREFIX (a developer's `puente_`) is replaced, never used: tests create
+  // and drop only `puente_test_<PUENTE_TEST_RUN or ci>_*`, so neither a developer's databases nor
+  // a concurrent run's are touched. Code under test and child processes read it from here.
+  process.env.PUENTE_DB_PREFIX = testDatabasePrefix();
   const pg = await ensurePostgres();
   process.env.DATABASE_URL = pg.url;
   // Every run starts from empty test databases, so no test depends on a previous run's rows.
-  await dropDatabases(process.env.PUENTE_DB_PREFIX);
+  await dropTestDatabases(process.env.PUENTE_DB_PREFIX);
   const { ensureKafka } = await load('tools/infra/kafka.mjs');
   // Same dedicated, fresh test broker as `npm test` (see tools/test.mjs).
   if (!process.env.KAFKA_BROKERS && !process.env.KAFKA_PORT) process.env.KAFKA_PORT = '9192';
