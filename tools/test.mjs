@@ -1,14 +1,40 @@
-// `npm test`: installs what is missing, brings up PostgreSQL and Kafka, type-checks, runs every
-// Jest project once against the real infrastructure, stops what it started, and ends with
-// `tests: N passed, N failed` read from Jest's JSON report.
+// `npm test`: installs what is missing, brings up PostgreSQL and Kafka, type-checks, lints (ESLint
+// and buf), runs every Jest project once against the real infrastructure, stops what it started,
+// and ends with `tests: N passed, N failed` read from Jest's JSON report. It exits non-zero when
+// any of them failed; a failed check does not stop the tests, so every failure shows in one run.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ensureDeps, repoRoot } from './ensure-deps.mjs';
 
 const log = (m) => process.stderr.write(`${m}\n`);
 const report = join(repoRoot, 'reports', 'jest.json');
 const TEST_KAFKA_PORT = '9192';
+
+/**
+ * The habits CI enforces besides the tests, run in `root` (the repository; a test points them at
+ * a scratch directory): `npm run lint` (ESLint, no warnings allowed) and `npm run proto:lint`.
+ */
+export function habits(root = repoRoot) {
+  return [
+    { name: 'lint', args: [join(repoRoot, 'node_modules/eslint/bin/eslint.js'), '.', '--max-warnings=0'], cwd: root },
+    { name: 'buf lint', args: [join(repoRoot, 'tools/proto.mjs'), 'lint', '--proto', join(root, 'proto')], cwd: repoRoot },
+  ];
+}
+
+/** Runs each check with its output shown; returns `{ name, ok }` for each. */
+export function runChecks(checks, { stdio = 'inherit' } = {}) {
+  return checks.map(({ name, args, cwd }) => {
+    const r = spawnSync(process.execPath, args, { cwd, stdio, env: { ...process.env, NX_DAEMON: 'false' } });
+    return { name, ok: r.status === 0 };
+  });
+}
+
+/** Non-zero when a check failed or Jest did. */
+export function exitCode(checks, jestCode) {
+  return checks.some((c) => !c.ok) ? 1 : jestCode;
+}
 
 async function main() {
   ensureDeps({ log });
@@ -37,6 +63,14 @@ async function main() {
       stdio: 'inherit',
     });
     if (tsc.status !== 0) log('typecheck: failed (see above); running the tests anyway so every failure shows');
+    // ESLint's module-boundary rule reads Nx's project graph: build it first (as `npm run lint` does).
+    spawnSync(process.execPath, [join(repoRoot, 'node_modules/nx/dist/bin/nx.js'), 'show', 'projects'], {
+      cwd: repoRoot,
+      stdio: 'ignore',
+      env: { ...process.env, NX_DAEMON: 'false' },
+    });
+    const checks = [{ name: 'typecheck', ok: tsc.status === 0 }, ...runChecks(habits())];
+    for (const c of checks.slice(1)) if (!c.ok) log(`${c.name}: failed (see above); running the tests anyway so every failure shows`);
     mkdirSync(join(repoRoot, 'reports'), { recursive: true });
     const jestArgs = [
       join(repoRoot, 'node_modules/jest/bin/jest.js'),
@@ -49,9 +83,11 @@ async function main() {
       const child = spawn(process.execPath, jestArgs, { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
       child.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0)));
     });
+    const failed = checks.filter((c) => !c.ok).map((c) => c.name);
+    if (failed.length) log(`checks failed: ${failed.join(', ')}`);
     const summary = readSummary();
     if (summary) log(`tests: ${summary.passed} passed, ${summary.failed} failed`);
-    return tsc.status !== 0 ? 1 : code;
+    return exitCode(checks, code);
   } finally {
     await stop();
   }
@@ -63,10 +99,12 @@ export function readSummary(file = report) {
   return { passed: r.numPassedTests, failed: r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0) };
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    log(e.message);
-    process.exit(1);
-  },
-);
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().then(
+    (code) => process.exit(code),
+    (e) => {
+      log(e.message);
+      process.exit(1);
+    },
+  );
+}
