@@ -22,6 +22,25 @@ import {
 } from './gen/puente/intake/v1/person_events_pb';
 import { ProtectionConcernRaisedSchema } from './gen/puente/reception/v1/arrival_events_pb';
 import {
+import {
+  ReferralAcceptedSchema,
+  ReferralCancelledSchema,
+  ReferralCompletedSchema,
+  ReferralDeliveryFailedSchema,
+  ReferralEnteredInErrorSchema,
+  ReferralExpiredSchema,
+  ReferralFailedSchema,
+  ReferralMessagePostedSchema,
+  ReferralProgressedSchema,
+  ReferralPutOnHoldSchema,
+  ReferralReceivedSchema,
+  ReferralRejectedSchema,
+  ReferralRequestedSchema,
+  ReferralResumedSchema,
+  ReferralSentSchema,
+  ReferralSlaBreachedSchema,
+  ReferralStartedSchema,
+} from './gen/puente/referral/v1/referral_events_pb';
   ProtectionAlertRaisedSchema,
   ScreeningCancelledSchema,
   ScreeningCompletedSchema,
@@ -51,6 +70,23 @@ export const EventSchemas = [
   ProtectionConcernRaisedSchema,
 ] as const;
 
+  ReferralRequestedSchema,
+  ReferralSentSchema,
+  ReferralReceivedSchema,
+  ReferralAcceptedSchema,
+  ReferralRejectedSchema,
+  ReferralStartedSchema,
+  ReferralPutOnHoldSchema,
+  ReferralResumedSchema,
+  ReferralProgressedSchema,
+  ReferralCompletedSchema,
+  ReferralCancelledSchema,
+  ReferralFailedSchema,
+  ReferralExpiredSchema,
+  ReferralEnteredInErrorSchema,
+  ReferralMessagePostedSchema,
+  ReferralDeliveryFailedSchema,
+  ReferralSlaBreachedSchema,
 export type EventSchema = (typeof EventSchemas)[number];
 /** Union of all event messages; narrow with `event.$typeName === 'puente.intake.v1.CaseOpened'`. */
 export type PuenteEvent = MessageShape<EventSchema>;

@@ -76,6 +76,32 @@ export const Topics = {
   },
 } as const satisfies Record<string, TopicSpec>;
 
+  referral: {
+    name: 'puente.referral.referral.v1',
+    partitions: 6,
+    key: 'caseId',
+    eventTypes: [
+      'puente.referral.v1.ReferralRequested',
+      'puente.referral.v1.ReferralSent',
+      'puente.referral.v1.ReferralReceived',
+      'puente.referral.v1.ReferralAccepted',
+      'puente.referral.v1.ReferralRejected',
+      'puente.referral.v1.ReferralStarted',
+      'puente.referral.v1.ReferralPutOnHold',
+      'puente.referral.v1.ReferralResumed',
+      'puente.referral.v1.ReferralProgressed',
+      'puente.referral.v1.ReferralCompleted',
+      'puente.referral.v1.ReferralCancelled',
+      'puente.referral.v1.ReferralFailed',
+      'puente.referral.v1.ReferralExpired',
+      'puente.referral.v1.ReferralEnteredInError',
+      'puente.referral.v1.ReferralMessagePosted',
+      'puente.referral.v1.ReferralDeliveryFailed',
+      'puente.referral.v1.ReferralSlaBreached',
+    ],
+    description:
+      'Referrals of a case to partner programs (FHIR Task-like lifecycle): one event per transition with actor, time and coded reason, milestones, outcomes, messages posted (ids only), webhook delivery failures and SLA breaches. Ids and codes only; never PII or free text.',
+  },
 export type TopicId = keyof typeof Topics;
 
 /** Dead-letter topic name for `name`: `<name>.dlq`. */
