@@ -1,7 +1,8 @@
 import type { MigrationClass } from '@puente/platform';
+import { CreateDirectory1797000000000 } from '../directory/directory.migration';
 
 /**
  * Every migration of the referral-routing database, in order. Add each new migration class here
  * explicitly (no globs); they run at startup, each in its own transaction.
  */
-export const referralRoutingMigrations: MigrationClass[] = [];
+export const referralRoutingMigrations: MigrationClass[] = [CreateDirectory1797000000000];
