@@ -66,12 +66,12 @@ const ROLE_OF: Record<ReferralAction, readonly ReferralRole[]> = {
   mark_in_error: ['referrer'],
 };
 
-function stateIn(status: ReferralStatus, pathway: string | null = 'central_american_minors'): ReferralState {
+function stateIn(status: ReferralStatus, pathway: string | null = 'cam'): ReferralState {
   return { status, heldFrom: status === 'on_hold' ? 'received' : null, pathway, businessStatus: null };
 }
 
 /** A request that is valid in every respect but the status: first reason, a milestone and outcome where needed. */
-function validRequest(action: ReferralAction, role: ReferralRole, pathway: string | null = 'central_american_minors'): TransitionRequest {
+function validRequest(action: ReferralAction, role: ReferralRole, pathway: string | null = 'cam'): TransitionRequest {
   return {
     action,
     role,
@@ -128,7 +128,7 @@ describe('referral state machine', () => {
   });
 
   it('moves businessStatus forward along the pathway’s milestones only', () => {
-    let state: ReferralState = { ...stateIn('in_progress'), pathway: 'central_american_minors' };
+    let state: ReferralState = { ...stateIn('in_progress'), pathway: 'cam' };
     for (const milestone of ['petition_filed', 'interview', 'decision', 'travel']) {
       const result = decide(state, { action: 'progress', role: 'partner', reason: 'milestone_reached', milestone });
       expect(result).toMatchObject({ ok: true, state: { businessStatus: milestone, status: 'in_progress' } });
@@ -137,7 +137,7 @@ describe('referral state machine', () => {
     const back = decide({ ...state, businessStatus: 'decision' }, { action: 'progress', role: 'partner', reason: 'milestone_reached', milestone: 'interview' });
     expect(back).toEqual({ ok: false, code: 'invalid_input', field: 'milestone', allowed: ['travel'] });
     // Another pathway's milestone, and progress without one.
-    expect(decide(stateIn('in_progress', 'protection_transfer_arrangement'), { action: 'progress', role: 'partner', reason: 'milestone_reached', milestone: 'petition_filed' })).toMatchObject({
+    expect(decide(stateIn('in_progress', 'pta'), { action: 'progress', role: 'partner', reason: 'milestone_reached', milestone: 'petition_filed' })).toMatchObject({
       ok: false,
       field: 'milestone',
       allowed: ['pre_screening', 'relocation', 'resettlement_interview'],
@@ -145,7 +145,7 @@ describe('referral state machine', () => {
     expect(decide(stateIn('in_progress'), { action: 'progress', role: 'partner', reason: 'milestone_reached' })).toMatchObject({ ok: false, field: 'milestone' });
     // Milestones only on start, progress and complete.
     expect(decide(stateIn('sent'), { action: 'accept', role: 'partner', reason: 'meets_criteria', milestone: 'petition_filed' })).toMatchObject({ ok: false, field: 'milestone', allowed: [] });
-    expect(milestonesOf('national_asylum')).toEqual(['claim_registered', 'interview', 'decision']);
+    expect(milestonesOf('asylum')).toEqual(['claim_registered', 'interview', 'decision']);
     expect(milestonesOf('shelter')).toEqual(['assessment', 'service_plan', 'services_delivered']);
   });
 

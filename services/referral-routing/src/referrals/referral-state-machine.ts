@@ -152,18 +152,18 @@ export const REFERRAL_OUTCOMES = [
 ] as const;
 export type ReferralOutcome = (typeof REFERRAL_OUTCOMES)[number];
 
-// businessStatus milestones, in the order a pathway moves through them (pathway codes are
-// screening's). A program whose pathway has no list uses SERVICE_MILESTONES.
+// businessStatus milestones, in the order a pathway moves through them (keys: the directory's
+// pathway codes). A program whose pathway has no list of its own uses SERVICE_MILESTONES.
 export const SERVICE_MILESTONES = ['assessment', 'service_plan', 'services_delivered'] as const;
 export const PATHWAY_MILESTONES: Readonly<Record<string, readonly string[]>> = {
-  national_asylum: ['claim_registered', 'interview', 'decision'],
+  asylum: ['claim_registered', 'interview', 'decision'],
   resettlement: ['case_submitted', 'interview', 'decision', 'departure'],
-  central_american_minors: ['petition_filed', 'interview', 'decision', 'travel'],
-  protection_transfer_arrangement: ['pre_screening', 'relocation', 'resettlement_interview'],
+  cam: ['petition_filed', 'interview', 'decision', 'travel'],
+  pta: ['pre_screening', 'relocation', 'resettlement_interview'],
   family_reunification: ['application_filed', 'relationship_verified', 'decision', 'travel'],
   labor_h2a: ['candidate_registered', 'employer_matched', 'visa_interview', 'departure'],
   labor_h2b: ['candidate_registered', 'employer_matched', 'visa_interview', 'departure'],
-  labor_third_country: ['candidate_registered', 'employer_matched', 'visa_issued', 'departure'],
+  third_country_labor: ['candidate_registered', 'employer_matched', 'visa_issued', 'departure'],
   assisted_voluntary_return: ['return_counselling', 'travel_documents', 'departure', 'arrival'],
   idp_protection: ['protection_assessment', 'protection_plan', 'relocation'],
   child_protection: ['best_interests_assessment', 'care_arrangement', 'best_interests_determination'],
