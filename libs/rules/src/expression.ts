@@ -1,5 +1,7 @@
-// The rule language of screening questionnaires: a small, declarative subset in the spirit of
-// JSON Logic (`{ "operator": [arguments] }`), compiled into a typed tree before use.
+// Puente's rule language: a small, declarative subset in the spirit of JSON Logic
+// (`{ "operator": [arguments] }`), compiled into a typed tree before use. Screening questionnaires
+// use it over answers; the referral-routing directory uses it for program eligibility over a
+// case's attributes (the "questions" are then age band, sex, nationality, location, household).
 //
 // Why our own evaluator rather than a JSON Logic library: we need (1) totality — evaluation of a
 // compiled rule never throws, whatever the answers, (2) determinism — no `Date.now()`, locale or

@@ -3,10 +3,10 @@
 //
 // Validation is exhaustive (every problem, each with its exact path such as
 // `sections[1].questions[0].visibleWhen.and[0].var`) and total (any JSON in, never an exception).
-import { compileExpression, type CompileScope, type Expr, type Issue, referencedQuestions, type RefScope, type VarInfo } from '../rules';
+import { compileExpression, type CompileScope, type Expr, type Issue, referencedQuestions, type RefScope, type VarInfo } from '@puente/rules';
 import { FLAG_CODES, type FlagCode, GROUND_CODES, type GroundCode, PATHWAY_CODES, type PathwayCode, REQUIRED_LOCALES, RISK_LEVELS, type RiskLevel } from './catalog';
 
-export type { Issue } from '../rules';
+export type { Issue } from '@puente/rules';
 
 /** Text in every locale of the questionnaire, e.g. `{ "es": "¿…?", "en": "…?", "fr": "…?", "pt": "…?" }`. */
 export type LocalizedText = Readonly<Record<string, string>>;

@@ -1,7 +1,7 @@
 // What a compiled questionnaire does with answers: which questions are shown, whether answers
 // are acceptable, whether a screening can be completed, and its outcome (flags, fear grounds,
 // risk level, recommendations), each with the question ids that decided it. Pure functions.
-import { type EvalEnv, evaluate, isIsoDate, type RefKind, truthy, type Value } from '../rules';
+import { type EvalEnv, evaluate, isIsoDate, type RefKind, truthy, type Value } from '@puente/rules';
 import { FLAG_CODES, type FlagCode, GROUND_CODES, type GroundCode, type PathwayCode, riskRank, type RiskLevel } from './catalog';
 import { type CompiledQuestion, type CompiledQuestionnaire, ID_PATTERN, isStorableText } from './definition';
 

@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'rules',
+  preset: '../../jest.preset.js',
+  rootDir: '.',
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+};
