@@ -20,6 +20,7 @@ export const SCOPES = {
   'reintegration:read': 'Read reintegration plans, matches and follow-ups',
   'reintegration:write': 'Create and update reintegration plans, tasks and follow-ups',
   'partners:admin': 'Manage partners, programs, agreements and routing rules',
+  'directory:read': 'Read the program directory (partners, programs, locations, agreements) and its HSDS export',
   'sites:admin': 'Register and correct intake registration sites (Migration Resource Centers and other points)',
   'audit:read': 'Export and verify the audit log',
 } as const;
