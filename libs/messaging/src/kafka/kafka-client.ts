@@ -27,6 +27,40 @@ export function parseBrokers(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
+/**
+ * Broker conditions kafkajs logs at error while it retries them itself: leadership moving, metadata
+ * not yet propagated after a topic was created (every `npm start`), a group rebalancing or its
+ * coordinator moving. An operator alerts on level=error, and these need no one: if retrying does
+ * not help, the caller's own error (relay, consumer) says so. Matched on kafkajs's error texts.
+ */
+const RETRIED_BY_THE_CLIENT: readonly { text: string; level: 'warn' | 'debug' }[] = [
+  { text: 'This server is not the leader for that topic-partition', level: 'debug' },
+  { text: 'There is no leader for this topic-partition', level: 'debug' },
+  { text: 'The preferred leader was not available', level: 'debug' },
+  { text: 'The leader epoch in the request is', level: 'debug' },
+  { text: 'This server does not host this topic-partition', level: 'debug' },
+  { text: 'This is not the correct controller for this cluster', level: 'debug' },
+  { text: 'The group is rebalancing', level: 'debug' },
+  { text: 'The group coordinator is not available', level: 'debug' },
+  { text: 'This is not the correct coordinator for this group', level: 'debug' },
+  { text: "The coordinator is loading and hence can't process requests", level: 'debug' },
+  // slowness is worth seeing, but kafkajs retries it
+  { text: 'The request timed out', level: 'warn' },
+];
+
+export type BrokerLogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+/**
+ * The level a kafkajs log entry is written at: kafkajs's own, except that the conditions it
+ * retries by itself (RETRIED_BY_THE_CLIENT) are never errors.
+ */
+export function brokerLogLevel(level: logLevel, log: { message: string; error?: unknown }): BrokerLogLevel {
+  const own: BrokerLogLevel = level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : level === logLevel.INFO ? 'info' : 'debug';
+  if (own !== 'error') return own;
+  const text = `${log.message} ${typeof log.error === 'string' ? log.error : ''}`;
+  return RETRIED_BY_THE_CLIENT.find((c) => text.includes(c.text))?.level ?? 'error';
+}
+
 export function createBrokerClient({ brokers, clientId, logger = silentLogger }: BrokerConnection): BrokerClient {
   return new Kafka({
     clientId,
@@ -44,8 +78,9 @@ export function createBrokerClient({ brokers, clientId, logger = silentLogger }:
         if (message.startsWith('Limiting retries for the idempotent producer')) return;
         // kafkajs's own fields (broker, topic, error text) are operational, never payloads.
         const line = `${message} ${JSON.stringify(rest)}`;
-        if (level === logLevel.ERROR) logger.error(line, 'kafka');
-        else if (level === logLevel.WARN) logger.warn(line, 'kafka');
+        const to = brokerLogLevel(level, log);
+        if (to === 'error') logger.error(line, 'kafka');
+        else if (to === 'warn') logger.warn(line, 'kafka');
         else logger.debug?.(line, 'kafka');
       },
   });

@@ -1,9 +1,10 @@
 import { Logger as NestLogger } from '@nestjs/common';
 import type { Logger as TypeOrmLoggerContract, QueryRunner } from 'typeorm';
+import { sqlStateOf } from './database-errors';
 
 /**
  * Sends TypeORM's messages to the application logger. Query parameters are never
- * logged (they may hold personal data); failing queries are logged without them.
+ * logged (they may hold personal data).
  */
 export class TypeOrmPlatformLogger implements TypeOrmLoggerContract {
   private readonly logger = new NestLogger('TypeORM');
@@ -12,9 +13,14 @@ export class TypeOrmPlatformLogger implements TypeOrmLoggerContract {
     this.logger.debug?.(query);
   }
 
+  /**
+   * Debug only: a failing query is often an expected outcome (a unique violation the caller
+   * gets as 409) and the error reaches whoever decides what it means (the problem filter
+   * logs what needs a human at error). SQLSTATE and SQL only: PostgreSQL's message can quote
+   * values (`Key (x)=(...)`, `invalid input syntax ...: "..."`).
+   */
   logQueryError(error: string | Error, query: string, _parameters?: unknown[], _queryRunner?: QueryRunner): void {
-    const message = error instanceof Error ? error.message : error;
-    this.logger.error(`Query failed: ${message} -- ${query}`);
+    this.logger.debug?.(`Query failed (SQLSTATE ${sqlStateOf(error) ?? 'none'}): ${query}`);
   }
 
   logQuerySlow(time: number, query: string, _parameters?: unknown[], _queryRunner?: QueryRunner): void {

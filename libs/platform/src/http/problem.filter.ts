@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import { isConcurrencyAbort, isDatabaseUnavailable, isUniqueViolation } from '../database/database-errors';
+import { setResponseLogLevel } from '../observability/logging';
 import { getRequestContext, REQUEST_ID_HEADER } from '../observability/request-context';
 import {
   defaultProblemFor,
@@ -171,8 +172,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const { problem, unexpected } = sendProblem(request, reply, exception);
+    // Error is for what needs a human (an operator alerts on it): a bug, a database out of reach.
+    // Races (409 unique violation, 503 serialization failure) are expected under load: warn.
+    const level = problem.status >= 500 && !isConcurrencyAbort(exception) ? 'error' : 'warn';
+    setResponseLogLevel(reply.raw, level);
     if (unexpected) {
-      this.logger.error(
+      this.logger[level](
         {
           err: exception,
           requestId: problem.requestId,

@@ -79,6 +79,17 @@ function isOperationalRoute(url: string | undefined): boolean {
   return /^\/(health\/(live|ready|serving)|metrics)\/?$/.test(pathOf(url));
 }
 
+/** The level a response's request log line takes when the code that answered knows better. */
+const responseLogLevels = new WeakMap<object, 'warn' | 'error'>();
+
+/**
+ * The problem filter says how bad an answered error is (an operator alerts on level=error, so
+ * error means a human is needed); the request log line then uses the same level.
+ */
+export function setResponseLogLevel(res: object, level: 'warn' | 'error'): void {
+  responseLogLevels.set(res, level);
+}
+
 export interface LoggingOptions {
   /** Where JSON log lines go; stdout when omitted. Tests pass a capturing stream. */
   destination?: DestinationStream;
@@ -110,6 +121,8 @@ export function buildPinoHttpOptions(config: ServiceConfig): PinoHttpOptions {
       ignore: (req: IncomingMessage) => isOperationalRoute((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url),
     },
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) => {
+      const chosen = responseLogLevels.get(res);
+      if (chosen) return chosen;
       if (err || res.statusCode >= 500) return 'error';
       if (res.statusCode >= 400) return 'warn';
       return 'info';
