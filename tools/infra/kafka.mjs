@@ -88,7 +88,7 @@ function tail(text, n = TAIL_LINES) {
 }
 
 /** Last n lines of a file, optionally only of what was written after byte offset `since`. */
-function tailFile(file, n = TAIL_LINES, since = 0) {
+export function tailFile(file, n = TAIL_LINES, since = 0) {
   try {
     // Only the end of the file matters; avoid reading a 10 MB log.
     const fd = fs.openSync(file, 'r');
@@ -116,7 +116,7 @@ function failure(step, detail, output, lines = TAIL_LINES) {
 }
 
 /** Runs a command, collecting stdout+stderr. Resolves { code, output }; rejects on spawn error. */
-function run(cmd, args, opts = {}) {
+export function run(cmd, args, opts = {}) {
   return new Promise((resolve, reject) => {
     let output = '';
     let child;
@@ -137,7 +137,7 @@ function run(cmd, args, opts = {}) {
   });
 }
 
-function isAlive(pid) {
+export function isAlive(pid) {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
@@ -512,7 +512,7 @@ function javaBin() {
   return 'java';
 }
 
-async function checkJava() {
+export async function checkJava() {
   const java = javaBin();
   let res;
   try {
@@ -700,7 +700,7 @@ function logTails(p, serverLogOffset = 0) {
     .join('\n');
 }
 
-async function killPid(pid, { timeoutMs = STOP_TIMEOUT_MS } = {}) {
+export async function killPid(pid, { timeoutMs = STOP_TIMEOUT_MS } = {}) {
   if (!isAlive(pid)) return 'not running';
   try {
     process.kill(pid, 'SIGTERM');
@@ -743,8 +743,9 @@ export async function fetchKafka({ log = console.error } = {}) {
  * storage. Test runs use it so topics never carry events from earlier runs (every test consumer
  * group reads from the beginning).
  */
-export async function ensureKafka({ log = console.error, fresh = false } = {}) {
-  if (process.env.KAFKA_BROKERS) {
+export async function ensureKafka({ log = console.error, fresh = false, port } = {}) {
+  // An explicit `port` (a second node's broker, e.g. federation tests) ignores KAFKA_BROKERS.
+  if (process.env.KAFKA_BROKERS && port === undefined) {
     const list = parseBrokers(process.env.KAFKA_BROKERS);
     const r = await waitReady(list, { timeoutMs: READY_TIMEOUT_MS });
     if (!r.ok) {
@@ -756,7 +757,7 @@ export async function ensureKafka({ log = console.error, fresh = false } = {}) {
     return { brokers: process.env.KAFKA_BROKERS, startedHere: false };
   }
 
-  const p = paths(kafkaPort());
+  const p = paths(port ?? kafkaPort());
   const target = [{ host: HOST, port: p.port }];
 
   return withLock(async () => {
@@ -839,9 +840,11 @@ export async function ensureKafka({ log = console.error, fresh = false } = {}) {
  * ensureKafka() started in this very process (callers commonly export the brokers string
  * after ensureKafka() and later call stopKafka() in the same process, e.g. jest global setup).
  */
-export async function stopKafka({ log = console.error } = {}) {
-  let port;
-  if (process.env.KAFKA_BROKERS) {
+export async function stopKafka({ log = console.error, port: explicitPort } = {}) {
+  let port = explicitPort;
+  if (port !== undefined) {
+    // an explicit port: that broker, whatever KAFKA_BROKERS says
+  } else if (process.env.KAFKA_BROKERS) {
     port = startedInThisProcess.get(process.env.KAFKA_BROKERS.trim());
     if (port === undefined) {
       log(`Kafka: KAFKA_BROKERS is set (${process.env.KAFKA_BROKERS}); not stopping anything`);
@@ -867,12 +870,12 @@ export async function stopKafka({ log = console.error } = {}) {
 }
 
 /** { running, pid?, brokers }: running means a broker answers; pid is set when it is ours. */
-export async function kafkaStatus() {
-  if (process.env.KAFKA_BROKERS) {
+export async function kafkaStatus({ port } = {}) {
+  if (process.env.KAFKA_BROKERS && port === undefined) {
     const r = await anyAnswers(parseBrokers(process.env.KAFKA_BROKERS));
     return { running: r.ok, brokers: process.env.KAFKA_BROKERS };
   }
-  const p = paths(kafkaPort());
+  const p = paths(port ?? kafkaPort());
   const pid = readPid(p.pidFile);
   const ours = pid && isKafkaProcess(pid, p.serverProps) ? pid : undefined;
   const r = await anyAnswers([{ host: HOST, port: p.port }]);

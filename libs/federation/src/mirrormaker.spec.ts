@@ -1,0 +1,53 @@
+import { createBrokerClient, ensureTopics, readTopic, sendRaw, type BrokerClient } from '@puente/messaging';
+import { exchangeTopic } from './exchange-kinds';
+import { peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from './testing/two-nodes';
+
+// Two real brokers (GT: the test broker, MX: a second one) and a real MirrorMaker 2.
+const MM = `spec-${process.env.PUENTE_TEST_RUN ?? 'ci'}-mm`;
+let gt: BrokerClient;
+let mx: BrokerClient;
+let mxPort: number;
+
+beforeAll(async () => {
+  mxPort = peerKafkaPort();
+  const mxBrokers = await startPeerBroker(mxPort);
+  gt = createBrokerClient({ brokers: (process.env.KAFKA_BROKERS as string).split(','), clientId: 'spec-gt' });
+  mx = createBrokerClient({ brokers: [mxBrokers], clientId: 'spec-mx' });
+  await ensureTopics(gt, [{ name: exchangeTopic('MX', 'match-keys'), partitions: 3 }]);
+  await startMirrorMaker([{ node: 'GT', brokers: process.env.KAFKA_BROKERS as string }, { node: 'MX', brokers: mxBrokers }], MM);
+}, 240_000);
+
+afterAll(async () => {
+  await stopMirrorMaker(MM);
+  await stopPeerBroker(mxPort);
+}, 60_000);
+
+it('MirrorMaker 2 copies keyed records addressed to MX from GT\'s cluster to MX\'s, under the same name, in order per key', async () => {
+  const topic = exchangeTopic('MX', 'match-keys');
+  const keys = ['person-a', 'person-b', 'person-c', 'person-d'];
+  const sent = Array.from({ length: 400 }, (_, i) => ({ key: keys[i % keys.length], value: Buffer.from(String(i)), headers: { seq: String(i) } }));
+  for (let i = 0; i < sent.length; i += 100) await sendRaw(gt, topic, sent.slice(i, i + 100));
+  const copied = await readTopic(mx, topic, { until: (seen) => seen.length >= sent.length, timeoutMs: 90_000 });
+  expect(copied).toHaveLength(sent.length);
+  for (const key of keys) {
+    const order = copied.filter((r) => r.key === key).map((r) => Number(r.value.toString()));
+    expect(order).toEqual(sent.filter((s) => s.key === key).map((s) => Number(s.value.toString())));
+  }
+  expect(copied.every((r) => r.headers.seq === r.value.toString())).toBe(true);
+}, 120_000);
+
+it('records addressed to another node stay on GT\'s cluster', async () => {
+  const toHn = exchangeTopic('HN', 'match-keys');
+  await ensureTopics(gt, [{ name: toHn, partitions: 1 }]);
+  await sendRaw(gt, toHn, [{ key: 'person-x', value: Buffer.from('x') }]);
+  // Checked after a record addressed to MX, sent later, has crossed (MirrorMaker is running).
+  await sendRaw(gt, exchangeTopic('MX', 'match-keys'), [{ key: 'marker', value: Buffer.from('after') }]);
+  await readTopic(mx, exchangeTopic('MX', 'match-keys'), { until: (seen) => seen.some((r) => r.key === 'marker'), timeoutMs: 60_000 });
+  const admin = mx.admin();
+  await admin.connect();
+  try {
+    expect(await admin.listTopics()).not.toContain(toHn);
+  } finally {
+    await admin.disconnect();
+  }
+}, 90_000);
