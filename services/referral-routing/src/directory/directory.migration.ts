@@ -13,7 +13,7 @@ export class CreateDirectory1797000000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE TABLE directory_partner (
-        id text PRIMARY KEY CHECK (id ~ '^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$'),
+        id text PRIMARY KEY CHECK (id ~ '^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$' AND length(id) BETWEEN 2 AND 64),
         name text NOT NULL,
         alternate_name text,
         kind text NOT NULL CHECK (kind IN (${sqlList(ORGANIZATION_KINDS)})),
@@ -38,7 +38,9 @@ export class CreateDirectory1797000000000 implements MigrationInterface {
           NOT ('webhook' = ANY (delivery_channels)) OR (webhook_url IS NOT NULL AND webhook_secret_ciphertext IS NOT NULL)
         )
       )`);
-    await q.query(`CREATE INDEX directory_partner_by_name ON directory_partner (name, id)`);
+    // Partner topics use the id in lower case: ids differing only in case would share one.
+    await q.query(`CREATE UNIQUE INDEX directory_partner_id_any_case ON directory_partner (lower(id))`);
+    await q.query(`CREATE INDEX directory_partner_listing ON directory_partner (created_at, id)`);
 
     await q.query(`
       CREATE TABLE directory_location (

@@ -61,7 +61,7 @@ describe('directory read API (real PostgreSQL)', () => {
       channels: ['rest_pull', 'webhook', 'kafka'],
       restPull: true,
       webhookUrl: 'https://partner.example.org/hooks/puente',
-      kafkaTopic: `puente.partner.${partnerId}.v1`,
+      kafkaTopic: `puente.partner.${partnerId.toLowerCase()}.v1`,
       kafka: true,
     });
     expect(JSON.stringify(partner)).not.toContain('whsec_');

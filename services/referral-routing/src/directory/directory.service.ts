@@ -3,14 +3,14 @@ import { ServiceConfig } from '@puente/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AgreementEntity, PartnerEntity, ProgramEntity } from './directory.entities';
 import { WebhookSecrets } from './webhook-secrets';
-import { type AgreementPurpose, type DeliveryChannel, partnerTopic } from './vocabulary';
+import { type AgreementPurpose, type DeliveryChannel, partnerKafkaTopic } from './vocabulary';
 
 /** Where and how a partner's system receives referrals. The webhook secret is not here (see webhookSecretOf). */
 export interface PartnerDelivery {
   channels: DeliveryChannel[];
   restPull: boolean;
   webhookUrl: string | null;
-  /** `puente.partner.<partnerId>.v1`, whether or not the partner uses it. */
+  /** `puente.partner.<partnerId in lower case>.v1`, whether or not the partner uses it. */
   kafkaTopic: string;
   kafka: boolean;
 }
@@ -101,7 +101,7 @@ export class DirectoryService {
         channels: [...p.deliveryChannels],
         restPull: p.deliveryChannels.includes('rest_pull'),
         webhookUrl: p.deliveryChannels.includes('webhook') ? p.webhookUrl : null,
-        kafkaTopic: partnerTopic(p.id),
+        kafkaTopic: partnerKafkaTopic(p.id),
         kafka: p.deliveryChannels.includes('kafka'),
       },
       version: p.version,

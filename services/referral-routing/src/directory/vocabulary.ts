@@ -1,3 +1,5 @@
+import { partnerTopic } from '@puente/contracts';
+
 /**
  * The directory's controlled vocabularies, in the domain's words. Each list is the single source
  * for the database CHECK constraints (see directory.migration.ts), the DTO validation and Swagger.
@@ -68,16 +70,20 @@ export type AgeBand = (typeof AGE_BANDS)[number];
 export const SEXES = ['female', 'male', 'other', 'undisclosed'] as const;
 export type Sex = (typeof SEXES)[number];
 
-/** Kafka topic on which a partner receives its referrals (DESIGN §4: partner outbound). */
-export function partnerTopic(partnerId: string): string {
-  return `puente.partner.${partnerId}.v1`;
+/**
+ * Kafka topic on which a partner receives its referrals (DESIGN §4: partner outbound), from the
+ * topic catalog: `puente.partner.<partner id in lower case>.v1`.
+ */
+export function partnerKafkaTopic(partnerId: string): string {
+  return partnerTopic(partnerId.toLowerCase());
 }
 
 /**
- * Partner ids are also Kafka topic segments and token `partner_id` claims: letters, digits, `.`,
- * `_` and `-` only (a subset of PARTNER_ID_PATTERN in libs/auth without `:`).
+ * Partner ids are token `partner_id` claims (e.g. `MX-COMAR`) and, in lower case, Kafka topic
+ * segments: letters and digits in groups joined by single hyphens, at most 64 characters, unique
+ * regardless of case (so two partners never share a topic).
  */
-export const DIRECTORY_PARTNER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/;
+export const DIRECTORY_PARTNER_ID_PATTERN = /^(?=.{2,64}$)[A-Za-z0-9]+(-[A-Za-z0-9]+)*$/;
 
 /** SQL list literal of a vocabulary, for CHECK constraints: `'a', 'b'`. */
 export function sqlList(values: readonly string[]): string {

@@ -10,7 +10,7 @@ import { referralRoutingAppModule, SERVICE } from '../app.module';
 export { expectProblem, problemFields, type CallOptions, type TokenOptions } from '@puente/testing';
 export type Response<T = any> = TestResponse<T>;
 
-export const ALL_SCOPES = ['directory:read', 'directory:write', 'referrals:read', 'referrals:write', 'cases:read'];
+export const ALL_SCOPES = ['directory:read', 'partners:admin', 'referrals:read', 'referrals:write', 'cases:read'];
 const BASE_PREFIX = process.env.PUENTE_DB_PREFIX || 'puente_test_';
 
 /** The consumer group of a suite: per database prefix, so concurrent runs with other prefixes do not share partitions. */
