@@ -2,7 +2,8 @@
 // services with prefixed logs, waits until each is ready and prints where everything is.
 // Ctrl-C (SIGINT) or SIGTERM stops the services and the broker this command started.
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ensureDeps, repoRoot } from './ensure-deps.mjs';
 
 const DEFAULT_PORTS = { intake: 3001, screening: 3002, 'referral-routing': 3003, reception: 3004, reintegration: 3005 };
@@ -13,6 +14,16 @@ const SERVICES = Object.fromEntries(
 const READY_TIMEOUT_MS = 90_000;
 const log = (m) => process.stderr.write(`[puente] ${m}\n`);
 const colors = [36, 33, 35, 32, 34];
+
+/**
+ * The services write to our pipe, not to the terminal: tell them whether a person is watching, so
+ * they print readable, coloured lines (LOG_FORMAT=pretty) instead of JSON. LOG_FORMAT set by the
+ * caller wins; a service in production writes JSON whatever it is told.
+ */
+export function serviceLogEnv(env = process.env, terminal = Boolean(process.stdout.isTTY)) {
+  const format = env.LOG_FORMAT ?? (terminal ? 'pretty' : 'json');
+  return { LOG_FORMAT: format, ...(format === 'pretty' && terminal && !('NO_COLOR' in env) ? { FORCE_COLOR: '1' } : {}) };
+}
 
 async function main() {
   const t0 = Date.now();
@@ -58,7 +69,7 @@ async function main() {
   Object.entries(SERVICES).forEach(([name, port], i) => {
     const child = spawn(process.execPath, ['--enable-source-maps', join(repoRoot, 'dist/services', name, 'src/main.js')], {
       cwd: repoRoot,
-      env: { ...process.env, PORT: String(port), KAFKA_BROKERS: kafka.brokers },
+      env: { ...process.env, ...serviceLogEnv(), PORT: String(port), KAFKA_BROKERS: kafka.brokers },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const prefix = `\x1b[${colors[i]}m${name.padEnd(16)}\x1b[0m| `;
@@ -107,7 +118,7 @@ async function main() {
       ...rows,
       '',
       `  Kafka: ${kafka.brokers}   PostgreSQL: one database per service (puente_<service>)`,
-      '  Health: /health/live, /health/ready   Metrics: /metrics',
+      '  Health: /health/live, /health/ready, /health/serving   Metrics: /metrics',
       '  A token for Swagger\'s "Authorize" button: npm run token -- --partner GT-MRC-01 --node GT --scopes cases:read,cases:write',
       '  Ctrl-C stops everything this command started.',
       '',
@@ -115,7 +126,9 @@ async function main() {
   );
 }
 
-main().catch((e) => {
-  log(e.message);
-  process.exit(1);
-});
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e) => {
+    log(e.message);
+    process.exit(1);
+  });
+}

@@ -6,6 +6,9 @@ export type NodeEnv = (typeof NODE_ENVS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /**
  * Base configuration every Puente service reads from its environment.
  *
@@ -35,6 +38,11 @@ export class ServiceConfig {
   @IsOptional()
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of: ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel;
+
+  /** `json` or `pretty` (readable, coloured); unset: pretty on a terminal, else JSON; always JSON in production. */
+  @IsOptional()
+  @IsIn(LOG_FORMATS, { message: `LOG_FORMAT must be one of: ${LOG_FORMATS.join(', ')}` })
+  LOG_FORMAT?: LogFormat;
 
   /** URL of the PostgreSQL server (any database on it); the service's own database is derived. */
   @Matches(/^postgres(ql)?:\/\/\S+$/, {

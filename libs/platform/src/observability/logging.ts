@@ -4,7 +4,7 @@ import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import pino, { type DestinationStream } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
-import type { ServiceConfig } from '../config/service-config';
+import type { LogFormat, ServiceConfig } from '../config/service-config';
 import { sqlStateOf } from '../database/database-errors';
 import { resolveRequestContext } from './request-context';
 
@@ -130,11 +130,39 @@ export function buildPinoHttpOptions(config: ServiceConfig): PinoHttpOptions {
   };
 }
 
+/**
+ * JSON lines for machines (production, log shippers, files and pipes), readable lines for a person
+ * at a terminal. Production is always JSON: its logs are parsed, and pino-pretty is a development
+ * dependency.
+ */
+export function logFormatOf(config: Pick<ServiceConfig, 'LOG_FORMAT' | 'NODE_ENV'>, stdoutIsTerminal = Boolean(process.stdout.isTTY)): LogFormat {
+  if (config.NODE_ENV === 'production') return 'json';
+  return config.LOG_FORMAT ?? (stdoutIsTerminal ? 'pretty' : 'json');
+}
+
+/**
+ * One line per record: time, level, [context] message, and for requests method, path, status and
+ * duration; the fields every line shares (service, node, pid, host, trace) left out. Colours when
+ * the terminal supports them (or FORCE_COLOR is set, as `npm start` does for its children).
+ */
+export function prettyLogStream(): DestinationStream {
+  // Loaded only when asked for: a development dependency, absent from production images.
+  const pretty = require('pino-pretty') as typeof import('pino-pretty');
+  return pretty({
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service,node,context,req,res,responseTime,traceId',
+    messageFormat: '{if context}[{context}] {end}{msg}{if req.method} {req.method} {req.url}{end}{if res.statusCode} {res.statusCode}{end}{if responseTime} {responseTime} ms{end}',
+    singleLine: true,
+    sync: true,
+  });
+}
+
 /** nestjs-pino module parameters for a service. */
 export function buildLoggerParams(config: ServiceConfig, options: LoggingOptions = {}): Params {
   const http = buildPinoHttpOptions(config);
+  const destination = options.destination ?? (logFormatOf(config) === 'pretty' ? prettyLogStream() : undefined);
   return {
-    pinoHttp: options.destination ? [http, options.destination] : http,
+    pinoHttp: destination ? [http, destination] : http,
     // Named wildcard (path-to-regexp v8); Nest puts it under /v1 and adds the unprefixed routes.
     forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
     renameContext: 'context',
