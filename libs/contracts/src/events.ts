@@ -17,6 +17,7 @@ import {
   MatchKeysWithdrawnSchema,
   PersonErasedSchema,
   PersonRegisteredSchema,
+  PersonUpdatedSchema,
   PossibleDuplicateFoundSchema,
   PossibleDuplicateResolvedSchema,
 } from './gen/puente/intake/v1/person_events_pb';
@@ -62,6 +63,7 @@ export const EventSchemas = [
   MatchKeysPublishedSchema,
   PossibleDuplicateResolvedSchema,
   MatchKeysWithdrawnSchema,
+  PersonUpdatedSchema,
   ScreeningStartedSchema,
   ScreeningCompletedSchema,
   ProtectionAlertRaisedSchema,

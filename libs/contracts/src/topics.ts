@@ -37,6 +37,7 @@ export const Topics = {
       'puente.intake.v1.ConsentRecorded',
       'puente.intake.v1.ConsentWithdrawn',
       'puente.intake.v1.PersonRegistered',
+      'puente.intake.v1.PersonUpdated',
       'puente.intake.v1.HouseholdChanged',
       'puente.intake.v1.PossibleDuplicateFound',
       'puente.intake.v1.PossibleDuplicateResolved',
@@ -50,7 +51,8 @@ export const Topics = {
     partitions: 3,
     key: 'personId',
     eventTypes: ['puente.intake.v1.MatchKeysPublished', 'puente.intake.v1.MatchKeysWithdrawn'],
-    description: 'Keyed match keys (HMACs) shared with partner nodes under an agreement for cross-border duplicate detection.',
+    description:
+      'Keyed match keys (HMACs) shared with partner nodes under an agreement for cross-border duplicate detection, published only while the person consents to identity matching; retracted (MatchKeysWithdrawn) on withdrawal or erasure.',
   },
   screening: {
     name: 'puente.screening.screening.v1',

@@ -60,3 +60,12 @@ export {
 
 // Data minimization
 export { minimize, allowedFields, type ConsentedFields, type Minimized } from './minimize/minimize';
+export {
+  CONSENT_PURPOSE_FIELDS,
+  CONSENT_PURPOSE_NAMES,
+  type ConsentPurposeName,
+  isConsentPurpose,
+  fieldsOfPurposes,
+  minimizeForPurposes,
+  consentPurposeTable,
+} from './minimize/purposes';

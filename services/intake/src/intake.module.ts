@@ -9,6 +9,7 @@ import { ConsentsService } from './consents/consents.service';
 import { DuplicateDetector } from './duplicates/duplicate-detector';
 import { DuplicatesController } from './duplicates/duplicates.controller';
 import { DuplicatesService } from './duplicates/duplicates.service';
+import { MatchKeyPublication } from './duplicates/match-key-publication';
 import { PartnerMatchKeysConsumer } from './duplicates/partner-match-keys.consumer';
 import { IntakeEvents } from './events/intake-events';
 import { HouseholdsController } from './households/households.controller';
@@ -50,6 +51,7 @@ export class IntakeModule {
         CasesService,
         DuplicateDetector,
         DuplicatesService,
+        MatchKeyPublication,
         PartnerMatchKeysConsumer,
         PersonRegistrationService,
         PersonRecordsService,

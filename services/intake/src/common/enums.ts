@@ -64,7 +64,15 @@ export type CaseStatusValue =
 
 export const CLOSE_REASONS = restValues(CaseCloseReason);
 export const CONSENT_PURPOSES = restValues(ConsentPurpose) as ConsentPurposeValue[];
-export type ConsentPurposeValue = 'screening' | 'referral' | 'cross_border_transfer' | 'data_sharing';
+export type ConsentPurposeValue =
+  | 'screening'
+  | 'referral'
+  | 'cross_border_transfer'
+  | 'data_sharing'
+  | 'identity_matching'
+  | 'reception_services'
+  | 'reintegration_support'
+  | 'follow_up_contact';
 export const CONSENT_METHODS = restValues(ConsentMethod) as ConsentMethodValue[];
 export type ConsentMethodValue = 'written' | 'verbal_with_witness' | 'guardian' | 'electronic';
 export const PARTNER_TYPES = restValues(PartnerType);

@@ -26,6 +26,22 @@ describe('consent terms', () => {
     expect(fields({ purpose: 'referral', partnerId: 'UNHCR-GT', partnerType: 'ngo_service_provider' })).toEqual(['partnerType']);
   });
 
+  it('identity matching names no partner, takes effect when recorded and lasts until withdrawn', () => {
+    expect(fields({ purpose: 'identity_matching' })).toEqual([]);
+    expect(fields({ purpose: 'identity_matching', validFrom: new Date('2026-03-01T00:00:00Z') })).toEqual([]);
+    expect(fields({ purpose: 'identity_matching', partnerId: 'MX-COMAR' })).toEqual(['partnerId']);
+    expect(fields({ purpose: 'identity_matching', validFrom: new Date('2026-03-11T00:00:00Z') })).toEqual(['validFrom']);
+    expect(fields({ purpose: 'identity_matching', validUntil: new Date('2026-09-10T00:00:00Z') })).toEqual(['validUntil']);
+  });
+
+  it('reception services, reintegration support and follow-up contact may narrow to one partner or type', () => {
+    for (const purpose of ['reception_services', 'reintegration_support', 'follow_up_contact'] as const) {
+      expect(fields({ purpose })).toEqual([]);
+      expect(fields({ purpose, partnerType: 'return_reception_agency' })).toEqual([]);
+      expect(fields({ purpose, partnerId: 'GT-IGM', partnerType: 'return_reception_agency' })).toEqual(['partnerType']);
+    }
+  });
+
   it('a cross-border transfer names its destination, and only it does', () => {
     expect(fields({ purpose: 'cross_border_transfer' })).toEqual(['destinationCountry']);
     expect(fields({ purpose: 'cross_border_transfer', destinationCountry: 'MX' })).toEqual([]);
@@ -60,7 +76,7 @@ describe('consent terms', () => {
           purpose,
           method: m,
           validFrom: now,
-          partnerId: purpose === 'data_sharing' || (narrow && purpose !== 'screening') ? 'MX-COMAR' : null,
+          partnerId: purpose === 'data_sharing' || (narrow && purpose !== 'screening' && purpose !== 'identity_matching') ? 'MX-COMAR' : null,
           destinationCountry: purpose === 'cross_border_transfer' ? 'MX' : null,
           witnessedBy: m === 'verbal_with_witness' ? 'GT-MRC-01/cw-0042' : null,
           guardianReference: m === 'guardian' ? 'PGN-GT-2026-0042' : null,

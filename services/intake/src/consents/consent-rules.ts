@@ -22,12 +22,14 @@ const present = (v: unknown) => v !== undefined && v !== null && v !== '';
 /**
  * The rules of a consent's terms that depend on several fields, as field errors (empty when valid):
  *
- * - screening names no partner or country; referral may narrow to one partner or one partner
+ * - screening and identity matching name no partner or country; referral (and reception,
+ *   reintegration and follow-up contact) may narrow to one partner or one partner
  *   type; data sharing must name exactly one of them; a cross-border transfer must name the
  *   destination country (and may narrow to one receiving partner or type);
  * - a verbal consent needs its witness, a guardian's consent its guardian (a person of the
  *   household or an appointed guardian's reference), and a child's consent is a guardian's;
- * - validity starts within a year of now and ends after it starts.
+ * - validity starts within a year of now and ends after it starts; an identity-matching
+ *   consent starts when recorded and has no end date (withdrawal retracts the match keys).
  */
 export function consentTermErrors(terms: ConsentTerms, context: { personIsMinor: boolean; now: Date }): FieldError[] {
   const errors: FieldError[] = [];
@@ -36,7 +38,8 @@ export function consentTermErrors(terms: ConsentTerms, context: { personIsMinor:
 
   switch (terms.purpose) {
     case 'screening':
-      for (const f of partnerFields) add(f, `${f} is not allowed for a screening consent`, 'notAllowed');
+    case 'identity_matching':
+      for (const f of partnerFields) add(f, `${f} is not allowed for a ${terms.purpose === 'screening' ? 'screening' : 'identity-matching'} consent`, 'notAllowed');
       break;
     case 'data_sharing':
       if (partnerFields.length !== 1) add('partnerId', 'a data-sharing consent names exactly one of partnerId or partnerType', 'exactlyOne');
@@ -63,6 +66,12 @@ export function consentTermErrors(terms: ConsentTerms, context: { personIsMinor:
     if (context.personIsMinor) add('method', 'consent for a child under 18 is given by a parent or guardian (method guardian)', 'guardianRequired');
   }
 
+  // Match keys are published when the consent is recorded and retracted when it is withdrawn:
+  // nothing would publish them at a future start or retract them at an end date.
+  if (terms.purpose === 'identity_matching') {
+    if (terms.validFrom.getTime() > context.now.getTime()) add('validFrom', 'an identity-matching consent takes effect when recorded', 'notAllowed');
+    if (terms.validUntil) add('validUntil', 'an identity-matching consent lasts until withdrawn', 'notAllowed');
+  }
   const offset = terms.validFrom.getTime() - context.now.getTime();
   if (Math.abs(offset) > MAX_VALID_FROM_OFFSET_MS) add('validFrom', 'validFrom must be within one year of now', 'range');
   if (terms.validUntil && terms.validUntil.getTime() <= terms.validFrom.getTime()) add('validUntil', 'validUntil must be after validFrom', 'range');

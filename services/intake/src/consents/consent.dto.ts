@@ -62,6 +62,46 @@ export class RecordConsentDto {
   validUntil?: string;
 }
 
+/**
+ * A consent given together with a registration (e.g. screening and identity matching): the terms
+ * of RecordConsentDto that need no other record (a guardian on the case or a partner from the
+ * directory are named by recording the consent on the case afterwards).
+ */
+export class ConsentGivenAtRegistrationDto {
+  @ApiProperty({ enum: CONSENT_PURPOSES, example: 'identity_matching' })
+  @IsIn(CONSENT_PURPOSES)
+  purpose: ConsentPurposeValue;
+
+  @ApiPropertyOptional({ enum: PARTNER_TYPES, example: 'government_asylum_agency', description: 'A kind of partner the consent is narrowed to' })
+  @ValidateIf(given)
+  @IsIn(PARTNER_TYPES)
+  partnerType?: string;
+
+  @ApiPropertyOptional({ example: 'MX', description: 'Cross-border transfer: the destination country node' })
+  @ValidateIf(given)
+  @IsCountryCode()
+  destinationCountry?: string;
+
+  @ApiProperty({ enum: CONSENT_METHODS, example: 'written' })
+  @IsIn(CONSENT_METHODS)
+  method: ConsentMethodValue;
+
+  @ApiPropertyOptional({ example: 'GT-MRC-01/cw-0042', description: 'Verbal consent: staff identifier of the witness (not a name)' })
+  @ValidateIf(given)
+  @Matches(IDENTIFIER_PATTERN, { message: 'witnessedBy must be a staff identifier such as GT-MRC-01/cw-0042' })
+  witnessedBy?: string;
+
+  @ApiPropertyOptional({ example: 'PGN-GT-2026-0042', description: 'Guardian consent: reference of an appointed guardian (e.g. child-protection file)' })
+  @ValidateIf(given)
+  @Matches(IDENTIFIER_PATTERN, { message: 'guardianReference must be an identifier such as PGN-GT-2026-0042' })
+  guardianReference?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', example: '2026-09-10T00:00:00Z', description: 'Unset: valid until withdrawn' })
+  @ValidateIf(given)
+  @IsISO8601({ strict: true, strictSeparator: true })
+  validUntil?: string;
+}
+
 export class ConsentDto {
   @ApiProperty({ format: 'uuid' })
   id: string;

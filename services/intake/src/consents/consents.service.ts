@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { assertJurisdiction, resourceNotFound } from '@puente/auth';
-import { ConsentMethod, ConsentPurpose, ConsentRecordedSchema, ConsentWithdrawnSchema, PartnerType, toTimestamp } from '@puente/contracts';
 import { type Page, paginate, validationProblem } from '@puente/platform';
 import { PersonErasedError, PersonVault } from '@puente/privacy';
 import { AuditLog } from '@puente/audit';
@@ -12,16 +11,17 @@ import { acceptsChanges } from '../cases/case-status';
 import { actorOf } from '../common/actor';
 import { auditAgeDerivation } from '../persons/age-derivation-audit';
 import type { Caller } from '../common/caller';
-import { toProto } from '../common/enums';
 import { fieldProblem, illegalTransition, privacyProblem, rethrowPrivacy, unknownReference } from '../common/problems';
 import { IntakeConfig } from '../config/intake.config';
-import { event, IntakeEvents } from '../events/intake-events';
+import { MatchKeyPublication } from '../duplicates/match-key-publication';
+import { IntakeEvents } from '../events/intake-events';
 import { PartnerDirectoryService } from '../partners/partner-directory.service';
 import { isMinor } from '../persons/age';
 import { Person } from '../persons/person.entity';
 import { decryptPersonalData } from '../persons/personal-data';
 import { type ConsentDto, type ListConsentsQueryDto, type RecordConsentDto, toConsentDto } from './consent.dto';
 import { Consent } from './consent.entity';
+import { consentRecorded, consentWithdrawn } from './consent-events';
 import { consentTermErrors } from './consent-rules';
 
 /** Recording and withdrawing purpose-bound consents; ConsentRecorded / ConsentWithdrawn tell the other services. */
@@ -35,6 +35,7 @@ export class ConsentsService {
     private readonly events: IntakeEvents,
     private readonly audit: AuditLog,
     private readonly config: IntakeConfig,
+    private readonly matchKeys: MatchKeyPublication,
   ) {}
 
   async record(caller: Caller, caseId: string, dto: RecordConsentDto): Promise<ConsentDto> {
@@ -83,31 +84,9 @@ export class ConsentsService {
           version: 1,
         };
         await tx.insert(Consent, consent);
-        await this.events.append(
-          tx,
-          caller.traceparent,
-          [
-            event(
-              ConsentRecordedSchema,
-              {
-                consentId: consent.id,
-                caseId: c.id,
-                personId: person.id,
-                purpose: toProto(ConsentPurpose, consent.purpose),
-                partnerId: consent.partnerId ?? '',
-                partnerType: consent.partnerType ? toProto(PartnerType, consent.partnerType) : PartnerType.UNSPECIFIED,
-                destinationCountry: consent.destinationCountry ?? '',
-                method: toProto(ConsentMethod, consent.method),
-                validFrom: toTimestamp(validFrom),
-                validUntil: validUntil ? toTimestamp(validUntil) : undefined,
-                recordedAt: toTimestamp(now),
-                recordedBy: actorOf(caller.principal, this.config.PUENTE_NODE),
-              },
-              c.id,
-            ),
-          ],
-          now,
-        );
+        const actor = actorOf(caller.principal, this.config.PUENTE_NODE);
+        const published = consent.purpose === 'identity_matching' ? await this.matchKeys.afterConsentRecorded(tx, person.id, now) : [];
+        await this.events.append(tx, caller.traceparent, [consentRecorded(consent, actor), ...published], now);
         await auditAgeDerivation(this.audit, tx, caller, decrypted, now);
         return toConsentDto(consent, now);
       })
@@ -126,25 +105,9 @@ export class ConsentsService {
       if (consent.withdrawnAt) throw illegalTransition('The consent was already withdrawn.', { withdrawnAt: consent.withdrawnAt.toISOString() });
       const now = new Date();
       await tx.update(Consent, { id: consentId }, { withdrawnAt: now, withdrawnBy: caller.principal.clientId, version: consent.version + 1 });
-      await this.events.append(
-        tx,
-        caller.traceparent,
-        [
-          event(
-            ConsentWithdrawnSchema,
-            {
-              consentId,
-              caseId: consent.caseId,
-              personId: consent.personId,
-              purpose: toProto(ConsentPurpose, consent.purpose),
-              withdrawnAt: toTimestamp(now),
-              withdrawnBy: actorOf(caller.principal, this.config.PUENTE_NODE),
-            },
-            consent.caseId,
-          ),
-        ],
-        now,
-      );
+      const withdrawn = consentWithdrawn(consent, now, actorOf(caller.principal, this.config.PUENTE_NODE));
+      const retracted = consent.purpose === 'identity_matching' ? await this.matchKeys.afterConsentWithdrawn(tx, consent.personId, now) : [];
+      await this.events.append(tx, caller.traceparent, [withdrawn, ...retracted], now);
       return toConsentDto({ ...consent, withdrawnAt: now, withdrawnBy: caller.principal.clientId, version: consent.version + 1 }, now);
     });
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditLog } from '@puente/audit';
 import { assertJurisdiction, resourceNotFound } from '@puente/auth';
-import { MatchKeysPublishedSchema, MatchKeysWithdrawnSchema, PersonErasedSchema, toTimestamp, Topics } from '@puente/contracts';
+import { MatchKeysWithdrawalReason, PersonErasedSchema, toTimestamp } from '@puente/contracts';
 import { assertIfMatch, assertVersionUpdated, computeEtag } from '@puente/platform';
 import { AlreadyErasedError, PersonErasedError, PersonVault } from '@puente/privacy';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -10,10 +10,12 @@ import type { Caller } from '../common/caller';
 import { privacyProblem, purposeFrom, rethrowPrivacy } from '../common/problems';
 import { IntakeConfig } from '../config/intake.config';
 import { DuplicateDetector } from '../duplicates/duplicate-detector';
+import { MatchKeyPublication } from '../duplicates/match-key-publication';
 import { event, type IntakeEvent, IntakeEvents } from '../events/intake-events';
 import { ageBandOf, ageInYears } from './age';
 import type { ErasureDto, PersonDto, PersonSummaryDto, UpdatePersonDto } from './person.dto';
 import { Person } from './person.entity';
+import { personUpdated } from './person-events';
 import { applyPersonalDataPatch, matchIdentityOf, toPersonDto, toPersonSummary } from './person-mapping';
 import { decryptPersonalData, encryptPersonalData, type PersonalData } from './personal-data';
 
@@ -31,6 +33,7 @@ export class PersonRecordsService {
     private readonly events: IntakeEvents,
     private readonly audit: AuditLog,
     private readonly config: IntakeConfig,
+    private readonly matchKeys: MatchKeyPublication,
   ) {}
 
   /** Non-personal view; works after erasure too. */
@@ -80,24 +83,22 @@ export class PersonRecordsService {
             .execute(),
         );
 
-        const events: IntakeEvent[] = [];
+        const caseIds = await this.caseIdsOf(tx, person.id);
+        const updated = await tx.findOneByOrFail(Person, { id: person.id });
+        const actor = actorOf(caller.principal, node);
+        const events: IntakeEvent[] = caseIds.map((caseId) => personUpdated(updated, caseId, caseIds, actor));
         const identityChanged =
           data.givenNames !== current.givenNames ||
           data.familyNames !== current.familyNames ||
           data.birthDate !== current.birthDate ||
           data.birthDateEstimated !== current.birthDateEstimated ||
           nationality !== person.nationality;
-        const caseIds = await this.caseIdsOf(tx, person.id);
         if (identityChanged) {
           const keys = this.detector.keysOf(matchIdentityOf(data, nationality));
           await this.detector.storeKeys(tx, person.id, keys);
           const candidates = await this.detector.candidates(tx, keys, { excludePersonId: person.id });
           if (caseIds.length > 0) events.push(...(await this.detector.record(tx, { personId: person.id, caseId: caseIds[0] }, keys, candidates, now)).events);
-          events.push(
-            keys.length > 0
-              ? event(MatchKeysPublishedSchema, { personId: person.id, node, keys: keys.map((k) => ({ rule: k.rule, kid: k.kid, value: k.value })), publishedAt: toTimestamp(now) }, person.id, Topics.intakeMatchKeys.name)
-              : event(MatchKeysWithdrawnSchema, { personId: person.id, node, withdrawnAt: toTimestamp(now) }, person.id, Topics.intakeMatchKeys.name),
-          );
+          events.push(...(await this.matchKeys.afterKeysChanged(tx, person.id, keys, now)));
         }
         await this.events.append(tx, caller.traceparent, events, now);
         await this.audit.append(tx, {
@@ -110,7 +111,6 @@ export class PersonRecordsService {
           purpose,
           occurredAt: now,
         });
-        const updated = await tx.findOneByOrFail(Person, { id: person.id });
         return toPersonDto(updated, caseIds, data);
       })
       .catch(rethrowPrivacy);
@@ -143,7 +143,7 @@ export class PersonRecordsService {
           caller.traceparent,
           [
             ...caseIds.map((caseId) => event(PersonErasedSchema, { personId: person.id, caseId, erasedAt: toTimestamp(erasedAt), erasedBy: actor }, caseId)),
-            event(MatchKeysWithdrawnSchema, { personId: person.id, node, withdrawnAt: toTimestamp(erasedAt) }, person.id, Topics.intakeMatchKeys.name),
+            this.matchKeys.withdrawn(person.id, MatchKeysWithdrawalReason.PERSON_ERASED, erasedAt),
           ],
           erasedAt,
         );

@@ -2,65 +2,58 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type AuditEntry, AuditLog } from '@puente/audit';
 import { assertJurisdiction } from '@puente/auth';
-import { AgeBand, MatchKeysPublishedSchema, PersonRegisteredSchema, Sex, toTimestamp, Topics, VulnerabilityFlag } from '@puente/contracts';
-import { composeStatement, type StatementPart } from '@puente/platform';
+import { composeStatement, type FieldError, type StatementPart, validationProblem } from '@puente/platform';
 import { type MatchKey, PersonVault } from '@puente/privacy';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { CaseOpener } from '../cases/case-opener';
-import { CasePerson, type IntakeCase } from '../cases/case.entity';
+import type { IntakeCase } from '../cases/case.entity';
 import { actorOf } from '../common/actor';
 import type { Caller } from '../common/caller';
-import { toProto } from '../common/enums';
 import { fieldProblem, rethrowPrivacy, unknownReference } from '../common/problems';
 import { IntakeConfig } from '../config/intake.config';
-import { type Candidate, DuplicateDetector, type FoundDuplicate } from '../duplicates/duplicate-detector';
-import { event, type IntakeEvent, IntakeEvents } from '../events/intake-events';
-import { SitesService } from '../sites/sites.service';
-import { ageBandOf, ageInYears } from './age';
+import type { ConsentGivenAtRegistrationDto } from '../consents/consent.dto';
+import type { Consent } from '../consents/consent.entity';
+import { consentRecorded } from '../consents/consent-events';
+import { consentTermErrors } from '../consents/consent-rules';
+import { DuplicateDetector, type FoundDuplicate } from '../duplicates/duplicate-detector';
+import { MatchKeyPublication } from '../duplicates/match-key-publication';
+import { IntakeEvents } from '../events/intake-events';
+import { ageBandOf, ageInYears, isMinor } from './age';
 import type { PersonRegistrationDto, RegisterPersonDto } from './person.dto';
-import { Person } from './person.entity';
-import { type EncryptedColumns, encryptedColumns, encryptPersonalData, type PersonalData, toPlainFields } from './personal-data';
+import type { Person } from './person.entity';
+import { personRegistered } from './person-events';
 import { matchIdentityOf, personalDataFromDto } from './person-mapping';
+import { encryptedColumns, toPlainFields } from './personal-data';
 
 /**
- * Registers a person at a site, on a new case or an open one, atomically: encrypted identity
- * and its data key, match keys and possible duplicates, PersonRegistered (+ CaseOpened,
- * PossibleDuplicateFound, MatchKeysPublished) in the outbox, and the audit record of the
- * personal data written.
- *
- * Registration with a new case is the hot path of a Migration Resource Center, so it is one
- * composed statement in autocommit (see composeStatement): the data key (libs/privacy), person,
- * match keys, case, membership and possible duplicates (here), the events (libs/messaging) and
- * the audit record (libs/audit). No BEGIN/COMMIT round trips, and the audit chain's append lock
- * is held only while the database runs and commits that statement. The duplicate lookup runs
- * before (a hint for a caseworker, not a constraint) and the case reference is reserved before
- * (CaseOpened carries it).
+ * Registers a person at a site, on a new case (`case`) or an open one (`caseId`), in one place
+ * and one SQL statement (registrationPart below): the data key and encrypted identity, the
+ * person, match keys, the case (if new), the membership, possible duplicates, consents given
+ * with the registration, the events (CaseOpened, PersonRegistered, PossibleDuplicateFound,
+ * ConsentRecorded, MatchKeysPublished if identity matching is consented) and the audit record.
+ * A new case runs it in autocommit (the hot path of a Migration Resource Center: no BEGIN/COMMIT
+ * round trips); joining an open case runs it in a transaction after locking that case.
  */
 @Injectable()
 export class PersonRegistrationService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly vault: PersonVault,
-    private readonly sites: SitesService,
     private readonly cases: CaseOpener,
     private readonly detector: DuplicateDetector,
+    private readonly matchKeys: MatchKeyPublication,
     private readonly events: IntakeEvents,
     private readonly audit: AuditLog,
     private readonly config: IntakeConfig,
   ) {}
 
   async register(caller: Caller, dto: RegisterPersonDto): Promise<PersonRegistrationDto> {
-    const newCase = dto.case !== undefined && dto.case !== null;
-    const existingCase = dto.caseId !== undefined && dto.caseId !== null;
-    if (newCase === existingCase) throw fieldProblem('caseId', 'give exactly one of case (open a new case) or caseId (join an open case)', 'exactlyOne');
+    if ((dto.case != null) === (dto.caseId != null)) throw fieldProblem('caseId', 'give exactly one of case (open a new case) or caseId (join an open case)', 'exactlyOne');
     assertJurisdiction(caller.principal, dto.siteCode);
-    const data: PersonalData = personalDataFromDto(dto);
     const now = new Date();
-    const personId = randomUUID();
-    const keys = this.detector.keysOf(matchIdentityOf(data, dto.nationality));
-    const candidates = await this.detector.candidates(this.dataSource.manager, keys);
+    const data = personalDataFromDto(dto);
     const person: NewPerson = {
-      id: personId,
+      id: randomUUID(),
       siteCode: dto.siteCode,
       sex: dto.sex,
       nationality: dto.nationality,
@@ -73,13 +66,44 @@ export class PersonRegistrationService {
       erasedAt: null,
       version: 1,
     };
-    const registration = { caller, dto, data, person, keys, candidates, now };
-    const result = newCase ? await this.registerWithNewCase(registration).catch(rethrowPrivacy) : await this.registerOnOpenCase(registration);
+    const keys = this.detector.keysOf(matchIdentityOf(data, dto.nationality));
+    const found = this.detector.score(keys, await this.detector.candidates(this.dataSource.manager, keys));
+    const consents = this.consentsOf(caller, dto.consents ?? [], person.id, isMinor(data.birthDate, now), now);
+    const encrypted = this.vault.newPerson(person.id, toPlainFields(data));
+    const write = async (db: EntityManager, c: IntakeCase, opened: boolean) => {
+      const duplicates = found.map(({ c: other, score, rules }) => ({ id: randomUUID(), personId: person.id, caseId: c.id, otherNode: other.node, otherReference: other.reference, score, rules }));
+      const actor = actorOf(caller.principal, this.config.PUENTE_NODE);
+      const joined = consents.map((k) => ({ ...k, caseId: c.id }));
+      const outbox = this.events.part(
+        caller.traceparent,
+        [
+          ...(opened ? [this.cases.openedEvent(caller, c, person, dto.case?.household ?? false)] : []),
+          personRegistered(person, c.id, now, actor),
+          ...duplicates.map((d) => this.detector.foundEvent(d, now)),
+          ...joined.map((k) => consentRecorded(k, actor)),
+          ...(this.matchKeys.allowedBy(joined, now) ? this.matchKeys.published(person.id, keys, now) : []),
+        ],
+        now,
+      );
+      const audit = this.audit.part(this.auditEntry(caller, person.id, now));
+      const row: Person = { ...person, ...encryptedColumns(encrypted.fields) };
+      const statement = composeStatement(
+        [encrypted.part, registrationPart(row, c, opened, keys, duplicates, joined), outbox.part, audit.part],
+        `SELECT statement_guard(EXISTS (SELECT 1 FROM person_insert), '${INACTIVE_SITE}') AS ok, audit_insert.seq, audit_insert.prev_hash, audit_insert.hash FROM audit_insert`,
+      );
+      const rows: { seq: string; prev_hash: string; hash: string }[] = await db.query(statement.text, statement.values).catch(inactiveSite);
+      audit.stored(rows[0]);
+      return { c, duplicates };
+    };
+    const { c, duplicates } = dto.case
+      ? await write(this.dataSource.manager, await this.newCase(caller, dto, person.id, now), true).catch(rethrowPrivacy)
+      : await this.dataSource.transaction(async (tx) => write(tx, await this.cases.lockForChange(tx, caller, dto.caseId as string), false)).catch(rethrowPrivacy);
+    encrypted.committed();
     return {
-      personId,
-      caseId: result.caseId,
-      caseReference: result.caseReference,
-      caseOpened: newCase,
+      personId: person.id,
+      caseId: c.id,
+      caseReference: c.reference,
+      caseOpened: dto.case != null,
       siteCode: person.siteCode,
       sex: person.sex,
       ageBand: person.ageBand,
@@ -88,24 +112,21 @@ export class PersonRegistrationService {
       interpreterNeeded: person.interpreterNeeded,
       registeredAt: now.toISOString(),
       version: 1,
-      possibleDuplicates: result.found.map((d) => ({ id: d.id, otherNode: d.otherNode, otherReference: d.otherReference, score: d.score, rules: d.rules })),
+      possibleDuplicates: duplicates.map((d) => ({ id: d.id, otherNode: d.otherNode, otherReference: d.otherReference, score: d.score, rules: d.rules })),
+      consentIds: consents.map((k) => k.id),
     };
   }
 
-  /** The hot path: one composed statement in autocommit (see the class comment). */
-  private async registerWithNewCase(r: Registration): Promise<Registered> {
-    const { caller, dto, person, keys, now } = r;
-    const reference = await this.cases.prepare(now);
-    const caseId = randomUUID();
-    const found = this.detector.score(keys, r.candidates).map(({ c, score, rules }) => ({ id: randomUUID(), personId: person.id, caseId, otherNode: c.node, otherReference: c.reference, score, rules }));
-    const c: IntakeCase = {
-      id: caseId,
-      reference,
+  /** The case row a registration opens (its reference reserved first, outside the write). */
+  private async newCase(caller: Caller, dto: RegisterPersonDto, principalPersonId: string, now: Date): Promise<IntakeCase> {
+    return {
+      id: randomUUID(),
+      reference: await this.cases.prepare(now),
       siteCode: dto.siteCode,
       custodyNode: this.config.PUENTE_NODE,
       status: 'open',
       priority: dto.case?.priority ?? 'normal',
-      principalPersonId: person.id,
+      principalPersonId,
       openedAt: now,
       openedBy: caller.principal.clientId,
       closedAt: null,
@@ -113,122 +134,62 @@ export class PersonRegistrationService {
       updatedAt: now,
       version: 1,
     };
-    const encrypted = this.vault.newPerson(person.id, toPlainFields(r.data));
-    const row: Person = { ...person, ...encryptedColumns(encrypted.fields) };
-    const events = [this.cases.openedEvent(caller, c, row, dto.case?.household ?? false), ...this.registeredEvents(r, caseId, found)];
-    const outbox = this.events.part(caller.traceparent, events, now);
-    const audit = this.audit.part(this.auditEntry(caller, person.id, now));
-    const statement = composeStatement(
-      [encrypted.part, registrationPart(row, c, keys, found), outbox.part, audit.part],
-      `SELECT statement_guard(EXISTS (SELECT 1 FROM person_insert), '${INACTIVE_SITE}') AS ok, audit_insert.seq, audit_insert.prev_hash, audit_insert.hash FROM audit_insert`,
-    );
-    let rows: { seq: string; prev_hash: string; hash: string }[];
-    try {
-      rows = await this.dataSource.query(statement.text, statement.values);
-    } catch (error) {
-      const driverError = (error as { driverError?: { code?: string; message?: string } }).driverError;
-      if (driverError?.code === 'P0001' && driverError.message === INACTIVE_SITE) throw unknownReference('siteCode', 'active site');
-      throw error;
-    }
-    encrypted.committed();
-    audit.stored(rows[0]);
-    return { caseId, caseReference: reference, found };
   }
 
-  /** Joining an open case: a transaction, as the case is locked and checked first. */
-  private async registerOnOpenCase(r: Registration): Promise<Registered> {
-    const { caller, dto, person, keys, now } = r;
-    return this.dataSource
-      .transaction(async (tx) => {
-        const joined = await this.cases.lockForChange(tx, caller, dto.caseId as string);
-        await this.sites.requireActiveSite(tx, caller, dto.siteCode);
-        const encrypted = await encryptPersonalData(this.vault, person.id, r.data, tx);
-        await tx.insert(Person, { ...person, ...encrypted });
-        await this.detector.storeKeys(tx, person.id, keys);
-        await tx.insert(CasePerson, { caseId: joined.id, personId: person.id, addedAt: now });
-        const recorded = await this.detector.record(tx, { personId: person.id, caseId: joined.id }, keys, r.candidates, now);
-        await this.events.append(tx, caller.traceparent, this.registeredEvents(r, joined.id, recorded.duplicates), now);
-        await this.audit.append(tx, this.auditEntry(caller, person.id, now));
-        return { caseId: joined.id, caseReference: joined.reference, found: recorded.duplicates };
-      })
-      .catch(rethrowPrivacy);
-  }
-
-  /** PersonRegistered, PossibleDuplicateFound for each duplicate, MatchKeysPublished. */
-  private registeredEvents(r: Registration, caseId: string, found: readonly FoundDuplicate[]): IntakeEvent[] {
-    const { caller, person, keys, now } = r;
-    const events: IntakeEvent[] = [
-      event(
-        PersonRegisteredSchema,
-        {
-          personId: person.id,
-          caseId,
-          siteCode: person.siteCode,
-          ageBand: toProto(AgeBand, person.ageBand),
-          sex: toProto(Sex, person.sex),
-          nationality: person.nationality,
-          vulnerabilityFlags: person.vulnerabilityFlags.map((f) => toProto(VulnerabilityFlag, f)),
-          interpreterNeeded: person.interpreterNeeded,
-          registeredAt: toTimestamp(now),
-          registeredBy: actorOf(caller.principal, this.config.PUENTE_NODE),
-        },
-        caseId,
-      ),
-      ...found.map((d) => this.detector.foundEvent(d, now)),
-    ];
-    if (keys.length > 0) {
-      events.push(
-        event(
-          MatchKeysPublishedSchema,
-          { personId: person.id, node: this.config.PUENTE_NODE, keys: keys.map((k) => ({ rule: k.rule, kid: k.kid, value: k.value })), publishedAt: toTimestamp(now) },
-          person.id,
-          Topics.intakeMatchKeys.name,
-        ),
-      );
-    }
-    return events;
+  /** The consents given with the registration (case id filled in by the write), or 422 with every field error. */
+  private consentsOf(caller: Caller, given: readonly ConsentGivenAtRegistrationDto[], personId: string, personIsMinor: boolean, now: Date): Omit<Consent, 'caseId'>[] {
+    const errors: FieldError[] = [];
+    given.forEach((k, i) => {
+      const at = (e: FieldError) => errors.push({ ...e, field: `consents[${i}].${e.field}` });
+      const validUntil = k.validUntil ? new Date(k.validUntil) : null;
+      consentTermErrors({ ...k, validFrom: now, validUntil }, { personIsMinor, now }).forEach(at);
+      if (k.destinationCountry === this.config.PUENTE_NODE) at({ field: 'destinationCountry', message: 'a cross-border transfer goes to another country than this node', code: 'sameNode' });
+      if (given.findIndex((o) => o.purpose === k.purpose) !== i) at({ field: 'purpose', message: 'one consent per purpose', code: 'duplicate' });
+    });
+    if (errors.length > 0) throw validationProblem(errors);
+    return given.map((k) => ({
+      id: randomUUID(),
+      personId,
+      purpose: k.purpose,
+      partnerId: null,
+      partnerType: k.partnerType ?? null,
+      destinationCountry: k.destinationCountry ?? null,
+      method: k.method,
+      witnessedBy: k.witnessedBy ?? null,
+      guardianPersonId: null,
+      guardianReference: k.guardianReference ?? null,
+      validFrom: now,
+      validUntil: k.validUntil ? new Date(k.validUntil) : null,
+      recordedAt: now,
+      recordedBy: caller.principal.clientId,
+      withdrawnAt: null,
+      withdrawnBy: null,
+      version: 1,
+    }));
   }
 
   private auditEntry(caller: Caller, personId: string, now: Date): AuditEntry {
-    return {
-      actor: caller.auditActor,
-      requestId: caller.requestId,
-      traceparent: caller.traceparent,
-      action: 'person.create',
-      objectType: 'person',
-      objectId: personId,
-      purpose: 'case-management',
-      occurredAt: now,
-    };
+    return { actor: caller.auditActor, requestId: caller.requestId, traceparent: caller.traceparent, action: 'person.create', objectType: 'person', objectId: personId, purpose: 'case-management', occurredAt: now };
   }
 }
 
+/** The person is inserted only if the site exists and is active; the final SELECT raises this otherwise. */
 const INACTIVE_SITE = 'registration-site-inactive';
 
-type NewPerson = Omit<Person, keyof EncryptedColumns>;
-
-interface Registration {
-  caller: Caller;
-  dto: RegisterPersonDto;
-  data: PersonalData;
-  person: NewPerson;
-  keys: readonly MatchKey[];
-  candidates: Candidate[];
-  now: Date;
+function inactiveSite(error: unknown): never {
+  const driverError = (error as { driverError?: { code?: string; message?: string } }).driverError;
+  if (driverError?.code === 'P0001' && driverError.message === INACTIVE_SITE) throw unknownReference('siteCode', 'active site');
+  throw error;
 }
 
-interface Registered {
-  caseId: string;
-  caseReference: string;
-  found: FoundDuplicate[];
-}
+type NewPerson = Omit<Person, 'givenNamesEnc' | 'familyNamesEnc' | 'transliterationEnc' | 'birthDateEnc' | 'otherCitizenshipsEnc' | 'languagesEnc' | 'contactEnc' | 'documentsEnc'>;
 
 /**
- * The service's own rows of a registration with a new case, as a statement part: the person
- * (only if the site exists and is active), its match keys, the case, the membership and the
- * possible duplicates. The final SELECT checks `person_insert` (see INACTIVE_SITE).
+ * The service's own rows of a registration, as a statement part: the person (only if the site
+ * exists and is active), its match keys, the case when `opened`, the membership, the possible
+ * duplicates and the consents. The final SELECT checks `person_insert` (see INACTIVE_SITE).
  */
-function registrationPart(p: Person, c: IntakeCase, keys: readonly MatchKey[], found: readonly FoundDuplicate[]): StatementPart {
+function registrationPart(p: Person, c: IntakeCase, opened: boolean, keys: readonly MatchKey[], found: readonly FoundDuplicate[], consents: readonly Consent[]): StatementPart {
   return {
     ctes: [
       ['active_site', `SELECT code FROM site WHERE code = $2 AND active`],
@@ -248,47 +209,35 @@ function registrationPart(p: Person, c: IntakeCase, keys: readonly MatchKey[], f
       [
         'case_insert',
         `INSERT INTO intake_case (id, reference, site_code, custody_node, status, priority, principal_person_id, opened_at, opened_by, updated_at, version)
-         SELECT $21, $29, $2, $22, 'open', $23, person_insert.id, $16, $17, $16, 1 FROM person_insert
+         SELECT $21, $29, $2, $22, 'open', $23, person_insert.id, $16, $17, $16, 1 FROM person_insert WHERE $30::boolean
          RETURNING id`,
       ],
-      ['case_person_insert', `INSERT INTO case_person (case_id, person_id, added_at) SELECT case_insert.id, person_insert.id, $16 FROM case_insert, person_insert`],
+      ['case_person_insert', `INSERT INTO case_person (case_id, person_id, added_at) SELECT $21, person_insert.id, $16 FROM person_insert`],
       [
         'duplicate_insert',
         `INSERT INTO possible_duplicate (id, person_id, case_id, other_node, other_reference, rules, score, status, found_at)
-         SELECT d.id, person_insert.id, case_insert.id, d.node, d.reference, string_to_array(d.rules, ','), d.score, 'open', $16
-         FROM person_insert, case_insert, unnest($24::uuid[], $25::text[], $26::text[], $27::text[], $28::float8[]) AS d (id, node, reference, rules, score)`,
+         SELECT d.id, person_insert.id, $21, d.node, d.reference, string_to_array(d.rules, ','), d.score, 'open', $16
+         FROM person_insert, unnest($24::uuid[], $25::text[], $26::text[], $27::text[], $28::float8[]) AS d (id, node, reference, rules, score)`,
+      ],
+      [
+        'consent_insert',
+        `INSERT INTO consent (id, case_id, person_id, purpose, partner_type, destination_country, method, witnessed_by, guardian_reference,
+           valid_from, valid_until, recorded_at, recorded_by, version)
+         SELECT k.id, $21, person_insert.id, k.purpose, k.partner_type, k.destination_country, k.method, k.witnessed_by, k.guardian_reference, $16, k.valid_until, $16, $17, 1
+         FROM person_insert, unnest($31::uuid[], $32::text[], $33::text[], $34::text[], $35::text[], $36::text[], $37::text[], $38::timestamptz[])
+           AS k (id, purpose, partner_type, destination_country, method, witnessed_by, guardian_reference, valid_until)`,
       ],
     ],
     params: [
-      p.id,
-      p.siteCode,
-      p.sex,
-      p.nationality,
-      p.ageBand,
-      p.vulnerabilityFlags,
-      p.interpreterNeeded,
-      p.givenNamesEnc,
-      p.familyNamesEnc,
-      p.transliterationEnc,
-      p.birthDateEnc,
-      p.otherCitizenshipsEnc,
-      p.languagesEnc,
-      p.contactEnc,
-      p.documentsEnc,
-      p.registeredAt,
-      p.registeredBy,
-      keys.map((k) => k.kid),
-      keys.map((k) => k.rule),
-      keys.map((k) => k.value),
-      c.id,
-      c.custodyNode,
-      c.priority,
-      found.map((d) => d.id),
-      found.map((d) => d.otherNode),
-      found.map((d) => d.otherReference),
-      found.map((d) => d.rules.join(',')),
-      found.map((d) => d.score),
-      c.reference,
+      ...[p.id, p.siteCode, p.sex, p.nationality, p.ageBand, p.vulnerabilityFlags, p.interpreterNeeded],
+      ...[p.givenNamesEnc, p.familyNamesEnc, p.transliterationEnc, p.birthDateEnc, p.otherCitizenshipsEnc, p.languagesEnc, p.contactEnc, p.documentsEnc],
+      ...[p.registeredAt, p.registeredBy],
+      ...[keys.map((k) => k.kid), keys.map((k) => k.rule), keys.map((k) => k.value)],
+      ...[c.id, c.custodyNode, c.priority],
+      ...[found.map((d) => d.id), found.map((d) => d.otherNode), found.map((d) => d.otherReference), found.map((d) => d.rules.join(',')), found.map((d) => d.score)],
+      ...[c.reference, opened],
+      ...[consents.map((k) => k.id), consents.map((k) => k.purpose), consents.map((k) => k.partnerType), consents.map((k) => k.destinationCountry)],
+      ...[consents.map((k) => k.method), consents.map((k) => k.witnessedBy), consents.map((k) => k.guardianReference), consents.map((k) => k.validUntil)],
     ],
   };
 }

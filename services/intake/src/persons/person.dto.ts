@@ -15,7 +15,8 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { AGE_BANDS, PRIORITIES, type PriorityValue, SEXES, type SexValue, VULNERABILITY_FLAGS } from '../common/enums';
+import { ConsentGivenAtRegistrationDto } from '../consents/consent.dto';
+import { AGE_BANDS, CONSENT_PURPOSES, PRIORITIES, type PriorityValue, SEXES, type SexValue, VULNERABILITY_FLAGS } from '../common/enums';
 import { IsBirthDate, IsCalendarDate, IsCountryCode, IsLanguageCode, IsNationalityCode, IsPersonName, IsSiteCode } from '../common/validators';
 import { DOCUMENT_TYPES, type DocumentType, VERIFICATION_STATES, type VerificationState } from './personal-data';
 
@@ -199,6 +200,16 @@ export class RegisterPersonDto extends PersonFieldsDto {
   @ValidateIf(given)
   @IsUUID()
   caseId?: string;
+
+  @ApiPropertyOptional({
+    type: [ConsentGivenAtRegistrationDto],
+    description: 'Consents given with the registration, one per purpose; identity_matching lets the node publish the person\'s match keys to partner nodes',
+  })
+  @ValidateIf(given)
+  @ArrayMaxSize(CONSENT_PURPOSES.length)
+  @ValidateNested({ each: true })
+  @Type(() => ConsentGivenAtRegistrationDto)
+  consents?: ConsentGivenAtRegistrationDto[];
 }
 
 export class UpdatePersonDto extends PersonFieldsDto {
@@ -285,6 +296,9 @@ export class PersonRegistrationDto {
 
   @ApiProperty({ type: [PossibleDuplicateSummaryDto] })
   possibleDuplicates: PossibleDuplicateSummaryDto[];
+
+  @ApiProperty({ type: [String], format: 'uuid', description: 'Ids of the consents given with the registration, in the order given' })
+  consentIds: string[];
 }
 
 /** Non-personal view of a person (sex, age band, nationality, flags): what cases:read may see. */

@@ -29,7 +29,7 @@ describe('writes while Kafka is down (HTTP + outbox)', () => {
     expect((await offline.call('GET', '/health/serving', { token: null })).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1500));
     const pending: { id: string; topic: string }[] = await offline.ds.query('SELECT event_id::text AS id, topic FROM outbox_message WHERE published_at IS NULL ORDER BY id');
-    expect(pending.length).toBe(4); // CaseOpened, PersonRegistered, MatchKeysPublished, ConsentRecorded
+    expect(pending.length).toBe(3); // CaseOpened, PersonRegistered, ConsentRecorded (no identity-matching consent: no match keys)
     await offline.close();
     offline = undefined;
 

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file puente/intake/v1/person_events.proto.
  */
 export const file_puente_intake_v1_person_events: GenFile = /*@__PURE__*/
-  fileDesc("CiRwdWVudGUvaW50YWtlL3YxL3BlcnNvbl9ldmVudHMucHJvdG8SEHB1ZW50ZS5pbnRha2UudjEi8AIKEFBlcnNvblJlZ2lzdGVyZWQSEQoJcGVyc29uX2lkGAEgASgJEg8KB2Nhc2VfaWQYAiABKAkSEQoJc2l0ZV9jb2RlGAMgASgJEisKCGFnZV9iYW5kGAQgASgOMhkucHVlbnRlLmludGFrZS52MS5BZ2VCYW5kEiIKA3NleBgFIAEoDjIVLnB1ZW50ZS5pbnRha2UudjEuU2V4EhMKC25hdGlvbmFsaXR5GAYgASgJEkAKE3Z1bG5lcmFiaWxpdHlfZmxhZ3MYByADKA4yIy5wdWVudGUuaW50YWtlLnYxLlZ1bG5lcmFiaWxpdHlGbGFnEhoKEmludGVycHJldGVyX25lZWRlZBgIIAEoCBIxCg1yZWdpc3RlcmVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCg1yZWdpc3RlcmVkX2J5GAogASgLMhcucHVlbnRlLmV2ZW50cy52MS5BY3RvciLjAQoPSG91c2Vob2xkTWVtYmVyEhEKCXBlcnNvbl9pZBgBIAEoCRI0CgxyZWxhdGlvbnNoaXAYAiABKA4yHi5wdWVudGUuaW50YWtlLnYxLlJlbGF0aW9uc2hpcBIrCghhZ2VfYmFuZBgDIAEoDjIZLnB1ZW50ZS5pbnRha2UudjEuQWdlQmFuZBIiChp1bmFjY29tcGFuaWVkX29yX3NlcGFyYXRlZBgEIAEoCBI2CgtjYXJlX3N0YXR1cxgFIAEoDjIhLnB1ZW50ZS5pbnRha2UudjEuQ2hpbGRDYXJlU3RhdHVzIsoBChBIb3VzZWhvbGRDaGFuZ2VkEhQKDGhvdXNlaG9sZF9pZBgBIAEoCRIPCgdjYXNlX2lkGAIgASgJEjIKB21lbWJlcnMYAyADKAsyIS5wdWVudGUuaW50YWtlLnYxLkhvdXNlaG9sZE1lbWJlchIuCgpjaGFuZ2VkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgpjaGFuZ2VkX2J5GAUgASgLMhcucHVlbnRlLmV2ZW50cy52MS5BY3RvciLLAQoWUG9zc2libGVEdXBsaWNhdGVGb3VuZBIRCglwZXJzb25faWQYASABKAkSDwoHY2FzZV9pZBgCIAEoCRIXCg9vdGhlcl9yZWZlcmVuY2UYAyABKAkSEgoKb3RoZXJfbm9kZRgEIAEoCRINCgVydWxlcxgFIAMoCRINCgVzY29yZRgGIAEoARIsCghmb3VuZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMZHVwbGljYXRlX2lkGAggASgJIpwCChlQb3NzaWJsZUR1cGxpY2F0ZVJlc29sdmVkEhQKDGR1cGxpY2F0ZV9pZBgBIAEoCRIRCglwZXJzb25faWQYAiABKAkSDwoHY2FzZV9pZBgDIAEoCRIXCg9vdGhlcl9yZWZlcmVuY2UYBCABKAkSEgoKb3RoZXJfbm9kZRgFIAEoCRI5CgpyZXNvbHV0aW9uGAYgASgOMiUucHVlbnRlLmludGFrZS52MS5EdXBsaWNhdGVSZXNvbHV0aW9uEi8KC3Jlc29sdmVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCgtyZXNvbHZlZF9ieRgIIAEoCzIXLnB1ZW50ZS5ldmVudHMudjEuQWN0b3IijQEKDFBlcnNvbkVyYXNlZBIRCglwZXJzb25faWQYASABKAkSDwoHY2FzZV9pZBgCIAEoCRItCgllcmFzZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEioKCWVyYXNlZF9ieRgEIAEoCzIXLnB1ZW50ZS5ldmVudHMudjEuQWN0b3Ii0AEKEk1hdGNoS2V5c1B1Ymxpc2hlZBIRCglwZXJzb25faWQYASABKAkSDAoEbm9kZRgCIAEoCRI2CgRrZXlzGAMgAygLMigucHVlbnRlLmludGFrZS52MS5NYXRjaEtleXNQdWJsaXNoZWQuS2V5EjAKDHB1Ymxpc2hlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAaLwoDS2V5EgwKBHJ1bGUYASABKAkSCwoDa2lkGAIgASgJEg0KBXZhbHVlGAMgASgJImcKEk1hdGNoS2V5c1dpdGhkcmF3bhIRCglwZXJzb25faWQYASABKAkSDAoEbm9kZRgCIAEoCRIwCgx3aXRoZHJhd25fYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKt8BCgxSZWxhdGlvbnNoaXASHAoYUkVMQVRJT05TSElQX1VOU1BFQ0lGSUVEEAASGgoWUkVMQVRJT05TSElQX1BSSU5DSVBBTBABEhcKE1JFTEFUSU9OU0hJUF9QQVJFTlQQAhIWChJSRUxBVElPTlNISVBfQ0hJTEQQAxIXChNSRUxBVElPTlNISVBfU1BPVVNFEAQSGAoUUkVMQVRJT05TSElQX1NJQkxJTkcQBRIZChVSRUxBVElPTlNISVBfR1VBUkRJQU4QBhIWChJSRUxBVElPTlNISVBfT1RIRVIQByrAAQoPQ2hpbGRDYXJlU3RhdHVzEiEKHUNISUxEX0NBUkVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASIQodQ0hJTERfQ0FSRV9TVEFUVVNfTk9UX0FfQ0hJTEQQARIhCh1DSElMRF9DQVJFX1NUQVRVU19BQ0NPTVBBTklFRBACEh8KG0NISUxEX0NBUkVfU1RBVFVTX1NFUEFSQVRFRBADEiMKH0NISUxEX0NBUkVfU1RBVFVTX1VOQUNDT01QQU5JRUQQBCqAAQoTRHVwbGljYXRlUmVzb2x1dGlvbhIkCiBEVVBMSUNBVEVfUkVTT0xVVElPTl9VTlNQRUNJRklFRBAAEh8KG0RVUExJQ0FURV9SRVNPTFVUSU9OX0xJTktFRBABEiIKHkRVUExJQ0FURV9SRVNPTFVUSU9OX0RJU01JU1NFRBACYgZwcm90bzM", [file_google_protobuf_timestamp, file_puente_events_v1_envelope, file_puente_intake_v1_case_events]);
+  fileDesc("CiRwdWVudGUvaW50YWtlL3YxL3BlcnNvbl9ldmVudHMucHJvdG8SEHB1ZW50ZS5pbnRha2UudjEi8AIKEFBlcnNvblJlZ2lzdGVyZWQSEQoJcGVyc29uX2lkGAEgASgJEg8KB2Nhc2VfaWQYAiABKAkSEQoJc2l0ZV9jb2RlGAMgASgJEisKCGFnZV9iYW5kGAQgASgOMhkucHVlbnRlLmludGFrZS52MS5BZ2VCYW5kEiIKA3NleBgFIAEoDjIVLnB1ZW50ZS5pbnRha2UudjEuU2V4EhMKC25hdGlvbmFsaXR5GAYgASgJEkAKE3Z1bG5lcmFiaWxpdHlfZmxhZ3MYByADKA4yIy5wdWVudGUuaW50YWtlLnYxLlZ1bG5lcmFiaWxpdHlGbGFnEhoKEmludGVycHJldGVyX25lZWRlZBgIIAEoCBIxCg1yZWdpc3RlcmVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCg1yZWdpc3RlcmVkX2J5GAogASgLMhcucHVlbnRlLmV2ZW50cy52MS5BY3RvciLjAQoPSG91c2Vob2xkTWVtYmVyEhEKCXBlcnNvbl9pZBgBIAEoCRI0CgxyZWxhdGlvbnNoaXAYAiABKA4yHi5wdWVudGUuaW50YWtlLnYxLlJlbGF0aW9uc2hpcBIrCghhZ2VfYmFuZBgDIAEoDjIZLnB1ZW50ZS5pbnRha2UudjEuQWdlQmFuZBIiChp1bmFjY29tcGFuaWVkX29yX3NlcGFyYXRlZBgEIAEoCBI2CgtjYXJlX3N0YXR1cxgFIAEoDjIhLnB1ZW50ZS5pbnRha2UudjEuQ2hpbGRDYXJlU3RhdHVzIsoBChBIb3VzZWhvbGRDaGFuZ2VkEhQKDGhvdXNlaG9sZF9pZBgBIAEoCRIPCgdjYXNlX2lkGAIgASgJEjIKB21lbWJlcnMYAyADKAsyIS5wdWVudGUuaW50YWtlLnYxLkhvdXNlaG9sZE1lbWJlchIuCgpjaGFuZ2VkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgpjaGFuZ2VkX2J5GAUgASgLMhcucHVlbnRlLmV2ZW50cy52MS5BY3RvciLLAQoWUG9zc2libGVEdXBsaWNhdGVGb3VuZBIRCglwZXJzb25faWQYASABKAkSDwoHY2FzZV9pZBgCIAEoCRIXCg9vdGhlcl9yZWZlcmVuY2UYAyABKAkSEgoKb3RoZXJfbm9kZRgEIAEoCRINCgVydWxlcxgFIAMoCRINCgVzY29yZRgGIAEoARIsCghmb3VuZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMZHVwbGljYXRlX2lkGAggASgJIpwCChlQb3NzaWJsZUR1cGxpY2F0ZVJlc29sdmVkEhQKDGR1cGxpY2F0ZV9pZBgBIAEoCRIRCglwZXJzb25faWQYAiABKAkSDwoHY2FzZV9pZBgDIAEoCRIXCg9vdGhlcl9yZWZlcmVuY2UYBCABKAkSEgoKb3RoZXJfbm9kZRgFIAEoCRI5CgpyZXNvbHV0aW9uGAYgASgOMiUucHVlbnRlLmludGFrZS52MS5EdXBsaWNhdGVSZXNvbHV0aW9uEi8KC3Jlc29sdmVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCgtyZXNvbHZlZF9ieRgIIAEoCzIXLnB1ZW50ZS5ldmVudHMudjEuQWN0b3IijQEKDFBlcnNvbkVyYXNlZBIRCglwZXJzb25faWQYASABKAkSDwoHY2FzZV9pZBgCIAEoCRItCgllcmFzZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEioKCWVyYXNlZF9ieRgEIAEoCzIXLnB1ZW50ZS5ldmVudHMudjEuQWN0b3Ii0AEKEk1hdGNoS2V5c1B1Ymxpc2hlZBIRCglwZXJzb25faWQYASABKAkSDAoEbm9kZRgCIAEoCRI2CgRrZXlzGAMgAygLMigucHVlbnRlLmludGFrZS52MS5NYXRjaEtleXNQdWJsaXNoZWQuS2V5EjAKDHB1Ymxpc2hlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAaLwoDS2V5EgwKBHJ1bGUYASABKAkSCwoDa2lkGAIgASgJEg0KBXZhbHVlGAMgASgJIqQBChJNYXRjaEtleXNXaXRoZHJhd24SEQoJcGVyc29uX2lkGAEgASgJEgwKBG5vZGUYAiABKAkSMAoMd2l0aGRyYXduX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI7CgZyZWFzb24YBCABKA4yKy5wdWVudGUuaW50YWtlLnYxLk1hdGNoS2V5c1dpdGhkcmF3YWxSZWFzb24i5gIKDVBlcnNvblVwZGF0ZWQSEQoJcGVyc29uX2lkGAEgASgJEg8KB2Nhc2VfaWQYAiABKAkSEAoIY2FzZV9pZHMYAyADKAkSKwoIYWdlX2JhbmQYBCABKA4yGS5wdWVudGUuaW50YWtlLnYxLkFnZUJhbmQSIgoDc2V4GAUgASgOMhUucHVlbnRlLmludGFrZS52MS5TZXgSEwoLbmF0aW9uYWxpdHkYBiABKAkSQAoTdnVsbmVyYWJpbGl0eV9mbGFncxgHIAMoDjIjLnB1ZW50ZS5pbnRha2UudjEuVnVsbmVyYWJpbGl0eUZsYWcSGgoSaW50ZXJwcmV0ZXJfbmVlZGVkGAggASgIEi4KCnVwZGF0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKCnVwZGF0ZWRfYnkYCiABKAsyFy5wdWVudGUuZXZlbnRzLnYxLkFjdG9yKt8BCgxSZWxhdGlvbnNoaXASHAoYUkVMQVRJT05TSElQX1VOU1BFQ0lGSUVEEAASGgoWUkVMQVRJT05TSElQX1BSSU5DSVBBTBABEhcKE1JFTEFUSU9OU0hJUF9QQVJFTlQQAhIWChJSRUxBVElPTlNISVBfQ0hJTEQQAxIXChNSRUxBVElPTlNISVBfU1BPVVNFEAQSGAoUUkVMQVRJT05TSElQX1NJQkxJTkcQBRIZChVSRUxBVElPTlNISVBfR1VBUkRJQU4QBhIWChJSRUxBVElPTlNISVBfT1RIRVIQByrAAQoPQ2hpbGRDYXJlU3RhdHVzEiEKHUNISUxEX0NBUkVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASIQodQ0hJTERfQ0FSRV9TVEFUVVNfTk9UX0FfQ0hJTEQQARIhCh1DSElMRF9DQVJFX1NUQVRVU19BQ0NPTVBBTklFRBACEh8KG0NISUxEX0NBUkVfU1RBVFVTX1NFUEFSQVRFRBADEiMKH0NISUxEX0NBUkVfU1RBVFVTX1VOQUNDT01QQU5JRUQQBCqAAQoTRHVwbGljYXRlUmVzb2x1dGlvbhIkCiBEVVBMSUNBVEVfUkVTT0xVVElPTl9VTlNQRUNJRklFRBAAEh8KG0RVUExJQ0FURV9SRVNPTFVUSU9OX0xJTktFRBABEiIKHkRVUExJQ0FURV9SRVNPTFVUSU9OX0RJU01JU1NFRBACKtcBChlNYXRjaEtleXNXaXRoZHJhd2FsUmVhc29uEiwKKE1BVENIX0tFWVNfV0lUSERSQVdBTF9SRUFTT05fVU5TUEVDSUZJRUQQABIuCipNQVRDSF9LRVlTX1dJVEhEUkFXQUxfUkVBU09OX1BFUlNPTl9FUkFTRUQQARIyCi5NQVRDSF9LRVlTX1dJVEhEUkFXQUxfUkVBU09OX0NPTlNFTlRfV0lUSERSQVdOEAISKAokTUFUQ0hfS0VZU19XSVRIRFJBV0FMX1JFQVNPTl9OT19LRVlTEANiBnByb3RvMw", [file_google_protobuf_timestamp, file_puente_events_v1_envelope, file_puente_intake_v1_case_events]);
 
 /**
  * A person was registered (identity stays encrypted in intake).
@@ -381,8 +381,9 @@ export const MatchKeysPublished_KeySchema: GenMessage<MatchKeysPublished_Key> = 
   messageDesc(file_puente_intake_v1_person_events, 6, 0);
 
 /**
- * A node withdrew the match keys of a person (erased, or keys recomputed after a correction).
- * Partner nodes delete the keys they hold for (node, person_id). Travels on the match-key topic.
+ * A node withdrew the match keys of a person (erased, identity-matching consent withdrawn, or
+ * keys no longer computable after a correction). Partner nodes delete the keys they hold for
+ * (node, person_id). Travels on the match-key topic.
  *
  * @generated from message puente.intake.v1.MatchKeysWithdrawn
  */
@@ -401,6 +402,11 @@ export type MatchKeysWithdrawn = Message<"puente.intake.v1.MatchKeysWithdrawn"> 
    * @generated from field: google.protobuf.Timestamp withdrawn_at = 3;
    */
   withdrawnAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: puente.intake.v1.MatchKeysWithdrawalReason reason = 4;
+   */
+  reason: MatchKeysWithdrawalReason;
 };
 
 /**
@@ -409,6 +415,77 @@ export type MatchKeysWithdrawn = Message<"puente.intake.v1.MatchKeysWithdrawn"> 
  */
 export const MatchKeysWithdrawnSchema: GenMessage<MatchKeysWithdrawn> = /*@__PURE__*/
   messageDesc(file_puente_intake_v1_person_events, 7);
+
+/**
+ * A person's minimized attributes changed (a correction, new vulnerability flags, a birthday
+ * into another age band). One event per case the person is on, keyed by that case.
+ *
+ * @generated from message puente.intake.v1.PersonUpdated
+ */
+export type PersonUpdated = Message<"puente.intake.v1.PersonUpdated"> & {
+  /**
+   * @generated from field: string person_id = 1;
+   */
+  personId: string;
+
+  /**
+   * The case this copy travels on (record key).
+   *
+   * @generated from field: string case_id = 2;
+   */
+  caseId: string;
+
+  /**
+   * Every case the person is on, oldest first.
+   *
+   * @generated from field: repeated string case_ids = 3;
+   */
+  caseIds: string[];
+
+  /**
+   * @generated from field: puente.intake.v1.AgeBand age_band = 4;
+   */
+  ageBand: AgeBand;
+
+  /**
+   * @generated from field: puente.intake.v1.Sex sex = 5;
+   */
+  sex: Sex;
+
+  /**
+   * ISO 3166-1 alpha-2; "XX" if stateless or unknown.
+   *
+   * @generated from field: string nationality = 6;
+   */
+  nationality: string;
+
+  /**
+   * @generated from field: repeated puente.intake.v1.VulnerabilityFlag vulnerability_flags = 7;
+   */
+  vulnerabilityFlags: VulnerabilityFlag[];
+
+  /**
+   * @generated from field: bool interpreter_needed = 8;
+   */
+  interpreterNeeded: boolean;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp updated_at = 9;
+   */
+  updatedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: puente.events.v1.Actor updated_by = 10;
+   */
+  updatedBy?: Actor | undefined;
+};
+
+/**
+ * Describes the message puente.intake.v1.PersonUpdated.
+ * Use `create(PersonUpdatedSchema)` to create a new message.
+ */
+export const PersonUpdatedSchema: GenMessage<PersonUpdated> = /*@__PURE__*/
+  messageDesc(file_puente_intake_v1_person_events, 8);
 
 /**
  * Relationship of a household member to the household's principal applicant.
@@ -541,4 +618,43 @@ export enum DuplicateResolution {
  */
 export const DuplicateResolutionSchema: GenEnum<DuplicateResolution> = /*@__PURE__*/
   enumDesc(file_puente_intake_v1_person_events, 2);
+
+/**
+ * Why a node withdrew a person's match keys.
+ *
+ * @generated from enum puente.intake.v1.MatchKeysWithdrawalReason
+ */
+export enum MatchKeysWithdrawalReason {
+  /**
+   * @generated from enum value: MATCH_KEYS_WITHDRAWAL_REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The person's data was erased (crypto-shredded).
+   *
+   * @generated from enum value: MATCH_KEYS_WITHDRAWAL_REASON_PERSON_ERASED = 1;
+   */
+  PERSON_ERASED = 1,
+
+  /**
+   * The person withdrew their identity-matching consent.
+   *
+   * @generated from enum value: MATCH_KEYS_WITHDRAWAL_REASON_CONSENT_WITHDRAWN = 2;
+   */
+  CONSENT_WITHDRAWN = 2,
+
+  /**
+   * A correction left the person without keys (e.g. no birth date any more).
+   *
+   * @generated from enum value: MATCH_KEYS_WITHDRAWAL_REASON_NO_KEYS = 3;
+   */
+  NO_KEYS = 3,
+}
+
+/**
+ * Describes the enum puente.intake.v1.MatchKeysWithdrawalReason.
+ */
+export const MatchKeysWithdrawalReasonSchema: GenEnum<MatchKeysWithdrawalReason> = /*@__PURE__*/
+  enumDesc(file_puente_intake_v1_person_events, 3);
 
