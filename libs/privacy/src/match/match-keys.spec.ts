@@ -1,13 +1,14 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { PrivacyInputError } from '../errors';
-import { computeMatchKeys, MATCH_RULE_WEIGHTS, MATCH_RULES, parseAgreementKey, scoreMatch, type MatchKey } from './match-keys';
+import { computeMatchKeys, DEFAULT_MATCH_THRESHOLD, MATCH_RULE_WEIGHTS, MATCH_RULES, NEAR_SLOTS, parseAgreementKey, scoreMatch, signalOf, type MatchKey } from './match-keys';
 
 const agreement = { kid: 'gt-mx-2026', secret: randomBytes(32) };
 const otherAgreement = { kid: 'gt-us-2026', secret: randomBytes(32) };
 const base = { birthDate: '1990-05-01', nationality: 'GT' };
 
 const byRule = (keys: MatchKey[]) => Object.fromEntries(keys.map((k) => [k.rule, k.value]));
+const signals = (keys: MatchKey[]) => [...new Set(keys.map((k) => signalOf(k.rule)))];
 
 describe('computeMatchKeys', () => {
   it('gives the same keys for spelling variants of one identity', () => {
@@ -18,7 +19,7 @@ describe('computeMatchKeys', () => {
       computeMatchKeys({ names: ['Pérez Gómez', 'María José'], ...base }, agreement),
     ];
     for (const v of variants) expect(v).toEqual(variants[0]);
-    expect(variants[0].map((k) => k.rule)).toEqual(['FULLNAME_DOB', 'FULLNAME_BIRTHYEAR_NATIONALITY']);
+    expect(variants[0].map((k) => k.rule)).toEqual(['FULLNAME_DOB', 'FULLNAME_BIRTHYEAR_NATIONALITY', 'NAMESOUND_DAYMONTH_NATIONALITY', 'NAMESOUND_BIRTHYEAR_NATIONALITY']);
 
     const parts1 = computeMatchKeys({ givenName: 'María José', familyName: 'Pérez Gómez', ...base }, agreement);
     const parts2 = computeMatchKeys({ givenName: 'MARIA JOSE', familyName: 'PEREZ-GOMEZ', ...base, nationality: 'gt' }, agreement);
@@ -71,7 +72,7 @@ describe('computeMatchKeys', () => {
 
   it('uses only the year of an estimated birth date and skips the exact-date rules', () => {
     const estimated = computeMatchKeys({ givenName: 'Ana', familyName: 'Pérez', birthDate: '1990-05-01', birthDateEstimated: true, nationality: 'HN' }, agreement);
-    expect(estimated.map((k) => k.rule)).toEqual(['FULLNAME_BIRTHYEAR_NATIONALITY', 'SURNAME_BIRTHYEAR_NATIONALITY']);
+    expect(estimated.map((k) => k.rule)).toEqual(['FULLNAME_BIRTHYEAR_NATIONALITY', 'SURNAME_BIRTHYEAR_NATIONALITY', 'NAMESOUND_BIRTHYEAR_NATIONALITY', 'FIRSTNAMES_BIRTHYEAR_NATIONALITY']);
     const yearOnly = computeMatchKeys({ givenName: 'ANA', familyName: 'PEREZ', birthDate: '1990', nationality: 'hn' }, agreement);
     expect(yearOnly).toEqual(estimated);
     const exact = computeMatchKeys({ givenName: 'Ana', familyName: 'Pérez', birthDate: '1990-07-12', nationality: 'HN' }, agreement);
@@ -85,6 +86,8 @@ describe('computeMatchKeys', () => {
       'FULLNAME_DOB',
       'FULLNAME_BIRTHYEAR_NATIONALITY',
       'GIVENNAME_DOB_NATIONALITY',
+      'NAMESOUND_DAYMONTH_NATIONALITY',
+      'NAMESOUND_BIRTHYEAR_NATIONALITY',
     ]);
     expect(computeMatchKeys({ names: ['?!'], ...base }, agreement)).toEqual([]);
   });
@@ -105,25 +108,91 @@ describe('computeMatchKeys', () => {
   });
 });
 
+describe('computeMatchKeys: signals that survive real spelling', () => {
+  const person = { givenName: 'María José', familyName: 'Pérez Gómez', birthDate: '1994-08-21', nationality: 'HN' };
+
+  it('gives every signal for a full identity, each NEAR_ family in NEAR_SLOTS keys whatever the name length', () => {
+    expect(signals(computeMatchKeys(person, agreement))).toEqual(Object.keys(MATCH_RULE_WEIGHTS));
+    expect(computeMatchKeys(person, agreement).map((k) => k.rule)).toEqual(MATCH_RULES);
+    for (const familyName of ['Pop Caal', 'Quintanilla Villatoro', 'Ab', 'Wolfeschlegelsteinhausenbergerdorff']) {
+      const keys = computeMatchKeys({ ...person, familyName }, agreement);
+      expect(keys.filter((k) => signalOf(k.rule) === 'NEAR_SURNAME')).toHaveLength(NEAR_SLOTS);
+      expect(new Set(keys.map((k) => k.value)).size).toBe(keys.length);
+    }
+  });
+
+  it('the same person written differently keeps the by-sound signals (accents, case, b/v, s/z, silent h, field order)', () => {
+    const sounds = (keys: MatchKey[]) => keys.filter((k) => /^(NAMESOUND|FIRSTNAMES)_/.test(k.rule));
+    const variants = [
+      { ...person, givenName: 'MARIA JOSE', familyName: 'perez gomes' },
+      { ...person, givenName: 'Pérez Gómez', familyName: 'María José' },
+      { ...person, givenName: 'Maria Jose', familyName: 'Peres Gomez', birthDate: '1994-08-21T00:00:00Z' },
+    ];
+    for (const v of variants) expect(sounds(computeMatchKeys(v, agreement))).toEqual(sounds(computeMatchKeys(person, agreement)));
+    const vasquez = (familyName: string) => byRule(computeMatchKeys({ givenName: 'Ximena', familyName, birthDate: '2001-03-04', nationality: 'GT' }, agreement));
+    expect(vasquez('Vásquez Hernández').NAMESOUND_DAYMONTH_NATIONALITY).toBe(vasquez('Basques Ernandes').NAMESOUND_DAYMONTH_NATIONALITY);
+    // day and month swapped: the either-order signals agree, the exact-date ones do not
+    const swapped = byRule(computeMatchKeys({ givenName: 'Ximena', familyName: 'Vásquez Hernández', birthDate: '2001-04-03', nationality: 'GT' }, agreement));
+    expect(swapped.FIRSTNAMES_DAYMONTH_NATIONALITY).toBe(vasquez('Vásquez Hernández').FIRSTNAMES_DAYMONTH_NATIONALITY);
+    expect(swapped.FULLNAME_DOB).not.toBe(vasquez('Vásquez Hernández').FULLNAME_DOB);
+  });
+
+  it('gives identical keys for one identity however it is written, and other values under another agreement key', () => {
+    const token = fc.constantFrom('María', 'José', 'Pérez', 'Gómez', 'Ñúñez', 'Xicará', 'de la Cruz', 'Hernández', 'Ana');
+    const accents = (s: string) => s.normalize('NFD').replace(/\p{Mn}/gu, '');
+    fc.assert(
+      fc.property(fc.array(token, { minLength: 1, maxLength: 3 }), fc.array(token, { minLength: 1, maxLength: 3 }), fc.boolean(), (given, family, upper) => {
+        const id = { givenName: given.join(' '), familyName: family.join(' '), ...base };
+        const written = { ...id, givenName: ` ${accents(id.givenName)}  `, familyName: upper ? id.familyName.toUpperCase() : id.familyName.toLowerCase(), nationality: 'gt' };
+        expect(computeMatchKeys(written, agreement)).toEqual(computeMatchKeys(id, agreement));
+        const other = computeMatchKeys(id, otherAgreement);
+        expect(scoreMatch(computeMatchKeys(id, agreement), other)).toEqual({ score: 0, rules: [] });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never holds a name, a date or a sound code in clear, only 43-character HMACs', () => {
+    const keys = computeMatchKeys(person, agreement);
+    const text = JSON.stringify(keys);
+    for (const part of ['maria', 'jose', 'perez', 'peres', 'gomes', 'gomez', '1994', '08-21']) expect(text.toLowerCase()).not.toContain(part);
+    for (const k of keys) expect(k.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+});
+
 describe('scoreMatch', () => {
   const maria = computeMatchKeys({ givenName: 'María José', familyName: 'Pérez Gómez', ...base }, agreement);
+  const score = (other: Parameters<typeof computeMatchKeys>[0]) => scoreMatch(maria, computeMatchKeys(other, agreement));
 
-  it('scores by coinciding rules: same person 1-Π(1-w) over all rules, FULLNAME_DOB alone 0.9', () => {
-    const same = computeMatchKeys({ givenName: 'MARIA JOSE', familyName: 'PEREZ GOMEZ', ...base }, agreement);
-    const all = scoreMatch(maria, same);
-    expect(all.rules).toEqual(['FULLNAME_DOB', 'FULLNAME_BIRTHYEAR_NATIONALITY', 'GIVENNAME_DOB_NATIONALITY', 'SURNAME_DOB_NATIONALITY', 'SURNAME_BIRTHYEAR_NATIONALITY']);
-    expect(all.score).toBeCloseTo(1 - 0.1 * 0.4 * 0.5 * 0.5 * 0.75, 6);
+  it('scores by coinciding signals as independent evidence: 1-Π(1-w); FULLNAME_DOB alone 0.9', () => {
+    const all = score({ givenName: 'MARIA JOSE', familyName: 'PEREZ GOMEZ', ...base });
+    expect(all.rules).toEqual([...Object.keys(MATCH_RULE_WEIGHTS)].sort((a, b) => MATCH_RULE_WEIGHTS[b as keyof typeof MATCH_RULE_WEIGHTS] - MATCH_RULE_WEIGHTS[a as keyof typeof MATCH_RULE_WEIGHTS] || a.localeCompare(b)));
+    expect(all.score).toBeCloseTo(1 - Object.values(MATCH_RULE_WEIGHTS).reduce((p, w) => p * (1 - w), 1), 6);
 
     const otherCountry = computeMatchKeys({ names: ['María José Pérez Gómez'], birthDate: '1990-05-01', nationality: 'SV' }, agreement);
     expect(scoreMatch(maria, otherCountry)).toEqual({ score: MATCH_RULE_WEIGHTS.FULLNAME_DOB, rules: ['FULLNAME_DOB'] });
-
-    const married = computeMatchKeys({ givenName: 'María José', familyName: 'López', ...base }, agreement);
-    expect(scoreMatch(maria, married)).toEqual({ score: 0.5, rules: ['GIVENNAME_DOB_NATIONALITY'] });
-
-    const sibling = computeMatchKeys({ givenName: 'Luis', familyName: 'Pérez Gómez', birthDate: '1990-11-30', nationality: 'GT' }, agreement);
-    expect(scoreMatch(maria, sibling)).toEqual({ score: 0.25, rules: ['SURNAME_BIRTHYEAR_NATIONALITY'] });
-
     expect(scoreMatch(maria, [])).toEqual({ score: 0, rules: [] });
+  });
+
+  // The three cases a caseworker met on one node (issue 10): now the first two are reported, the third is not.
+  it('reports a dropped second surname and a one-letter surname typo, not siblings born the same day', () => {
+    const dropped = score({ givenName: 'María José', familyName: 'Pérez', ...base });
+    expect(dropped.score).toBeGreaterThanOrEqual(DEFAULT_MATCH_THRESHOLD);
+    expect(dropped.rules).toEqual(expect.arrayContaining(['FIRSTNAMES_DAYMONTH_NATIONALITY', 'NEAR_SURNAME', 'NEAR_GIVENNAME']));
+    for (const typo of ['Pérez Gómes', 'Péres Gómez', 'Prez Gómez', 'Pérez Gónez', 'Pérze Gómez', 'Pérezz Gómez']) {
+      expect(score({ givenName: 'María José', familyName: typo, ...base }).score).toBeGreaterThanOrEqual(DEFAULT_MATCH_THRESHOLD);
+    }
+    const sibling = score({ givenName: 'Luis Fernando', familyName: 'Pérez Gómez', ...base });
+    expect(sibling).toEqual({ score: 0.37, rules: ['SURNAME_DOB_NATIONALITY', 'SURNAME_BIRTHYEAR_NATIONALITY'] });
+    const namesake = score({ givenName: 'María José', familyName: 'López Ramírez', ...base });
+    expect(namesake).toEqual({ score: 0.3, rules: ['GIVENNAME_DOB_NATIONALITY'] });
+    expect(score({ givenName: 'María José', familyName: 'Pérez Gómez', ...base, birthDate: '1991-05-01' }).score).toBe(0);
+  });
+
+  it('finds a one-letter typo of a first given name, but not a sibling one letter off in the surname only', () => {
+    expect(score({ givenName: 'Mraía José', familyName: 'Pérez Gómez', ...base }).rules).toContain('NEAR_GIVENNAME');
+    expect(score({ givenName: 'Mraía José', familyName: 'Pérez Gómez', ...base }).score).toBeGreaterThanOrEqual(DEFAULT_MATCH_THRESHOLD);
+    expect(score({ givenName: 'Ana', familyName: 'Péres Gómez', ...base }).score).toBeLessThan(DEFAULT_MATCH_THRESHOLD);
   });
 
   it('never compares keys of different agreement kids, and ignores unknown rules', () => {
@@ -133,7 +202,15 @@ describe('scoreMatch', () => {
     expect(scoreMatch(unknown, unknown)).toEqual({ score: 0, rules: [] });
   });
 
-  it('is symmetric, bounded to 0..1, monotone in the coinciding rules, and insensitive to order and duplicates', () => {
+  it('matches a NEAR_ form in any slot: slots of one family compare with each other', () => {
+    // "perz" is the typo's own spelling (slot 00) and one of "perez"'s one-deletion forms (slot 04).
+    const typo = computeMatchKeys({ givenName: 'María José', familyName: 'Pérz Gómez', ...base }, agreement);
+    const shared = typo.filter((k) => signalOf(k.rule) === 'NEAR_SURNAME' && maria.some((m) => m.value === k.value));
+    expect(shared.length).toBeGreaterThan(0);
+    expect(shared.some((k) => maria.find((m) => m.value === k.value)?.rule !== k.rule)).toBe(true);
+  });
+
+  it('is symmetric, bounded to 0..1, monotone in the coinciding keys, and insensitive to order and duplicates', () => {
     const keys = fc.subarray(maria).chain((mine) => fc.tuple(fc.constant(mine), fc.subarray(maria), fc.shuffledSubarray(maria)));
     fc.assert(
       fc.property(keys, ([mine, theirs, more]) => {
@@ -143,7 +220,8 @@ describe('scoreMatch', () => {
         expect(scoreMatch(theirs, mine)).toEqual(s);
         expect(scoreMatch([...mine].reverse(), [...theirs, ...theirs])).toEqual(s);
         expect(scoreMatch(mine, [...theirs, ...more]).score).toBeGreaterThanOrEqual(s.score);
-        expect(s.rules).toEqual(mine.filter((k) => theirs.includes(k)).map((k) => k.rule).sort((a, b) => MATCH_RULE_WEIGHTS[b] - MATCH_RULE_WEIGHTS[a] || a.localeCompare(b)));
+        const expected = [...new Set(mine.filter((k) => theirs.includes(k)).map((k) => signalOf(k.rule)))];
+        expect(s.rules).toEqual(expected.sort((a, b) => MATCH_RULE_WEIGHTS[b] - MATCH_RULE_WEIGHTS[a] || a.localeCompare(b)));
       }),
     );
   });

@@ -1,35 +1,80 @@
 import { createHmac } from 'node:crypto';
 import { PrivacyInputError } from '../errors';
 import { normalizeBirthDate, normalizeName, normalizeNationality } from './normalize';
+import { meaningfulTokens, oneDeletionForms, soundTokens } from './phonetic';
 
 /**
- * Blocking rules: each combines normalized identity parts; two records that share a rule's
- * key value agree on all of its parts. Weights (for scoreMatch) reflect how rarely two
- * different people agree on those parts:
+ * Match signals: each combines normalized identity parts; two records that share a signal's
+ * key agree on all of its parts. Weights (for scoreMatch) reflect how rarely two different
+ * people agree on those parts, tuned on the labelled pairs (labelled-pairs.ts, matcher.eval.spec.ts)
+ * so that a score of DEFAULT_MATCH_THRESHOLD (0.6) or more means "same person, review it":
  *
- * | rule                            | parts                                   | weight |
- * |---------------------------------|-----------------------------------------|--------|
- * | FULLNAME_DOB                    | all name tokens, exact birth date       | 0.90   |
- * | FULLNAME_BIRTHYEAR_NATIONALITY  | all name tokens, birth year, nationality| 0.60   |
- * | GIVENNAME_DOB_NATIONALITY       | given name, exact birth date, nationality | 0.50 |
- * | SURNAME_DOB_NATIONALITY         | family name, exact birth date, nationality | 0.50 |
- * | SURNAME_BIRTHYEAR_NATIONALITY   | family name, birth year, nationality    | 0.25   |
+ * | signal                          | parts                                                        | weight |
+ * |---------------------------------|--------------------------------------------------------------|--------|
+ * | FULLNAME_DOB                    | all name tokens, exact birth date                            | 0.90   |
+ * | FULLNAME_BIRTHYEAR_NATIONALITY  | all name tokens, birth year, nationality                     | 0.70   |
+ * | GIVENNAME_DOB_NATIONALITY       | given names, exact birth date, nationality                   | 0.30   |
+ * | SURNAME_DOB_NATIONALITY         | family names, exact birth date, nationality                  | 0.30   |
+ * | SURNAME_BIRTHYEAR_NATIONALITY   | family names, birth year, nationality                        | 0.10   |
+ * | NAMESOUND_DAYMONTH_NATIONALITY  | all names by sound, birth date with day and month in either order, nationality | 0.90 |
+ * | NAMESOUND_BIRTHYEAR_NATIONALITY | all names by sound, birth year, nationality                  | 0.60   |
+ * | FIRSTNAMES_DAYMONTH_NATIONALITY | first given name and first surname by sound (either field), date either order, nationality | 0.80 |
+ * | FIRSTNAMES_BIRTHYEAR_NATIONALITY| first given name and first surname by sound, birth year, nationality | 0.40 |
+ * | NEAR_SURNAME                    | first surname within one typo, first given name by sound, date either order, nationality | 0.70 |
+ * | NEAR_GIVENNAME                  | first given name within one typo, first surname by sound, date either order, nationality | 0.70 |
  *
- * Rules on an exact date are skipped for estimated birth dates; GIVENNAME/SURNAME rules need
- * the `givenName`/`familyName` form; every rule but FULLNAME_DOB needs a nationality.
+ * "By sound" is spanishSound (b/v, c/s/z, ll/y, silent h, qu/k, accents, ñ). Siblings born the
+ * same day share only the surname signals (0.37), namesakes born another year nothing, and a
+ * namesake with other surnames only GIVENNAME_DOB_NATIONALITY (0.30). Signals on an exact date
+ * are skipped for estimated birth dates; all but the FULLNAME and NAMESOUND ones need the
+ * `givenName`/`familyName` form; all but FULLNAME_DOB need a nationality.
+ *
+ * The two NEAR_ signals are families of NEAR_SLOTS keys each (rules `NEAR_SURNAME.00` …
+ * `.15`): one per one-letter-deleted form of the name (oneDeletionForms), the rest filled with
+ * keys no one else holds, so the count says nothing about the name's length. A family
+ * coincides when any of its keys on one side equals any on the other.
  */
 export const MATCH_RULE_WEIGHTS = {
   FULLNAME_DOB: 0.9,
-  FULLNAME_BIRTHYEAR_NATIONALITY: 0.6,
-  GIVENNAME_DOB_NATIONALITY: 0.5,
-  SURNAME_DOB_NATIONALITY: 0.5,
-  SURNAME_BIRTHYEAR_NATIONALITY: 0.25,
+  FULLNAME_BIRTHYEAR_NATIONALITY: 0.7,
+  GIVENNAME_DOB_NATIONALITY: 0.3,
+  SURNAME_DOB_NATIONALITY: 0.3,
+  SURNAME_BIRTHYEAR_NATIONALITY: 0.1,
+  NAMESOUND_DAYMONTH_NATIONALITY: 0.9,
+  NAMESOUND_BIRTHYEAR_NATIONALITY: 0.6,
+  FIRSTNAMES_DAYMONTH_NATIONALITY: 0.8,
+  FIRSTNAMES_BIRTHYEAR_NATIONALITY: 0.4,
+  NEAR_SURNAME: 0.7,
+  NEAR_GIVENNAME: 0.7,
 } as const satisfies Record<string, number>;
 
-export type MatchRule = keyof typeof MATCH_RULE_WEIGHTS;
-export const MATCH_RULES = Object.keys(MATCH_RULE_WEIGHTS) as MatchRule[];
+/** The score at or above which two records are reported as possibly the same person. */
+export const DEFAULT_MATCH_THRESHOLD = 0.6;
 
-/** One blocking variant: base64url(HMAC-SHA256(agreement secret, rule ␟ normalized parts)). */
+/** What two records can agree on; a NEAR_ signal is carried by a family of rules. */
+export type MatchSignal = keyof typeof MATCH_RULE_WEIGHTS;
+const NEAR_FAMILIES = ['NEAR_GIVENNAME', 'NEAR_SURNAME'] as const;
+type NearFamily = (typeof NEAR_FAMILIES)[number];
+/** Keys per NEAR_ family: the name's one-deletion forms (names cut to NEAR_SLOTS − 1 letters) plus filler. */
+export const NEAR_SLOTS = 16;
+const slot = (i: number) => String(i).padStart(2, '0');
+
+/** A key's rule: a signal, or one slot of a NEAR_ family (`NEAR_SURNAME.07`). */
+export type MatchRule = Exclude<MatchSignal, NearFamily> | `${NearFamily}.${string}`;
+export const MATCH_RULES: readonly MatchRule[] = (Object.keys(MATCH_RULE_WEIGHTS) as MatchSignal[]).flatMap((signal): MatchRule[] =>
+  (NEAR_FAMILIES as readonly string[]).includes(signal)
+    ? Array.from({ length: NEAR_SLOTS }, (_, i) => `${signal as NearFamily}.${slot(i)}` as const)
+    : [signal as Exclude<MatchSignal, NearFamily>],
+);
+const RULE_SET = new Set<string>(MATCH_RULES);
+
+/** The signal a rule carries (`NEAR_SURNAME.07` → `NEAR_SURNAME`). */
+export function signalOf(rule: MatchRule): MatchSignal {
+  const dot = rule.indexOf('.');
+  return (dot < 0 ? rule : rule.slice(0, dot)) as MatchSignal;
+}
+
+/** One blocking variant: base64url(HMAC-SHA256(agreement secret, signal ␟ normalized parts)). */
 export interface MatchKey {
   rule: MatchRule;
   /** Id of the agreement key that produced `value`; only keys with the same kid compare. */
@@ -59,7 +104,7 @@ export interface MatchIdentityByNames extends MatchIdentityBase {
   familyName?: never;
 }
 
-/** Identity with given and family names apart (enables the GIVENNAME/SURNAME rules). */
+/** Identity with given and family names apart (enables the given-name and surname signals). */
 export interface MatchIdentityByParts extends MatchIdentityBase {
   givenName: string;
   familyName?: string | null;
@@ -71,14 +116,16 @@ export type MatchIdentity = MatchIdentityByNames | MatchIdentityByParts;
 const KID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const SEP = '\x1f';
 
-function hmac(secret: Uint8Array, rule: MatchRule, parts: string[]): string {
-  return createHmac('sha256', secret).update([rule, ...parts].join(SEP), 'utf8').digest('base64url');
+function hmac(secret: Uint8Array, signal: MatchSignal, parts: string[]): string {
+  return createHmac('sha256', secret).update([signal, ...parts].join(SEP), 'utf8').digest('base64url');
 }
+
+const RULE_ORDER = new Map<string, number>(MATCH_RULES.map((r, i) => [r, i]));
 
 /**
  * Keyed match keys for cross-border duplicate detection. Deterministic for one agreement
  * key, different under another, and not reversible without the secret (HMAC-SHA256).
- * Returns the variants the identity supports, sorted by rule; [] when the name has no letters.
+ * Returns the keys the identity supports, in MATCH_RULES order; [] when the name has no letters.
  */
 export function computeMatchKeys(identity: MatchIdentity, agreementKey: AgreementKey): MatchKey[] {
   const { kid, secret } = agreementKey;
@@ -88,25 +135,54 @@ export function computeMatchKeys(identity: MatchIdentity, agreementKey: Agreemen
   const byParts = 'givenName' in identity && identity.givenName !== undefined;
   const given = byParts ? normalizeName(identity.givenName ?? '') : '';
   const family = byParts ? normalizeName(identity.familyName ?? '') : '';
-  const fullName = byParts
-    ? normalizeName(`${identity.givenName ?? ''} ${identity.familyName ?? ''}`)
-    : normalizeName(((identity as MatchIdentityByNames).names ?? []).join(' '));
+  const names = byParts ? `${identity.givenName ?? ''} ${identity.familyName ?? ''}` : ((identity as MatchIdentityByNames).names ?? []).join(' ');
+  const fullName = normalizeName(names);
   const hasBirthDate = identity.birthDate !== undefined && identity.birthDate !== null && identity.birthDate !== '';
   const dob = hasBirthDate ? normalizeBirthDate(identity.birthDate as string | Date, identity.birthDateEstimated === true) : '';
   const exactDob = dob.length === 10 ? dob : '';
   const year = dob.slice(0, 4);
+  // Day and month in either order: 1990-03-05 and 1990-05-03 give the same value.
+  const dayMonth = exactDob ? `${year}-${[exactDob.slice(5, 7), exactDob.slice(8, 10)].sort().join('-')}` : '';
   const nat = identity.nationality ? normalizeNationality(identity.nationality) : '';
 
-  const candidates: [MatchRule, string[]][] = [
+  const givenSounds = byParts ? soundTokens(identity.givenName ?? '') : [];
+  const familySounds = byParts ? soundTokens(identity.familyName ?? '') : [];
+  const nameSound = (byParts ? [...givenSounds, ...familySounds] : soundTokens(names)).sort().join(' ');
+  const firstGiven = givenSounds[0] ?? '';
+  const firstSurname = familySounds[0] ?? '';
+  // Unordered, so a name entered in the other field still agrees.
+  const firstNames = firstGiven && firstSurname ? [firstGiven, firstSurname].sort().join(' ') : '';
+
+  const single: [MatchSignal, string[]][] = [
     ['FULLNAME_DOB', [fullName, exactDob]],
     ['FULLNAME_BIRTHYEAR_NATIONALITY', [fullName, year, nat]],
     ['GIVENNAME_DOB_NATIONALITY', [given, exactDob, nat]],
     ['SURNAME_DOB_NATIONALITY', [family, exactDob, nat]],
     ['SURNAME_BIRTHYEAR_NATIONALITY', [family, year, nat]],
+    ['NAMESOUND_DAYMONTH_NATIONALITY', [nameSound, dayMonth, nat]],
+    ['NAMESOUND_BIRTHYEAR_NATIONALITY', [nameSound, year, nat]],
+    ['FIRSTNAMES_DAYMONTH_NATIONALITY', [firstNames, dayMonth, nat]],
+    ['FIRSTNAMES_BIRTHYEAR_NATIONALITY', [firstNames, year, nat]],
   ];
-  return candidates
+  const keys: MatchKey[] = single
     .filter(([, parts]) => parts.every((p) => p.length > 0))
-    .map(([rule, parts]) => ({ rule, kid, value: hmac(secret, rule, parts) }));
+    .map(([signal, parts]) => ({ rule: signal as MatchRule, kid, value: hmac(secret, signal, parts) }));
+
+  const near = (signal: NearFamily, name: string, context: string[]): void => {
+    if (name.length === 0 || context.some((p) => p.length === 0)) return;
+    const forms = oneDeletionForms(name, NEAR_SLOTS - 1);
+    for (let i = 0; i < NEAR_SLOTS; i++) {
+      // Filler keys start with a part no sound token can contain: they equal no one else's form.
+      const parts = i < forms.length ? [...context, forms[i]] : ['\u0000filler', slot(i), ...context, name, fullName, dob];
+      keys.push({ rule: `${signal}.${slot(i)}`, kid, value: hmac(secret, signal, parts) });
+    }
+  };
+  // Typos are one edit in spelling, not always in sound (Jorge/Jorg sound jorje/jorg): the
+  // one-deletion forms are of the spelling, the other parts by sound.
+  const spelled = (name: string) => (byParts ? (meaningfulTokens(name)[0] ?? '') : '');
+  near('NEAR_SURNAME', spelled(identity.familyName ?? ''), [firstGiven, dayMonth, nat]);
+  near('NEAR_GIVENNAME', spelled(identity.givenName ?? ''), [firstSurname, dayMonth, nat]);
+  return keys.sort((a, b) => (RULE_ORDER.get(a.rule) ?? 0) - (RULE_ORDER.get(b.rule) ?? 0));
 }
 
 /** A match key as received from elsewhere (e.g. a MatchKeysPublished event): the rule is any string. */
@@ -117,32 +193,31 @@ export interface ReceivedMatchKey {
 }
 
 export function isMatchRule(rule: unknown): rule is MatchRule {
-  return typeof rule === 'string' && Object.prototype.hasOwnProperty.call(MATCH_RULE_WEIGHTS, rule);
+  return typeof rule === 'string' && RULE_SET.has(rule);
 }
 
 export interface MatchScore {
   /** 0 (nothing in common) … 1; see MATCH_RULE_WEIGHTS. */
   score: number;
-  /** Rules on which both sides have the same key value, heaviest first. */
-  rules: MatchRule[];
+  /** Signals on which both sides agree, heaviest first. */
+  rules: MatchSignal[];
 }
 
 /**
- * Compares two sets of match keys: a rule coincides when both sides hold a key with that
- * rule, the same agreement kid and the same value. The score combines the coinciding
- * rules' weights as independent evidence: `1 − Π(1 − weight)`. FULLNAME_DOB alone gives
- * 0.9; all five rules give ≈ 0.996; keys under different kids never coincide. Unknown rules
- * are ignored. A score is a reason for a caseworker to review, never an automatic merge.
+ * Compares two sets of match keys: a signal coincides when both sides hold a key of it (any
+ * slot, for a NEAR_ family) with the same agreement kid and the same value. The score combines
+ * the coinciding signals' weights as independent evidence: `1 − Π(1 − weight)`. FULLNAME_DOB
+ * alone gives 0.9; keys under different kids never coincide. Unknown rules are ignored. A
+ * score is a reason for a caseworker to review, never an automatic merge.
  */
 export function scoreMatch(mine: readonly ReceivedMatchKey[], theirs: readonly ReceivedMatchKey[]): MatchScore {
-  const theirSet = new Set(theirs.map((k) => `${k.rule}${SEP}${k.kid}${SEP}${k.value}`));
-  const rules = new Set<MatchRule>();
+  const id = (k: ReceivedMatchKey & { rule: MatchRule }) => `${signalOf(k.rule)}${SEP}${k.kid}${SEP}${k.value}`;
+  const theirSet = new Set(theirs.filter((k): k is MatchKey => isMatchRule(k.rule)).map(id));
+  const signals = new Set<MatchSignal>();
   for (const k of mine) {
-    if (isMatchRule(k.rule) && theirSet.has(`${k.rule}${SEP}${k.kid}${SEP}${k.value}`)) {
-      rules.add(k.rule);
-    }
+    if (isMatchRule(k.rule) && theirSet.has(id(k as MatchKey))) signals.add(signalOf(k.rule));
   }
-  const sorted = [...rules].sort((a, b) => MATCH_RULE_WEIGHTS[b] - MATCH_RULE_WEIGHTS[a] || a.localeCompare(b));
+  const sorted = [...signals].sort((a, b) => MATCH_RULE_WEIGHTS[b] - MATCH_RULE_WEIGHTS[a] || a.localeCompare(b));
   const miss = sorted.reduce((p, r) => p * (1 - MATCH_RULE_WEIGHTS[r]), 1);
   return { score: Math.round((1 - miss) * 1e6) / 1e6, rules: sorted };
 }

@@ -46,8 +46,12 @@ function fold(s: string): string {
  * "gomez jose maria perez". Idempotent and total (any string, '' for no letters).
  */
 export function normalizeName(s: string): string {
-  const tokens = fold(String(s)).replace(APOSTROPHE, '').replace(SEPARATOR, ' ').split(' ').filter((t) => t.length > 0);
-  return tokens.sort().join(' ');
+  return nameTokens(s).sort().join(' ');
+}
+
+/** The folded tokens of a name in the order written (the parts normalizeName sorts). */
+export function nameTokens(s: string): string[] {
+  return fold(String(s)).replace(APOSTROPHE, '').replace(SEPARATOR, ' ').split(' ').filter((t) => t.length > 0);
 }
 
 const YEAR = /^(\d{4})$/;
