@@ -41,14 +41,19 @@ export { privacyEntities, privacyMigrations } from './schema';
 
 // Keyed match keys for cross-border duplicate detection
 export { normalizeName, normalizeBirthDate, normalizeNationality, LATIN_LOOKALIKES } from './match/normalize';
+export { spanishSound } from './match/phonetic';
 export {
   computeMatchKeys,
   scoreMatch,
   parseAgreementKey,
   isMatchRule,
+  signalOf,
   MATCH_RULES,
   MATCH_RULE_WEIGHTS,
+  DEFAULT_MATCH_THRESHOLD,
+  NEAR_SLOTS,
   type MatchRule,
+  type MatchSignal,
   type MatchKey,
   type MatchScore,
   type ReceivedMatchKey,
