@@ -55,6 +55,18 @@ export function inboundTopics(node: string): string[] {
   return aggregates.map((a) => `puente.exchange.${node.toLowerCase()}.${a}.v1`);
 }
 
+/** Partitions of every exchange topic (the same on both clusters: MirrorMaker keeps partition numbers). */
+export const EXCHANGE_PARTITIONS = 3;
+
+/**
+ * Exchange topics a node creates on its own cluster: what it receives (MirrorMaker writes into
+ * them) and what it sends to each peer (its outbox publishes to them).
+ */
+export function exchangeTopicDeclarations(node: string, peers: readonly string[]): { name: string; partitions: number }[] {
+  const names = [...inboundTopics(node), ...peers.filter((p) => p !== node).flatMap((p) => inboundTopics(p))];
+  return names.map((name) => ({ name, partitions: EXCHANGE_PARTITIONS }));
+}
+
 /** Regular expression of the topics MirrorMaker 2 copies to `node` (properties-file syntax). */
 export function mirroredTopicsPattern(node: string): string {
   return `puente\\.exchange\\.${node.toLowerCase()}\\..*`;

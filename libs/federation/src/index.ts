@@ -3,6 +3,8 @@ export {
   ALL_EXCHANGE_KINDS,
   DEV_NODES,
   EXCHANGE_KINDS,
+  EXCHANGE_PARTITIONS,
+  exchangeTopicDeclarations,
   NODE_CODE,
   exchangeTopic,
   inboundTopics,
@@ -51,3 +53,19 @@ export {
   type BorderSubject,
   type ConsentInForce,
 } from './border-rules';
+export { CreateFederationExchange1767052800000 } from './federation.migration';
+export { ExchangeWriter, SEALED_ENVELOPE_TYPE, type OutgoingExchange } from './exchange-writer';
+export { EnvelopeContentError, ExchangeReceiver, type ExchangeEffect, type ExchangeReceiverOptions, type ReceiveOutcome } from './exchange-receiver';
+export {
+  DEFAULT_UNACKNOWLEDGED_AFTER_SECONDS,
+  listUnacknowledged,
+  peersThatReceived,
+  unacknowledgedByPeer,
+  type Queryable,
+  type UnacknowledgedEnvelope,
+} from './receipts';
+export { FederationMetrics } from './federation-metrics';
+
+import { CreateFederationExchange1767052800000 } from './federation.migration';
+/** Add to the migrations of every service that exchanges envelopes with other nodes. */
+export const federationMigrations = [CreateFederationExchange1767052800000] as const;
