@@ -11,7 +11,7 @@ import { event, type IntakeEvent } from '../events/intake-events';
 export interface Candidate {
   node: string;
   reference: string;
-  /** The keys both sides hold (same rule, kid and value). */
+  /** The other record's keys that equal one of ours (same kid and value). */
   keys: MatchKey[];
 }
 
@@ -69,16 +69,17 @@ export class DuplicateDetector {
   /** Local persons (other than `excludePersonId`) and partner references sharing any of `keys`. */
   async candidates(tx: EntityManager, keys: readonly MatchKey[], options: { excludePersonId?: string; local?: boolean; partners?: boolean } = {}): Promise<Candidate[]> {
     if (keys.length === 0) return [];
-    const params = [keys.map((k) => k.value), keys.map((k) => k.rule), keys.map((k) => k.kid)];
+    // By value and kid only: a NEAR_ family's forms sit in different slots (rules) on each side.
+    const params = [keys.map((k) => k.value), keys.map((k) => k.kid)];
     const parts: string[] = [];
     if (options.local !== false) {
       parts.push(`SELECT NULL::text AS node, person_id::text AS ref, kid, rule, value FROM person_match_key
-        WHERE (value, rule, kid) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))
-          AND ($4::uuid IS NULL OR person_id <> $4::uuid)`);
+        WHERE (value, kid) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+          AND ($3::uuid IS NULL OR person_id <> $3::uuid)`);
     }
     if (options.partners !== false) {
       parts.push(`SELECT node::text, reference, kid, rule, value FROM partner_match_key
-        WHERE (value, rule, kid) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`);
+        WHERE (value, kid) IN (SELECT * FROM unnest($1::text[], $2::text[]))`);
     }
     const rows: KeyRow[] = await tx.query(parts.join(' UNION ALL '), options.local !== false ? [...params, options.excludePersonId ?? null] : params);
     const byRecord = new Map<string, Candidate>();
