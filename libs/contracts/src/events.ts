@@ -22,7 +22,13 @@ import {
   PossibleDuplicateResolvedSchema,
 } from './gen/puente/intake/v1/person_events_pb';
 import { ProtectionConcernRaisedSchema } from './gen/puente/reception/v1/arrival_events_pb';
+import { AgreementChangedSchema, PartnerChangedSchema, ProgramChangedSchema } from './gen/puente/referral/v1/directory_events_pb';
 import {
+  ProtectionAlertAcknowledgedSchema,
+  ProtectionAlertAcknowledgementDueSchema,
+  ProtectionAlertEscalatedSchema,
+  SuggestionsComputedSchema,
+} from './gen/puente/referral/v1/routing_events_pb';
 import {
   ReferralAcceptedSchema,
   ReferralCancelledSchema,
@@ -42,6 +48,7 @@ import {
   ReferralSlaBreachedSchema,
   ReferralStartedSchema,
 } from './gen/puente/referral/v1/referral_events_pb';
+import {
   ProtectionAlertRaisedSchema,
   ScreeningCancelledSchema,
   ScreeningCompletedSchema,
@@ -70,8 +77,6 @@ export const EventSchemas = [
   ScreeningCancelledSchema,
   ScreeningRequestedSchema,
   ProtectionConcernRaisedSchema,
-] as const;
-
   ReferralRequestedSchema,
   ReferralSentSchema,
   ReferralReceivedSchema,
@@ -89,6 +94,15 @@ export const EventSchemas = [
   ReferralMessagePostedSchema,
   ReferralDeliveryFailedSchema,
   ReferralSlaBreachedSchema,
+  PartnerChangedSchema,
+  ProgramChangedSchema,
+  AgreementChangedSchema,
+  SuggestionsComputedSchema,
+  ProtectionAlertAcknowledgementDueSchema,
+  ProtectionAlertAcknowledgedSchema,
+  ProtectionAlertEscalatedSchema,
+] as const;
+
 export type EventSchema = (typeof EventSchemas)[number];
 /** Union of all event messages; narrow with `event.$typeName === 'puente.intake.v1.CaseOpened'`. */
 export type PuenteEvent = MessageShape<EventSchema>;

@@ -11,6 +11,8 @@ export * from './gen/puente/screening/v1/screening_events_pb';
 export * from './gen/puente/reception/v1/arrival_events_pb';
 export * from './gen/puente/federation/v1/exchange_pb';
 export * from './gen/puente/referral/v1/referral_events_pb';
+export * from './gen/puente/referral/v1/directory_events_pb';
+export * from './gen/puente/referral/v1/routing_events_pb';
 
 export * from './topics';
 export * from './events';

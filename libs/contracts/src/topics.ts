@@ -76,8 +76,6 @@ export const Topics = {
     description:
       'Arrivals at reception centers (returns, walk-ins): protection concerns raised by reception staff, as closed codes (screening opens a pending screening for the case). Ids and codes only; never PII or free text.',
   },
-} as const satisfies Record<string, TopicSpec>;
-
   referral: {
     name: 'puente.referral.referral.v1',
     partitions: 6,
@@ -104,6 +102,29 @@ export const Topics = {
     description:
       'Referrals of a case to partner programs (FHIR Task-like lifecycle): one event per transition with actor, time and coded reason, milestones, outcomes, messages posted (ids only), webhook delivery failures and SLA breaches. Ids and codes only; never PII or free text.',
   },
+  directory: {
+    name: 'puente.referral.directory.v1',
+    partitions: 3,
+    key: 'partnerId',
+    eventTypes: ['puente.referral.v1.PartnerChanged', 'puente.referral.v1.ProgramChanged', 'puente.referral.v1.AgreementChanged'],
+    description:
+      'The program directory (Open Referral HSDS): partners, their programs and the data-sharing agreements with this node, each change carrying the whole current public state and its version (intake follows the partners a consent may name). No secrets, no endpoints, no personal data.',
+  },
+  routing: {
+    name: 'puente.referral.routing.v1',
+    partitions: 6,
+    key: 'caseId',
+    eventTypes: [
+      'puente.referral.v1.SuggestionsComputed',
+      'puente.referral.v1.ProtectionAlertAcknowledgementDue',
+      'puente.referral.v1.ProtectionAlertAcknowledged',
+      'puente.referral.v1.ProtectionAlertEscalated',
+    ],
+    description:
+      'Routing of a case: ranked program suggestions after a completed screening, and the acknowledgement deadline, acknowledgement and escalation of urgent protection alerts. Ids and codes only.',
+  },
+} as const satisfies Record<string, TopicSpec>;
+
 export type TopicId = keyof typeof Topics;
 
 /** Dead-letter topic name for `name`: `<name>.dlq`. */
