@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { PrivacyInputError } from '../errors';
 import { normalizeBirthDate, normalizeName, normalizeNationality } from './normalize';
 import { meaningfulTokens, oneDeletionForms, soundTokens } from './phonetic';
@@ -116,8 +116,13 @@ export type MatchIdentity = MatchIdentityByNames | MatchIdentityByParts;
 const KID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const SEP = '\x1f';
 
+/** Key objects per agreement secret (secrets are configuration, never changed in place): ~40 HMACs per identity would import a raw key each time. */
+const secretKeys = new WeakMap<Uint8Array, KeyObject>();
+
 function hmac(secret: Uint8Array, signal: MatchSignal, parts: string[]): string {
-  return createHmac('sha256', secret).update([signal, ...parts].join(SEP), 'utf8').digest('base64url');
+  let key = secretKeys.get(secret);
+  if (!key) secretKeys.set(secret, (key = createSecretKey(secret)));
+  return createHmac('sha256', key).update([signal, ...parts].join(SEP), 'utf8').digest('base64url');
 }
 
 const RULE_ORDER = new Map<string, number>(MATCH_RULES.map((r, i) => [r, i]));
