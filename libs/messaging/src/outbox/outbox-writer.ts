@@ -14,6 +14,8 @@ export interface OutgoingEvent {
   traceparent?: string;
   time?: Date;
   id?: string;
+  /** `content-type` header; protobuf unless said otherwise (partner topics carry JSON). */
+  contentType?: string;
 }
 
 export class OutboxOutsideTransactionError extends Error {
@@ -74,6 +76,7 @@ export class OutboxWriter {
             time: (e.time ?? new Date()).toISOString(),
             subject: e.key,
             traceparent: childTraceparent(e.traceparent),
+            contentType: e.contentType,
           }),
         ),
       );

@@ -1,0 +1,264 @@
+import { randomUUID } from 'node:crypto';
+import { decodeEvent, type ReferralCompleted, ReferralStatus, Topics } from '@puente/contracts';
+import { expectProblem, problemFields } from '@puente/testing';
+import { SlaSweeper } from './sla-sweeper';
+import { addPartnerWithProgram, eventsOf, knownCase, type ReferralApp, startReferralApp, withdrawReferralConsent } from './spec/fixtures';
+
+const COMAR = 'MX-COMAR-T1';
+const ACNUR = 'MX-ACNUR-T1';
+const OTHER = 'MX-OTHER-T1';
+
+describe('referrals over HTTP (real PostgreSQL and Kafka)', () => {
+  let app: ReferralApp;
+  let comarProgram: string;
+  let acnurProgram: string;
+  let partner: (id: string) => Promise<string>;
+
+  beforeAll(async () => {
+    app = await startReferralApp('referrals');
+    ({ programId: comarProgram } = await addPartnerWithProgram(app, { partnerId: COMAR, pathway: 'asylum', slots: 50 }));
+    ({ programId: acnurProgram } = await addPartnerWithProgram(app, { partnerId: ACNUR, pathway: 'cam', slots: 1 }));
+    await addPartnerWithProgram(app, { partnerId: OTHER });
+    partner = (id) => app.token({ partnerId: id, node: 'MX', jurisdictions: ['MX'], scopes: ['referrals:read', 'referrals:write'] });
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function refer(programId = comarProgram, partners = [COMAR, ACNUR, OTHER]) {
+    const { caseId, personIds } = knownCase({ partners, members: 2 });
+    const res = await app.call('POST', '/v1/referrals', { body: { caseId, programId, coveredPersonIds: [personIds[0]], reason: 'routing_suggestion' } });
+    if (res.status !== 201) throw new Error(`${res.status} ${res.text}`);
+    return { caseId, personIds, referral: res.body };
+  }
+
+  it('creates a referral that a REST-pull partner finds sent, with the case minimized to agreement ∩ consent', async () => {
+    const { caseId, personIds, referral } = await refer();
+    expect(referral).toMatchObject({ status: 'sent', statusReason: 'available_for_pull', partnerId: COMAR, pathway: 'asylum', coveredPersonIds: [personIds[0]], referringPartnerId: 'GT-MRC-01' });
+    expect(referral.history.map((h: { action: string }) => h.action)).toEqual(['request', 'send']);
+    const token = await partner(COMAR);
+    const mine = await app.call('GET', `/v1/partner/referrals/${referral.id}`, { token });
+    expect(mine.status).toBe(200);
+    // The agreement lists caseId, coveredPersonIds, ageBand, nationality, flags; sex, site and risk are consented but not agreed.
+    expect(mine.body.case).toEqual({ caseId, coveredPersonIds: [personIds[0]], ageBand: '18-59', nationality: 'HN', flags: ['fear_of_return'] });
+    expect(mine.body.allowedActions).toEqual(['receive', 'accept', 'reject']);
+  });
+
+  it('refuses without a referral consent (409), for an ineligible case (422 with the failed rules) and an unknown program (422)', async () => {
+    const { caseId, personIds } = knownCase({ partners: [] });
+    const noConsent = await app.call('POST', '/v1/referrals', { body: { caseId, programId: comarProgram, coveredPersonIds: personIds, reason: 'caseworker_referral' } });
+    expect(expectProblem(noConsent, 409, 'referral-not-allowed').reason).toBe('no-referral-consent');
+
+    const { programId: minorsOnly } = await addPartnerWithProgram(app, { partnerId: 'GT-CAM-T1', pathway: 'cam', eligibilityRule: { in: [{ var: 'age_band' }, ['0-4', '5-11', '12-17']] } });
+    const adult = knownCase({ partners: ['GT-CAM-T1'] });
+    const ineligible = await app.call('POST', '/v1/referrals', { body: { caseId: adult.caseId, programId: minorsOnly, coveredPersonIds: adult.personIds, reason: 'caseworker_referral' } });
+    const problem = expectProblem(ineligible, 422, 'case-not-eligible');
+    expect(problem.failedRules).toEqual([expect.objectContaining({ rule: 'eligibility', decidedBy: ['age_band'] })]);
+
+    const unknown = await app.call('POST', '/v1/referrals', { body: { caseId, programId: randomUUID(), coveredPersonIds: personIds, reason: 'caseworker_referral' } });
+    expect(problemFields(expectProblem(unknown, 422, 'unknown-program'))).toEqual(['programId']);
+
+    const stranger = knownCase({ partners: [COMAR] });
+    const notMember = await app.call('POST', '/v1/referrals', { body: { caseId: stranger.caseId, programId: comarProgram, coveredPersonIds: [randomUUID()], reason: 'caseworker_referral' } });
+    expect(problemFields(expectProblem(notMember, 422, 'invalid-referral'))).toEqual(['coveredPersonIds']);
+
+    const bad = await app.call('POST', '/v1/referrals', { body: { caseId: 'x', programId: comarProgram, coveredPersonIds: [], reason: 'because', extra: 1 } });
+    expect(problemFields(expectProblem(bad, 400)).sort()).toEqual(['caseId', 'coveredPersonIds', 'extra', 'reason']);
+
+    const missingCase = await app.call('POST', '/v1/referrals', { body: { caseId: randomUUID(), programId: comarProgram, coveredPersonIds: [randomUUID()], reason: 'caseworker_referral' } });
+    expectProblem(missingCase, 404);
+  });
+
+  it('one open referral per case and program; the same Idempotency-Key replays', async () => {
+    const { caseId, personIds } = knownCase({ partners: [COMAR] });
+    const body = { caseId, programId: comarProgram, coveredPersonIds: personIds, reason: 'caseworker_referral' };
+    const first = await app.call('POST', '/v1/referrals', { body, idempotencyKey: `k-${caseId}` });
+    const replay = await app.call('POST', '/v1/referrals', { body, idempotencyKey: `k-${caseId}` });
+    expect(first.status).toBe(201);
+    expect(replay.status).toBe(201);
+    expect(replay.body.id).toBe(first.body.id);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expectProblem(await app.call('POST', '/v1/referrals', { body }), 409, 'referral-already-open');
+  });
+
+  it('walks the whole lifecycle, with milestones and an outcome, every step an event keyed by the case', async () => {
+    const { caseId, referral } = await refer();
+    const token = await partner(COMAR);
+    const act = (action: string, body: object) => app.call('POST', `/v1/partner/referrals/${referral.id}/${action}`, { token, body });
+    expect((await app.call('POST', `/v1/partner/referrals/${referral.id}/acknowledge`, { token })).body.status).toBe('received');
+    expect((await act('accept', { reason: 'meets_criteria' })).body.status).toBe('accepted');
+    expect((await act('start', { reason: 'procedure_opened', milestone: 'claim_registered' })).body).toMatchObject({ status: 'in_progress', businessStatus: 'claim_registered' });
+    expect((await act('progress', { reason: 'milestone_reached', milestone: 'interview' })).body.businessStatus).toBe('interview');
+    const back = await act('progress', { reason: 'milestone_reached', milestone: 'claim_registered' });
+    expect(problemFields(expectProblem(back, 422, 'invalid-referral-transition'))).toEqual(['milestone']);
+    expect(problemFields(expectProblem(await act('complete', { reason: 'pathway_decision_issued' }), 422))).toEqual(['outcome']);
+    const done = await act('complete', { reason: 'pathway_decision_issued', milestone: 'decision', outcome: 'status_granted' });
+    expect(done.body).toMatchObject({ status: 'completed', outcome: 'status_granted', businessStatus: 'decision', allowedActions: [] });
+
+    // The referring caseworker sees the outcome and who did what.
+    const seen = await app.call('GET', `/v1/referrals/${referral.id}`);
+    expect(seen.body.history.map((h: { action: string; actorRole: string }) => `${h.action}:${h.actorRole}`)).toEqual([
+      'request:referrer',
+      'send:system',
+      'receive:partner',
+      'accept:partner',
+      'start:partner',
+      'progress:partner',
+      'complete:partner',
+    ]);
+    const events = await eventsOf(app, Topics.referral.name, caseId, 7);
+    expect(events.map((e) => e.type.replace('puente.referral.v1.', ''))).toEqual([
+      'ReferralRequested',
+      'ReferralSent',
+      'ReferralReceived',
+      'ReferralAccepted',
+      'ReferralStarted',
+      'ReferralProgressed',
+      'ReferralCompleted',
+    ]);
+    const completed = decodeEvent(events[6].type, events[6].value) as unknown as ReferralCompleted;
+    expect(completed.transition?.status).toBe(ReferralStatus.COMPLETED);
+    expect(completed.transition?.actor?.partnerId).toBe(COMAR);
+  });
+
+  it('answers illegal transitions with 409, repeated callbacks with the referral as it is, and the wrong side with 403', async () => {
+    const { referral } = await refer();
+    const token = await partner(COMAR);
+    const first = await app.call('POST', `/v1/partner/referrals/${referral.id}/acknowledge`, { token });
+    const again = await app.call('POST', `/v1/partner/referrals/${referral.id}/acknowledge`, { token });
+    expect(again.status).toBe(200);
+    expect(again.body.version).toBe(first.body.version);
+    const start = await app.call('POST', `/v1/partner/referrals/${referral.id}/start`, { token, body: { reason: 'services_started' } });
+    expect(expectProblem(start, 409, 'illegal-referral-transition')).toMatchObject({ referralStatus: 'received', action: 'start' });
+    const wrongReason = await app.call('POST', `/v1/partner/referrals/${referral.id}/reject`, { token, body: { reason: 'acknowledged' } });
+    expect(problemFields(expectProblem(wrongReason, 422))).toEqual(['reason']);
+    await app.call('POST', `/v1/partner/referrals/${referral.id}/reject`, { token, body: { reason: 'outside_service_area' } });
+    const cancel = await app.call('POST', `/v1/referrals/${referral.id}/cancel`, { body: { reason: 'referred_elsewhere' } });
+    expectProblem(cancel, 409, 'illegal-referral-transition');
+    const partnerCancel = await app.call('POST', `/v1/partner/referrals/${referral.id}/cancel`, { token, body: { reason: 'referred_elsewhere' } });
+    expectProblem(partnerCancel, 400);
+  });
+
+  it('a stale ETag is 412; the current one moves the referral (PATCH needs If-Match)', async () => {
+    const { referral } = await refer();
+    const read = await app.call('GET', `/v1/referrals/${referral.id}`);
+    const etag = read.headers.get('etag') as string;
+    expectProblem(await app.call('PATCH', `/v1/referrals/${referral.id}`, { body: { action: 'hold', reason: 'awaiting_documents' } }), 428);
+    const token = await partner(COMAR);
+    await app.call('POST', `/v1/partner/referrals/${referral.id}/acknowledge`, { token });
+    expectProblem(await app.call('PATCH', `/v1/referrals/${referral.id}`, { body: { action: 'hold', reason: 'awaiting_documents' }, headers: { 'if-match': etag } }), 412);
+    expectProblem(await app.call('POST', `/v1/referrals/${referral.id}/hold`, { body: { reason: 'awaiting_documents' }, headers: { 'if-match': etag } }), 412);
+    const fresh = (await app.call('GET', `/v1/referrals/${referral.id}`)).headers.get('etag') as string;
+    const held = await app.call('PATCH', `/v1/referrals/${referral.id}`, { body: { action: 'hold', reason: 'awaiting_documents' }, headers: { 'if-match': fresh } });
+    expect(held.body).toMatchObject({ status: 'on_hold' });
+    const resumed = await app.call('POST', `/v1/referrals/${referral.id}/resume`, { body: { reason: 'documents_received' } });
+    expect(resumed.body.status).toBe('received');
+  });
+
+  it('20 parallel accepts race for the last slot: exactly one wins, the rest are 409 program-full, and rejecting gives the slot back', async () => {
+    const referrals = await Promise.all(Array.from({ length: 20 }, () => refer(acnurProgram)));
+    const token = await partner(ACNUR);
+    const answers = await Promise.all(referrals.map(({ referral }) => app.call('POST', `/v1/partner/referrals/${referral.id}/accept`, { token, body: { reason: 'meets_criteria' } })));
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(19);
+    for (const a of answers.filter((x) => x.status === 409)) expectProblem(a, 409, 'program-full');
+    const [{ open_slots: afterRace }] = (await app.ds.query(`SELECT open_slots FROM directory_program WHERE id = $1`, [acnurProgram])) as { open_slots: number }[];
+    expect(afterRace).toBe(0);
+    const winner = answers.find((a) => a.status === 200)!.body;
+    await app.call('POST', `/v1/referrals/${winner.id}/cancel`, { body: { reason: 'person_departed' } });
+    const [{ open_slots: afterCancel }] = (await app.ds.query(`SELECT open_slots FROM directory_program WHERE id = $1`, [acnurProgram])) as { open_slots: number }[];
+    expect(afterCancel).toBe(1);
+  }, 60_000);
+
+  it('every partner route with another partner’s token answers 404, and lists show only the caller’s own', async () => {
+    const { referral } = await refer();
+    const other = await partner(OTHER);
+    const id = referral.id as string;
+    const routes: [string, string, object?][] = [
+      ['GET', `/v1/partner/referrals/${id}`],
+      ['POST', `/v1/partner/referrals/${id}/acknowledge`],
+      ['POST', `/v1/partner/referrals/${id}/receive`, { reason: 'acknowledged' }],
+      ['POST', `/v1/partner/referrals/${id}/accept`, { reason: 'meets_criteria' }],
+      ['POST', `/v1/partner/referrals/${id}/reject`, { reason: 'no_capacity' }],
+      ['POST', `/v1/partner/referrals/${id}/start`, { reason: 'services_started' }],
+      ['POST', `/v1/partner/referrals/${id}/hold`, { reason: 'waitlisted' }],
+      ['POST', `/v1/partner/referrals/${id}/resume`, { reason: 'capacity_available' }],
+      ['POST', `/v1/partner/referrals/${id}/progress`, { reason: 'milestone_reached', milestone: 'interview' }],
+      ['POST', `/v1/partner/referrals/${id}/complete`, { reason: 'services_delivered', outcome: 'services_delivered' }],
+      ['POST', `/v1/partner/referrals/${id}/messages`, { kind: 'note', body: 'hello' }],
+      ['GET', `/v1/partner/referrals/${id}/messages`],
+      // The caseworker side is not the partner's either.
+      ['GET', `/v1/referrals/${id}`],
+      ['POST', `/v1/referrals/${id}/cancel`, { reason: 'referred_elsewhere' }],
+      ['GET', `/v1/referrals/${id}/messages`],
+    ];
+    for (const [method, path, body] of routes) {
+      expect([method, path, (await app.call(method, path, { token: other, body })).status]).toEqual([method, path, 404]);
+    }
+    // The receiving partner cannot use the caseworker side of its own referral either.
+    expect((await app.call('POST', `/v1/referrals/${id}/cancel`, { token: await partner(COMAR), body: { reason: 'referred_elsewhere' } })).status).toBe(404);
+    const list = await app.call('GET', '/v1/partner/referrals?limit=200', { token: other });
+    expect(list.body.items).toEqual([]);
+    // Nothing changed.
+    expect((await app.call('GET', `/v1/referrals/${id}`)).body.status).toBe('sent');
+  });
+
+  it('lists the partner’s referrals newest first with a cursor', async () => {
+    const token = await app.token({ partnerId: 'MX-PAGES-T1', node: 'MX', jurisdictions: ['MX'], scopes: ['referrals:read', 'referrals:write'] });
+    const { programId } = await addPartnerWithProgram(app, { partnerId: 'MX-PAGES-T1' });
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) made.push((await refer(programId, ['MX-PAGES-T1'])).referral.id);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await app.call('GET', `/v1/partner/referrals?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token });
+      seen.push(...page.body.items.map((r) => r.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...made].reverse());
+    const sent = await app.call('GET', '/v1/partner/referrals?status=received', { token });
+    expect(sent.body.items).toEqual([]);
+  });
+
+  it('carries messages between caseworker and partner, and sub-referrals name their parent', async () => {
+    const { caseId, personIds, referral } = await refer();
+    const token = await partner(COMAR);
+    const ask = await app.call('POST', `/v1/partner/referrals/${referral.id}/messages`, { token, body: { kind: 'information_request', body: 'Which date was the last threat?' } });
+    expect(ask.status).toBe(201);
+    const answer = await app.call('POST', `/v1/referrals/${referral.id}/messages`, { body: { kind: 'information_response', body: 'Last March.', inReplyTo: ask.body.id } });
+    expect(answer.body).toMatchObject({ author: 'referrer', inReplyTo: ask.body.id });
+    const thread = await app.call('GET', `/v1/partner/referrals/${referral.id}/messages`, { token });
+    expect(thread.body.items.map((m: { kind: string }) => m.kind)).toEqual(['information_request', 'information_response']);
+    const events = await eventsOf(app, Topics.referral.name, caseId, 4);
+    // Messages travel as ids and codes only.
+    expect(events.map((e) => e.value.toString('latin1')).join('')).not.toContain('threat');
+
+    const sub = await app.call('POST', '/v1/referrals', { body: { caseId, programId: acnurProgram, coveredPersonIds: [personIds[1]], reason: 'caseworker_referral', partOf: referral.id } });
+    expect(sub.body).toMatchObject({ partOf: referral.id, statusReason: 'available_for_pull' });
+    const foreignParent = await app.call('POST', '/v1/referrals', {
+      token: await app.token({ partnerId: 'GT-MRC-02' }),
+      body: { caseId, programId: acnurProgram, coveredPersonIds: [personIds[0]], reason: 'caseworker_referral', partOf: referral.id },
+    });
+    expect(problemFields(expectProblem(foreignParent, 422))).toEqual(['partOf']);
+  });
+
+  it('expires referrals whose partner missed the acknowledge deadline, with an SLA breach event (clock moved, no waiting)', async () => {
+    const { caseId, referral } = await refer();
+    const sweeper = app.app.get(SlaSweeper);
+    expect(await sweeper.sweep(new Date(Date.now() + 23 * 3_600_000))).toBe(0);
+    expect(await sweeper.sweep(new Date(Date.now() + 25 * 3_600_000))).toBeGreaterThanOrEqual(1);
+    const expired = await app.call('GET', `/v1/referrals/${referral.id}`);
+    expect(expired.body).toMatchObject({ status: 'expired', statusReason: 'acknowledge_sla_missed' });
+    const events = await eventsOf(app, Topics.referral.name, caseId, 4);
+    expect(events.map((e) => e.type.replace('puente.referral.v1.', '')).slice(2)).toEqual(['ReferralSlaBreached', 'ReferralExpired']);
+  });
+
+  it('does not let a referral be made once the consent is withdrawn', async () => {
+    const { caseId, personIds } = knownCase({ partners: [COMAR] });
+    withdrawReferralConsent(caseId, COMAR);
+    const res = await app.call('POST', '/v1/referrals', { body: { caseId, programId: comarProgram, coveredPersonIds: personIds, reason: 'caseworker_referral' } });
+    expect(expectProblem(res, 409).reason).toBe('no-referral-consent');
+  });
+});

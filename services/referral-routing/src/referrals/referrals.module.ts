@@ -1,0 +1,53 @@
+import { type DynamicModule, type ModuleMetadata, type Type } from '@nestjs/common';
+import { ReferralRoutingConfig } from '../delivery/delivery.config';
+import { DeliveryQueue } from '../delivery/delivery-queue';
+import { WebhookAddressPolicy } from '../delivery/webhook-address-policy';
+import { DELIVERY_OUTCOMES, WebhookDispatcher } from '../delivery/webhook-dispatcher';
+import { DirectoryModule } from '../directory/directory.module';
+import { PartnerReferralsController } from '../partner/partner-referrals.controller';
+import { ReferralCaseFacts } from './case-facts';
+import { ReferralLifecycle } from './referral-lifecycle';
+import { ReferralsController } from './referrals.controller';
+import { ReferralsService } from './referrals.service';
+import { SlaSweeper } from './sla-sweeper';
+
+export interface ReferralsModuleOptions {
+  /** Where referrals learn about cases and consents: routing's case read model. */
+  caseFacts: Type<ReferralCaseFacts>;
+  /** Modules the case facts need. */
+  imports?: ModuleMetadata['imports'];
+}
+
+/** The webhook address policy of this node, from its configuration. */
+export function webhookAddressPolicyOf(config: ReferralRoutingConfig): WebhookAddressPolicy {
+  return new WebhookAddressPolicy({
+    allowHttp: config.WEBHOOK_ALLOW_HTTP,
+    allowInternalAddresses: config.WEBHOOK_ALLOW_INTERNAL_ADDRESSES,
+    allowedHosts: config.WEBHOOK_ALLOWED_HOSTS ? config.WEBHOOK_ALLOWED_HOSTS.split(',') : [],
+  });
+}
+
+/**
+ * Referrals (caseworker and partner sides), their lifecycle and SLA timers, and their delivery to
+ * partners' systems (webhook outbox, partner topics, REST pull).
+ */
+export class ReferralsModule {
+  static forRoot(options: ReferralsModuleOptions): DynamicModule {
+    return {
+      module: ReferralsModule,
+      imports: [DirectoryModule, ...(options.imports ?? [])],
+      controllers: [ReferralsController, PartnerReferralsController],
+      providers: [
+        { provide: ReferralCaseFacts, useClass: options.caseFacts },
+        { provide: WebhookAddressPolicy, inject: [ReferralRoutingConfig], useFactory: webhookAddressPolicyOf },
+        DeliveryQueue,
+        ReferralLifecycle,
+        { provide: DELIVERY_OUTCOMES, useExisting: ReferralLifecycle },
+        WebhookDispatcher,
+        SlaSweeper,
+        ReferralsService,
+      ],
+      exports: [ReferralsService, ReferralLifecycle, DeliveryQueue, WebhookAddressPolicy, WebhookDispatcher, SlaSweeper],
+    };
+  }
+}

@@ -1,0 +1,98 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { encodeEvent, ReferralSlaBreachedSchema, SlaKind, Topics, toTimestamp } from '@puente/contracts';
+import { OutboxWriter } from '@puente/messaging';
+import { serializeError } from '@puente/platform';
+import { DataSource } from 'typeorm';
+import { ReferralRoutingConfig } from '../delivery/delivery.config';
+import { statusEnum } from './referral-events';
+import { ReferralLifecycle, SYSTEM } from './referral-lifecycle';
+
+/** Referrals swept per transaction round. */
+const BATCH = 100;
+
+// Overdue: not acknowledged by the acknowledge deadline (requested, sent), or not decided by the
+// decide deadline (received). SKIP LOCKED: a referral a partner is answering right now is left
+// for the next round, and replicas sweep different rows.
+const OVERDUE = `
+  SELECT id, CASE WHEN status IN ('requested', 'sent') AND acknowledge_due_at <= $1 THEN 'acknowledge' ELSE 'decide' END AS sla
+    FROM referral
+   WHERE (status IN ('requested', 'sent') AND acknowledge_due_at <= $1)
+      OR (status IN ('requested', 'sent', 'received') AND decide_due_at <= $1)
+   ORDER BY acknowledge_due_at, id
+   LIMIT ${BATCH}
+   FOR UPDATE SKIP LOCKED`;
+
+/**
+ * The SLA timers of referrals: a referral its partner did not acknowledge or decide in the
+ * program's hours raises ReferralSlaBreached (an escalation for the referring site) and expires,
+ * which releases nothing (no slot is held before accept) and tells the partner. `sweep(now)` takes
+ * the clock as an argument, so tests move time without waiting.
+ */
+@Injectable()
+export class SlaSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('SlaSweeper');
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private running: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: ReferralRoutingConfig,
+    private readonly lifecycle: ReferralLifecycle,
+    private readonly outbox: OutboxWriter,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.REFERRAL_POLL_INTERVAL_MS > 0) this.schedule();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.sweep(new Date())
+        .catch((error: unknown) => this.logger.error({ err: serializeError(error) }, 'SLA sweep failed'))
+        .finally(() => this.schedule());
+    }, this.config.REFERRAL_POLL_INTERVAL_MS);
+  }
+
+  /** Expires every referral overdue at `now`; returns how many. */
+  async sweep(now: Date): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.dataSource.transaction(async (tx) => {
+        const overdue = (await tx.query(OVERDUE, [now])) as { id: string; sla: 'acknowledge' | 'decide' }[];
+        for (const { id, sla } of overdue) {
+          const r = await this.lifecycle.lock(tx, id);
+          if (!r) continue;
+          await this.outbox.append(tx, {
+            topic: Topics.referral.name,
+            key: r.caseId,
+            type: ReferralSlaBreachedSchema.typeName,
+            payload: encodeEvent(ReferralSlaBreachedSchema, {
+              referralId: r.id,
+              caseId: r.caseId,
+              programId: r.programId,
+              partnerId: r.partnerId,
+              sla: sla === 'acknowledge' ? SlaKind.ACKNOWLEDGE : SlaKind.DECIDE,
+              status: statusEnum(r.status),
+              dueAt: toTimestamp(sla === 'acknowledge' ? r.acknowledgeDueAt : r.decideDueAt),
+              breachedAt: toTimestamp(now),
+            }),
+            time: now,
+          });
+          await this.lifecycle.apply(tx, r, { action: 'expire', reason: sla === 'acknowledge' ? 'acknowledge_sla_missed' : 'decide_sla_missed' }, SYSTEM, { sla });
+        }
+        return overdue.length;
+      });
+      total += n;
+      if (n < BATCH || this.stopped) return total;
+    }
+  }
+}
