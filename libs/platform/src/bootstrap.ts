@@ -13,6 +13,8 @@ import { resolveRateLimitSettings } from './conventions/rate-limit/rate-limit.co
 import { DOCS_PATH, GLOBAL_PREFIX, UNPREFIXED_ROUTES } from './constants';
 import { DatabaseUnavailableError } from './database/ensure-database';
 import { configureBodyParsers } from './http/body-parsers';
+import { problemClientErrorHandler } from './http/client-errors';
+import { refuseUnstorableText } from './http/input-encoding';
 import { sendProblem } from './http/problem.filter';
 import { setupSwagger } from './http/swagger';
 import { METRICS_REGISTRY, registerHttpMetrics } from './observability/metrics';
@@ -87,6 +89,8 @@ async function createApp<C extends ServiceConfig>(options: ServiceAppOptions<C>,
     requestIdHeader: false,
     genReqId: (req: IncomingMessage) => resolveRequestContext(req).requestId,
     return503OnClosing: true,
+    // Requests Node's HTTP parser refuses (oversized headers, control bytes): problem+json too.
+    clientErrorHandler: problemClientErrorHandler,
     // Errors Fastify answers before any hook or Nest handler runs (e.g. a bad URL encoding).
     // The onRequest hooks (trace headers, helmet) do not run for these, so apply them here.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
@@ -106,6 +110,8 @@ async function createApp<C extends ServiceConfig>(options: ServiceAppOptions<C>,
     app.flushLogs();
     const fastify = app.getHttpAdapter().getInstance();
     configureBodyParsers(fastify, { rawBody: options.rawBody });
+    // NUL bytes, invalid UTF-8 and lone surrogates are a 400 before any guard, handler or query.
+    fastify.addHook('preValidation', refuseUnstorableText);
     fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
       const context = getRequestContext(request);
       void reply.header(REQUEST_ID_HEADER, context.requestId);

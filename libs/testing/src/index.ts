@@ -13,3 +13,7 @@ export {
   type TestResponse,
   type TokenOptions,
 } from './service-harness';
+export { describeHostileInput, startPlainService, type HostileTarget } from './hostile/describe';
+export { runHostileInput, summarizeHostileReport, saveHostileReport, isProblemJson, type HostileReport, type HostileRunOptions, type Violation } from './hostile/runner';
+export { operationsOf, documentsStatus, derefSchema, type OpenApiDocument, type Operation, type Schema } from './hostile/openapi';
+export { sendRaw, type RawRequest, type RawResponse } from './hostile/raw-http';

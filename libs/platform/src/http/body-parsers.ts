@@ -1,4 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { invalidEncodingProblem } from './input-encoding';
 import { ProblemException, ProblemTypes } from './problem';
 
 export interface BodyParserOptions {
@@ -33,7 +35,8 @@ export function malformedJsonProblem(): ProblemException {
 /**
  * Replaces Fastify's body parsers: only JSON is accepted (anything else is 415), bodies
  * are limited by Fastify's `bodyLimit` (413), and parse failures become a 400 problem
- * whose detail never echoes the body. Prototype-poisoning keys are rejected.
+ * whose detail never echoes the body. Bodies that are not valid UTF-8 are a 400 invalid-encoding.
+ * Prototype-poisoning keys are rejected.
  */
 export function configureBodyParsers(fastify: FastifyInstance, options: BodyParserOptions = {}): void {
   fastify.removeAllContentTypeParsers();
@@ -43,6 +46,11 @@ export function configureBodyParsers(fastify: FastifyInstance, options: BodyPars
       if (options.rawBody) (request as FastifyRequest & { rawBody?: Buffer | string }).rawBody = body;
       if (body.length === 0) {
         done(null, undefined);
+        return;
+      }
+      // Decoding would silently turn invalid bytes into U+FFFD: refuse them instead.
+      if (typeof body !== 'string' && !isUtf8(body)) {
+        done(invalidEncodingProblem([{ field: '(body)', message: 'the request body must be valid UTF-8', code: 'encoding' }]), undefined);
         return;
       }
       parseJson(request, typeof body === 'string' ? body : body.toString('utf8'), (error: Error | null, value?: unknown) => {

@@ -24,7 +24,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication, info: SwaggerI
       description: 'OAuth2 client-credentials access token',
     })
     .build();
-  return withTransientFailures(SwaggerModule.createDocument(app, config, { extraModels: [ProblemDetailsDto, FieldErrorDto] }));
+  return withPlatformResponses(SwaggerModule.createDocument(app, config, { extraModels: [ProblemDetailsDto, FieldErrorDto] }));
 }
 
 const RETRY_AFTER_HEADER = {
@@ -32,26 +32,63 @@ const RETRY_AFTER_HEADER = {
   schema: { type: 'integer', minimum: 1, example: 5 },
 };
 
+const PROBLEM_CONTENT = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } } };
+
+function problem(description: string, headers?: Record<string, unknown>) {
+  return { description, ...(headers ? { headers } : {}), content: PROBLEM_CONTENT };
+}
+
 /**
- * Every `/v1` operation can answer 429 (rate limit) and 503 (database out of reach, or a
- * concurrent change got in the way), both with Retry-After: said once here so every generated
- * client knows to wait and retry, not to report a bug.
+ * What the platform itself answers on `/v1` routes, whatever the handler does: said once here
+ * so every operation of every service documents every status it can return, and generated
+ * clients know a 4xx from a 5xx to retry. The rule (docs/integration.md): 400 = the request
+ * is malformed (not JSON, wrong types, unknown fields, values out of their documented bounds,
+ * invalid UTF-8 or NUL bytes), 422 = well-formed but semantically refused (a reference to
+ * something that does not exist, a rule of the domain).
  */
-function withTransientFailures(document: OpenAPIObject): OpenAPIObject {
-  const problem = (description: string) => ({
-    description,
-    headers: { 'Retry-After': RETRY_AFTER_HEADER },
-    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } } },
-  });
+const PLATFORM_RESPONSES = {
+  400: problem(
+    'validation-error, malformed-json, invalid-encoding or bad-request: the request is malformed (not JSON, wrong types, unknown fields, values outside their documented bounds, text that is not UTF-8 or holds NUL bytes); `errors` names each field. Fix the request; do not retry it as is.',
+  ),
+  404: problem('not-found: nothing with this identifier exists, or it is outside what your token may see'),
+  413: problem('payload-too-large: the request body exceeds the service\'s limit (BODY_LIMIT_BYTES)'),
+  414: problem('uri-too-long: a path parameter is longer than any identifier can be'),
+  415: problem('unsupported-media-type: send request bodies as application/json'),
+  431: problem('request-header-fields-too-large: the request headers exceed the server\'s limit'),
+  429: problem('too-many-requests: this client exceeded its request rate; retry after Retry-After seconds', { 'Retry-After': RETRY_AFTER_HEADER }),
+  503: problem(
+    'service-unavailable: the service cannot reach its database, or a concurrent change got in the way; nothing was written. Retry after Retry-After seconds (a create with the same Idempotency-Key)',
+    { 'Retry-After': RETRY_AFTER_HEADER },
+  ),
+} as const;
+
+type Responses = Record<string, unknown>;
+interface OperationLike {
+  responses: Responses;
+  parameters?: ({ in?: string; name?: string } | { $ref: string })[];
+}
+
+/** Statuses the platform can answer on this operation, given its method and parameters. */
+function platformStatusesOf(method: string, operation: OperationLike): (keyof typeof PLATFORM_RESPONSES)[] {
+  const parameters = (operation.parameters ?? []).filter((p): p is { in?: string; name?: string } => !('$ref' in p));
+  const statuses: (keyof typeof PLATFORM_RESPONSES)[] = [400, 431, 429, 503];
+  // A path parameter: the router refuses values over its length limit, the handler may not find it.
+  if (parameters.some((p) => p.in === 'path')) statuses.push(404, 414);
+  // Any request that may carry a body may carry too much of it, or the wrong media type.
+  if (method !== 'get') statuses.push(413, 415);
+  return statuses;
+}
+
+function withPlatformResponses(document: OpenAPIObject): OpenAPIObject {
   for (const [path, item] of Object.entries(document.paths)) {
     if (!path.startsWith('/v1/')) continue;
     for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
-      const operation = item[method];
+      const operation = item[method] as OperationLike | undefined;
       if (!operation) continue;
-      operation.responses['429'] ??= problem('too-many-requests: this client exceeded its request rate; retry after Retry-After seconds');
-      operation.responses['503'] ??= problem(
-        'service-unavailable: the service cannot reach its database, or a concurrent change got in the way; nothing was written. Retry after Retry-After seconds (a create with the same Idempotency-Key)',
-      );
+      for (const status of platformStatusesOf(method, operation)) operation.responses[status] ??= PLATFORM_RESPONSES[status];
+      // A GET that takes If-None-Match answers 304 when the client's copy is current.
+      const conditional = (operation.parameters ?? []).some((p) => !('$ref' in p) && p.in === 'header' && p.name?.toLowerCase() === 'if-none-match');
+      if (method === 'get' && conditional) operation.responses['304'] ??= { description: 'Not modified: the ETag in If-None-Match is current (no body)' };
     }
   }
   return document;

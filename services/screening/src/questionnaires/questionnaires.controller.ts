@@ -79,6 +79,7 @@ export class QuestionnairesController {
   @ApiOperation({ summary: 'Replace the definition of a draft' })
   @ApiOkResponse({ type: DraftDto })
   @ApiConflictResponse({ type: ProblemDetailsDto, description: 'questionnaire-not-editable: the version is published or retired' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDetailsDto, description: 'invalid-questionnaire: the definition\'s key differs from the draft\'s, or text is not storable' })
   async update(
     @Param() params: VersionParamsDto,
     @Body() body: QuestionnaireDefinitionBodyDto,

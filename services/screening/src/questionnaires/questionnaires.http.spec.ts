@@ -143,11 +143,11 @@ describe('questionnaire admin API (real HTTP and PostgreSQL)', () => {
     });
     expect(problemFields(expectProblem(put, 422, 'invalid-questionnaire'))).toEqual(['definition.key']);
     expect(problemFields(expectProblem(await t.call('GET', '/v1/questionnaires?limit=0'), 400, 'validation-error'))).toContain('limit');
-    // Text PostgreSQL cannot store is a 422 at its path, not a 500.
+    // Text PostgreSQL cannot store is a 400 invalid-encoding at its path (the platform's check), not a 500.
     const nul = { ...smallDefinition('nul-text'), title: { ...lt('x'), en: 'Screening\u0000' } };
-    expect(problemFields(expectProblem(await t.call('POST', '/v1/questionnaires', { body: { definition: nul } }), 422, 'invalid-questionnaire'))).toEqual(['definition.title.en']);
+    expect(problemFields(expectProblem(await t.call('POST', '/v1/questionnaires', { body: { definition: nul } }), 400, 'invalid-encoding'))).toEqual(['definition.title.en']);
     const surrogate = `{"definition":${JSON.stringify(smallDefinition('lone-surrogate')).replace('"Age"', '"Age \\ud800"')}}`;
-    expect(problemFields(expectProblem(await t.call('POST', '/v1/questionnaires', { raw: surrogate }), 422, 'invalid-questionnaire'))).toEqual([
+    expect(problemFields(expectProblem(await t.call('POST', '/v1/questionnaires', { raw: surrogate }), 400, 'invalid-encoding'))).toEqual([
       'definition.sections[0].questions[0].text.en',
     ]);
     const deep = `{"definition":{"key":"deep-definition","x":${'['.repeat(200)}1${']'.repeat(200)}}}`;

@@ -220,7 +220,8 @@ describe('screening sessions (real HTTP, PostgreSQL and Kafka)', () => {
     expect(problemFields(expectProblem(await t.call('PATCH', `/v1/screenings/${id}/answers`, { body: { answers: {}, note: 'x' }, headers: { 'if-match': etag } }), 400))).toContain('note');
     expect(problemFields(expectProblem(await t.call('GET', '/v1/screenings/not-a-uuid'), 400))).toContain('id');
     const surrogate = await t.call('PATCH', `/v1/screenings/${id}/answers`, { raw: '{"answers":{"q_notes":"caf\\ud800"}}', headers: { 'if-match': noFear.headers.get('etag')! } });
-    expect(expectProblem(surrogate, 422, 'invalid-answers').errors).toEqual([expect.objectContaining({ field: 'answers.q_notes', code: 'invalid-text' })]);
+    // Text that is not storable is malformed input: the platform's 400 invalid-encoding, at its path.
+    expect(expectProblem(surrogate, 400, 'invalid-encoding').errors).toEqual([expect.objectContaining({ field: 'answers.q_notes', code: 'encoding' })]);
     expectProblem(await t.call('GET', `/v1/screenings/${randomUUID()}`), 404, 'not-found');
   });
 

@@ -79,7 +79,8 @@ describe('Idempotency-Key on creating POSTs (real HTTP + PostgreSQL)', () => {
     for (const bad of ['has space', 'k'.repeat(256), 'caf\u00e9']) {
       const res = await post('/v1/things', { name: 'x', tag }, { 'idempotency-key': bad });
       expect([bad.length, res.status]).toEqual([bad.length, 400]);
-      expect(((await res.json()) as { errors: unknown }).errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+      // 'café' goes out as latin1 (not UTF-8): refused by the platform's encoding check, same field.
+      expect(((await res.json()) as { errors: unknown }).errors).toEqual([expect.objectContaining({ field: expect.stringMatching(/^idempotency-key$/i) })]);
     }
     expect((await post('/v1/things', { name: 'x', tag }, { 'idempotency-key': 'k'.repeat(255) })).status).toBe(201);
     expect(await thingsWithTag(tag)).toBe(1);
