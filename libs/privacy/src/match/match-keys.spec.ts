@@ -189,6 +189,14 @@ describe('scoreMatch', () => {
     expect(score({ givenName: 'María José', familyName: 'Pérez Gómez', ...base, birthDate: '1991-05-01' }).score).toBe(0);
   });
 
+  it('reports the same full name born the same year on another day: an estimated or mistyped date looks the same', () => {
+    const otherDay = score({ givenName: 'María José', familyName: 'Pérez Gómez', ...base, birthDate: '1990-11-30' });
+    expect(otherDay.rules).toEqual(['FULLNAME_BIRTHYEAR_NATIONALITY', 'NAMESOUND_BIRTHYEAR_NATIONALITY', 'FIRSTNAMES_BIRTHYEAR_NATIONALITY', 'SURNAME_BIRTHYEAR_NATIONALITY']);
+    expect(otherDay.score).toBeCloseTo(0.9352, 4);
+    const estimated = score({ givenName: 'María José', familyName: 'Pérez Gómez', ...base, birthDate: '1990-01-01', birthDateEstimated: true });
+    expect(estimated).toEqual(otherDay);
+  });
+
   it('finds a one-letter typo of a first given name, but not a sibling one letter off in the surname only', () => {
     expect(score({ givenName: 'Mraía José', familyName: 'Pérez Gómez', ...base }).rules).toContain('NEAR_GIVENNAME');
     expect(score({ givenName: 'Mraía José', familyName: 'Pérez Gómez', ...base }).score).toBeGreaterThanOrEqual(DEFAULT_MATCH_THRESHOLD);

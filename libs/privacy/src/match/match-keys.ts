@@ -25,7 +25,11 @@ import { meaningfulTokens, oneDeletionForms, soundTokens } from './phonetic';
  *
  * "By sound" is spanishSound (b/v, c/s/z, ll/y, silent h, qu/k, accents, ñ). Siblings born the
  * same day share only the surname signals (0.37), namesakes born another year nothing, and a
- * namesake with other surnames only GIVENNAME_DOB_NATIONALITY (0.30). Signals on an exact date
+ * namesake with other surnames only GIVENNAME_DOB_NATIONALITY (0.30). The same full name, birth
+ * year and nationality with another day is reported on purpose (0.94): that is also what an
+ * estimated or mistyped birth date looks like. Twins who share a first given name (José Luis and
+ * José Carlos) are reported too: from keys they look like one record with the first given name
+ * only. Signals on an exact date
  * are skipped for estimated birth dates; all but the FULLNAME and NAMESOUND ones need the
  * `givenName`/`familyName` form; all but FULLNAME_DOB need a nationality.
  *
