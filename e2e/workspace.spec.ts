@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 jest.setTimeout(120_000);
 
@@ -39,5 +40,37 @@ describe('workspace rules are enforced, not decorative', () => {
   it('accepts a service using shared libraries through their public entry points', () => {
     const messages = lint('services/intake/src/fine.ts', "import { Topics } from '@puente/contracts';\nexport const t = Topics.intakeCase.name;\n");
     expect(messages).toEqual([]);
+  });
+});
+
+describe('documentation links stay inside the repository', () => {
+  const docs = ['README.md', 'k8s/README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+
+  /** Targets of inline links `[text](target)` and reference definitions `[label]: target`, outside code. */
+  function linkTargets(markdown: string): string[] {
+    const prose = markdown.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+    const inline = [...prose.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]);
+    const definitions = [...prose.matchAll(/^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)/gm)].map((m) => m[1]);
+    return [...inline, ...definitions];
+  }
+
+  it.each(docs)('every relative link in %s names a file or folder inside the repository', (doc) => {
+    const broken: string[] = [];
+    for (const target of linkTargets(readFileSync(join(root, doc), 'utf8'))) {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('#')) continue; // http(s), mailto, in-page anchors
+      const path = decodeURIComponent(target.split('#')[0]);
+      const resolved = resolve(root, dirname(doc), path);
+      const inside = !relative(root, resolved).startsWith('..') && !isAbsolute(path);
+      if (!inside || !existsSync(resolved)) broken.push(target);
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('finds the links it checks (a link outside the repository is caught)', () => {
+    expect(linkTargets('see [map](../shared/DESIGN.md), [ops](docs/operations.md#alerts) and `[not](a-link)`\n\n[ref]: docs/security.md\n')).toEqual([
+      '../shared/DESIGN.md',
+      'docs/operations.md#alerts',
+      'docs/security.md',
+    ]);
   });
 });
