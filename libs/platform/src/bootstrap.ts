@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RequestMethod, type DynamicModule, type Type } from '@nestjs/common';
+import { RequestMethod, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import helmet from 'helmet';
@@ -43,6 +43,26 @@ export interface ServiceAppOptions<C extends ServiceConfig = ServiceConfig> {
   rawBody?: boolean;
   /** Register SIGINT/SIGTERM handlers that close the app gracefully (default true). */
   shutdownHooks?: boolean;
+}
+
+/**
+ * Injection token under which libs/messaging provides its event transport (a Nest custom
+ * transport strategy serving the app's `@EventPattern` handlers from Kafka); createServiceApp
+ * connects it, so every service and test app consumes its events the same way.
+ */
+export const EVENT_TRANSPORT = 'puente:EVENT_TRANSPORT';
+
+export interface EventTransportConnector {
+  /** Connects the strategy to `app` as a hybrid microservice, before `init`. */
+  connectTo(app: INestApplication): void;
+}
+
+function eventTransportOf(app: INestApplication): EventTransportConnector | null {
+  try {
+    return app.get<EventTransportConnector>(EVENT_TRANSPORT, { strict: false });
+  } catch {
+    return null; // no messaging module: nothing to consume
+  }
 }
 
 /** Content-Security-Policy that Swagger UI (served without inline scripts) works under. */
@@ -133,7 +153,9 @@ async function createApp<C extends ServiceConfig>(options: ServiceAppOptions<C>,
     });
     setupSwagger(app, { title: options.title, description: options.description, version: options.version });
     if (options.shutdownHooks !== false) app.enableShutdownHooks();
+    eventTransportOf(app)?.connectTo(app);
     await app.init();
+    await app.startAllMicroservices();
     await fastify.ready();
     return app;
   } catch (error) {

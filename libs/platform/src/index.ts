@@ -75,6 +75,8 @@ export {
   bootstrapService,
   createServiceApp,
   describeStartupFailure,
+  EVENT_TRANSPORT,
+  type EventTransportConnector,
   type ServiceAppOptions,
 } from './bootstrap';
 export { PublicRoute, PUBLIC_ROUTE } from './http/public-route.decorator';

@@ -40,6 +40,9 @@ export class IntakeModule {
         ConsentsController,
         DuplicatesController,
         TimelineController,
+        // Event handlers (@EventPattern), served by libs/messaging's event transport.
+        PartnerMatchKeysConsumer,
+        timelineConsumerClass(options.timelineTopics),
       ],
       providers: [
         ...privacyProviders,
@@ -52,13 +55,11 @@ export class IntakeModule {
         DuplicateDetector,
         DuplicatesService,
         MatchKeyPublication,
-        PartnerMatchKeysConsumer,
         PersonRegistrationService,
         PersonRecordsService,
         HouseholdsService,
         ConsentsService,
         TimelineProjector,
-        timelineConsumerClass(options.timelineTopics),
       ],
     };
   }

@@ -127,7 +127,7 @@ export class ConsumerRunner {
       }
       i += run.results.length;
       if (run.results.length < chunk.length) {
-        const outcome = await this.process(topic, partition, messages[i], heartbeat, run.failedOnce ? 2 : 1);
+        const outcome = await this.process(topic, partition, messages[i], heartbeat, run.failedOnce ? 2 : 1, run.failure);
         this.count(topic, outcome);
         i++;
       }
@@ -149,7 +149,7 @@ export class ConsumerRunner {
     topic: string,
     partition: number,
     chunk: KafkaMessage[],
-  ): Promise<{ results: { outcome: Outcome; event?: ConsumedEvent }[]; failedOnce: boolean }> {
+  ): Promise<{ results: { outcome: Outcome; event?: ConsumedEvent }[]; failedOnce: boolean; failure?: unknown }> {
     const events: ConsumedEvent[] = [];
     for (const message of chunk) {
       const event = this.toEvent(topic, partition, message);
@@ -160,6 +160,8 @@ export class ConsumerRunner {
     // Nothing bound (or every event refused by `accepts`): no transaction at all.
     if (relevant.length === 0) return { results: events.map(() => ({ outcome: 'ignored' as const })), failedOnce: false };
     let failedAt = -1;
+    // What a single-event handler threw (a batch's failure is not pinned on one event).
+    let failure: unknown;
     let results: { outcome: Outcome; event?: ConsumedEvent }[] = [];
     try {
       results = await this.options.dataSource.transaction(async (tx) => {
@@ -181,7 +183,10 @@ export class ConsumerRunner {
                   group.events.push(event);
                   batched.set(b, group);
                 } else {
-                  await b.handle(event, tx);
+                  await b.handle(event, tx).catch((e: unknown) => {
+                    failure = e;
+                    throw e;
+                  });
                 }
               }
             } catch (e) {
@@ -207,7 +212,7 @@ export class ConsumerRunner {
       const failed = events[failedAt];
       this.logger.warn(`handler failed for ${failed.type} ${failed.id} (attempt 1/${this.retry.maxAttempts}): ${errorSummary(e.cause)}`, 'consumer');
       const before = failedAt > 0 ? await this.applyRun(topic, partition, chunk.slice(0, failedAt)) : { results: [] };
-      return { results: before.results, failedOnce: true };
+      return { results: before.results, failedOnce: true, failure };
     }
     return { results, failedOnce: false };
   }
@@ -258,13 +263,17 @@ export class ConsumerRunner {
     return (this.byTopic.get(event.topic) ?? []).filter((b) => (!b.types || b.types.includes(event.type)) && (!b.accepts || b.accepts(event)));
   }
 
-  /** One message alone: retries with backoff, then the DLQ. */
+  /**
+   * One message alone: retries with backoff, then the DLQ. `firstFailure`: what its handler threw
+   * in the run before, which counts as attempt 1 (a NonRetryableError goes to the DLQ at once).
+   */
   private async process(
     topic: string,
     partition: number,
     message: KafkaMessage,
     heartbeat: () => Promise<void>,
     firstAttempt: number,
+    firstFailure?: unknown,
   ): Promise<Outcome> {
     const position = { topic, partition, offset: message.offset, key: message.key, value: message.value, headers: flattenHeaders(message.headers) };
     const event = this.toEvent(topic, partition, message);
@@ -280,6 +289,10 @@ export class ConsumerRunner {
     }
     const bindings = this.bindingsFor(event);
     if (bindings.length === 0) return 'ignored';
+    if (firstFailure instanceof NonRetryableError) {
+      await this.deadLetter(position, firstFailure, 1, bindings[0].name);
+      return 'dead-lettered';
+    }
     for (let attempt = firstAttempt; ; attempt++) {
       if (attempt > 1) {
         await new Promise((r) => setTimeout(r, backoffDelay(this.retry, attempt)));

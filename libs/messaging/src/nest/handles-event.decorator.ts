@@ -1,23 +1,25 @@
-import { SetMetadata } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import type { EventContext } from './event-context';
+import type { EventPatternOptions } from './event-pattern-options';
 
-export const HANDLES_EVENT = 'puente:handles-event';
-
-export interface HandlesEventOptions {
+export interface HandlesEventOptions extends EventPatternOptions {
   topic: string;
-  /** CloudEvents types to receive; omit for every event on the topic. */
-  types?: readonly string[];
-  /** Skip the events this service published itself (its own `ce_source`): no inbox row, no transaction. */
-  ignoreOwnEvents?: boolean;
-  /**
-   * The method receives `(events: ConsumedEvent[], tx)`: every fresh event of a run at once, for
-   * one multi-row write. A failing batch is retried one event at a time (see EventHandlerBinding).
-   */
-  batch?: boolean;
 }
 
+/** The handler's transaction as its second argument (what `@HandlesEvent` methods expect). */
+const TransactionArg = createParamDecorator((_: unknown, context: ExecutionContext) => context.switchToRpc().getContext<EventContext>().manager);
+
 /**
- * Marks a provider method as the handler of events on a topic. The method receives
- * `(event: ConsumedEvent, tx: EntityManager)` and must do its writes through `tx`: they commit
- * together with the inbox row that makes redelivery harmless.
+ * @deprecated Write `@EventPattern(topic, { types, batch, ignoreOwnEvents })` with
+ * `@Payload() event` and `@Ctx() { manager: tx }: EventContext` on a controller (docs/messaging.md).
+ * Kept while handlers written against it are converted: it declares the same `@EventPattern`, and
+ * still calls the method with `(event, tx)`. Its class must be a controller.
  */
-export const HandlesEvent = (options: HandlesEventOptions): MethodDecorator => SetMetadata(HANDLES_EVENT, options);
+export const HandlesEvent =
+  ({ topic, ...options }: HandlesEventOptions): MethodDecorator =>
+  (target, key, descriptor) => {
+    Payload()(target, key, 0);
+    TransactionArg()(target, key, 1);
+    return EventPattern(topic, { ...options })(target, key, descriptor);
+  };

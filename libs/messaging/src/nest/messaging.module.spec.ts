@@ -1,22 +1,23 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Controller, Module } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createServiceApp, PlatformModule } from '@puente/platform';
 import { eventually, uniqueName } from '@puente/testing';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { ConsumedEvent } from '../consumer/consumed-event';
 import { OutboxWriter } from '../outbox/outbox-writer';
 import { messagingEntities, messagingMigrations } from '../schema';
-import { HandlesEvent } from './handles-event.decorator';
+import type { EventContext } from './event-context';
 import { MessagingModule } from './messaging.module';
 
 jest.setTimeout(90_000);
 
 const topic = uniqueName('test.nest');
 
-@Injectable()
+@Controller()
 class CaseCounter {
-  @HandlesEvent({ topic, types: ['puente.test.v1.CaseOpened'] })
-  async onCaseOpened(event: ConsumedEvent, tx: EntityManager): Promise<void> {
+  @EventPattern(topic, { types: ['puente.test.v1.CaseOpened'] })
+  async onCaseOpened(@Payload() event: ConsumedEvent, @Ctx() { manager: tx }: EventContext): Promise<void> {
     await tx.query('INSERT INTO test_seen (event_id, key, traceparent) VALUES ($1, $2, $3)', [event.id, event.key, event.traceparent]);
   }
 }
@@ -30,7 +31,7 @@ class CaseCounter {
       imports: [MessagingModule.forRoot({ topics: [{ name: topic, partitions: 2 }], relay: { pollIntervalMs: 100 } })],
     }),
   ],
-  providers: [CaseCounter],
+  controllers: [CaseCounter],
 })
 class TestAppModule {}
 
@@ -48,7 +49,7 @@ describe('MessagingModule in a Nest service (real PostgreSQL and Kafka)', () => 
     await app?.close();
   });
 
-  it('relays outbox rows to @HandlesEvent handlers, once each, and reports the broker in readiness', async () => {
+  it('relays outbox rows to @EventPattern handlers, once each, and reports the broker in readiness', async () => {
     const ds = app.get(DataSource);
     const writer = app.get(OutboxWriter);
     const ids = await ds.transaction((m) =>

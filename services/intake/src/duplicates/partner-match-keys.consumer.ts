@@ -1,8 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { decodeEvent, EventDecodeError, fromTimestamp, type MatchKeysPublished, type MatchKeysWithdrawn, Topics } from '@puente/contracts';
-import { type ConsumedEvent, HandlesEvent, NonRetryableError } from '@puente/messaging';
+import { type ConsumedEvent, type EventContext, NonRetryableError } from '@puente/messaging';
 import { MATCH_RULES, type MatchKey } from '@puente/privacy';
-import type { EntityManager } from 'typeorm';
 import { IntakeConfig } from '../config/intake.config';
 import { IntakeEvents } from '../events/intake-events';
 import { DuplicateDetector } from './duplicate-detector';
@@ -18,7 +18,7 @@ const KID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
  * match at or above the threshold becomes a possible duplicate on the local person's case.
  * This node's own events on the topic are ignored.
  */
-@Injectable()
+@Controller()
 export class PartnerMatchKeysConsumer {
   private readonly logger = new Logger('PartnerMatchKeys');
 
@@ -28,8 +28,8 @@ export class PartnerMatchKeysConsumer {
     private readonly config: IntakeConfig,
   ) {}
 
-  @HandlesEvent({ topic: Topics.intakeMatchKeys.name, types: ['puente.intake.v1.MatchKeysPublished', 'puente.intake.v1.MatchKeysWithdrawn'], ignoreOwnEvents: true })
-  async onMatchKeys(consumed: ConsumedEvent, tx: EntityManager): Promise<void> {
+  @EventPattern(Topics.intakeMatchKeys.name, { types: ['puente.intake.v1.MatchKeysPublished', 'puente.intake.v1.MatchKeysWithdrawn'], ignoreOwnEvents: true })
+  async onMatchKeys(@Payload() consumed: ConsumedEvent, @Ctx() { manager: tx }: EventContext): Promise<void> {
     let message: MatchKeysPublished | MatchKeysWithdrawn;
     try {
       message = decodeEvent(consumed.type as 'puente.intake.v1.MatchKeysPublished' | 'puente.intake.v1.MatchKeysWithdrawn', consumed.payload);

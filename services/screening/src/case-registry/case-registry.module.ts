@@ -4,7 +4,8 @@ import { CaseRegistry } from './case-registry.service';
 
 /** The local read model of cases and screening consents (from intake's events). */
 @Module({
-  providers: [CaseRegistry, CaseRegistryProjector],
+  controllers: [CaseRegistryProjector],
+  providers: [CaseRegistry],
   exports: [CaseRegistry],
 })
 export class CaseRegistryModule {}

@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
   CaseCloseReason,
   ConsentPurpose,
@@ -7,10 +8,9 @@ import {
   type PuenteEvent,
   Topics,
 } from '@puente/contracts';
-import { type ConsumedEvent, HandlesEvent, NonRetryableError, OutboxWriter } from '@puente/messaging';
+import { type ConsumedEvent, type EventContext, NonRetryableError, OutboxWriter } from '@puente/messaging';
 import { ServiceConfig } from '@puente/platform';
 import type { Timestamp } from '@bufbuild/protobuf/wkt';
-import type { EntityManager } from 'typeorm';
 import { cancelOpenScreenings, eraseScreeningAnswers } from '../screenings/screening-cancellation';
 import type { EventActor } from '../screenings/screening-events';
 import { CaseRegistry } from './case-registry.service';
@@ -52,7 +52,7 @@ function timeOf(ts: Timestamp | undefined, field: string, fallback: string): Dat
  * case or an erased person cancels them; an erasure also erases the answers. Idempotent through
  * the inbox (the consumer records each event id with these writes, in one transaction).
  */
-@Injectable()
+@Controller()
 export class CaseRegistryProjector {
   private readonly logger = new Logger('CaseRegistry');
 
@@ -66,8 +66,8 @@ export class CaseRegistryProjector {
     return { clientId: 'system', partnerId: '', node: this.config.PUENTE_NODE };
   }
 
-  @HandlesEvent({ topic: Topics.intakeCase.name, types: INTAKE_EVENT_TYPES })
-  async onIntakeEvent(event: ConsumedEvent, tx: EntityManager): Promise<void> {
+  @EventPattern(Topics.intakeCase.name, { types: INTAKE_EVENT_TYPES })
+  async onIntakeEvent(@Payload() event: ConsumedEvent, @Ctx() { manager: tx }: EventContext): Promise<void> {
     let message: PuenteEvent;
     try {
       message = decodeEvent(event.type, event.payload);

@@ -1,9 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { SITE_CODE_PATTERN } from '@puente/auth';
 import { decodeEvent, type ProtectionConcernRaised, Topics } from '@puente/contracts';
-import { type ConsumedEvent, HandlesEvent, NonRetryableError } from '@puente/messaging';
+import { type ConsumedEvent, type EventContext, NonRetryableError } from '@puente/messaging';
 import { ServiceConfig } from '@puente/platform';
-import type { EntityManager } from 'typeorm';
 import { concernCodesOf } from './protection-concerns';
 import type { EventActor } from './screening-events';
 import { type ConcernRequest, ScreeningsService } from './screenings.service';
@@ -45,7 +45,7 @@ export function concernRequestOf(event: ConsumedEvent, message: ProtectionConcer
  * ScreeningsService.requestFromConcern). Inbox-idempotent (event id), and idempotent by concern
  * id as well (a re-sent concern under a new event id opens nothing new).
  */
-@Injectable()
+@Controller()
 export class ProtectionConcernConsumer {
   private readonly logger = new Logger('ProtectionConcerns');
 
@@ -54,8 +54,8 @@ export class ProtectionConcernConsumer {
     private readonly config: ServiceConfig,
   ) {}
 
-  @HandlesEvent({ topic: Topics.receptionArrival.name, types: [CONCERN_EVENT_TYPE] })
-  async onProtectionConcern(event: ConsumedEvent, tx: EntityManager): Promise<void> {
+  @EventPattern(Topics.receptionArrival.name, { types: [CONCERN_EVENT_TYPE] })
+  async onProtectionConcern(@Payload() event: ConsumedEvent, @Ctx() { manager: tx }: EventContext): Promise<void> {
     let message: ProtectionConcernRaised;
     try {
       message = decodeEvent(CONCERN_EVENT_TYPE, event.payload);

@@ -8,7 +8,7 @@ import { ScreeningsService } from './screenings.service';
 /** Screening sessions of cases, and the pending ones reception's protection concerns open. */
 @Module({
   imports: [QuestionnairesModule, CaseRegistryModule],
-  controllers: [ScreeningsController],
-  providers: [ScreeningsService, ProtectionConcernConsumer],
+  controllers: [ScreeningsController, ProtectionConcernConsumer],
+  providers: [ScreeningsService],
 })
 export class ScreeningsModule {}
