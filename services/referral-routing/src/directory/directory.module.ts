@@ -1,11 +1,24 @@
 import { Module } from '@nestjs/common';
 import { ConfigValidationError, ServiceConfig } from '@puente/platform';
 import { KeyEncryptionKeyring, KeyringConfigError } from '@puente/privacy';
+import { WebhookAddressPolicy } from '../delivery/webhook-address-policy';
+import { DirectoryAdminService } from './directory-admin.service';
+import { DirectoryController } from './directory.controller';
 import { DirectoryService } from './directory.service';
+import { HsdsExportService } from './hsds-export';
+import { DirectorySeeder } from './seed/directory-seeder';
 import { WebhookSecrets } from './webhook-secrets';
 
-/** The program directory: partners, locations, programs, agreements (read API for the rest of the service). */
+/** The webhook address settings of the service's configuration (delivery's WEBHOOK_* variables), when present. */
+interface WebhookSettings {
+  WEBHOOK_ALLOW_HTTP?: boolean;
+  WEBHOOK_ALLOW_INTERNAL_ADDRESSES?: boolean;
+  WEBHOOK_ALLOWED_HOSTS?: string;
+}
+
+/** The program directory: partners, locations, programs, agreements; admin API, HSDS export and the read API for the rest of the service. */
 @Module({
+  controllers: [DirectoryController],
   providers: [
     {
       // The node's key-encryption keys (PUENTE_KEKS), here for sealing partners' webhook secrets.
@@ -20,8 +33,25 @@ import { WebhookSecrets } from './webhook-secrets';
         }
       },
     },
+    {
+      // Webhook URLs are checked when a partner registers them (and again by delivery, on every call).
+      // Without the delivery settings (WEBHOOK_ALLOW_*), the strict defaults: https, external hosts.
+      provide: WebhookAddressPolicy,
+      inject: [ServiceConfig],
+      useFactory: (config: ServiceConfig) => {
+        const c = config as ServiceConfig & WebhookSettings;
+        return new WebhookAddressPolicy({
+          allowHttp: c.WEBHOOK_ALLOW_HTTP ?? false,
+          allowInternalAddresses: c.WEBHOOK_ALLOW_INTERNAL_ADDRESSES ?? false,
+          allowedHosts: c.WEBHOOK_ALLOWED_HOSTS ? c.WEBHOOK_ALLOWED_HOSTS.split(',') : [],
+        });
+      },
+    },
     WebhookSecrets,
     DirectoryService,
+    DirectoryAdminService,
+    HsdsExportService,
+    DirectorySeeder,
   ],
   exports: [DirectoryService, WebhookSecrets],
 })
