@@ -18,7 +18,9 @@ import { NAME_PARTICLES, spanishSound } from './phonetic';
  * Hard negatives: the same names born another year (same day and month half of the time);
  * siblings with both surnames and the birth date in common (twins, or a registration error on
  * a sibling's date) and other given names; and namesakes with the same given names and birth
- * date but other surnames. The names that tell a hard negative apart are never spelling
+ * date but other surnames; and namesakes with the same given names and first surname born the
+ * same year (another day, another second surname: José Hernández López and José Hernández
+ * Mejía, both Honduran, born in 1990). The names that tell a hard negative apart are never spelling
  * variants of each other (at most one edit apart, or the same sound): Juan and Juana born the
  * same day to the same parents cannot be told from a typo by names alone, so a matcher that
  * finds typos must report them for a caseworker to review; those pairs are not in the set.
@@ -38,7 +40,7 @@ export const DUPLICATE_VARIANTS = [
   'first_given_name_only',
   'two_changes',
 ] as const;
-export const HARD_NEGATIVES = ['same_names_other_year', 'siblings_same_birth_date', 'same_given_names_and_birth_date'] as const;
+export const HARD_NEGATIVES = ['same_names_other_year', 'siblings_same_birth_date', 'same_given_names_and_birth_date', 'namesakes_same_year'] as const;
 export type DuplicateVariant = (typeof DUPLICATE_VARIANTS)[number];
 export type HardNegative = (typeof HARD_NEGATIVES)[number];
 
@@ -168,6 +170,11 @@ function person(draw: Draw, options: { swappableDate?: boolean; twoGivenNames?: 
   };
 }
 
+/** The paternal surname as written, with its particle (de la Cruz). */
+function firstSurname(family: string): string {
+  return PARTICLE_SURNAMES.find((p) => family.startsWith(`${p} `)) ?? family.split(' ')[0];
+}
+
 /** Name tokens without particles, as written. */
 export function meaningfulNames(name: string): string[] {
   return name.split(' ').filter((t) => !NAME_PARTICLES.has(t.toLowerCase()));
@@ -247,11 +254,9 @@ function changed(draw: Draw, variant: SingleChange, a: PersonRecord): PersonReco
       b.familyName = recase(a.familyName);
       break;
     }
-    case 'second_surname_dropped': {
-      const particle = PARTICLE_SURNAMES.find((p) => a.familyName.startsWith(`${p} `));
-      b.familyName = particle ?? a.familyName.split(' ')[0];
+    case 'second_surname_dropped':
+      b.familyName = firstSurname(a.familyName);
       break;
-    }
     case 'typo_given_name':
       b.givenName = withTypo(draw, a.givenName);
       break;
@@ -321,6 +326,19 @@ function hardNegative(draw: Draw, kind: HardNegative): LabelledPair {
         const theirs = meaningfulNames((b.familyName = `${surname(draw)} ${surname(draw)}`));
         if (!theirs.some((t) => mine.some((m) => spellingVariants(t, m)))) break;
       }
+      break;
+    }
+    case 'namesakes_same_year': {
+      const first = firstSurname(a.familyName);
+      const mine = meaningfulNames(a.familyName.slice(first.length).trim());
+      for (;;) {
+        const theirs = meaningfulNames((b.familyName = `${first} ${surname(draw)}`).slice(first.length).trim());
+        if (!theirs.some((t) => mine.some((m) => spellingVariants(t, m)))) break;
+      }
+      // Another day that is not the same day and month swapped.
+      const dayMonth = (date: string) => [date.slice(5, 7), date.slice(8, 10)].sort().join();
+      do b.birthDate = birthDate(draw).replace(/^\d{4}/, a.birthDate.slice(0, 4));
+      while (dayMonth(b.birthDate) === dayMonth(a.birthDate) || b.birthDate.slice(5) === '02-29');
       break;
     }
   }

@@ -124,6 +124,11 @@ describe('the labelled set', () => {
         for (const mine of meaningfulNames(p.a.givenName)) for (const theirs of meaningfulNames(p.b.givenName)) expect(spellingVariants(mine, theirs)).toBe(false);
       }
       if (p.kind === 'same_given_names_and_birth_date') expect(changed).toEqual(['familyName']);
+      if (p.kind === 'namesakes_same_year') {
+        expect(changed).toEqual(['familyName', 'birthDate']);
+        expect(p.a.birthDate.slice(0, 4)).toBe(p.b.birthDate.slice(0, 4));
+        expect(p.a.familyName.split(' ')[0]).toBe(p.b.familyName.split(' ')[0]);
+      }
       if (p.kind === 'same_names_other_year') expect(p.a.birthDate.slice(0, 4)).not.toBe(p.b.birthDate.slice(0, 4));
       if (p.kind === 'typo_given_name' || p.kind === 'first_given_name_only') expect(changed).toEqual(['givenName']);
       if (p.kind === 'typo_surname' || p.kind === 'second_surname_dropped') expect(changed).toEqual(['familyName']);
