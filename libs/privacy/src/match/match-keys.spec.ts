@@ -111,12 +111,12 @@ describe('computeMatchKeys', () => {
 describe('computeMatchKeys: signals that survive real spelling', () => {
   const person = { givenName: 'María José', familyName: 'Pérez Gómez', birthDate: '1994-08-21', nationality: 'HN' };
 
-  it('gives every signal for a full identity, each NEAR_ family in NEAR_SLOTS keys whatever the name length', () => {
+  it('gives every signal for a full identity, NEAR_FIRSTNAMES in NEAR_SLOTS keys whatever the names\' lengths', () => {
     expect(signals(computeMatchKeys(person, agreement))).toEqual(Object.keys(MATCH_RULE_WEIGHTS));
     expect(computeMatchKeys(person, agreement).map((k) => k.rule)).toEqual(MATCH_RULES);
     for (const familyName of ['Pop Caal', 'Quintanilla Villatoro', 'Ab', 'Wolfeschlegelsteinhausenbergerdorff']) {
       const keys = computeMatchKeys({ ...person, familyName }, agreement);
-      expect(keys.filter((k) => signalOf(k.rule) === 'NEAR_SURNAME')).toHaveLength(NEAR_SLOTS);
+      expect(keys.filter((k) => signalOf(k.rule) === 'NEAR_FIRSTNAMES')).toHaveLength(NEAR_SLOTS);
       expect(new Set(keys.map((k) => k.value)).size).toBe(keys.length);
     }
   });
@@ -178,7 +178,7 @@ describe('scoreMatch', () => {
   it('reports a dropped second surname and a one-letter surname typo, not siblings born the same day', () => {
     const dropped = score({ givenName: 'María José', familyName: 'Pérez', ...base });
     expect(dropped.score).toBeGreaterThanOrEqual(DEFAULT_MATCH_THRESHOLD);
-    expect(dropped.rules).toEqual(expect.arrayContaining(['FIRSTNAMES_DAYMONTH_NATIONALITY', 'NEAR_SURNAME', 'NEAR_GIVENNAME']));
+    expect(dropped.rules).toEqual(expect.arrayContaining(['FIRSTNAMES_DAYMONTH_NATIONALITY', 'NEAR_FIRSTNAMES']));
     for (const typo of ['Pérez Gómes', 'Péres Gómez', 'Prez Gómez', 'Pérez Gónez', 'Pérze Gómez', 'Pérezz Gómez']) {
       expect(score({ givenName: 'María José', familyName: typo, ...base }).score).toBeGreaterThanOrEqual(DEFAULT_MATCH_THRESHOLD);
     }
@@ -198,7 +198,7 @@ describe('scoreMatch', () => {
   });
 
   it('finds a one-letter typo of a first given name, but not a sibling one letter off in the surname only', () => {
-    expect(score({ givenName: 'Mraía José', familyName: 'Pérez Gómez', ...base }).rules).toContain('NEAR_GIVENNAME');
+    expect(score({ givenName: 'Mraía José', familyName: 'Pérez Gómez', ...base }).rules).toContain('NEAR_FIRSTNAMES');
     expect(score({ givenName: 'Mraía José', familyName: 'Pérez Gómez', ...base }).score).toBeGreaterThanOrEqual(DEFAULT_MATCH_THRESHOLD);
     expect(score({ givenName: 'Ana', familyName: 'Péres Gómez', ...base }).score).toBeLessThan(DEFAULT_MATCH_THRESHOLD);
   });
@@ -210,12 +210,15 @@ describe('scoreMatch', () => {
     expect(scoreMatch(unknown, unknown)).toEqual({ score: 0, rules: [] });
   });
 
-  it('matches a NEAR_ form in any slot: slots of one family compare with each other', () => {
+  it('matches a NEAR_FIRSTNAMES form in any slot, and a typo in names entered in each other\'s fields', () => {
     // "perz" is the typo's own spelling (slot 00) and one of "perez"'s one-deletion forms (slot 04).
     const typo = computeMatchKeys({ givenName: 'María José', familyName: 'Pérz Gómez', ...base }, agreement);
-    const shared = typo.filter((k) => signalOf(k.rule) === 'NEAR_SURNAME' && maria.some((m) => m.value === k.value));
+    const shared = typo.filter((k) => signalOf(k.rule) === 'NEAR_FIRSTNAMES' && maria.some((m) => m.value === k.value));
     expect(shared.length).toBeGreaterThan(0);
     expect(shared.some((k) => maria.find((m) => m.value === k.value)?.rule !== k.rule)).toBe(true);
+    const swappedWithTypo = score({ givenName: 'Pérz Gómez', familyName: 'María José', ...base });
+    expect(swappedWithTypo.rules).toContain('NEAR_FIRSTNAMES');
+    expect(swappedWithTypo.score).toBeGreaterThanOrEqual(DEFAULT_MATCH_THRESHOLD);
   });
 
   it('is symmetric, bounded to 0..1, monotone in the coinciding keys, and insensitive to order and duplicates', () => {

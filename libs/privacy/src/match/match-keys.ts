@@ -20,8 +20,7 @@ import { meaningfulTokens, oneDeletionForms, soundTokens } from './phonetic';
  * | NAMESOUND_BIRTHYEAR_NATIONALITY | all names by sound, birth year, nationality                  | 0.60   |
  * | FIRSTNAMES_DAYMONTH_NATIONALITY | first given name and first surname by sound (either field), date either order, nationality | 0.80 |
  * | FIRSTNAMES_BIRTHYEAR_NATIONALITY| first given name and first surname by sound, birth year, nationality | 0.40 |
- * | NEAR_SURNAME                    | first surname within one typo, first given name by sound, date either order, nationality | 0.70 |
- * | NEAR_GIVENNAME                  | first given name within one typo, first surname by sound, date either order, nationality | 0.70 |
+ * | NEAR_FIRSTNAMES                 | first given name and first surname (either field), one of them within one typo and the other by sound, date either order, nationality | 0.70 |
  *
  * "By sound" is spanishSound (b/v, c/s/z, ll/y, silent h, qu/k, accents, ñ). Siblings born the
  * same day share only the surname signals (0.37), namesakes born another year nothing, and a
@@ -33,10 +32,12 @@ import { meaningfulTokens, oneDeletionForms, soundTokens } from './phonetic';
  * are skipped for estimated birth dates; all but the FULLNAME and NAMESOUND ones need the
  * `givenName`/`familyName` form; all but FULLNAME_DOB need a nationality.
  *
- * The two NEAR_ signals are families of NEAR_SLOTS keys each (rules `NEAR_SURNAME.00` …
- * `.15`): one per one-letter-deleted form of the name (oneDeletionForms), the rest filled with
- * keys no one else holds, so the count says nothing about the name's length. A family
- * coincides when any of its keys on one side equals any on the other.
+ * NEAR_FIRSTNAMES is a family of NEAR_SLOTS keys (rules `NEAR_FIRSTNAMES.00` … `.31`): half
+ * for the first surname's one-letter-deleted forms (oneDeletionForms) next to the first given
+ * name's sound, half for the first given name's forms next to the first surname's sound, each
+ * half filled up with keys no one else holds, so the count says nothing about the names' lengths.
+ * Both halves hash alike, so a typo is found even in names entered in each other's fields. The
+ * family coincides when any of its keys on one side equals any on the other.
  */
 export const MATCH_RULE_WEIGHTS = {
   FULLNAME_DOB: 0.9,
@@ -48,22 +49,23 @@ export const MATCH_RULE_WEIGHTS = {
   NAMESOUND_BIRTHYEAR_NATIONALITY: 0.6,
   FIRSTNAMES_DAYMONTH_NATIONALITY: 0.8,
   FIRSTNAMES_BIRTHYEAR_NATIONALITY: 0.4,
-  NEAR_SURNAME: 0.7,
-  NEAR_GIVENNAME: 0.7,
+  NEAR_FIRSTNAMES: 0.7,
 } as const satisfies Record<string, number>;
 
 /** The score at or above which two records are reported as possibly the same person. */
 export const DEFAULT_MATCH_THRESHOLD = 0.6;
 
-/** What two records can agree on; a NEAR_ signal is carried by a family of rules. */
+/** What two records can agree on; NEAR_FIRSTNAMES is carried by a family of rules. */
 export type MatchSignal = keyof typeof MATCH_RULE_WEIGHTS;
-const NEAR_FAMILIES = ['NEAR_GIVENNAME', 'NEAR_SURNAME'] as const;
+const NEAR_FAMILIES = ['NEAR_FIRSTNAMES'] as const;
 type NearFamily = (typeof NEAR_FAMILIES)[number];
-/** Keys per NEAR_ family: the name's one-deletion forms (names cut to NEAR_SLOTS − 1 letters) plus filler. */
-export const NEAR_SLOTS = 16;
+/** Keys per name in the NEAR_ family: its one-deletion forms (names cut to 15 letters) plus filler. */
+const FORMS_PER_NAME = 16;
+/** Keys in the NEAR_ family: two names' worth. */
+export const NEAR_SLOTS = 2 * FORMS_PER_NAME;
 const slot = (i: number) => String(i).padStart(2, '0');
 
-/** A key's rule: a signal, or one slot of a NEAR_ family (`NEAR_SURNAME.07`). */
+/** A key's rule: a signal, or one slot of the NEAR_ family (`NEAR_FIRSTNAMES.07`). */
 export type MatchRule = Exclude<MatchSignal, NearFamily> | `${NearFamily}.${string}`;
 export const MATCH_RULES: readonly MatchRule[] = (Object.keys(MATCH_RULE_WEIGHTS) as MatchSignal[]).flatMap((signal): MatchRule[] =>
   (NEAR_FAMILIES as readonly string[]).includes(signal)
@@ -72,7 +74,7 @@ export const MATCH_RULES: readonly MatchRule[] = (Object.keys(MATCH_RULE_WEIGHTS
 );
 const RULE_SET = new Set<string>(MATCH_RULES);
 
-/** The signal a rule carries (`NEAR_SURNAME.07` → `NEAR_SURNAME`). */
+/** The signal a rule carries (`NEAR_FIRSTNAMES.07` → `NEAR_FIRSTNAMES`). */
 export function signalOf(rule: MatchRule): MatchSignal {
   const dot = rule.indexOf('.');
   return (dot < 0 ? rule : rule.slice(0, dot)) as MatchSignal;
@@ -177,20 +179,24 @@ export function computeMatchKeys(identity: MatchIdentity, agreementKey: Agreemen
     .filter(([, parts]) => parts.every((p) => p.length > 0))
     .map(([signal, parts]) => ({ rule: signal as MatchRule, kid, value: hmac(secret, signal, parts) }));
 
-  const near = (signal: NearFamily, name: string, context: string[]): void => {
-    if (name.length === 0 || context.some((p) => p.length === 0)) return;
-    const forms = oneDeletionForms(name, NEAR_SLOTS - 1);
-    for (let i = 0; i < NEAR_SLOTS; i++) {
-      // Filler keys start with a part no sound token can contain: they equal no one else's form.
-      const parts = i < forms.length ? [...context, forms[i]] : ['\u0000filler', slot(i), ...context, name, fullName, dob];
-      keys.push({ rule: `${signal}.${slot(i)}`, kid, value: hmac(secret, signal, parts) });
-    }
-  };
   // Typos are one edit in spelling, not always in sound (Jorge/Jorg sound jorje/jorg): the
-  // one-deletion forms are of the spelling, the other parts by sound.
+  // one-deletion forms are of the spelling, the other name by sound.
   const spelled = (name: string) => (byParts ? (meaningfulTokens(name)[0] ?? '') : '');
-  near('NEAR_SURNAME', spelled(identity.familyName ?? ''), [firstGiven, dayMonth, nat]);
-  near('NEAR_GIVENNAME', spelled(identity.givenName ?? ''), [firstSurname, dayMonth, nat]);
+  if (firstGiven && firstSurname && dayMonth && nat) {
+    const halves: [name: string, other: string][] = [
+      [spelled(identity.familyName ?? ''), firstGiven],
+      [spelled(identity.givenName ?? ''), firstSurname],
+    ];
+    for (const [half, [name, other]] of halves.entries()) {
+      const forms = oneDeletionForms(name, FORMS_PER_NAME - 1);
+      for (let i = 0; i < FORMS_PER_NAME; i++) {
+        const at = half * FORMS_PER_NAME + i;
+        // Filler keys start with a part no sound code can contain: they equal no one else's form.
+        const parts = i < forms.length ? [other, dayMonth, nat, forms[i]] : ['\u0000filler', slot(at), name, other, fullName, dob, nat];
+        keys.push({ rule: `NEAR_FIRSTNAMES.${slot(at)}`, kid, value: hmac(secret, 'NEAR_FIRSTNAMES', parts) });
+      }
+    }
+  }
   return keys.sort((a, b) => (RULE_ORDER.get(a.rule) ?? 0) - (RULE_ORDER.get(b.rule) ?? 0));
 }
 
@@ -214,7 +220,7 @@ export interface MatchScore {
 
 /**
  * Compares two sets of match keys: a signal coincides when both sides hold a key of it (any
- * slot, for a NEAR_ family) with the same agreement kid and the same value. The score combines
+ * slot, for NEAR_FIRSTNAMES) with the same agreement kid and the same value. The score combines
  * the coinciding signals' weights as independent evidence: `1 − Π(1 − weight)`. FULLNAME_DOB
  * alone gives 0.9; keys under different kids never coincide. Unknown rules are ignored. A
  * score is a reason for a caseworker to review, never an automatic merge.

@@ -69,7 +69,7 @@ export class DuplicateDetector {
   /** Local persons (other than `excludePersonId`) and partner references sharing any of `keys`. */
   async candidates(tx: EntityManager, keys: readonly MatchKey[], options: { excludePersonId?: string; local?: boolean; partners?: boolean } = {}): Promise<Candidate[]> {
     if (keys.length === 0) return [];
-    // By value and kid only: a NEAR_ family's forms sit in different slots (rules) on each side.
+    // By value and kid only: a NEAR_FIRSTNAMES form may sit in a different slot (rule) on each side.
     const params = [keys.map((k) => k.value), keys.map((k) => k.kid)];
     const parts: string[] = [];
     if (options.local !== false) {

@@ -68,8 +68,8 @@ describe('duplicate detection survives real spelling (HTTP)', () => {
       if (reported(dropped, first.personId)) outcome.dropped++;
       if (reported(typo, first.personId)) outcome.typo++;
       if ([first, dropped, typo].some((r) => reported(brother, r.personId))) outcome.siblings++;
-      expect(reported(dropped, first.personId)?.rules).toEqual(expect.arrayContaining(['FIRSTNAMES_DAYMONTH_NATIONALITY', 'NEAR_SURNAME']));
-      expect(reported(typo, first.personId)?.rules).toEqual(expect.arrayContaining(['NEAR_SURNAME']));
+      expect(reported(dropped, first.personId)?.rules).toEqual(expect.arrayContaining(['FIRSTNAMES_DAYMONTH_NATIONALITY', 'NEAR_FIRSTNAMES']));
+      expect(reported(typo, first.personId)?.rules).toEqual(expect.arrayContaining(['NEAR_FIRSTNAMES']));
       expect(reported(typo, first.personId)?.score).toBeGreaterThanOrEqual(intake.config.DUPLICATE_SCORE_THRESHOLD);
     }
     expect(outcome).toEqual({ dropped: 10, typo: 10, siblings: 0 });
