@@ -34,7 +34,8 @@ const FAILURE_ENUM: Record<FailureKind, DeliveryFailureKind> = {
   address_refused: DeliveryFailureKind.ADDRESS_REFUSED,
 };
 
-// Claims due deliveries, oldest first per partner, up to each partner's free capacity (what is
+// Claims due deliveries, longest due first per partner (a retry waits behind first attempts that
+// were due before it), up to each partner's free capacity (what is
 // leased to any replica counts against it), and only the oldest pending one of each referral so
 // a partner hears of a referral's changes in order. The outer WHERE re-checks the lease on the
 // locked row, so two replicas never claim the same delivery.
@@ -43,7 +44,7 @@ const CLAIM = `
     SELECT partner_id, count(*)::int AS n FROM referral_delivery
      WHERE status = 'pending' AND locked_until > $1 GROUP BY partner_id
   ), due AS (
-    SELECT d.id, d.partner_id, row_number() OVER (PARTITION BY d.partner_id ORDER BY d.seq) AS rn
+    SELECT d.id, d.partner_id, row_number() OVER (PARTITION BY d.partner_id ORDER BY d.next_attempt_at, d.seq) AS rn
       FROM referral_delivery d
      WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.locked_until IS NULL OR d.locked_until <= $1)
        AND NOT EXISTS (SELECT 1 FROM referral_delivery e WHERE e.referral_id = d.referral_id AND e.status = 'pending' AND e.seq < d.seq)

@@ -1,6 +1,7 @@
 import { type DynamicModule, type ModuleMetadata, type Type } from '@nestjs/common';
 import { ReferralRoutingConfig } from '../delivery/delivery.config';
 import { DeliveryQueue } from '../delivery/delivery-queue';
+import { PartnerTopics } from '../delivery/partner-topics';
 import { WebhookAddressPolicy } from '../delivery/webhook-address-policy';
 import { DELIVERY_OUTCOMES, WebhookDispatcher } from '../delivery/webhook-dispatcher';
 import { DirectoryModule } from '../directory/directory.module';
@@ -41,6 +42,7 @@ export class ReferralsModule {
         { provide: ReferralCaseFacts, useClass: options.caseFacts },
         { provide: WebhookAddressPolicy, inject: [ReferralRoutingConfig], useFactory: webhookAddressPolicyOf },
         DeliveryQueue,
+        PartnerTopics,
         ReferralLifecycle,
         { provide: DELIVERY_OUTCOMES, useExisting: ReferralLifecycle },
         WebhookDispatcher,

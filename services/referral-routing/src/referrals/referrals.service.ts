@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { assertParty, coversJurisdiction, type Principal, resourceNotFound } from '@puente/auth';
 import { encodeEvent, MessageAuthor, Pathway, MessageKind as MessageKindEnum, ReferralMessagePostedSchema, ReferralRequestedSchema, Topics, toTimestamp } from '@puente/contracts';
 import { OutboxWriter } from '@puente/messaging';
-import { assertIfMatch, computeEtag, isUniqueViolation, mapPage, type Page, paginate, ProblemException, ServiceConfig } from '@puente/platform';
+import { assertIfMatch, computeEtag, isUniqueViolation, mapPage, type Page, paginate, ProblemException, serializeError, ServiceConfig } from '@puente/platform';
 import { minimize } from '@puente/privacy';
 import type { FastifyRequest } from 'fastify';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DeliveryQueue } from '../delivery/delivery-queue';
+import { PartnerTopics } from '../delivery/partner-topics';
 import { checkEligibility, compileEligibility, type EligibilityResult } from '../directory/eligibility';
 import { DirectoryService, type PartnerRecord } from '../directory/directory.service';
 import { type CaseFacts, consentedFields, ReferralCaseFacts, referralCaseView } from './case-facts';
@@ -103,7 +104,10 @@ export class ReferralsService {
     private readonly queue: DeliveryQueue,
     private readonly outbox: OutboxWriter,
     private readonly config: ServiceConfig,
+    private readonly partnerTopics: PartnerTopics,
   ) {}
+
+  private readonly logger = new Logger('ReferralsService');
 
   private partyOf(r: ReferralEntity, side: Side): string {
     return side === 'referrer' ? r.referringPartnerId : r.partnerId;
@@ -119,6 +123,7 @@ export class ReferralsService {
 
   /** Creates a referral: program known and active, case open and eligible, referral consent and agreement in force. */
   async create(caller: Caller, dto: CreateReferralDto): Promise<ReferralDetailDto> {
+    await this.ensurePartnerTopic(dto.programId);
     return this.dataSource.transaction(async (tx) => {
       const at = new Date();
       const program = await this.directory.findProgram(dto.programId, tx);
@@ -237,6 +242,20 @@ export class ReferralsService {
       else if (partner.delivery.restPull) r = (await this.lifecycle.apply(tx, r, { action: 'send', reason: 'available_for_pull' }, SYSTEM, { channel: 'rest_pull' })).referral;
       return this.detail(tx, r, 'referrer');
     });
+  }
+
+  /**
+   * The partner's own topic exists before its first record enters the outbox. A broker that is down
+   * does not stop the referral: the relay keeps the record and publishes it once the topic is there.
+   */
+  private async ensurePartnerTopic(programId: string): Promise<void> {
+    const program = await this.directory.findProgram(programId);
+    if (!program?.partner.delivery.kafka) return;
+    try {
+      await this.partnerTopics.ensure(program.partner.delivery.kafkaTopic);
+    } catch (error) {
+      this.logger.warn({ err: serializeError(error), partnerId: program.partner.id }, 'partner topic not ensured; its records wait in the outbox');
+    }
   }
 
   /** A program's rule against the case; a stored rule that no longer compiles admits no one. */
