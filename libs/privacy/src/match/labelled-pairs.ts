@@ -17,8 +17,8 @@ import { NAME_PARTICLES, spanishSound } from './phonetic';
  *
  * Hard negatives: the same names born another year (same day and month half of the time);
  * siblings with both surnames and the birth date in common (twins, or a registration error on
- * a sibling's date) and other given names; and namesakes with the same given names and birth
- * date but other surnames; and namesakes with the same given names and first surname born the
+ * a sibling's date) and other given names; namesakes with the same given names and birth date
+ * but other surnames; and namesakes with the same given names and first surname born the
  * same year (another day, another second surname: José Hernández López and José Hernández
  * Mejía, both Honduran, born in 1990). The names that tell a hard negative apart are never spelling
  * variants of each other (at most one edit apart, or the same sound): Juan and Juana born the
