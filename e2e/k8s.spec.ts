@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serverUrl, testDatabasePrefix } from '@puente/testing';
+import { eventually, serverUrl, testDatabasePrefix } from '@puente/testing';
 import { type K8sObject, kustomizationDirs, renderKustomization, validateObject } from './kustomize';
 
 jest.setTimeout(120_000);
@@ -222,12 +222,12 @@ describe('k8s/: the manifests a node deploys', () => {
     child.stderr.on('data', (d) => (out += d));
     const closed = new Promise((resolve) => child.on('close', resolve));
     try {
-      const deadline = Date.now() + 90_000;
-      let url: string | undefined;
-      while (!(url = /listening on (http:\/\/[\d.:]+)/.exec(out)?.[1])) {
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${service} did not start with its manifest's environment:\n${out.slice(-3000)}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const url = await eventually(`${service} to listen`, () => {
+        if (child.exitCode !== null) throw new Error(`${service} exited (${child.exitCode})`);
+        return /listening on (http:\/\/[\d.:]+)/.exec(out)?.[1];
+      }, 90_000).catch((e: Error) => {
+        throw new Error(`${service} did not start with its manifest's environment (${e.message}):\n${out.slice(-3000)}`);
+      });
       for (const path of PROBE_ROUTES) expect([path, (await fetch(`${url}${path}`)).status]).toEqual([path, 200]);
     } finally {
       child.kill('SIGKILL');

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { eventually } from '@puente/testing';
 
 jest.setTimeout(180_000);
 
@@ -19,11 +20,12 @@ describe('npm start', () => {
     child.stderr.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      const t0 = Date.now();
-      while (!/Puente is up in/.test(out)) {
-        if (child.exitCode !== null || Date.now() - t0 > 120_000) throw new Error(`start did not finish:\n${out.slice(-3000)}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await eventually('npm start to finish', () => {
+        if (child.exitCode !== null) throw new Error(`start exited (${child.exitCode})`);
+        return /Puente is up in/.test(out);
+      }, 120_000, 200).catch((e: Error) => {
+        throw new Error(`${e.message}:\n${out.slice(-3000)}`);
+      });
       for (const [name, port] of Object.entries(ports)) {
         expect(out).toContain(`http://127.0.0.1:${port}/docs`);
         const doc = (await (await fetch(`http://127.0.0.1:${port}/docs/openapi.json`)).json()) as { info: { title: string } };

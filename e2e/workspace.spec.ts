@@ -74,3 +74,36 @@ describe('documentation links stay inside the repository', () => {
     ]);
   });
 });
+
+describe('tests wait for conditions, not for fixed times', () => {
+  /** Every *.spec.ts of the workspace (dependencies and build output left out). */
+  function specFiles(dir: string): string[] {
+    return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) => {
+      const rel = `${dir}/${e.name}`;
+      if (e.isDirectory()) return ['node_modules', 'dist', '.cache'].includes(e.name) ? [] : specFiles(rel);
+      return e.name.endsWith('.spec.ts') ? [rel] : [];
+    });
+  }
+  // awaiting a bare timer promise, or a sleep/delay helper
+  const FIXED_WAIT = /await new Promise(?:<\w+>)?\(\s*\(?(\w+)\)?\s*=>\s*setTimeout\(\s*\1\s*,|await (?:sleep|delay)\(/;
+  // a wait whose length is what the test is about (time passing) says so on the line before
+  const JUSTIFIED = /\/\/ time under test:/;
+
+  it('no spec sleeps to wait for something: it polls with a deadline (eventually) or uses a barrier', () => {
+    const offenders = ['libs', 'services', 'e2e'].flatMap(specFiles).flatMap((file) =>
+      readFileSync(join(root, file), 'utf8')
+        .split('\n')
+        .flatMap((line, i, lines) => (FIXED_WAIT.test(line) && !JUSTIFIED.test(lines[i - 1] ?? '') ? [`${file}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('recognizes the fixed waits it forbids', () => {
+    const timer = ['set', 'Timeout'].join('');
+    expect(FIXED_WAIT.test(`    await new Promise((r) => ${timer}(r, 1500));`)).toBe(true);
+    expect(FIXED_WAIT.test(`    await new Promise((resolve) => ${timer}(resolve, 300));`)).toBe(true);
+    expect(FIXED_WAIT.test(`    await new Promise<void>(r => ${timer}(r, 10));`)).toBe(true);
+    expect(FIXED_WAIT.test(`    await ${'sleep'}(200);`)).toBe(true);
+    expect(FIXED_WAIT.test("    await eventually('rows', () => probe(), 10_000, 50);")).toBe(false);
+  });
+});

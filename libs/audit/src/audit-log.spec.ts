@@ -1,6 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { Client } from 'pg';
 import { composeStatement } from '@puente/platform';
+import { eventually, someoneWaitsForALock } from '@puente/testing';
 import type { DataSource } from 'typeorm';
 import { AuditEntryError, type AuditLog } from './audit-log';
 import { auditRecordHash, GENESIS_HASH, type AuditRecordJson } from './canonical';
@@ -125,16 +126,20 @@ describe('AuditLog (real PostgreSQL)', () => {
   it('serializes a transaction that holds the append lock against concurrent appends', async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
+    let appended!: () => void;
+    const lockHeld = new Promise<void>((r) => (appended = r));
     const slow = ds.transaction(async (tx) => {
       await log.append(tx, sampleEntry());
+      appended();
       await held;
     });
-    await new Promise((r) => setTimeout(r, 100));
+    await lockHeld;
     let concurrentDone = false;
     const concurrent = auditLogOn(replica)
       .append(null, sampleEntry())
       .then((r) => ((concurrentDone = true), r));
-    await new Promise((r) => setTimeout(r, 200));
+    // barrier: the concurrent append is queued behind the lock (PostgreSQL says so)
+    await eventually('the concurrent append to wait for the lock', () => someoneWaitsForALock(replica), 10_000, 20);
     expect(concurrentDone).toBe(false);
     release();
     await slow;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { eventually } from './testing/eventually';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const ENTRY = join(__dirname, 'spec', 'bootstrap.main.ts');
@@ -27,13 +28,7 @@ function run(env: Record<string, string>): Run {
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-async function waitFor(predicate: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = (predicate: () => boolean, ms: number) => eventually('the child process output', predicate, ms, 50);
 
 describe('bootstrapService (child process)', () => {
   jest.setTimeout(30_000);

@@ -83,3 +83,4 @@ export { PublicRoute, PUBLIC_ROUTE } from './http/public-route.decorator';
 export * from './conventions';
 export { AccessDenials, type AccessDenialReason } from './access/access-denials';
 export { LogCapture } from './observability/log-capture';
+export { eventually } from './testing/eventually';

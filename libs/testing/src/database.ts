@@ -69,3 +69,12 @@ export async function openTestDataSource(o: TestDataSourceOptions): Promise<Data
   await ds.runMigrations();
   return ds;
 }
+
+/**
+ * True once a session of `db`'s database waits for a lock (pg_stat_activity): the barrier for
+ * tests that prove a statement blocks behind another transaction, instead of sleeping.
+ */
+export async function someoneWaitsForALock(db: { query(sql: string): Promise<{ n: number }[]> }): Promise<boolean> {
+  const [{ n }] = await db.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+  return n > 0;
+}

@@ -1,4 +1,13 @@
-export { databaseUrl, freshDatabase, openTestDataSource, serverUrl, testDatabaseName, testDatabasePrefix, type TestDataSourceOptions } from './database';
+export {
+  databaseUrl,
+  freshDatabase,
+  openTestDataSource,
+  serverUrl,
+  someoneWaitsForALock,
+  testDatabaseName,
+  testDatabasePrefix,
+  type TestDataSourceOptions,
+} from './database';
 export { eventually, uniqueName } from './eventually';
 export { runTs, spawnTs, type TsProcess, type TsRun } from './process';
 export { describeServiceContract, type ServiceUnderTest } from './service-contract';
@@ -17,3 +26,4 @@ export { describeHostileInput, startPlainService, type HostileTarget } from './h
 export { runHostileInput, summarizeHostileReport, saveHostileReport, isProblemJson, type HostileReport, type HostileRunOptions, type Violation } from './hostile/runner';
 export { operationsOf, documentsStatus, derefSchema, type OpenApiDocument, type Operation, type Schema } from './hostile/openapi';
 export { sendRaw, type RawRequest, type RawResponse } from './hostile/raw-http';
+export { openApiSchemaIssues, type SchemaIssue } from './hostile/schema-lint';

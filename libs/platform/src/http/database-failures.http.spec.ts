@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogCapture } from '../observability/log-capture';
 import { startConventionsApp, TEST_CLIENT_HEADER } from '../spec/conventions.fixture';
 import { startTcpProxy, type TcpProxy } from '../spec/tcp-proxy';
+import { eventually } from '../testing/eventually';
 
 const SERVER = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
 
@@ -60,17 +61,15 @@ describe('database failures under a running service (real PostgreSQL, behind a r
     expect(logged).toMatchObject({ level: 'error', status: 503, err: { code: expect.stringMatching(/^(ECONNREFUSED|ECONNRESET|EPIPE)$/) } });
 
     await proxy.restore();
-    let retried: Response | undefined;
     // The pool may hand out one more dead connection before it notices; a client retries on 503.
-    for (let attempt = 0; attempt < 5; attempt++) {
-      retried = await fetch(`${base}/v1/things`, { method: 'POST', headers: { ...headers, 'idempotency-key': key }, body });
-      if (retried.status !== 503) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(retried?.status).toBe(201);
+    const retried = await eventually('a retry to get past the 503', async () => {
+      const r = await fetch(`${base}/v1/things`, { method: 'POST', headers: { ...headers, 'idempotency-key': key }, body });
+      return r.status === 503 ? undefined : r;
+    }, 10_000, 200);
+    expect(retried.status).toBe(201);
     const again = await fetch(`${base}/v1/things`, { method: 'POST', headers: { ...headers, 'idempotency-key': key }, body });
     expect(again.status).toBe(201);
-    expect(await again.json()).toEqual(await retried?.json());
+    expect(await again.json()).toEqual(await retried.json());
     const listed = (await (await fetch(`${base}/v1/things?tag=${tag}`, { headers })).json()) as { items: unknown[] };
     expect(listed.items).toHaveLength(1);
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);

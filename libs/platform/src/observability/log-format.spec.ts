@@ -2,6 +2,7 @@
 // follows LOG_FORMAT, else the terminal, and production is always JSON.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { eventually } from '../testing/eventually';
 import { logFormatOf } from './logging';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -35,11 +36,9 @@ function start(env: Record<string, string>) {
   const closed = new Promise((resolve) => child.on('close', resolve));
   /** Resolves with the output once `pattern` appears in it; fails after `ms`. */
   const waitFor = async (pattern: RegExp, ms = 20_000): Promise<string> => {
-    const deadline = Date.now() + ms;
-    while (!pattern.test(out)) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no ${pattern} in:\n${out.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventually(`${pattern} in the output`, () => pattern.test(out), ms, 50).catch((e: Error) => {
+      throw new Error(`${e.message}:\n${out.slice(-2000)}`);
+    });
     return out;
   };
   const stop = async () => {

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { openTestDataSource } from '@puente/testing';
+import { eventually, openTestDataSource, someoneWaitsForALock } from '@puente/testing';
 import type { DataSource } from 'typeorm';
 import { KeyEncryptionKeyring } from '../crypto/key-encryption-keyring';
 import { UnknownKeyEncryptionKeyError } from '../errors';
@@ -106,8 +106,9 @@ describe('rewrapAll (key rotation) against PostgreSQL', () => {
         rotationDone = true;
         return r;
       });
-      await new Promise((r) => setTimeout(r, 200));
-      expect(rotationDone).toBe(false); // waiting for the lock
+      // barrier: the rotation is queued behind the shred's row lock (PostgreSQL says so)
+      await eventually('the rotation to wait for the row lock', () => someoneWaitsForALock(ds), 10_000, 20);
+      expect(rotationDone).toBe(false);
     });
     expect(await rotation).toEqual({ toKid: 'kek-b', rewrapped: 1, batches: 1 });
     expect(await dataKeyInventory(ds)).toEqual({ byKek: { 'kek-b': 1 }, erased: 1 });

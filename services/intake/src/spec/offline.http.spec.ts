@@ -27,7 +27,9 @@ describe('writes while Kafka is down (HTTP + outbox)', () => {
     expect(JSON.stringify(ready.body)).toMatch(/kafka/);
     // ...while a load balancer probing /health/serving keeps this instance in rotation.
     expect((await offline.call('GET', '/health/serving', { token: null })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Barrier: the outbox relay holds its lead (a session advisory lock in this database), so it
+    // is trying to publish, and still nothing leaves the outbox while the broker is unreachable.
+    await eventually('the outbox relay to lead', async () => (await offline!.ds.query("SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()"))[0].n > 0);
     const pending: { id: string; topic: string }[] = await offline.ds.query('SELECT event_id::text AS id, topic FROM outbox_message WHERE published_at IS NULL ORDER BY id');
     expect(pending.length).toBe(3); // CaseOpened, PersonRegistered, ConsentRecorded (no identity-matching consent: no match keys)
     await offline.close();

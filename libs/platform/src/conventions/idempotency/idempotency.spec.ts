@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { PROBLEM_TYPE_BASE } from '../../http/problem';
+import { eventually } from '../../testing/eventually';
 import { startConventionsApp, TEST_CLIENT_HEADER, ThingsController } from '../../spec/conventions.fixture';
 import { IdempotencyPruner } from './idempotency.pruner';
 import { IdempotencyStore } from './idempotency.store';
@@ -176,7 +177,7 @@ describe('Idempotency-Key on creating POSTs (real HTTP + PostgreSQL)', () => {
     const tag = unique();
     const key = unique();
     const slow = post('/v1/things/impatient', { name: 'Slow', tag, slowMs: 1500 }, { 'idempotency-key': key });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await eventually('the first request to claim the key', async () => (await records('client-a', key)).length > 0, 10_000, 20);
     const duplicate = await post('/v1/things/impatient', { name: 'Slow', tag, slowMs: 1500 }, { 'idempotency-key': key });
     expect(duplicate.status).toBe(409);
     expect(duplicate.headers.get('retry-after')).toBe('1');
@@ -191,7 +192,7 @@ describe('Idempotency-Key on creating POSTs (real HTTP + PostgreSQL)', () => {
     const tag = unique();
     const key = unique();
     const slow = post('/v1/things', { name: 'First', tag, slowMs: 800 }, { 'idempotency-key': key });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await eventually('the first request to claim the key', async () => (await records('client-a', key)).length > 0, 10_000, 20);
     const other = await post('/v1/things', { name: 'Second', tag }, { 'idempotency-key': key });
     expect(other.status).toBe(422);
     expect((await slow).status).toBe(201);
