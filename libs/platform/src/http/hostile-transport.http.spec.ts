@@ -85,6 +85,16 @@ describe('text encoding and transport errors (real Fastify + PostgreSQL)', () =>
     }
   });
 
+  it('answers a value PostgreSQL refuses for its column (SQLSTATE class 22) with a 400 problem, not a 500', async () => {
+    const res = await fetch(`${base}/v1/widgets/unchecked/not-a-uuid`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const problem = (await res.json()) as { type: string; detail: string };
+    expect(problem.type).toBe('https://puente.dev/problems/bad-request');
+    expect(problem.detail).not.toContain('not-a-uuid');
+    expect((await fetch(`${base}/v1/widgets/unchecked/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`)).status).toBe(200);
+  });
+
   it('documents on every /v1 operation the statuses the platform itself can answer', async () => {
     const doc = (await (await fetch(`${base}/docs/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
     expect(Object.keys(doc.paths['/v1/widgets'].post.responses)).toEqual(expect.arrayContaining(['400', '413', '415', '429', '431', '503']));

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
-import { isConcurrencyAbort, isDatabaseUnavailable, isUniqueViolation } from '../database/database-errors';
+import { isConcurrencyAbort, isDatabaseUnavailable, isUniqueViolation, sqlStateOf } from '../database/database-errors';
 import { setResponseLogLevel } from '../observability/logging';
 import { getRequestContext, REQUEST_ID_HEADER } from '../observability/request-context';
 import {
@@ -119,6 +119,16 @@ export function renderProblem(exception: unknown, request: FastifyRequest): Rend
   if (isUniqueViolation(exception)) {
     return {
       problem: make(409, ProblemTypes.CONFLICT, 'Conflict', 'The request conflicts with data that already exists, possibly written by a concurrent request. Read the current state before trying again.'),
+      headers: {},
+      unexpected: true,
+    };
+  }
+  // A value PostgreSQL cannot take for its column (SQLSTATE class 22: not a UUID, out of range,
+  // too long, not a date) came from the request: the caller's to fix, not a 500. Logged as
+  // unexpected so the service learns to validate it first.
+  if (sqlStateOf(exception)?.startsWith('22')) {
+    return {
+      problem: make(400, ProblemTypes.BAD_REQUEST, 'Bad request', 'A value in the request is not valid for what it names (for example an identifier that is not a UUID, or a number out of range).'),
       headers: {},
       unexpected: true,
     };

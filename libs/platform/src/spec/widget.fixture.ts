@@ -79,6 +79,13 @@ export class WidgetsController {
     return { exists: rows[0].exists };
   }
 
+  /** Hands its parameter to PostgreSQL unchecked, as a handler that forgot to validate would. */
+  @Get('unchecked/:id')
+  async unchecked(@Param('id') id: string): Promise<{ found: boolean }> {
+    const rows: unknown[] = await this.dataSource.query('SELECT 1 WHERE $1::uuid IS NULL', [id]);
+    return { found: rows.length > 0 };
+  }
+
   @Get(':id')
   get(@Param('id') _id: string): never {
     throw new ProblemException(404, 'widget-not-found', 'Widget not found', 'No widget with this id exists.');

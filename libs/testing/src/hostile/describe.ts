@@ -2,7 +2,8 @@ import type { Type } from '@nestjs/common';
 import { SCOPES } from '@puente/auth';
 import { createServiceApp } from '@puente/platform';
 import type { OpenApiDocument } from './openapi';
-import { type HostileReport, runHostileInput, saveHostileReport, summarizeHostileReport, type Violation } from './runner';
+import { openApiSchemaIssues } from './schema-lint';
+import { type HostileReport, runHostileInput, saveHostileReport, saveOpenApiDocument, summarizeHostileReport, type Violation } from './runner';
 import { type ServiceHarness, startServiceHarness } from '../service-harness';
 
 export interface HostileTarget {
@@ -62,6 +63,13 @@ export function describeHostileInput(target: HostileTarget): void {
         saveHostileReport(report);
       }
       await harness?.close();
+    });
+
+    it('describes every field so generated clients work (types, nullable, no bare objects)', async () => {
+      const docResponse = await harness.call('GET', '/docs/openapi.json', { token: null });
+      saveOpenApiDocument(target.service, docResponse.text);
+      const issues = openApiSchemaIssues(docResponse.body as OpenApiDocument);
+      expect(issues.map((i) => `${i.at}: ${i.problem}`)).toEqual([]);
     });
 
     it('answers every generated request without a 5xx, with a documented status, and 4xx as problem+json', async () => {

@@ -139,11 +139,21 @@ export function summarizeHostileReport(report: HostileReport): string {
   );
 }
 
-/** Writes the report to `reports/hostile/<service>.json` (git-ignored) for the closing note. */
-export function saveHostileReport(report: HostileReport, root = join(__dirname, '..', '..', '..', '..')): string {
-  const dir = join(root, 'reports', 'hostile');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${report.service}.json`);
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+const REPORTS_DIR = join(__dirname, '..', '..', '..', '..', 'reports', 'hostile');
+
+function saveReport(name: string, text: string): string {
+  mkdirSync(REPORTS_DIR, { recursive: true });
+  const file = join(REPORTS_DIR, name);
+  writeFileSync(file, text);
   return file;
+}
+
+/** Writes the report to `reports/hostile/<service>.json` (git-ignored) for the closing note. */
+export function saveHostileReport(report: HostileReport): string {
+  return saveReport(`${report.service}.json`, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+/** Keeps the document the run was generated from next to its report (`<service>.openapi.json`). */
+export function saveOpenApiDocument(service: string, documentText: string): string {
+  return saveReport(`${service}.openapi.json`, documentText);
 }

@@ -31,7 +31,7 @@ export class TransliterationDto {
   @IsPersonName()
   givenNames: string;
 
-  @ApiPropertyOptional({ example: 'Perez Gomez', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'Perez Gomez', nullable: true })
   @ValidateIf(given)
   @IsPersonName()
   familyNames?: string | null;
@@ -54,23 +54,23 @@ export class LanguageDto {
 }
 
 export class ContactDto {
-  @ApiPropertyOptional({ example: '+50255512345', description: 'E.164' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: '+50255512345', description: 'E.164' })
   @ValidateIf(given)
   @Matches(E164, { message: 'phone must be an E.164 number such as +50255512345' })
   phone?: string | null;
 
-  @ApiPropertyOptional({ example: '+50433312345', description: 'E.164' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: '+50433312345', description: 'E.164' })
   @ValidateIf(given)
   @Matches(E164, { message: 'whatsapp must be an E.164 number such as +50433312345' })
   whatsapp?: string | null;
 
-  @ApiPropertyOptional({ example: 'mjperez@example.org' })
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'email', example: 'mjperez@example.org' })
   @ValidateIf(given)
   @IsEmail()
   @MaxLength(254)
   email?: string | null;
 
-  @ApiPropertyOptional({ example: 'Albergue Belén, Tapachula, Chiapas', maxLength: 300, description: 'Where the person can be reached (shelter, town)' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'Albergue Belén, Tapachula, Chiapas', maxLength: 300, description: 'Where the person can be reached (shelter, town)' })
   @ValidateIf(given)
   @IsString()
   @MaxLength(300)
@@ -93,7 +93,7 @@ export class IdentityDocumentDto {
   @IsCountryCode()
   issuingCountry: string;
 
-  @ApiPropertyOptional({ example: '2031-05-16', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date', example: '2031-05-16', nullable: true })
   @ValidateIf(given)
   @IsCalendarDate()
   expiresOn?: string | null;
@@ -118,7 +118,7 @@ export class OpenCaseInlineDto {
 
 /** Shared by registration and correction. */
 class PersonFieldsDto {
-  @ApiPropertyOptional({ example: 'Pérez Gómez', description: 'Family names in any script, exactly as written', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'Pérez Gómez', description: 'Family names in any script, exactly as written', nullable: true })
   @ValidateIf(given)
   @IsPersonName()
   familyNames?: string | null;

@@ -94,13 +94,13 @@ export class UpdateSiteDto {
   @IsIn(SITE_KINDS)
   kind?: SiteKind;
 
-  @ApiPropertyOptional({ example: 'Ayutla, San Marcos', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'Ayutla, San Marcos', nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   locality?: string | null;
 
-  @ApiPropertyOptional({ example: 'IOM-GT', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'IOM-GT', nullable: true })
   @IsOptional()
   @Matches(IDENTIFIER_PATTERN, { message: 'operatingPartnerId must be an identifier such as IOM-GT' })
   operatingPartnerId?: string | null;

@@ -11,7 +11,7 @@ export interface Page<T> {
 
 /** OpenAPI shape of a page; `items` is narrowed to the item DTO by `@ApiPaginatedResponse(Dto)`. */
 export class CursorPageDto {
-  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Items of this page, in list order' })
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Items of this page, in list order' })
   items: unknown[];
 
   @ApiProperty({
