@@ -1,4 +1,13 @@
-export { databaseUrl, freshDatabase, openTestDataSource, serverUrl, testDatabaseName, testDatabasePrefix, type TestDataSourceOptions } from './database';
+export {
+  databaseUrl,
+  freshDatabase,
+  openTestDataSource,
+  serverUrl,
+  someoneWaitsForALock,
+  testDatabaseName,
+  testDatabasePrefix,
+  type TestDataSourceOptions,
+} from './database';
 export { eventually, uniqueName } from './eventually';
 export { runTs, spawnTs, type TsProcess, type TsRun } from './process';
 export { describeServiceContract, type ServiceUnderTest } from './service-contract';
