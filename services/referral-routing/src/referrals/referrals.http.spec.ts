@@ -255,6 +255,24 @@ describe('referrals over HTTP (real PostgreSQL and Kafka)', () => {
     expect(events.map((e) => e.type.replace('puente.referral.v1.', '')).slice(2)).toEqual(['ReferralSlaBreached', 'ReferralExpired']);
   });
 
+  it('delivers to a Kafka partner on its own topic as JSON, minimized, and tells it of a cancellation', async () => {
+    const { programId } = await addPartnerWithProgram(app, { partnerId: 'MX-KAFKA-T1', channels: ['kafka'], agreementFields: ['caseId', 'nationality'] });
+    const { caseId, personIds } = knownCase({ partners: ['MX-KAFKA-T1'] });
+    const res = await app.call('POST', '/v1/referrals', { body: { caseId, programId, coveredPersonIds: personIds, reason: 'caseworker_referral' } });
+    expect(res.body).toMatchObject({ status: 'sent', statusReason: 'kafka_published', channels: ['kafka'] });
+    await app.call('POST', `/v1/referrals/${res.body.id}/cancel`, { body: { reason: 'declined_by_person' } });
+    const records = await eventsOf(app, 'puente.partner.mx-kafka-t1.v1', res.body.id, 2);
+    expect(records.map((r) => [r.type, r.headers['content-type']])).toEqual([
+      ['puente.partner.v1.referral.requested', 'application/json'],
+      ['puente.partner.v1.referral.cancelled', 'application/json'],
+    ]);
+    const requested = JSON.parse(records[0].value.toString('utf8'));
+    expect(requested).toMatchObject({ type: 'referral.requested', data: { referral: { id: res.body.id, status: 'requested' }, case: { caseId, nationality: 'HN' } } });
+    // Only what the agreement and the consent both allow.
+    expect(Object.keys(requested.data.case).sort()).toEqual(['caseId', 'nationality']);
+    expect(JSON.parse(records[1].value.toString('utf8')).data).toEqual({ referralId: res.body.id, status: 'cancelled', statusReason: 'declined_by_person', businessStatus: null });
+  });
+
   it('does not let a referral be made once the consent is withdrawn', async () => {
     const { caseId, personIds } = knownCase({ partners: [COMAR] });
     withdrawReferralConsent(caseId, COMAR);
