@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { decodeEvent, type ReferralCompleted, ReferralStatus, Topics } from '@puente/contracts';
 import { expectProblem, problemFields } from '@puente/testing';
+import { ReferralCaseChanges } from './referral-case-changes';
 import { SlaSweeper } from './sla-sweeper';
 import { addPartnerWithProgram, eventsOf, knownCase, type ReferralApp, startReferralApp, withdrawReferralConsent } from './spec/fixtures';
 
@@ -122,7 +123,7 @@ describe('referrals over HTTP (real PostgreSQL and Kafka)', () => {
     expect(completed.transition?.actor?.partnerId).toBe(COMAR);
   });
 
-  it('answers illegal transitions with 409, repeated callbacks with the referral as it is, and the wrong side with 403', async () => {
+  it('answers illegal transitions with 409, repeated callbacks with the referral as it is, and refuses the other side’s actions', async () => {
     const { referral } = await refer();
     const token = await partner(COMAR);
     const first = await app.call('POST', `/v1/partner/referrals/${referral.id}/acknowledge`, { token });
@@ -271,6 +272,21 @@ describe('referrals over HTTP (real PostgreSQL and Kafka)', () => {
     // Only what the agreement and the consent both allow.
     expect(Object.keys(requested.data.case).sort()).toEqual(['caseId', 'nationality']);
     expect(JSON.parse(records[1].value.toString('utf8')).data).toEqual({ referralId: res.body.id, status: 'cancelled', statusReason: 'declined_by_person', businessStatus: null });
+  });
+
+  it('cancels a case’s open referrals when the referral consent for their partner is withdrawn, releasing the slot', async () => {
+    const { caseId, referral } = await refer(comarProgram, [COMAR, ACNUR]);
+    const token = await partner(COMAR);
+    await app.call('POST', `/v1/partner/referrals/${referral.id}/accept`, { token, body: { reason: 'meets_criteria' } });
+    const slots = async () => ((await app.ds.query(`SELECT open_slots FROM directory_program WHERE id = $1`, [comarProgram])) as { open_slots: number }[])[0].open_slots;
+    const before = await slots();
+    const changes = app.app.get(ReferralCaseChanges);
+    expect(await app.ds.transaction((tx) => changes.reconcile(tx, caseId))).toEqual([]);
+    withdrawReferralConsent(caseId, COMAR);
+    expect(await app.ds.transaction((tx) => changes.reconcile(tx, caseId))).toEqual([referral.id]);
+    expect(await app.ds.transaction((tx) => changes.reconcile(tx, caseId))).toEqual([]);
+    expect((await app.call('GET', `/v1/referrals/${referral.id}`)).body).toMatchObject({ status: 'cancelled', statusReason: 'consent_withdrawn' });
+    expect(await slots()).toBe(before + 1);
   });
 
   it('does not let a referral be made once the consent is withdrawn', async () => {

@@ -7,6 +7,7 @@ import { DELIVERY_OUTCOMES, WebhookDispatcher } from '../delivery/webhook-dispat
 import { DirectoryModule } from '../directory/directory.module';
 import { PartnerReferralsController } from '../partner/partner-referrals.controller';
 import { ReferralCaseFacts } from './case-facts';
+import { ReferralCaseChanges } from './referral-case-changes';
 import { ReferralLifecycle } from './referral-lifecycle';
 import { ReferralsController } from './referrals.controller';
 import { ReferralsService } from './referrals.service';
@@ -48,8 +49,9 @@ export class ReferralsModule {
         WebhookDispatcher,
         SlaSweeper,
         ReferralsService,
+        ReferralCaseChanges,
       ],
-      exports: [ReferralsService, ReferralLifecycle, DeliveryQueue, WebhookAddressPolicy, WebhookDispatcher, SlaSweeper],
+      exports: [ReferralsService, ReferralCaseChanges, ReferralLifecycle, DeliveryQueue, WebhookAddressPolicy, WebhookDispatcher, SlaSweeper],
     };
   }
 }
