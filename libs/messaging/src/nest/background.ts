@@ -7,12 +7,41 @@ export function nestLogger(context: string): MessagingLogger {
   return { log: (m) => l.log(m), warn: (m) => l.warn(m), error: (m) => l.error(m), debug: (m) => l.debug(m) };
 }
 
-/** A wait that ends early when `wake()` is called (shutdown must not sit out a retry delay). */
-export class WakeableDelay {
+/**
+ * Retries a start-up step that needs the broker (1 s, 2 s, ... at most 30 s apart) until it
+ * succeeds or `stop()` is called: a service starts while the broker is down and connects when
+ * it is back, and a shutdown does not sit out a retry delay.
+ */
+export class UntilBrokerAnswers {
+  private stopped = false;
   private wakeUp: (() => void) | null = null;
 
-  wait(ms: number): Promise<void> {
+  constructor(private readonly logger: Logger) {}
+
+  /** True once `step` succeeded, false when stopped first; `undo` cleans up after a failed step. */
+  async run(step: () => Promise<unknown>, undo?: () => Promise<void>): Promise<boolean> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        await step();
+        return true;
+      } catch (e) {
+        await undo?.().catch(() => undefined);
+        const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
+        this.logger.warn(`broker not available yet (${(e as Error).message}); retrying in ${delay} ms`);
+        await this.wait(delay);
+      }
+    }
+    return false;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.wakeUp?.();
+  }
+
+  private wait(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      if (this.stopped) return resolve(); // stopped while the failed step was cleaned up
       const done = () => {
         clearTimeout(timer);
         this.wakeUp = null;
@@ -22,13 +51,4 @@ export class WakeableDelay {
       this.wakeUp = done;
     });
   }
-
-  wake(): void {
-    this.wakeUp?.();
-  }
-}
-
-/** Delay before the next attempt to reach the broker: 1 s, 2 s, ... at most 30 s. */
-export function brokerRetryDelay(attempt: number): number {
-  return Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
 }

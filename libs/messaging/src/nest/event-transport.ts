@@ -14,7 +14,7 @@ import { EventContext } from './event-context';
 import { eventPatternOptions, type EventPatternOptions, InvalidEventHandlerError } from './event-pattern-options';
 import { BROKER_CLIENT, consumerGroupFor, MESSAGING_OPTIONS, type MessagingModuleOptions } from './messaging-options';
 import { MessagingMetrics } from './messaging-metrics';
-import { brokerRetryDelay, nestLogger, WakeableDelay } from './background';
+import { nestLogger, UntilBrokerAnswers } from './background';
 
 /** Transport id of Puente's event handlers (a Kafka topic per pattern, inbox, retries, DLQ). */
 export const PUENTE_EVENTS = Symbol('puente-events');
@@ -59,11 +59,10 @@ export class EventTransport extends Server implements CustomTransportStrategy, E
   private runner: ConsumerRunner | null = null;
   private lag: ConsumerLag | null = null;
   private consuming: Promise<void> | null = null;
-  private stopping = false;
-  private readonly delay = new WakeableDelay();
   private topicsCreated: (created: boolean) => void = () => undefined;
   private readonly topicsReady = new Promise<boolean>((resolve) => (this.topicsCreated = resolve));
   private readonly log = new Logger('Consumer');
+  private readonly retry = new UntilBrokerAnswers(this.log);
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingModuleOptions,
@@ -111,16 +110,14 @@ export class EventTransport extends Server implements CustomTransportStrategy, E
       callback(error);
       return;
     }
-    this.stopping = false;
     this.consuming = this.consume();
     callback();
   }
 
   /** Lets the events in flight finish (effect and offset), then leaves the group. Idempotent. */
   async close(): Promise<void> {
-    this.stopping = true;
+    this.retry.stop();
     this.topicsCreated(false);
-    this.delay.wake();
     await this.consuming;
     await this.runner?.stop();
     this.runner = null;
@@ -155,31 +152,28 @@ export class EventTransport extends Server implements CustomTransportStrategy, E
   private async consume(): Promise<void> {
     if (this.handlers.length === 0 || !(await this.topicsReady)) return;
     const bindings = this.bindings();
-    for (let attempt = 1; !this.stopping; attempt++) {
-      const runner = new ConsumerRunner({
-        broker: this.broker,
-        dataSource: this.dataSource,
-        groupId: this.options.consumerGroup ?? consumerGroupFor(this.config.serviceName, this.config.databaseName),
-        bindings,
-        retry: this.options.retry,
-        logger: nestLogger('Consumer'),
-        onOutcome: (topic, outcome) => this.metrics.onConsumed(topic, outcome),
-      });
-      try {
+    await this.retry.run(
+      async () => {
+        const runner = new ConsumerRunner({
+          broker: this.broker,
+          dataSource: this.dataSource,
+          groupId: this.options.consumerGroup ?? consumerGroupFor(this.config.serviceName, this.config.databaseName),
+          bindings,
+          retry: this.options.retry,
+          logger: nestLogger('Consumer'),
+          onOutcome: (topic, outcome) => this.metrics.onConsumed(topic, outcome),
+        });
         this.runner = runner;
         await runner.start();
         this.lag = new ConsumerLag(this.broker, runner.groupId, runner.topics);
         this.metrics.watchLag(this.lag);
         this.log.log(`consuming ${runner.topics.join(', ')} with ${bindings.length} handler(s)`);
-        return;
-      } catch (e) {
-        await runner.stop().catch(() => undefined);
+      },
+      async () => {
+        await this.runner?.stop();
         this.runner = null;
-        const delay = brokerRetryDelay(attempt);
-        this.log.warn(`broker not available yet (${(e as Error).message}); retrying in ${delay} ms`);
-        await this.delay.wait(delay);
-      }
-    }
+      },
+    );
   }
 
   /**

@@ -12,7 +12,7 @@ import { OutboxWriter } from '../outbox/outbox-writer';
 import { EventTransport } from './event-transport';
 import { BROKER_CLIENT, MESSAGING_OPTIONS, type MessagingModuleOptions } from './messaging-options';
 import { MessagingMetrics } from './messaging-metrics';
-import { brokerRetryDelay, nestLogger, WakeableDelay } from './background';
+import { nestLogger, UntilBrokerAnswers } from './background';
 
 export { BROKER_CLIENT, consumerGroupFor, MESSAGING_OPTIONS, type MessagingModuleOptions } from './messaging-options';
 
@@ -26,9 +26,8 @@ export { BROKER_CLIENT, consumerGroupFor, MESSAGING_OPTIONS, type MessagingModul
 export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Messaging');
   private relay: OutboxRelay | null = null;
-  private stopping = false;
   private topicsCreated: Promise<boolean> = Promise.resolve(false);
-  private readonly delay = new WakeableDelay();
+  private readonly retry = new UntilBrokerAnswers(this.logger);
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingModuleOptions,
@@ -51,32 +50,17 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
       });
       this.relay.start();
     }
-    this.topicsCreated = this.createTopics();
+    // The declared topics and their DLQs, created when missing.
+    const topics = this.options.topics.flatMap((t) => [t, { name: dlqTopicOf(t.name), partitions: t.partitions }]);
+    this.topicsCreated = this.retry.run(() => ensureTopics(this.broker, topics, nestLogger('Messaging')));
     this.events.onTopicsCreated(this.topicsCreated);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    this.delay.wake();
+    this.retry.stop();
     await this.events.close();
     await this.topicsCreated;
     await this.relay?.stop();
-  }
-
-  /** The declared topics and their DLQs, created when missing; false when shut down first. */
-  private async createTopics(): Promise<boolean> {
-    const topics = this.options.topics.flatMap((t) => [t, { name: dlqTopicOf(t.name), partitions: t.partitions }]);
-    for (let attempt = 1; !this.stopping; attempt++) {
-      try {
-        await ensureTopics(this.broker, topics, nestLogger('Messaging'));
-        return true;
-      } catch (e) {
-        const delay = brokerRetryDelay(attempt);
-        this.logger.warn(`broker not available yet (${(e as Error).message}); retrying in ${delay} ms`);
-        await this.delay.wait(delay);
-      }
-    }
-    return false;
   }
 }
 
