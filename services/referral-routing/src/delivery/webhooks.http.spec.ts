@@ -124,6 +124,41 @@ describe('webhook delivery to partner systems (real receivers, PostgreSQL and Ka
   }, 60_000);
 });
 
+describe('webhook delivery from two replicas of the service', () => {
+  let first: ReferralApp;
+  let second: ReferralApp;
+  let hook: WebhookReceiver;
+
+  beforeAll(async () => {
+    // Same suite, same database: two instances of the service share one delivery outbox.
+    first = await startReferralApp('webhooks_replicas');
+    second = await startReferralApp('webhooks_replicas');
+    hook = await new WebhookReceiver(newWebhookSecret()).start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await first?.close();
+    await second?.close();
+    await hook?.stop();
+  });
+
+  it('sends each delivery once even with two dispatchers claiming side by side', async () => {
+    const { programId } = await addPartnerWithProgram(first, { partnerId: 'MX-TWICE-1', channels: ['webhook'], webhookUrl: hook.url, secret: hook.secret });
+    const made = await Promise.all(Array.from({ length: 30 }, (_, i) => refer(i % 2 ? first : second, programId, 'MX-TWICE-1')));
+    await eventually('all 30 delivered', async () => {
+      expect(hook.accepted).toHaveLength(30);
+      return true;
+    }, 20_000);
+    await Promise.all([first, second].map(async (a) => {
+      await a.app.get(WebhookDispatcher).tick();
+      await a.app.get(WebhookDispatcher).settled();
+    }));
+    expect(hook.calls).toBe(30);
+    expect(new Set(hook.acceptedIds()).size).toBe(30);
+    expect(await statusOf(first, made.map((m) => m.id))).toEqual({ sent: 30 });
+  }, 60_000);
+});
+
 describe('webhook URLs on internal addresses (SSRF)', () => {
   let app: ReferralApp;
   let hook: WebhookReceiver;
