@@ -10,7 +10,7 @@ export const SERVICE = {
   name: 'reintegration',
   title: 'Puente Reintegration',
   description:
-    'Reintegration plans: skills profiles (languages, trades, certificates earned abroad), goals, job matches, document tasks, school re-enrollment, psychosocial sessions, milestones and follow-ups.',
+    'Not built yet: this service answers health (/health/live, /health/serving, /health/ready), metrics and this document, on the shared platform (tokens, audit, outbox). Its domain routes are planned and none exists yet: reintegration plans with skills profiles (languages, trades, certificates earned abroad), job matches, document tasks and follow-ups.',
 } as const;
 
 @Module({
