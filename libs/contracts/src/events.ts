@@ -21,7 +21,14 @@ import {
   PossibleDuplicateFoundSchema,
   PossibleDuplicateResolvedSchema,
 } from './gen/puente/intake/v1/person_events_pb';
-import { ProtectionConcernRaisedSchema } from './gen/puente/reception/v1/arrival_events_pb';
+import {
+  ArrivalExpectedSchema,
+  ArrivalNoShowSchema,
+  ChildHandedOverSchema,
+  PersonCheckedInSchema,
+  ProtectionConcernRaisedSchema,
+  ReceptionServiceDeliveredSchema,
+} from './gen/puente/reception/v1/arrival_events_pb';
 import { AgreementChangedSchema, PartnerChangedSchema, ProgramChangedSchema } from './gen/puente/referral/v1/directory_events_pb';
 import {
   ProtectionAlertAcknowledgedSchema,
@@ -77,6 +84,11 @@ export const EventSchemas = [
   ScreeningCancelledSchema,
   ScreeningRequestedSchema,
   ProtectionConcernRaisedSchema,
+  ArrivalExpectedSchema,
+  PersonCheckedInSchema,
+  ReceptionServiceDeliveredSchema,
+  ArrivalNoShowSchema,
+  ChildHandedOverSchema,
   ReferralRequestedSchema,
   ReferralSentSchema,
   ReferralReceivedSchema,

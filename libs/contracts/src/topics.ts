@@ -72,9 +72,16 @@ export const Topics = {
     name: 'puente.reception.arrival.v1',
     partitions: 6,
     key: 'caseId',
-    eventTypes: ['puente.reception.v1.ProtectionConcernRaised'],
+    eventTypes: [
+      'puente.reception.v1.ProtectionConcernRaised',
+      'puente.reception.v1.ArrivalExpected',
+      'puente.reception.v1.PersonCheckedIn',
+      'puente.reception.v1.ReceptionServiceDelivered',
+      'puente.reception.v1.ArrivalNoShow',
+      'puente.reception.v1.ChildHandedOver',
+    ],
     description:
-      'Arrivals at reception centers (returns, walk-ins): protection concerns raised by reception staff, as closed codes (screening opens a pending screening for the case). Ids and codes only; never PII or free text.',
+      'Arrivals at reception centers (returns, walk-ins): arrivals expected from manifests, check-ins (reintegration starts from them), services delivered, no-shows (at-risk ones are alerts), child-protection hand-overs, and protection concerns raised by reception staff, as closed codes (screening opens a pending screening for the case). Ids and codes only; never PII or free text.',
   },
   referral: {
     name: 'puente.referral.referral.v1',

@@ -1,8 +1,14 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { AuditModule, auditEntities, auditMigrations } from '@puente/audit';
 import { AuthModule } from '@puente/auth';
+import { Topics } from '@puente/contracts';
 import { MessagingModule, messagingEntities, messagingMigrations } from '@puente/messaging';
 import { PlatformModule, platformEntities, platformMigrations } from '@puente/platform';
+import { privacyEntities, privacyMigrations } from '@puente/privacy';
+import type { DestinationStream } from 'pino';
+import { Center } from './centers/center.entity';
+import { CentersModule } from './centers/centers.module';
+import { ReceptionConfig } from './config/reception.config';
 import { receptionMigrations } from './migrations';
 
 /** Name, OpenAPI title and description of this service. */
@@ -10,17 +16,39 @@ export const SERVICE = {
   name: 'reception',
   title: 'Puente Reception',
   description:
-    'Reception centers and their capacity, expected returns (manifests) and walk-ins, check-ins, interviews, medical and counseling, protection flags and services delivered on arrival.',
+    'Reception centers for returned nationals (airports, land borders, shelters) with their capacity and services: the centers are built; manifests, check-ins, services delivered, child-protection hand-overs and the operations view are planned.',
 } as const;
 
-@Module({
-  imports: [
-    PlatformModule.forRoot({
-      service: SERVICE.name,
-      entities: [...platformEntities, ...messagingEntities, ...auditEntities],
-      migrations: [...platformMigrations, ...messagingMigrations, ...auditMigrations, ...receptionMigrations],
-      imports: [MessagingModule.forRoot({ topics: [] }), AuthModule.forRoot({ service: SERVICE.name }), AuditModule.forRoot()],
-    }),
-  ],
-})
+export const receptionEntities = [Center];
+
+export interface ReceptionAppOptions {
+  /** Kafka consumer group (default `puente.reception`); tests use their own. */
+  consumerGroup?: string;
+  /** Where JSON logs go (default stdout); tests capture them. */
+  logDestination?: DestinationStream;
+}
+
+/** The reception service: platform, auth, audit, privacy, messaging (arrival events out) and its features. */
+export function receptionAppModule(options: ReceptionAppOptions = {}): DynamicModule {
+  return {
+    module: class ReceptionAppModule {},
+    imports: [
+      PlatformModule.forRoot({
+        service: SERVICE.name,
+        config: ReceptionConfig,
+        logDestination: options.logDestination,
+        entities: [...platformEntities, ...messagingEntities, ...auditEntities, ...privacyEntities, ...receptionEntities],
+        migrations: [...platformMigrations, ...messagingMigrations, ...auditMigrations, ...privacyMigrations, ...receptionMigrations],
+        imports: [
+          MessagingModule.forRoot({ topics: [Topics.receptionArrival], consumerGroup: options.consumerGroup }),
+          AuthModule.forRoot({ service: SERVICE.name }),
+          AuditModule.forRoot(),
+        ],
+      }),
+      CentersModule,
+    ],
+  };
+}
+
+@Module({ imports: [receptionAppModule()] })
 export class AppModule {}

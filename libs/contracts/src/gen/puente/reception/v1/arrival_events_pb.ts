@@ -30,7 +30,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file puente/reception/v1/arrival_events.proto.
  */
 export const file_puente_reception_v1_arrival_events: GenFile = /*@__PURE__*/
-  fileDesc("CihwdWVudGUvcmVjZXB0aW9uL3YxL2Fycml2YWxfZXZlbnRzLnByb3RvEhNwdWVudGUucmVjZXB0aW9uLnYxIvwBChdQcm90ZWN0aW9uQ29uY2VyblJhaXNlZBISCgpjb25jZXJuX2lkGAEgASgJEhIKCmFycml2YWxfaWQYAiABKAkSDwoHY2FzZV9pZBgDIAEoCRITCgtjZW50ZXJfY29kZRgEIAEoCRI4Cghjb25jZXJucxgFIAMoDjImLnB1ZW50ZS5yZWNlcHRpb24udjEuUHJvdGVjdGlvbkNvbmNlcm4SLQoJcmFpc2VkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIqCglyYWlzZWRfYnkYByABKAsyFy5wdWVudGUuZXZlbnRzLnYxLkFjdG9yKoQDChFQcm90ZWN0aW9uQ29uY2VybhIiCh5QUk9URUNUSU9OX0NPTkNFUk5fVU5TUEVDSUZJRUQQABIqCiZQUk9URUNUSU9OX0NPTkNFUk5fVU5BQ0NPTVBBTklFRF9DSElMRBABEiYKIlBST1RFQ1RJT05fQ09OQ0VSTl9TRVBBUkFURURfQ0hJTEQQAhIlCiFQUk9URUNUSU9OX0NPTkNFUk5fRkVBUl9PRl9SRVRVUk4QAxItCilQUk9URUNUSU9OX0NPTkNFUk5fVFJBRkZJQ0tJTkdfSU5ESUNBVE9SUxAEEisKJ1BST1RFQ1RJT05fQ09OQ0VSTl9TVVJWSVZPUl9PRl9WSU9MRU5DRRAFEigKJFBST1RFQ1RJT05fQ09OQ0VSTl9NRURJQ0FMX0VNRVJHRU5DWRAGEiwKKFBST1RFQ1RJT05fQ09OQ0VSTl9QU1lDSE9TT0NJQUxfRElTVFJFU1MQBxIcChhQUk9URUNUSU9OX0NPTkNFUk5fT1RIRVIQCGIGcHJvdG8z", [file_google_protobuf_timestamp, file_puente_events_v1_envelope]);
+  fileDesc("CihwdWVudGUvcmVjZXB0aW9uL3YxL2Fycml2YWxfZXZlbnRzLnByb3RvEhNwdWVudGUucmVjZXB0aW9uLnYxIvwBChdQcm90ZWN0aW9uQ29uY2VyblJhaXNlZBISCgpjb25jZXJuX2lkGAEgASgJEhIKCmFycml2YWxfaWQYAiABKAkSDwoHY2FzZV9pZBgDIAEoCRITCgtjZW50ZXJfY29kZRgEIAEoCRI4Cghjb25jZXJucxgFIAMoDjImLnB1ZW50ZS5yZWNlcHRpb24udjEuUHJvdGVjdGlvbkNvbmNlcm4SLQoJcmFpc2VkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIqCglyYWlzZWRfYnkYByABKAsyFy5wdWVudGUuZXZlbnRzLnYxLkFjdG9yIvsBCg9BcnJpdmFsRXhwZWN0ZWQSEgoKYXJyaXZhbF9pZBgBIAEoCRIPCgdjYXNlX2lkGAIgASgJEhEKCXBlcnNvbl9pZBgDIAEoCRITCgttb3ZlbWVudF9pZBgEIAEoCRITCgtjZW50ZXJfY29kZRgFIAEoCRI4Cg1tb3ZlbWVudF9raW5kGAYgASgOMiEucHVlbnRlLnJlY2VwdGlvbi52MS5Nb3ZlbWVudEtpbmQSLwoLZXhwZWN0ZWRfb24YByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhsKE3VuYWNjb21wYW5pZWRfY2hpbGQYCCABKAgiiAIKD1BlcnNvbkNoZWNrZWRJbhISCgphcnJpdmFsX2lkGAEgASgJEg8KB2Nhc2VfaWQYAiABKAkSEQoJcGVyc29uX2lkGAMgASgJEhMKC2NlbnRlcl9jb2RlGAQgASgJEjQKB291dGNvbWUYBSABKA4yIy5wdWVudGUucmVjZXB0aW9uLnYxLkFycml2YWxPdXRjb21lEg8KB3dhbGtfaW4YBiABKAgSMQoNY2hlY2tlZF9pbl9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoNY2hlY2tlZF9pbl9ieRgIIAEoCzIXLnB1ZW50ZS5ldmVudHMudjEuQWN0b3IigwIKGVJlY2VwdGlvblNlcnZpY2VEZWxpdmVyZWQSEwoLZGVsaXZlcnlfaWQYASABKAkSEgoKYXJyaXZhbF9pZBgCIAEoCRIPCgdjYXNlX2lkGAMgASgJEhMKC2NlbnRlcl9jb2RlGAQgASgJEjYKB3NlcnZpY2UYBSABKA4yJS5wdWVudGUucmVjZXB0aW9uLnYxLlJlY2VwdGlvblNlcnZpY2USMAoMZGVsaXZlcmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCgxkZWxpdmVyZWRfYnkYByABKAsyFy5wdWVudGUuZXZlbnRzLnYxLkFjdG9yIrkBCg1BcnJpdmFsTm9TaG93EhIKCmFycml2YWxfaWQYASABKAkSDwoHY2FzZV9pZBgCIAEoCRITCgtjZW50ZXJfY29kZRgDIAEoCRIPCgdhdF9yaXNrGAQgASgIEi8KC3JlY29yZGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCgtyZWNvcmRlZF9ieRgGIAEoCzIXLnB1ZW50ZS5ldmVudHMudjEuQWN0b3IimAIKD0NoaWxkSGFuZGVkT3ZlchITCgtoYW5kb3Zlcl9pZBgBIAEoCRISCgphcnJpdmFsX2lkGAIgASgJEg8KB2Nhc2VfaWQYAyABKAkSEwoLY2VudGVyX2NvZGUYBCABKAkSHAoUYXV0aG9yaXR5X3BhcnRuZXJfaWQYBSABKAkSNgoJcGxhY2VtZW50GAYgASgOMiMucHVlbnRlLnJlY2VwdGlvbi52MS5DaGlsZFBsYWNlbWVudBIyCg5oYW5kZWRfb3Zlcl9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoLcmVjb3JkZWRfYnkYCCABKAsyFy5wdWVudGUuZXZlbnRzLnYxLkFjdG9yKoQDChFQcm90ZWN0aW9uQ29uY2VybhIiCh5QUk9URUNUSU9OX0NPTkNFUk5fVU5TUEVDSUZJRUQQABIqCiZQUk9URUNUSU9OX0NPTkNFUk5fVU5BQ0NPTVBBTklFRF9DSElMRBABEiYKIlBST1RFQ1RJT05fQ09OQ0VSTl9TRVBBUkFURURfQ0hJTEQQAhIlCiFQUk9URUNUSU9OX0NPTkNFUk5fRkVBUl9PRl9SRVRVUk4QAxItCilQUk9URUNUSU9OX0NPTkNFUk5fVFJBRkZJQ0tJTkdfSU5ESUNBVE9SUxAEEisKJ1BST1RFQ1RJT05fQ09OQ0VSTl9TVVJWSVZPUl9PRl9WSU9MRU5DRRAFEigKJFBST1RFQ1RJT05fQ09OQ0VSTl9NRURJQ0FMX0VNRVJHRU5DWRAGEiwKKFBST1RFQ1RJT05fQ09OQ0VSTl9QU1lDSE9TT0NJQUxfRElTVFJFU1MQBxIcChhQUk9URUNUSU9OX0NPTkNFUk5fT1RIRVIQCCqaAQoMTW92ZW1lbnRLaW5kEh0KGU1PVkVNRU5UX0tJTkRfVU5TUEVDSUZJRUQQABIYChRNT1ZFTUVOVF9LSU5EX0ZMSUdIVBABEhYKEk1PVkVNRU5UX0tJTkRfTEFORBACEhUKEU1PVkVNRU5UX0tJTkRfQVZSEAMSIgoeTU9WRU1FTlRfS0lORF9DVVNUT0RZX1RSQU5TRkVSEAQqdAoOQXJyaXZhbE91dGNvbWUSHwobQVJSSVZBTF9PVVRDT01FX1VOU1BFQ0lGSUVEEAASGwoXQVJSSVZBTF9PVVRDT01FX0FSUklWRUQQARIkCiBBUlJJVkFMX09VVENPTUVfU0VOVF9UT19IT1NQSVRBTBACKr0DChBSZWNlcHRpb25TZXJ2aWNlEiEKHVJFQ0VQVElPTl9TRVJWSUNFX1VOU1BFQ0lGSUVEEAASHwobUkVDRVBUSU9OX1NFUlZJQ0VfSU5URVJWSUVXEAESJwojUkVDRVBUSU9OX1NFUlZJQ0VfTUVESUNBTF9TQ1JFRU5JTkcQAhIsCihSRUNFUFRJT05fU0VSVklDRV9QU1lDSE9TT0NJQUxfRklSU1RfQUlEEAMSIQodUkVDRVBUSU9OX1NFUlZJQ0VfSFlHSUVORV9LSVQQBBIaChZSRUNFUFRJT05fU0VSVklDRV9NRUFMEAUSJAogUkVDRVBUSU9OX1NFUlZJQ0VfVFJBTlNQT1JUX0hPTUUQBhIgChxSRUNFUFRJT05fU0VSVklDRV9DQVNIX0dSQU5UEAcSKgomUkVDRVBUSU9OX1NFUlZJQ0VfRE9DVU1FTlRfUkVQTEFDRU1FTlQQCBIqCiZSRUNFUFRJT05fU0VSVklDRV9QUk9URUNUSU9OX1NDUkVFTklORxAJEi8KK1JFQ0VQVElPTl9TRVJWSUNFX0NISUxEX1BST1RFQ1RJT05fSEFORE9WRVIQCiqBAQoOQ2hpbGRQbGFjZW1lbnQSHwobQ0hJTERfUExBQ0VNRU5UX1VOU1BFQ0lGSUVEEAASJQohQ0hJTERfUExBQ0VNRU5UX1ZFUklGSUVEX0dVQVJESUFOEAESJwojQ0hJTERfUExBQ0VNRU5UX0FVVEhPUklUWV9QTEFDRU1FTlQQAmIGcHJvdG8z", [file_google_protobuf_timestamp, file_puente_events_v1_envelope]);
 
 /**
  * Reception staff raised one or more protection concerns about an arriving
@@ -98,6 +98,294 @@ export type ProtectionConcernRaised = Message<"puente.reception.v1.ProtectionCon
  */
 export const ProtectionConcernRaisedSchema: GenMessage<ProtectionConcernRaised> = /*@__PURE__*/
   messageDesc(file_puente_reception_v1_arrival_events, 0);
+
+/**
+ * A person on a returning country's manifest is expected at a center. Sent
+ * once per arrival when intake has registered or matched them to a case.
+ *
+ * @generated from message puente.reception.v1.ArrivalExpected
+ */
+export type ArrivalExpected = Message<"puente.reception.v1.ArrivalExpected"> & {
+  /**
+   * Arrival id (UUID).
+   *
+   * @generated from field: string arrival_id = 1;
+   */
+  arrivalId: string;
+
+  /**
+   * Case id (UUID): Kafka record key and CloudEvents subject.
+   *
+   * @generated from field: string case_id = 2;
+   */
+  caseId: string;
+
+  /**
+   * Person id (UUID) at intake.
+   *
+   * @generated from field: string person_id = 3;
+   */
+  personId: string;
+
+  /**
+   * Movement id (UUID) of the manifest.
+   *
+   * @generated from field: string movement_id = 4;
+   */
+  movementId: string;
+
+  /**
+   * Reception center, e.g. "GT-CRM-01".
+   *
+   * @generated from field: string center_code = 5;
+   */
+  centerCode: string;
+
+  /**
+   * @generated from field: puente.reception.v1.MovementKind movement_kind = 6;
+   */
+  movementKind: MovementKind;
+
+  /**
+   * The day the movement is expected (midnight UTC of that day).
+   *
+   * @generated from field: google.protobuf.Timestamp expected_on = 7;
+   */
+  expectedOn?: Timestamp | undefined;
+
+  /**
+   * Whether the returning country flagged the person as an unaccompanied child.
+   *
+   * @generated from field: bool unaccompanied_child = 8;
+   */
+  unaccompaniedChild: boolean;
+};
+
+/**
+ * Describes the message puente.reception.v1.ArrivalExpected.
+ * Use `create(ArrivalExpectedSchema)` to create a new message.
+ */
+export const ArrivalExpectedSchema: GenMessage<ArrivalExpected> = /*@__PURE__*/
+  messageDesc(file_puente_reception_v1_arrival_events, 1);
+
+/**
+ * An expected person or a walk-in arrived at the center. Reintegration starts
+ * from this event.
+ *
+ * @generated from message puente.reception.v1.PersonCheckedIn
+ */
+export type PersonCheckedIn = Message<"puente.reception.v1.PersonCheckedIn"> & {
+  /**
+   * @generated from field: string arrival_id = 1;
+   */
+  arrivalId: string;
+
+  /**
+   * Case id (UUID): Kafka record key and CloudEvents subject.
+   *
+   * @generated from field: string case_id = 2;
+   */
+  caseId: string;
+
+  /**
+   * @generated from field: string person_id = 3;
+   */
+  personId: string;
+
+  /**
+   * @generated from field: string center_code = 4;
+   */
+  centerCode: string;
+
+  /**
+   * @generated from field: puente.reception.v1.ArrivalOutcome outcome = 5;
+   */
+  outcome: ArrivalOutcome;
+
+  /**
+   * True for a walk-in not on any manifest.
+   *
+   * @generated from field: bool walk_in = 6;
+   */
+  walkIn: boolean;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp checked_in_at = 7;
+   */
+  checkedInAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: puente.events.v1.Actor checked_in_by = 8;
+   */
+  checkedInBy?: Actor | undefined;
+};
+
+/**
+ * Describes the message puente.reception.v1.PersonCheckedIn.
+ * Use `create(PersonCheckedInSchema)` to create a new message.
+ */
+export const PersonCheckedInSchema: GenMessage<PersonCheckedIn> = /*@__PURE__*/
+  messageDesc(file_puente_reception_v1_arrival_events, 2);
+
+/**
+ * Reception staff gave a person a service.
+ *
+ * @generated from message puente.reception.v1.ReceptionServiceDelivered
+ */
+export type ReceptionServiceDelivered = Message<"puente.reception.v1.ReceptionServiceDelivered"> & {
+  /**
+   * Delivery id (UUID), unique per service given.
+   *
+   * @generated from field: string delivery_id = 1;
+   */
+  deliveryId: string;
+
+  /**
+   * @generated from field: string arrival_id = 2;
+   */
+  arrivalId: string;
+
+  /**
+   * Case id (UUID): Kafka record key and CloudEvents subject.
+   *
+   * @generated from field: string case_id = 3;
+   */
+  caseId: string;
+
+  /**
+   * @generated from field: string center_code = 4;
+   */
+  centerCode: string;
+
+  /**
+   * @generated from field: puente.reception.v1.ReceptionService service = 5;
+   */
+  service: ReceptionService;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp delivered_at = 6;
+   */
+  deliveredAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: puente.events.v1.Actor delivered_by = 7;
+   */
+  deliveredBy?: Actor | undefined;
+};
+
+/**
+ * Describes the message puente.reception.v1.ReceptionServiceDelivered.
+ * Use `create(ReceptionServiceDeliveredSchema)` to create a new message.
+ */
+export const ReceptionServiceDeliveredSchema: GenMessage<ReceptionServiceDelivered> = /*@__PURE__*/
+  messageDesc(file_puente_reception_v1_arrival_events, 3);
+
+/**
+ * An expected person did not arrive.
+ *
+ * @generated from message puente.reception.v1.ArrivalNoShow
+ */
+export type ArrivalNoShow = Message<"puente.reception.v1.ArrivalNoShow"> & {
+  /**
+   * @generated from field: string arrival_id = 1;
+   */
+  arrivalId: string;
+
+  /**
+   * Case id (UUID): Kafka record key and CloudEvents subject.
+   *
+   * @generated from field: string case_id = 2;
+   */
+  caseId: string;
+
+  /**
+   * @generated from field: string center_code = 3;
+   */
+  centerCode: string;
+
+  /**
+   * Whether the person was flagged at risk (unaccompanied child, protection
+   * or medical note on the manifest): an alert for the protection team.
+   *
+   * @generated from field: bool at_risk = 4;
+   */
+  atRisk: boolean;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp recorded_at = 5;
+   */
+  recordedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: puente.events.v1.Actor recorded_by = 6;
+   */
+  recordedBy?: Actor | undefined;
+};
+
+/**
+ * Describes the message puente.reception.v1.ArrivalNoShow.
+ * Use `create(ArrivalNoShowSchema)` to create a new message.
+ */
+export const ArrivalNoShowSchema: GenMessage<ArrivalNoShow> = /*@__PURE__*/
+  messageDesc(file_puente_reception_v1_arrival_events, 4);
+
+/**
+ * An unaccompanied child was handed over to the child-protection authority.
+ *
+ * @generated from message puente.reception.v1.ChildHandedOver
+ */
+export type ChildHandedOver = Message<"puente.reception.v1.ChildHandedOver"> & {
+  /**
+   * @generated from field: string handover_id = 1;
+   */
+  handoverId: string;
+
+  /**
+   * @generated from field: string arrival_id = 2;
+   */
+  arrivalId: string;
+
+  /**
+   * Case id (UUID): Kafka record key and CloudEvents subject.
+   *
+   * @generated from field: string case_id = 3;
+   */
+  caseId: string;
+
+  /**
+   * @generated from field: string center_code = 4;
+   */
+  centerCode: string;
+
+  /**
+   * Directory partner id of the authority, e.g. "GT-PGN", "HN-DINAF", "SV-CONNA".
+   *
+   * @generated from field: string authority_partner_id = 5;
+   */
+  authorityPartnerId: string;
+
+  /**
+   * @generated from field: puente.reception.v1.ChildPlacement placement = 6;
+   */
+  placement: ChildPlacement;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp handed_over_at = 7;
+   */
+  handedOverAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: puente.events.v1.Actor recorded_by = 8;
+   */
+  recordedBy?: Actor | undefined;
+};
+
+/**
+ * Describes the message puente.reception.v1.ChildHandedOver.
+ * Use `create(ChildHandedOverSchema)` to create a new message.
+ */
+export const ChildHandedOverSchema: GenMessage<ChildHandedOver> = /*@__PURE__*/
+  messageDesc(file_puente_reception_v1_arrival_events, 5);
 
 /**
  * What reception staff noticed. A signal that the person needs a protection
@@ -174,4 +462,182 @@ export enum ProtectionConcern {
  */
 export const ProtectionConcernSchema: GenEnum<ProtectionConcern> = /*@__PURE__*/
   enumDesc(file_puente_reception_v1_arrival_events, 0);
+
+/**
+ * How a person comes back (the movement that brings them to the center).
+ *
+ * @generated from enum puente.reception.v1.MovementKind
+ */
+export enum MovementKind {
+  /**
+   * @generated from enum value: MOVEMENT_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A return flight (charter or commercial) to an airport reception center.
+   *
+   * @generated from enum value: MOVEMENT_KIND_FLIGHT = 1;
+   */
+  FLIGHT = 1,
+
+  /**
+   * A land return (buses from the border).
+   *
+   * @generated from enum value: MOVEMENT_KIND_LAND = 2;
+   */
+  LAND = 2,
+
+  /**
+   * An assisted voluntary return.
+   *
+   * @generated from enum value: MOVEMENT_KIND_AVR = 3;
+   */
+  AVR = 3,
+
+  /**
+   * A hand-over from another authority's custody.
+   *
+   * @generated from enum value: MOVEMENT_KIND_CUSTODY_TRANSFER = 4;
+   */
+  CUSTODY_TRANSFER = 4,
+}
+
+/**
+ * Describes the enum puente.reception.v1.MovementKind.
+ */
+export const MovementKindSchema: GenEnum<MovementKind> = /*@__PURE__*/
+  enumDesc(file_puente_reception_v1_arrival_events, 1);
+
+/**
+ * How a person's arrival day ended at check-in.
+ *
+ * @generated from enum puente.reception.v1.ArrivalOutcome
+ */
+export enum ArrivalOutcome {
+  /**
+   * @generated from enum value: ARRIVAL_OUTCOME_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The person arrived and was received at the center.
+   *
+   * @generated from enum value: ARRIVAL_OUTCOME_ARRIVED = 1;
+   */
+  ARRIVED = 1,
+
+  /**
+   * The person arrived and was taken to hospital first.
+   *
+   * @generated from enum value: ARRIVAL_OUTCOME_SENT_TO_HOSPITAL = 2;
+   */
+  SENT_TO_HOSPITAL = 2,
+}
+
+/**
+ * Describes the enum puente.reception.v1.ArrivalOutcome.
+ */
+export const ArrivalOutcomeSchema: GenEnum<ArrivalOutcome> = /*@__PURE__*/
+  enumDesc(file_puente_reception_v1_arrival_events, 2);
+
+/**
+ * A service given to an arriving person at the center.
+ *
+ * @generated from enum puente.reception.v1.ReceptionService
+ */
+export enum ReceptionService {
+  /**
+   * @generated from enum value: RECEPTION_SERVICE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: RECEPTION_SERVICE_INTERVIEW = 1;
+   */
+  INTERVIEW = 1,
+
+  /**
+   * @generated from enum value: RECEPTION_SERVICE_MEDICAL_SCREENING = 2;
+   */
+  MEDICAL_SCREENING = 2,
+
+  /**
+   * @generated from enum value: RECEPTION_SERVICE_PSYCHOSOCIAL_FIRST_AID = 3;
+   */
+  PSYCHOSOCIAL_FIRST_AID = 3,
+
+  /**
+   * @generated from enum value: RECEPTION_SERVICE_HYGIENE_KIT = 4;
+   */
+  HYGIENE_KIT = 4,
+
+  /**
+   * @generated from enum value: RECEPTION_SERVICE_MEAL = 5;
+   */
+  MEAL = 5,
+
+  /**
+   * @generated from enum value: RECEPTION_SERVICE_TRANSPORT_HOME = 6;
+   */
+  TRANSPORT_HOME = 6,
+
+  /**
+   * @generated from enum value: RECEPTION_SERVICE_CASH_GRANT = 7;
+   */
+  CASH_GRANT = 7,
+
+  /**
+   * @generated from enum value: RECEPTION_SERVICE_DOCUMENT_REPLACEMENT = 8;
+   */
+  DOCUMENT_REPLACEMENT = 8,
+
+  /**
+   * @generated from enum value: RECEPTION_SERVICE_PROTECTION_SCREENING = 9;
+   */
+  PROTECTION_SCREENING = 9,
+
+  /**
+   * @generated from enum value: RECEPTION_SERVICE_CHILD_PROTECTION_HANDOVER = 10;
+   */
+  CHILD_PROTECTION_HANDOVER = 10,
+}
+
+/**
+ * Describes the enum puente.reception.v1.ReceptionService.
+ */
+export const ReceptionServiceSchema: GenEnum<ReceptionService> = /*@__PURE__*/
+  enumDesc(file_puente_reception_v1_arrival_events, 3);
+
+/**
+ * Where an unaccompanied child went after the hand-over.
+ *
+ * @generated from enum puente.reception.v1.ChildPlacement
+ */
+export enum ChildPlacement {
+  /**
+   * @generated from enum value: CHILD_PLACEMENT_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Released to a parent or legal guardian the authority verified.
+   *
+   * @generated from enum value: CHILD_PLACEMENT_VERIFIED_GUARDIAN = 1;
+   */
+  VERIFIED_GUARDIAN = 1,
+
+  /**
+   * Placed by the authority (shelter, foster care, other placement).
+   *
+   * @generated from enum value: CHILD_PLACEMENT_AUTHORITY_PLACEMENT = 2;
+   */
+  AUTHORITY_PLACEMENT = 2,
+}
+
+/**
+ * Describes the enum puente.reception.v1.ChildPlacement.
+ */
+export const ChildPlacementSchema: GenEnum<ChildPlacement> = /*@__PURE__*/
+  enumDesc(file_puente_reception_v1_arrival_events, 4);
 

@@ -1,0 +1,28 @@
+import { ServiceConfig } from '@puente/platform';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsUrl, Max, MaxLength, Min } from 'class-validator';
+
+/** Reception's configuration: the platform's variables plus how it reaches intake. */
+export class ReceptionConfig extends ServiceConfig {
+  /** Base URL of this node's intake service (manifest persons are registered or matched there). */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'INTAKE_URL must be an http(s) URL' })
+  @MaxLength(2048)
+  INTAKE_URL: string = 'http://127.0.0.1:3001';
+
+  /**
+   * File holding reception's access token for intake (scope manifests:register), written and
+   * rotated by the node's token agent; read again before each call so a rotation needs no restart.
+   */
+  @IsOptional()
+  @MaxLength(4096)
+  INTAKE_TOKEN_FILE?: string;
+
+  /** How often the pending-row worker retries rows intake has not matched yet (ms). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'MANIFEST_RETRY_INTERVAL_MS must be an integer between 200 and 600000' })
+  @Min(200, { message: 'MANIFEST_RETRY_INTERVAL_MS must be an integer between 200 and 600000' })
+  @Max(600_000, { message: 'MANIFEST_RETRY_INTERVAL_MS must be an integer between 200 and 600000' })
+  MANIFEST_RETRY_INTERVAL_MS: number = 5_000;
+}
