@@ -1,13 +1,20 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { AuditModule, auditEntities, auditMigrations } from '@puente/audit';
 import { AuthModule } from '@puente/auth';
+import { Topics } from '@puente/contracts';
 import { MessagingModule, messagingEntities, messagingMigrations } from '@puente/messaging';
 import { PlatformModule, platformEntities, platformMigrations } from '@puente/platform';
+import { ReferralRoutingConfig } from './delivery/delivery.config';
 import { directoryEntities } from './directory/directory.entities';
 import { DirectoryModule } from './directory/directory.module';
 import { DIRECTORY_AND_ROUTING_TOPICS } from './directory/topics';
+import { RoutingCaseFacts } from './cases/case-model';
 import { referralRoutingMigrations } from './migrations';
+import type { ReferralCaseFacts } from './referrals/case-facts';
+import { referralEntities } from './referrals/referral.entities';
+import { ReferralsModule } from './referrals/referrals.module';
+import { RoutingModule } from './routing/routing.module';
 
 /** Name, OpenAPI title and description of this service. */
 export const SERVICE = {
@@ -17,13 +24,15 @@ export const SERVICE = {
     'Partners, programs, data-sharing agreements and routing rules; referrals to protection and lawful pathways (FHIR Task-like lifecycle), cross-border transfers and their delivery to partners.',
 } as const;
 
-export const referralRoutingEntities = [...directoryEntities];
+export const referralRoutingEntities = [...directoryEntities, ...referralEntities];
 
 export interface ReferralRoutingAppOptions {
   /** Kafka consumer group (default `puente.referral-routing`); tests use their own. */
   consumerGroup?: string;
   /** Where JSON logs go (default stdout); tests capture them. */
   logDestination?: DestinationStream;
+  /** Where referrals learn about cases and consents: routing's case read model unless a test gives its own. */
+  caseFacts?: Type<ReferralCaseFacts>;
 }
 
 /** The referral-routing service: platform, auth, audit, messaging and its features. */
@@ -33,16 +42,19 @@ export function referralRoutingAppModule(options: ReferralRoutingAppOptions = {}
     imports: [
       PlatformModule.forRoot({
         service: SERVICE.name,
+        config: ReferralRoutingConfig,
         logDestination: options.logDestination,
         entities: [...platformEntities, ...messagingEntities, ...auditEntities, ...referralRoutingEntities],
         migrations: [...platformMigrations, ...messagingMigrations, ...auditMigrations, ...referralRoutingMigrations],
         imports: [
-          MessagingModule.forRoot({ topics: [...DIRECTORY_AND_ROUTING_TOPICS], consumerGroup: options.consumerGroup }),
+          MessagingModule.forRoot({ topics: [Topics.referral, ...DIRECTORY_AND_ROUTING_TOPICS], consumerGroup: options.consumerGroup }),
           AuthModule.forRoot({ service: SERVICE.name }),
           AuditModule.forRoot(),
         ],
       }),
       DirectoryModule,
+      RoutingModule,
+      ReferralsModule.forRoot({ caseFacts: options.caseFacts ?? RoutingCaseFacts, imports: [RoutingModule] }),
     ],
   };
 }

@@ -1,9 +1,18 @@
 import type { MigrationClass } from '@puente/platform';
 import { CreateDirectory1797000000000 } from '../directory/directory.migration';
 import { CreateDirectorySeedMarker1797000000001 } from '../directory/seed/directory-seed.migration';
+import { CreateReferrals1797000000100 } from './1797000000100-create-referrals';
+import { CreateRoutingCaseModel1797000000200 } from '../cases/case-model.migration';
+import { CreateRouting1797000000201 } from '../routing/routing.migration';
 
 /**
  * Every migration of the referral-routing database, in order. Add each new migration class here
  * explicitly (no globs); they run at startup, each in its own transaction.
  */
-export const referralRoutingMigrations: MigrationClass[] = [CreateDirectory1797000000000, CreateDirectorySeedMarker1797000000001];
+export const referralRoutingMigrations: MigrationClass[] = [
+  CreateDirectory1797000000000,
+  CreateDirectorySeedMarker1797000000001,
+  CreateReferrals1797000000100,
+  CreateRoutingCaseModel1797000000200,
+  CreateRouting1797000000201,
+];

@@ -1,9 +1,12 @@
 // Test harness (not production code): starts the real referral-routing app (Fastify on a random
 // port, real PostgreSQL, real Kafka) with its own database and consumer group, mints real tokens
 // with the dev issuer and talks HTTP to it.
-import { type BrokerClient, createBrokerClient, parseBrokers } from '@puente/messaging';
+import { randomUUID } from 'node:crypto';
+import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
+import { encodeEvent } from '@puente/contracts';
+import { type BrokerClient, createBrokerClient, parseBrokers, sendRaw, toHeaders } from '@puente/messaging';
 import { createServiceApp, type LogCapture } from '@puente/platform';
-import { type CallOptions, type ServiceHarness, startServiceHarness, type TestResponse, type TokenOptions } from '@puente/testing';
+import { type CallOptions, eventually, type ServiceHarness, startServiceHarness, type TestResponse, type TokenOptions } from '@puente/testing';
 import { DataSource } from 'typeorm';
 import { referralRoutingAppModule, SERVICE } from '../app.module';
 
@@ -46,4 +49,25 @@ export async function startReferralRouting(
   });
   const broker = createBrokerClient({ brokers: parseBrokers(process.env.KAFKA_BROKERS), clientId: `referral-routing-spec-${suite}` });
   return Object.assign(harness, { ds: harness.app.get(DataSource), broker });
+}
+
+/** One event as its producing service publishes it: protobuf payload, CloudEvents headers, keyed by `key`. */
+export async function publishEvent<D extends DescMessage>(
+  broker: BrokerClient,
+  topic: string,
+  key: string,
+  schema: D,
+  message: MessageInitShape<D>,
+  source = '/puente/gt/intake',
+  eventId: string = randomUUID(),
+): Promise<string> {
+  await sendRaw(broker, topic, [
+    { key, value: Buffer.from(encodeEvent(schema, message)), headers: toHeaders({ id: eventId, type: schema.typeName, source, time: new Date().toISOString(), subject: key }) },
+  ]);
+  return eventId;
+}
+
+/** Waits until the app's consumer has applied (or skipped as a repeat) the event with this id. */
+export async function consumed(t: ReferralRoutingTestApp, eventId: string): Promise<void> {
+  await eventually(`event ${eventId} consumed`, async () => (await t.ds.query(`SELECT 1 FROM inbox_message WHERE event_id = $1`, [eventId])).length === 1);
 }
