@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AuditModule, auditEntities, auditMigrations } from '@puente/audit';
 import { AuthModule } from '@puente/auth';
+import { federationMigrations } from '@puente/federation';
 import { Topics } from '@puente/contracts';
 import { MessagingModule, messagingEntities, messagingMigrations } from '@puente/messaging';
 import { PlatformModule, platformEntities, platformMigrations } from '@puente/platform';
@@ -9,6 +10,7 @@ import { CasePerson, IntakeCase } from './cases/case.entity';
 import { IntakeConfig } from './config/intake.config';
 import { Consent } from './consents/consent.entity';
 import { PartnerMatchKey, PersonMatchKey, PossibleDuplicate } from './duplicates/duplicate.entities';
+import { IntakeFederationModule, intakeFederationTopics } from './federation/intake-federation.module';
 import { Household, HouseholdMember } from './households/household.entity';
 import { IntakeModule } from './intake.module';
 import { intakeMigrations } from './migrations';
@@ -61,7 +63,7 @@ export function intakeAppModule(options: IntakeAppOptions = {}): DynamicModule {
     // An invalid INTAKE_TIMELINE_TOPICS is reported by the config validation when the app starts.
   }
   const timeline = timelineTopics(extra);
-  const topics = [...timeline, { name: Topics.intakeMatchKeys.name, partitions: Topics.intakeMatchKeys.partitions }];
+  const topics = [...timeline, { name: Topics.intakeMatchKeys.name, partitions: Topics.intakeMatchKeys.partitions }, ...intakeFederationTopics()];
   return {
     module: class IntakeAppModule {},
     imports: [
@@ -69,7 +71,7 @@ export function intakeAppModule(options: IntakeAppOptions = {}): DynamicModule {
         service: SERVICE.name,
         config: IntakeConfig,
         entities: [...platformEntities, ...messagingEntities, ...privacyEntities, ...auditEntities, ...intakeEntities],
-        migrations: [...platformMigrations, ...messagingMigrations, ...privacyMigrations, ...auditMigrations, ...intakeMigrations],
+        migrations: [...platformMigrations, ...messagingMigrations, ...privacyMigrations, ...auditMigrations, ...intakeMigrations, ...federationMigrations],
         imports: [
           MessagingModule.forRoot({ topics, consumerGroup: options.consumerGroup }),
           AuthModule.forRoot({ service: SERVICE.name }),
@@ -77,6 +79,7 @@ export function intakeAppModule(options: IntakeAppOptions = {}): DynamicModule {
         ],
       }),
       IntakeModule.forRoot({ timelineTopics: timeline }),
+      IntakeFederationModule.forRoot(),
     ],
   };
 }

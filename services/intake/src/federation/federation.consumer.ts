@@ -1,0 +1,42 @@
+import { Controller, Inject, type Type } from '@nestjs/common';
+import { Topics } from '@puente/contracts';
+import { type ExchangeReceiver, exchangeTopic } from '@puente/federation';
+import { type ConsumedEvent, eventSource, HandlesEvent } from '@puente/messaging';
+import type { EntityManager } from 'typeorm';
+import { EXCHANGE_RECEIVER } from './federation.tokens';
+import { MatchKeyBorder } from './match-key-border';
+
+/**
+ * Intake's side of the border for node `node`: its own match-key events go out through the
+ * border rules; envelopes addressed to it (match keys, retractions, receipts) come in through
+ * the exchange receiver. Topic names depend on the node, hence a class per node.
+ */
+export function federationConsumerClass(node: string): Type<unknown> {
+  const ownSource = eventSource(node, 'intake');
+
+  @Controller()
+  class IntakeFederationConsumer {
+    constructor(
+      private readonly border: MatchKeyBorder,
+      @Inject(EXCHANGE_RECEIVER) private readonly receiver: ExchangeReceiver,
+    ) {}
+
+    @HandlesEvent({ topic: Topics.intakeMatchKeys.name, types: ['puente.intake.v1.MatchKeysPublished', 'puente.intake.v1.MatchKeysWithdrawn'] })
+    async onOwnMatchKeys(event: ConsumedEvent, tx: EntityManager): Promise<void> {
+      // Peers' keys arrive on this topic too (as the peer's events): they never go out again.
+      if (event.source !== ownSource) return;
+      await this.border.onOwnEvent(event, tx);
+    }
+
+    @HandlesEvent({ topic: exchangeTopic(node, 'match-keys') })
+    async onMatchKeyEnvelope(event: ConsumedEvent, tx: EntityManager): Promise<void> {
+      await this.receiver.receive(event, tx);
+    }
+
+    @HandlesEvent({ topic: exchangeTopic(node, 'receipt') })
+    async onReceipt(event: ConsumedEvent, tx: EntityManager): Promise<void> {
+      await this.receiver.receive(event, tx);
+    }
+  }
+  return IntakeFederationConsumer;
+}

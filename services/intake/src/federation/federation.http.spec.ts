@@ -1,0 +1,110 @@
+// Two country nodes, for real: GT's and MX's intake, each with its own Kafka broker and
+// PostgreSQL database, joined by a real MirrorMaker 2. Match keys cross the border sealed,
+// under the border rules, and the person shows up at MX as a possible duplicate.
+import { peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from '@puente/federation';
+import { eventually } from '@puente/testing';
+import { type IntakeTestApp, people, startIntake, uniqueSiteCode } from '../spec/testing/harness';
+
+const MM = `spec-${process.env.PUENTE_TEST_RUN ?? 'ci'}-intake`;
+const identityMatching = { purpose: 'identity_matching', method: 'written' };
+
+describe('match keys across the border (two nodes, MirrorMaker 2)', () => {
+  let gt: IntakeTestApp;
+  let mx: IntakeTestApp;
+  let mxPort: number;
+  let gtSite: string;
+  let mxSite: string;
+  const mxToken = () => mx.token({ partnerId: 'MX-MRC-01', node: 'MX', jurisdictions: ['MX'] });
+
+  beforeAll(async () => {
+    mxPort = peerKafkaPort();
+    const mxBrokers = await startPeerBroker(mxPort);
+    gt = await startIntake('fedgt', { env: { PUENTE_NODE: 'GT' } });
+    mx = await startIntake('fedmx', { env: { PUENTE_NODE: 'MX', KAFKA_BROKERS: mxBrokers } });
+    await startMirrorMaker(
+      [
+        { node: 'GT', brokers: process.env.KAFKA_BROKERS as string },
+        { node: 'MX', brokers: mxBrokers },
+      ],
+      MM,
+    );
+    gtSite = uniqueSiteCode('GT-MRC');
+    mxSite = uniqueSiteCode('MX-MRC');
+    expect((await gt.call('POST', '/v1/sites', { body: { code: gtSite, name: 'CRM Tecún Umán', kind: 'fixed' } })).status).toBe(201);
+    expect((await mx.call('POST', '/v1/sites', { body: { code: mxSite, name: 'Albergue Tapachula', kind: 'fixed' }, token: await mxToken() })).status).toBe(201);
+  }, 300_000);
+
+  afterAll(async () => {
+    await gt?.close();
+    await mx?.close();
+    await stopMirrorMaker(MM);
+    await stopPeerBroker(mxPort);
+  }, 120_000);
+
+  const registerAtGt = async (body: Record<string, unknown>) => {
+    const res = await gt.call('POST', '/v1/persons', { body });
+    expect(res.status).toBe(201);
+    return res.body as { personId: string; caseId: string };
+  };
+  const sentBy = (personId: string): Promise<{ peer: string; kind: string; receipt_outcome: string | null }[]> =>
+    gt.ds.query('SELECT peer, kind, receipt_outcome FROM federation_sent_envelope WHERE subject = $1 ORDER BY peer', [personId]);
+  const mxHolds = (personId: string): Promise<unknown[]> => mx.ds.query(`SELECT 1 FROM partner_match_key WHERE node = 'GT' AND reference = $1`, [personId]);
+
+  it('a person registered at GT with an identity-matching consent is found at MX as a possible duplicate, and MX answers with a receipt', async () => {
+    const atGt = await registerAtGt(people.mariaJose(gtSite, { nationality: 'SV', vulnerabilityFlags: [], familyNames: 'Ramírez Castillo', consents: [identityMatching] }));
+    // The same person registers at an MX site, written differently: accents dropped, names in the other order of surnames kept.
+    const res = await mx.call('POST', '/v1/persons', {
+      body: people.mariaJose(mxSite, { nationality: 'SV', vulnerabilityFlags: [], givenNames: 'Maria Jose', familyNames: 'RAMIREZ CASTILLO' }),
+      token: await mxToken(),
+    });
+    expect(res.status).toBe(201);
+    const atMx = res.body as { personId: string; caseId: string };
+    const found = await eventually(
+      'possible duplicate at MX',
+      async () => {
+        const rows: { person_id: string; other_node: string; other_reference: string }[] = await mx.ds.query(
+          `SELECT person_id, other_node, other_reference FROM possible_duplicate WHERE other_node = 'GT' AND other_reference = $1`,
+          [atGt.personId],
+        );
+        return rows.length > 0 ? rows : null;
+      },
+      120_000,
+    );
+    expect(found).toEqual([{ person_id: atMx.personId, other_node: 'GT', other_reference: atGt.personId }]);
+    await eventually('receipt from MX', async () => (await sentBy(atGt.personId)).some((r) => r.peer === 'MX' && r.receipt_outcome === 'applied'), 120_000);
+  }, 240_000);
+
+  it('a person who did not consent to identity matching is not sent to any node', async () => {
+    const before = await registerAtGt(people.mariaJose(gtSite, { nationality: 'SV', vulnerabilityFlags: [], familyNames: 'Sin Consentimiento' }));
+    // A consenting person registered after them crosses first-in-first-out: once it arrived, the first would have too.
+    const after = await registerAtGt(people.mariaJose(gtSite, { nationality: 'SV', vulnerabilityFlags: [], familyNames: 'Con Consentimiento', consents: [identityMatching] }));
+    await eventually('later consenting person at MX', async () => (await mxHolds(after.personId)).length > 0, 120_000);
+    expect(await sentBy(before.personId)).toEqual([]);
+    expect(await mxHolds(before.personId)).toEqual([]);
+  }, 180_000);
+
+  it('a Honduran with a fear of return is never sent to the HN node (MX still gets the keys)', async () => {
+    const person = await registerAtGt(people.mariaJose(gtSite, { nationality: 'HN', vulnerabilityFlags: ['fear_of_return'], familyNames: 'Protegida', consents: [identityMatching] }));
+    await eventually('sent to MX', async () => (await sentBy(person.personId)).some((r) => r.peer === 'MX'), 120_000);
+    const peers = (await sentBy(person.personId)).map((r) => r.peer);
+    expect(peers).not.toContain('HN');
+    expect(peers).toEqual(expect.arrayContaining(['MX', 'SV', 'US', 'CR']));
+    // A Salvadoran with the same fear of return is sent to HN (the block is about the nationality's node).
+    const salvadoran = await registerAtGt(people.mariaJose(gtSite, { nationality: 'SV', vulnerabilityFlags: ['fear_of_return'], familyNames: 'Otra Protegida', consents: [identityMatching] }));
+    await eventually('sent', async () => (await sentBy(salvadoran.personId)).length > 0, 120_000);
+    const salvadoranPeers = (await sentBy(salvadoran.personId)).map((r) => r.peer);
+    expect(salvadoranPeers).toContain('HN');
+    expect(salvadoranPeers).not.toContain('SV');
+  }, 180_000);
+
+  it('withdrawing the consent sends a retraction and MX deletes the keys it held', async () => {
+    const person = await registerAtGt(people.mariaJose(gtSite, { nationality: 'SV', vulnerabilityFlags: [], familyNames: 'Retirada', consents: [identityMatching] }));
+    await eventually('keys at MX', async () => (await mxHolds(person.personId)).length > 0, 120_000);
+    const consents = await gt.call('GET', `/v1/cases/${person.caseId}/consents`);
+    const consentId = consents.body.items.find((c: { purpose: string }) => c.purpose === 'identity_matching').id;
+    const withdrawn = await gt.call('POST', `/v1/consents/${consentId}/withdraw`);
+    expect(withdrawn.status).toBeLessThan(300);
+    await eventually('keys gone at MX', async () => (await mxHolds(person.personId)).length === 0, 120_000);
+    expect((await sentBy(person.personId)).map((r) => `${r.peer}:${r.kind}`)).toContain('MX:match-keys-retraction');
+  }, 180_000);
+});

@@ -1,0 +1,71 @@
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
+import { AuditLog } from '@puente/audit';
+import {
+  EXCHANGE_KINDS,
+  ExchangeReceiver,
+  exchangeTopicDeclarations,
+  ExchangeWriter,
+  FederationMetrics,
+  loadNodeRegistry,
+  type NodeRegistry,
+} from '@puente/federation';
+import { eventSource } from '@puente/messaging';
+import { METRICS_REGISTRY } from '@puente/platform';
+import type { Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { MatchKeyPublication } from '../duplicates/match-key-publication';
+import { MatchKeyArrivals } from './exchange-effects';
+import { federationConsumerClass } from './federation.consumer';
+import { EXCHANGE_RECEIVER, EXCHANGE_WRITER, NODE_REGISTRY } from './federation.tokens';
+import { MatchKeyBorder } from './match-key-border';
+
+/**
+ * Federation is on with a node registry (FEDERATION_REGISTRY_FILE), or outside production with
+ * the development registry; a production node without a registry exchanges nothing.
+ */
+export function federationEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !!env.FEDERATION_REGISTRY_FILE || env.NODE_ENV !== 'production';
+}
+
+/** Exchange topics intake needs on its own cluster (created at start like the others). */
+export function intakeFederationTopics(env: NodeJS.ProcessEnv = process.env): { name: string; partitions: number }[] {
+  if (!federationEnabled(env)) return [];
+  const registry = loadNodeRegistry(env);
+  const aggregates: string[] = [EXCHANGE_KINDS['match-keys'].aggregate, EXCHANGE_KINDS.receipt.aggregate];
+  return exchangeTopicDeclarations(registry.node, registry.peers).filter((t) => aggregates.includes(t.name.split('.')[3]));
+}
+
+@Module({})
+export class IntakeFederationModule {
+  /** Match keys across the border (see docs/federation.md); nothing when federation is off. */
+  static forRoot(env: NodeJS.ProcessEnv = process.env): DynamicModule {
+    if (!federationEnabled(env)) {
+      new Logger('Federation').log('no FEDERATION_REGISTRY_FILE: this node exchanges nothing with other nodes');
+      return { module: IntakeFederationModule };
+    }
+    const registry = loadNodeRegistry(env);
+    return {
+      module: IntakeFederationModule,
+      controllers: [federationConsumerClass(registry.node)],
+      providers: [
+        { provide: NODE_REGISTRY, useValue: registry },
+        { provide: EXCHANGE_WRITER, useFactory: (r: NodeRegistry) => new ExchangeWriter(r, eventSource(r.node, 'intake')), inject: [NODE_REGISTRY] },
+        { provide: FederationMetrics, useFactory: (metrics: Registry, ds: DataSource) => new FederationMetrics(metrics, ds), inject: [METRICS_REGISTRY, DataSource] },
+        {
+          provide: EXCHANGE_RECEIVER,
+          useFactory: (writer: ExchangeWriter, audit: AuditLog, arrivals: MatchKeyArrivals, metrics: FederationMetrics) =>
+            new ExchangeReceiver({
+              writer,
+              audit,
+              effects: { 'match-keys': (e, tx) => arrivals.apply(e, tx), 'match-keys-retraction': (e, tx) => arrivals.apply(e, tx) },
+              onOutcome: (r) => metrics.record(r),
+            }),
+          inject: [EXCHANGE_WRITER, AuditLog, MatchKeyArrivals, FederationMetrics],
+        },
+        MatchKeyPublication,
+        MatchKeyBorder,
+        MatchKeyArrivals,
+      ],
+    };
+  }
+}
