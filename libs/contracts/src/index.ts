@@ -15,4 +15,5 @@ export * from './gen/puente/referral/v1/directory_events_pb';
 export * from './gen/puente/referral/v1/routing_events_pb';
 
 export * from './topics';
+export * from './iso-3166';
 export * from './events';

@@ -34,6 +34,7 @@ export {
   type ShredReceipt,
 } from './vault/person-vault';
 export { DataKeyCache, type DataKeyCacheOptions } from './vault/data-key-cache';
+export { personVaultProviders } from './vault/vault-providers';
 export { rewrapAll, dataKeyInventory, type RewrapOptions, type RewrapReport, type DataKeyInventory } from './vault/rewrap';
 export { PersonDataKey } from './vault/person-data-key.entity';
 export { CreatePersonDataKeys1764230500000 } from './vault/person-data-key.migration';

@@ -5,6 +5,7 @@ import { AuthModule } from '@puente/auth';
 import { Topics } from '@puente/contracts';
 import { MessagingModule, messagingEntities, messagingMigrations } from '@puente/messaging';
 import { PlatformModule, platformEntities, platformMigrations } from '@puente/platform';
+import { privacyEntities, privacyMigrations } from '@puente/privacy';
 import { CaseConsentEntity, CaseRecordEntity } from './case-registry/case-record.entity';
 import { screeningMigrations } from './migrations';
 import { QuestionnaireVersionEntity } from './questionnaires/questionnaire-version.entity';
@@ -37,8 +38,8 @@ export function screeningAppModule(options: ScreeningAppOptions = {}): DynamicMo
       PlatformModule.forRoot({
         service: SERVICE.name,
         logDestination: options.logDestination,
-        entities: [...platformEntities, ...messagingEntities, ...auditEntities, ...screeningEntities],
-        migrations: [...platformMigrations, ...messagingMigrations, ...auditMigrations, ...screeningMigrations],
+        entities: [...platformEntities, ...messagingEntities, ...auditEntities, ...privacyEntities, ...screeningEntities],
+        migrations: [...platformMigrations, ...messagingMigrations, ...auditMigrations, ...privacyMigrations, ...screeningMigrations],
         imports: [
           MessagingModule.forRoot({ topics: [Topics.intakeCase, Topics.receptionArrival, Topics.screening], consumerGroup: options.consumerGroup }),
           AuthModule.forRoot({ service: SERVICE.name }),

@@ -52,6 +52,7 @@ export const NOT_ALLOWED_REASONS = {
   'case-unknown': 'No case with this id is known to screening in your jurisdictions (intake may not have published it yet).',
   'case-closed': 'The case is closed.',
   'person-erased': "The person's data was erased.",
+  'person-unknown': 'No such person on this case is known to screening (intake may not have published their registration yet).',
   'no-screening-consent': 'The person has not given consent to screening on this case.',
   'consent-withdrawn': 'The person withdrew their consent to screening.',
   'consent-expired': 'The consent to screening has expired.',

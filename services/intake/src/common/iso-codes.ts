@@ -1,26 +1,9 @@
 /**
- * ISO 3166-1 alpha-2 country codes (all 249 officially assigned codes) and ISO 639 language
- * codes accepted by intake. Kept as data in the service (no dependency) and checked by
- * `isCountryCode` / `isLanguageCode`; unknown codes are a 400 naming the field.
+ * ISO 3166-1 alpha-2 country codes (the list every service shares, in @puente/contracts) and
+ * ISO 639 language codes accepted by intake, checked by `isCountryCode` / `isLanguageCode`;
+ * unknown codes are a 400 naming the field.
  */
-const COUNTRIES = `
-AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
-BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE
-EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM
-HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC
-LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA
-NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW
-SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO
-TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW`;
-
-/** Every ISO 3166-1 alpha-2 code currently assigned. */
-export const COUNTRY_CODES: ReadonlySet<string> = new Set(COUNTRIES.trim().split(/\s+/));
-
-/**
- * Nationality of a stateless person or one whose nationality is not known, as in the events
- * (`PersonRegistered.nationality`): a user-assigned code, never a country.
- */
-export const STATELESS_OR_UNKNOWN = 'XX';
+export { COUNTRY_CODES, isCountryCode, isNationalityCode, STATELESS_OR_UNKNOWN } from '@puente/contracts';
 
 /** ISO 639-1 two-letter language codes (all 183 current codes). */
 const ISO_639_1 = `
@@ -45,15 +28,6 @@ hat pcm kri srn ckb prs bal hak yue cmn nan wuu tir aii ful fuf snk mnk dyu bci 
 
 /** Language codes: ISO 639-1 (`es`, `en`, `ht`) or an ISO 639-3 code from the list above (`quc`, `mam`, `cab`). */
 export const LANGUAGE_CODES: ReadonlySet<string> = new Set([...ISO_639_1.trim().split(/\s+/), ...ISO_639_3.trim().split(/\s+/)]);
-
-export function isCountryCode(value: unknown): value is string {
-  return typeof value === 'string' && COUNTRY_CODES.has(value);
-}
-
-/** A country code, or `XX` for stateless / unknown nationality. */
-export function isNationalityCode(value: unknown): value is string {
-  return value === STATELESS_OR_UNKNOWN || isCountryCode(value);
-}
 
 export function isLanguageCode(value: unknown): value is string {
   return typeof value === 'string' && LANGUAGE_CODES.has(value);

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Provider } from '@nestjs/common';
 import { ConfigValidationError } from '@puente/platform';
-import { type AgreementKey, KeyEncryptionKeyring, KeyringConfigError, parseAgreementKey, PersonVault } from '@puente/privacy';
-import { DataSource } from 'typeorm';
+import { type AgreementKey, parseAgreementKey, personVaultProviders } from '@puente/privacy';
 import { IntakeConfig } from '../config/intake.config';
 
 /** Injection token of the match-key agreement keys (AgreementKey[]). */
@@ -42,24 +41,6 @@ export function agreementKeysFrom(config: Pick<IntakeConfig, 'MATCH_AGREEMENT_KE
 
 /** PersonVault on the service's database with the node's KEKs (PUENTE_KEKS), and the agreement keys. */
 export const privacyProviders: Provider[] = [
-  {
-    provide: KeyEncryptionKeyring,
-    inject: [IntakeConfig],
-    useFactory: (config: IntakeConfig) => {
-      try {
-        return KeyEncryptionKeyring.fromEnv({ ...process.env, NODE_ENV: config.NODE_ENV });
-      } catch (error) {
-        if (error instanceof KeyringConfigError) {
-          throw new ConfigValidationError(config.serviceName, [{ variable: 'PUENTE_KEKS', messages: [error.message] }]);
-        }
-        throw error;
-      }
-    },
-  },
-  {
-    provide: PersonVault,
-    inject: [DataSource, KeyEncryptionKeyring],
-    useFactory: (dataSource: DataSource, keyring: KeyEncryptionKeyring) => new PersonVault(dataSource, keyring),
-  },
+  ...personVaultProviders(IntakeConfig, ConfigValidationError),
   { provide: AGREEMENT_KEYS, inject: [IntakeConfig], useFactory: (config: IntakeConfig) => agreementKeysFrom(config) },
 ];

@@ -106,6 +106,26 @@ describe('case timeline (Kafka → projection → HTTP)', () => {
     expect(paged.map((e) => e.eventId)).toEqual(all.map((e) => e.eventId));
   });
 
+  it('follows PersonUpdated: a correction puts the minimized attributes on the timeline, never the identity', async () => {
+    const read = await intake.call('GET', `/v1/persons/${personId}`, { headers: { 'x-purpose': 'case-management' } });
+    const patched = await intake.call('PATCH', `/v1/persons/${personId}`, {
+      body: { vulnerabilityFlags: ['fear_of_return', 'survivor_of_violence'], familyNames: 'Pérez de Gómez' },
+      headers: { 'if-match': read.headers.get('etag') as string, 'x-purpose': 'case-management' },
+    });
+    expect(patched.status).toBe(200);
+    const entry = await eventually('PersonUpdated on the timeline', async () => (await timeline()).find((e) => e.type === 'puente.intake.v1.PersonUpdated'));
+    expect(entry.data).toMatchObject({
+      personId,
+      caseId,
+      caseIds: [caseId],
+      ageBand: 'AGE_BAND_AGED_18_TO_59',
+      sex: 'SEX_FEMALE',
+      nationality: 'HN',
+      vulnerabilityFlags: ['VULNERABILITY_FLAG_FEAR_OF_RETURN', 'VULNERABILITY_FLAG_SURVIVOR_OF_VIOLENCE'],
+    });
+    expect(JSON.stringify(entry.data)).not.toMatch(/Pérez|María|1994/);
+  });
+
   it('keeps working after the person is erased, with the erasure on it and no personal data', async () => {
     expect((await intake.call('POST', `/v1/persons/${personId}/erase`)).status).toBe(200);
     const entries = await eventually('PersonErased on the timeline', async () => {

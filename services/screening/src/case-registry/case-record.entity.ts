@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** A case as screening knows it (from intake's CaseOpened, CaseClosed and PersonErased). */
+/** A case as screening knows it (from intake's CaseOpened and CaseClosed). */
 @Entity({ name: 'case_record' })
 export class CaseRecordEntity {
   @PrimaryColumn({ name: 'case_id', type: 'uuid' })
@@ -48,6 +48,10 @@ export class CaseConsentEntity {
 
   @Column({ name: 'case_id', type: 'uuid' })
   caseId: string;
+
+  /** Whose consent it is (intake's person id); null: recorded before consents named their person. */
+  @Column({ name: 'person_id', type: 'uuid', nullable: true })
+  personId: string | null;
 
   @Column({ name: 'valid_from', type: 'timestamptz', nullable: true })
   validFrom: Date | null;

@@ -1,15 +1,20 @@
 import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
+  AgeBand,
   CaseCloseReason,
   ConsentPurpose,
   decodeEvent,
   fromTimestamp,
+  isNationalityCode,
   type PuenteEvent,
+  Sex,
   Topics,
+  VulnerabilityFlag,
 } from '@puente/contracts';
 import { type ConsumedEvent, type EventContext, NonRetryableError, OutboxWriter } from '@puente/messaging';
 import { ServiceConfig } from '@puente/platform';
+import { AlreadyErasedError, PersonVault } from '@puente/privacy';
 import type { Timestamp } from '@bufbuild/protobuf/wkt';
 import { cancelOpenScreenings, eraseScreeningAnswers } from '../screenings/screening-cancellation';
 import type { EventActor } from '../screenings/screening-events';
@@ -22,6 +27,8 @@ export const INTAKE_EVENT_TYPES = [
   'puente.intake.v1.ConsentRecorded',
   'puente.intake.v1.ConsentWithdrawn',
   'puente.intake.v1.PersonErased',
+  'puente.intake.v1.PersonRegistered',
+  'puente.intake.v1.PersonUpdated',
 ] as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -39,6 +46,18 @@ function dateOf(ts: Timestamp | undefined, field: string): Date | null {
   return date;
 }
 
+/** A person's minimized attributes as stored (REST spellings); a poison event for a nationality that is not ISO 3166-1 alpha-2. */
+function attributesOf(m: { personId: string; ageBand: AgeBand; sex: Sex; nationality: string; vulnerabilityFlags: VulnerabilityFlag[] }) {
+  if (!isNationalityCode(m.nationality)) throw new NonRetryableError('nationality is not ISO 3166-1 alpha-2 (or XX)');
+  return {
+    personId: requireUuid(m.personId, 'person_id'),
+    ageBand: m.ageBand === AgeBand.UNSPECIFIED ? 'unknown' : AgeBand[m.ageBand].toLowerCase(),
+    sex: m.sex === Sex.UNSPECIFIED ? 'undisclosed' : Sex[m.sex].toLowerCase(),
+    nationality: m.nationality,
+    flags: m.vulnerabilityFlags.filter((f) => f !== VulnerabilityFlag.UNSPECIFIED && VulnerabilityFlag[f] !== undefined).map((f) => VulnerabilityFlag[f].toLowerCase()),
+  };
+}
+
 function timeOf(ts: Timestamp | undefined, field: string, fallback: string): Date {
   const date = dateOf(ts, field);
   if (date) return date;
@@ -48,8 +67,10 @@ function timeOf(ts: Timestamp | undefined, field: string, fallback: string): Dat
 
 /**
  * Builds the local read model of cases and screening consents from intake's events, and applies
- * their consequences to open screenings: a withdrawn consent (with no other in force), a closed
- * case or an erased person cancels them; an erasure also erases the answers. Idempotent through
+ * their consequences to open screenings: a withdrawn consent (with no other of that person in
+ * force), a closed case or an erased person cancels them; an erasure also shreds the person's
+ * data key (crypto-shredding their answers). Persons (PersonRegistered, PersonUpdated) bring the
+ * age band, sex, nationality and flags screening shows instead of asking them again. Idempotent through
  * the inbox (the consumer records each event id with these writes, in one transaction).
  */
 @Controller()
@@ -60,6 +81,7 @@ export class CaseRegistryProjector {
     private readonly outbox: OutboxWriter,
     private readonly registry: CaseRegistry,
     private readonly config: ServiceConfig,
+    private readonly vault: PersonVault,
   ) {}
 
   private get system(): EventActor {
@@ -95,7 +117,7 @@ export class CaseRegistryProjector {
           at,
           (CaseCloseReason[message.reason] ?? 'UNSPECIFIED').toLowerCase(),
         ]);
-        await cancelOpenScreenings(tx, this.outbox, caseId, 'case_closed', at, this.system, event.traceparent);
+        await cancelOpenScreenings(tx, this.outbox, { caseId }, 'case_closed', at, this.system, event.traceparent);
         return;
       }
       case 'puente.intake.v1.ConsentRecorded': {
@@ -103,9 +125,9 @@ export class CaseRegistryProjector {
         const caseId = requireUuid(message.caseId, 'case_id');
         if (!message.consentId) throw new NonRetryableError('consent_id is empty');
         await tx.query(
-          `INSERT INTO case_consent (consent_id, case_id, valid_from, valid_until, recorded_at)
-           VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (consent_id) DO UPDATE SET case_id = EXCLUDED.case_id, valid_from = EXCLUDED.valid_from,
+          `INSERT INTO case_consent (consent_id, case_id, person_id, valid_from, valid_until, recorded_at)
+           VALUES ($1, $2, $6, $3, $4, $5)
+           ON CONFLICT (consent_id) DO UPDATE SET case_id = EXCLUDED.case_id, person_id = EXCLUDED.person_id, valid_from = EXCLUDED.valid_from,
              valid_until = EXCLUDED.valid_until, recorded_at = EXCLUDED.recorded_at, updated_at = clock_timestamp()`,
           [
             message.consentId,
@@ -113,6 +135,7 @@ export class CaseRegistryProjector {
             dateOf(message.validFrom, 'valid_from'),
             dateOf(message.validUntil, 'valid_until'),
             timeOf(message.recordedAt, 'recorded_at', event.time),
+            message.personId === '' ? null : requireUuid(message.personId, 'person_id'),
           ],
         );
         return;
@@ -125,26 +148,50 @@ export class CaseRegistryProjector {
         // Serialize with the API's writes to this case (they lock the case row first, too).
         await tx.query(`SELECT 1 FROM case_record WHERE case_id = $1 FOR UPDATE`, [caseId]);
         // A withdrawal seen before its recording (should not happen on one ordered topic) still counts.
-        await tx.query(
-          `INSERT INTO case_consent (consent_id, case_id, withdrawn_at) VALUES ($1, $2, $3)
-           ON CONFLICT (consent_id) DO UPDATE SET withdrawn_at = COALESCE(case_consent.withdrawn_at, EXCLUDED.withdrawn_at), updated_at = clock_timestamp()`,
-          [message.consentId, caseId, at],
+        const [{ person_id: personId }]: { person_id: string | null }[] = await tx.query(
+          `INSERT INTO case_consent (consent_id, case_id, person_id, withdrawn_at) VALUES ($1, $2, $4, $3)
+           ON CONFLICT (consent_id) DO UPDATE SET withdrawn_at = COALESCE(case_consent.withdrawn_at, EXCLUDED.withdrawn_at), updated_at = clock_timestamp()
+           RETURNING person_id`,
+          [message.consentId, caseId, at, message.personId === '' ? null : requireUuid(message.personId, 'person_id')],
         );
-        if (!(await this.registry.hasConsentInForce(tx, caseId, at))) {
-          const cancelled = await cancelOpenScreenings(tx, this.outbox, caseId, 'consent_withdrawn', at, this.system, event.traceparent);
+        // Whose screenings stop: the consenting person's, or everyone's on the case for a consent that named no one.
+        const persons = personId ? [personId] : await this.registry.personsOn(tx, caseId);
+        for (const person of persons) {
+          if (await this.registry.hasConsentInForce(tx, caseId, person, at)) continue;
+          const cancelled = await cancelOpenScreenings(tx, this.outbox, { personId: person }, 'consent_withdrawn', at, this.system, event.traceparent);
           if (cancelled.length > 0) this.logger.log({ caseId, screenings: cancelled.length }, 'screening consent withdrawn: open screenings cancelled');
         }
         return;
       }
       case 'puente.intake.v1.PersonErased': {
-        // An erased person without a case has nothing in screening.
-        if (message.caseId === '') return;
-        const caseId = requireUuid(message.caseId, 'case_id');
+        const personId = requireUuid(message.personId, 'person_id');
         const at = timeOf(message.erasedAt, 'erased_at', event.time);
-        await tx.query(`UPDATE case_record SET erased_at = COALESCE(erased_at, $2), updated_at = clock_timestamp() WHERE case_id = $1`, [caseId, at]);
-        await cancelOpenScreenings(tx, this.outbox, caseId, 'person_erased', at, this.system, event.traceparent);
-        const erased = await eraseScreeningAnswers(tx, caseId, at);
-        this.logger.log({ caseId, screenings: erased }, 'person erased: screening answers erased');
+        // Crypto-shredding: the person's data key goes, so every copy of their answers is unreadable.
+        // One PersonErased comes per case the person is on; the first one shreds.
+        await this.vault.shred(personId, tx).catch((error: unknown) => {
+          if (!(error instanceof AlreadyErasedError)) throw error;
+        });
+        await tx.query(`UPDATE person_record SET erased_at = COALESCE(erased_at, $2), updated_at = clock_timestamp() WHERE person_id = $1`, [personId, at]);
+        await cancelOpenScreenings(tx, this.outbox, { personId }, 'person_erased', at, this.system, event.traceparent);
+        const erased = await eraseScreeningAnswers(tx, personId, at);
+        this.logger.log({ screenings: erased }, 'person erased: screening answers shredded');
+        return;
+      }
+      case 'puente.intake.v1.PersonRegistered':
+      case 'puente.intake.v1.PersonUpdated': {
+        const p = attributesOf(message);
+        // Updates may arrive once per case the person is on: the latest attributes win, the same either way.
+        await tx.query(
+          `INSERT INTO person_record (person_id, age_band, sex, nationality, vulnerability_flags) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (person_id) DO UPDATE SET age_band = EXCLUDED.age_band, sex = EXCLUDED.sex, nationality = EXCLUDED.nationality,
+             vulnerability_flags = EXCLUDED.vulnerability_flags, updated_at = clock_timestamp()`,
+          [p.personId, p.ageBand, p.sex, p.nationality, p.flags],
+        );
+        const caseIds = message.$typeName === 'puente.intake.v1.PersonRegistered' ? [message.caseId] : [message.caseId, ...message.caseIds];
+        await tx.query(
+          `INSERT INTO case_member (case_id, person_id) SELECT DISTINCT c, $1::uuid FROM unnest($2::uuid[]) AS c ON CONFLICT DO NOTHING`,
+          [p.personId, caseIds.filter((c) => c !== '').map((c) => requireUuid(c, 'case_id'))],
+        );
         return;
       }
       default:

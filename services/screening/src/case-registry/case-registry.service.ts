@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { coversJurisdiction } from '@puente/auth';
-import type { EntityManager } from 'typeorm';
+import { type EntityManager, IsNull } from 'typeorm';
 import type { NotAllowedReason } from '../problems';
 import { CaseConsentEntity, CaseRecordEntity } from './case-record.entity';
 
@@ -42,23 +42,58 @@ export class CaseRegistry {
   }
 
   /**
-   * Whether the case may be screened at `at`: known and visible, open, not erased, with a
-   * screening consent in force. With `lock`, the case row is locked until the transaction ends,
-   * which serializes every screening write of the case.
+   * Whether the person may be screened on the case at `at`: the case known and visible, open,
+   * the person not erased, with a screening consent of theirs in force (a consent that names no
+   * person counts for everyone on the case). With `lock`, the case row is locked until the
+   * transaction ends, which serializes every screening write of the case.
    */
-  async eligibility(manager: EntityManager, caseId: string, jurisdictions: readonly string[], at: Date, lock = false): Promise<Eligibility> {
+  async eligibility(manager: EntityManager, caseId: string, personId: string, jurisdictions: readonly string[], at: Date, lock = false): Promise<Eligibility> {
     const c = await this.find(manager, caseId, jurisdictions, lock);
     if (!c) return { ok: false, reason: 'case-unknown' };
-    if (c.erasedAt) return { ok: false, reason: 'person-erased' };
+    if (c.erasedAt || (await this.person(manager, personId))?.erasedAt) return { ok: false, reason: 'person-erased' };
     if (c.closedAt) return { ok: false, reason: 'case-closed' };
-    const consents = await manager.getRepository(CaseConsentEntity).find({ where: { caseId } });
+    const consents = await this.consentsOf(manager, caseId, personId);
     if (consents.some((x) => consentInForce(x, at))) return { ok: true, case: c };
     return { ok: false, reason: consents.length === 0 ? 'no-screening-consent' : missingConsentReason(consents, at) };
   }
 
-  /** True when the case has a screening consent in force at `at`. */
-  async hasConsentInForce(manager: EntityManager, caseId: string, at: Date): Promise<boolean> {
-    const consents = await manager.getRepository(CaseConsentEntity).find({ where: { caseId } });
-    return consents.some((x) => consentInForce(x, at));
+  /** True when the person has a screening consent in force on the case at `at`. */
+  async hasConsentInForce(manager: EntityManager, caseId: string, personId: string, at: Date): Promise<boolean> {
+    return (await this.consentsOf(manager, caseId, personId)).some((x) => consentInForce(x, at));
   }
+
+  /** What screening knows of a person from intake's events (minimized attributes only). */
+  async person(manager: EntityManager, personId: string): Promise<PersonRecord | undefined> {
+    const rows: PersonRecord[] = await manager.query(
+      `SELECT person_id AS "personId", age_band AS "ageBand", sex, nationality, vulnerability_flags AS "vulnerabilityFlags", erased_at AS "erasedAt"
+       FROM person_record WHERE person_id = $1`,
+      [personId],
+    );
+    return rows[0];
+  }
+
+  /** The persons screening knows on a case: registered on it, or who consented to screening on it. */
+  async personsOn(manager: EntityManager, caseId: string): Promise<string[]> {
+    const rows: { person_id: string }[] = await manager.query(
+      `SELECT person_id FROM case_member WHERE case_id = $1
+       UNION SELECT person_id FROM case_consent WHERE case_id = $1 AND person_id IS NOT NULL ORDER BY person_id`,
+      [caseId],
+    );
+    return rows.map((r) => r.person_id);
+  }
+
+  private async consentsOf(manager: EntityManager, caseId: string, personId: string): Promise<CaseConsentEntity[]> {
+    return manager.getRepository(CaseConsentEntity).find({ where: [{ caseId, personId }, { caseId, personId: IsNull() }] });
+  }
+}
+
+/** A person as screening knows it: never names or birth dates, only what intake's events carry. */
+export interface PersonRecord {
+  personId: string;
+  ageBand: string;
+  sex: string;
+  /** ISO 3166-1 alpha-2; XX when stateless or unknown. */
+  nationality: string;
+  vulnerabilityFlags: string[];
+  erasedAt: Date | null;
 }

@@ -2,6 +2,7 @@ import type { MigrationClass } from '@puente/platform';
 import { CreateCaseRegistry1796000000001 } from '../case-registry/case-registry.migration';
 import { CreateQuestionnaireVersion1796000000000 } from '../questionnaires/questionnaires.migration';
 import { ProtectionConcernScreenings1796000000003 } from '../screenings/protection-concerns.migration';
+import { ScreeningPerPerson1796000000004 } from '../screenings/screening-per-person.migration';
 import { CreateScreening1796000000002 } from '../screenings/screenings.migration';
 
 /**
@@ -13,4 +14,5 @@ export const screeningMigrations: MigrationClass[] = [
   CreateCaseRegistry1796000000001,
   CreateScreening1796000000002,
   ProtectionConcernScreenings1796000000003,
+  ScreeningPerPerson1796000000004,
 ];

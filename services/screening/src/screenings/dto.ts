@@ -12,6 +12,15 @@ export class StartScreeningDto {
   @IsUUID()
   caseId: string;
 
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The person to screen (intake person id, on this case). May be left out when the case has one person; household members are screened one by one.',
+    example: '0b4e6a8c-3f4a-4e1b-9c7d-2a1b3c4d5e6f',
+  })
+  @IsOptional()
+  @IsUUID()
+  personId?: string;
+
   @ApiPropertyOptional({ description: 'Questionnaire to use (its highest published version)', default: DEFAULT_QUESTIONNAIRE_KEY, example: DEFAULT_QUESTIONNAIRE_KEY })
   @IsOptional()
   @IsString()
@@ -121,6 +130,9 @@ export class ScreeningSummaryDto {
   @ApiProperty({ format: 'uuid' })
   caseId: string;
 
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The person screened; null while a pending screening waits for a caseworker to start it for someone' })
+  personId: string | null;
+
   @ApiProperty({ enum: SCREENING_STATUSES })
   status: ScreeningStatus;
 
@@ -169,7 +181,25 @@ export class ScreeningCreatedDto extends ScreeningSummaryDto {
   dropped: string[];
 }
 
+/** What screening knows of the person from intake's events (never asked again). */
+export class ScreenedPersonDto {
+  @ApiProperty({ enum: ['aged_0_to_4', 'aged_5_to_11', 'aged_12_to_17', 'aged_18_to_59', 'aged_60_plus', 'unknown'], example: 'aged_18_to_59' })
+  ageBand: string;
+
+  @ApiProperty({ enum: ['female', 'male', 'other', 'undisclosed'], example: 'female' })
+  sex: string;
+
+  @ApiProperty({ example: 'HN', description: 'ISO 3166-1 alpha-2; XX when stateless or unknown' })
+  nationality: string;
+
+  @ApiProperty({ type: [String], example: ['fear_of_return'], description: 'Vulnerability flags intake recorded' })
+  vulnerabilityFlags: string[];
+}
+
 export class ScreeningDto extends ScreeningSummaryDto {
+  @ApiProperty({ type: ScreenedPersonDto, nullable: true, description: "The person's age band, sex, nationality and flags, from intake" })
+  person: ScreenedPersonDto | null;
+
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'Answers by question id (personal data)' })
   answers: Record<string, AnswerValue>;
 
@@ -185,7 +215,12 @@ export class ScreeningDto extends ScreeningSummaryDto {
   @ApiProperty({ nullable: true, type: String, description: 'Reference date (YYYY-MM-DD) the result was evaluated on' })
   asOf: string | null;
 
-  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: "Set once the person's data was erased: the answers were crypto-shredded (answers is empty); the coded result stays",
+  })
   answersErasedAt: string | null;
 }
 

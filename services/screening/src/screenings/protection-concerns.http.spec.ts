@@ -25,6 +25,7 @@ import {
   openCase,
   publishIntake,
   publishReception,
+  registerPerson,
   type ScreeningTestApp,
   screeningEventsOf,
   startScreening,
@@ -121,7 +122,7 @@ describe('protection concerns from reception open pending screenings (real Kafka
   }, SLOW);
 
   it('refuses to start a pending screening without a screening consent (409 with the reason), and starts it once the consent arrives', async () => {
-    const { caseId } = await openCase(t, { consent: false });
+    const { caseId, personId } = await openCase(t, { consent: false });
     await consumed(t, await publishReception(t.broker, caseId, ProtectionConcernRaisedSchema, concern(caseId, { concerns: [ProtectionConcern.TRAFFICKING_INDICATORS] })));
     const [pending] = await screeningsOf(caseId);
 
@@ -139,7 +140,7 @@ describe('protection concerns from reception open pending screenings (real Kafka
       await publishIntake(t.broker, caseId, ConsentRecordedSchema, {
         consentId,
         caseId,
-        personId: randomUUID(),
+        personId,
         purpose: ConsentPurpose.SCREENING,
         validFrom: toTimestamp(new Date(Date.now() - 60_000)),
         recordedAt: toTimestamp(),
@@ -186,12 +187,14 @@ describe('protection concerns from reception open pending screenings (real Kafka
     // Visible only in the center's jurisdiction.
     const mexico = await t.token({ jurisdictions: ['MX'], partnerId: 'MX-MRC-01', node: 'MX' });
     expect((await t.call('GET', `/v1/screenings/${pending.id}`, { token: mexico })).status).toBe(404);
-    expect(expectProblem(await t.call('POST', '/v1/screenings', { body: { caseId } }), 409, 'screening-not-allowed').reason).toBe('no-screening-consent');
+    // Nobody to screen yet: intake has not registered anyone on the case.
+    expect(expectProblem(await t.call('POST', '/v1/screenings', { body: { caseId } }), 409, 'screening-not-allowed').reason).toBe('person-unknown');
 
     await publishIntake(t.broker, caseId, CaseOpenedSchema, { caseId, reference: 'GT-2026-900001', siteCode: 'GT-MRC-01', custodyNode: 'GT', openedAt: toTimestamp() });
+    const personId = await registerPerson(t, caseId);
     await consumed(
       t,
-      await publishIntake(t.broker, caseId, ConsentRecordedSchema, { consentId: randomUUID(), caseId, purpose: ConsentPurpose.SCREENING, recordedAt: toTimestamp() }),
+      await publishIntake(t.broker, caseId, ConsentRecordedSchema, { consentId: randomUUID(), caseId, personId, purpose: ConsentPurpose.SCREENING, recordedAt: toTimestamp() }),
     );
     expect((await t.ds.query(`SELECT reference, site_code, known_from FROM case_record WHERE case_id = $1`, [caseId]))[0]).toEqual({
       reference: 'GT-2026-900001',

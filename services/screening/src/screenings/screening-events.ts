@@ -104,6 +104,7 @@ export function screeningStarted(s: ScreeningEntity, actor: EventActor): Message
     startedAt: toTimestamp(s.activatedAt ?? s.createdAt),
     startedBy: actor,
     concernId: s.concernId ?? '',
+    personId: s.personId ?? '',
   };
 }
 
@@ -133,6 +134,7 @@ export function screeningCompleted(s: ScreeningEntity, outcome: ScreeningOutcome
     completedAt: toTimestamp(completedAt),
     completedBy: actor,
     previousScreeningId: s.previousScreeningId ?? '',
+    personId: s.personId ?? '',
   };
 }
 
@@ -153,11 +155,17 @@ export function protectionAlertRaised(
     siteCode: site.siteCode,
     custodyNode: site.custodyNode,
     raisedAt: toTimestamp(raisedAt),
+    personId: s.personId ?? '',
   };
 }
 
-export function screeningCancelled(screeningId: string, caseId: string, reason: CancelReason, at: Date, actor: EventActor): MessageInitShape<typeof ScreeningCancelledSchema> {
-  return { screeningId, caseId, reason: CANCEL_ENUM[reason], cancelledAt: toTimestamp(at), cancelledBy: actor };
+export function screeningCancelled(
+  screening: { id: string; caseId: string; personId: string | null },
+  reason: CancelReason,
+  at: Date,
+  actor: EventActor,
+): MessageInitShape<typeof ScreeningCancelledSchema> {
+  return { screeningId: screening.id, caseId: screening.caseId, reason: CANCEL_ENUM[reason], cancelledAt: toTimestamp(at), cancelledBy: actor, personId: screening.personId ?? '' };
 }
 
 export const EVENT_TYPES = {

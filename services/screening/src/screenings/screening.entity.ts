@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { RiskLevel } from '../questionnaires/catalog';
-import type { AnswerValue, ScreeningOutcome } from '../questionnaires/engine';
+import type { ScreeningOutcome } from '../questionnaires/engine';
 import type { ConcernCode } from './protection-concerns';
 import type { CancelReason, ScreeningStatus, ScreeningTrigger } from './screening-state';
 
@@ -34,9 +34,16 @@ export class ScreeningEntity {
   @Column({ name: 'previous_screening_id', type: 'uuid', nullable: true })
   previousScreeningId: string | null;
 
-  /** Personal data (including free text): never logged, never put in events. */
-  @Column({ type: 'jsonb' })
-  answers: Record<string, AnswerValue>;
+  /** The person screened (intake's person id); null for a pending screening nobody started yet. */
+  @Column({ name: 'person_id', type: 'uuid', nullable: true })
+  personId: string | null;
+
+  /**
+   * The answers (personal data, free text included) as one ciphertext under the person's data
+   * key (see ScreeningAnswers); null when none yet or erased. Never logged, never in events.
+   */
+  @Column({ name: 'answers_enc', type: 'text', nullable: true })
+  answersEnc: string | null;
 
   @Column({ type: 'jsonb', nullable: true })
   outcome: ScreeningOutcome | null;

@@ -61,7 +61,7 @@ export class ScreeningsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ScreeningCreatedDto> {
-    const { activated, ...created } = await this.screenings.start(caller(principal, request), body.caseId.toLowerCase(), body.questionnaireKey);
+    const { activated, ...created } = await this.screenings.start(caller(principal, request), body.caseId.toLowerCase(), { personId: body.personId?.toLowerCase(), questionnaireKey: body.questionnaireKey });
     if (activated) void reply.status(200);
     void reply.header('Location', `/v1/screenings/${created.id}`);
     setEtag(reply, etagOf(created));

@@ -348,9 +348,9 @@ describe('screening sessions (real HTTP, PostgreSQL and Kafka)', () => {
   });
 
   it("erases the answers when intake erases the person's data, and keeps the coded result", async () => {
-    const { caseId } = await openCase(t);
+    const { caseId, personId } = await openCase(t);
     const done = await screenAndComplete(caseId, ASYLUM_SEEKER);
-    await publishIntake(t.broker, caseId, PersonErasedSchema, { personId: randomUUID(), caseId, erasedAt: toTimestamp() });
+    await publishIntake(t.broker, caseId, PersonErasedSchema, { personId, caseId, erasedAt: toTimestamp() });
     const erased = await eventually('answers erased', async () => {
       const res = await t.call('GET', `/v1/screenings/${done.body.id}`);
       return res.body.answersErasedAt ? res : undefined;

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CaseRegistryModule } from '../case-registry/case-registry.module';
 import { QuestionnairesModule } from '../questionnaires/questionnaires.module';
 import { ProtectionConcernConsumer } from './protection-concern.consumer';
+import { ScreeningAnswers } from './screening-answers';
 import { ScreeningsController } from './screenings.controller';
 import { ScreeningsService } from './screenings.service';
 
@@ -9,6 +10,6 @@ import { ScreeningsService } from './screenings.service';
 @Module({
   imports: [QuestionnairesModule, CaseRegistryModule],
   controllers: [ScreeningsController, ProtectionConcernConsumer],
-  providers: [ScreeningsService],
+  providers: [ScreeningsService, ScreeningAnswers],
 })
 export class ScreeningsModule {}

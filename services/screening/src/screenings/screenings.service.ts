@@ -6,16 +6,18 @@ import { resourceNotFound } from '@puente/auth';
 import { AuditLog } from '@puente/audit';
 import { encodeEvent, ProtectionAlertRaisedSchema, ScreeningCompletedSchema, ScreeningRequestedSchema, ScreeningStartedSchema, Topics } from '@puente/contracts';
 import { OutboxWriter } from '@puente/messaging';
-import { assertIfMatch, assertVersionUpdated, computeEtag, type FieldError, isUniqueViolation, type Page, paginate, ProblemException, ServiceConfig } from '@puente/platform';
+import { assertIfMatch, assertVersionUpdated, computeEtag, type FieldError, isUniqueViolation, type Page, paginate, ProblemException, ServiceConfig, validationProblem } from '@puente/platform';
 import type { FastifyRequest } from 'fastify';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { CaseRecordEntity } from '../case-registry/case-record.entity';
 import { CaseRegistry } from '../case-registry/case-registry.service';
 import { incompleteProblem, invalidAnswersProblem, ScreeningProblemTypes, screeningNotAllowedProblem } from '../problems';
+import { ScreeningAnswers } from './screening-answers';
 import { DEFAULT_QUESTIONNAIRE_KEY } from '../questionnaires/catalog';
 import type { CompiledQuestionnaire } from '../questionnaires/definition';
 import {
   type AnswerIssue,
+  type Answers,
   applyAnswerPatch,
   carryOverAnswers,
   completionIssues,
@@ -75,6 +77,16 @@ function toFieldErrors(issues: readonly AnswerIssue[]): FieldError[] {
   return issues.map((i) => ({ field: i.field, code: i.code, message: i.message }));
 }
 
+function alreadyOpen(screeningId?: string): ProblemException {
+  return new ProblemException(
+    409,
+    ScreeningProblemTypes.SCREENING_ALREADY_OPEN,
+    'A screening is already open',
+    'This person already has an open screening; continue it.',
+    screeningId ? { screeningId } : {},
+  );
+}
+
 function notEditable(s: ScreeningEntity, action: ScreeningAction): ProblemException {
   return new ProblemException(
     409,
@@ -89,6 +101,7 @@ export function toSummary(s: ScreeningEntity): ScreeningSummaryDto {
   return {
     id: s.id,
     caseId: s.caseId,
+    personId: s.personId,
     status: s.status,
     trigger: s.trigger,
     previousScreeningId: s.previousScreeningId,
@@ -120,17 +133,41 @@ export class ScreeningsService {
     private readonly outbox: OutboxWriter,
     private readonly config: ServiceConfig,
     private readonly audit: AuditLog,
+    private readonly answers: ScreeningAnswers,
   ) {}
 
   private actor(principal: Principal): EventActor {
     return { clientId: principal.clientId, partnerId: principal.partnerId, node: this.config.PUENTE_NODE };
   }
 
-  /** Requires a consent in force (and an open, visible case); locks the case row. */
-  private async requireEligible(tx: EntityManager, caseId: string, principal: Principal, at: Date) {
-    const eligibility = await this.registry.eligibility(tx, caseId, principal.jurisdictions, at, true);
+  /** Requires the person's screening consent in force (and an open, visible case, the person not erased); locks the case row. */
+  private async requireEligible(tx: EntityManager, caseId: string, personId: string, principal: Principal, at: Date) {
+    const eligibility = await this.registry.eligibility(tx, caseId, personId, principal.jurisdictions, at, true);
     if (!eligibility.ok) throw screeningNotAllowedProblem(eligibility.reason);
     return eligibility.case;
+  }
+
+  /**
+   * The person to screen on a case: the one named (who must be known on the case), or the only
+   * person screening knows there; a household names its member.
+   */
+  private async personToScreen(tx: EntityManager, caseId: string, principal: Principal, named?: string): Promise<string> {
+    if (!(await this.registry.find(tx, caseId, principal.jurisdictions, true))) throw screeningNotAllowedProblem('case-unknown');
+    const persons = await this.registry.personsOn(tx, caseId);
+    if (named !== undefined) {
+      if (!persons.includes(named)) throw screeningNotAllowedProblem('person-unknown');
+      return named;
+    }
+    if (persons.length === 1) return persons[0];
+    if (persons.length === 0) throw screeningNotAllowedProblem('person-unknown');
+    throw validationProblem([{ field: 'personId', code: 'required', message: `This case has ${persons.length} persons; name the one to screen (household members are screened one by one).` }]);
+  }
+
+  /** The answers of a screening, or 409 person-erased once the person's data key is gone. */
+  private async answersOf(db: EntityManager, s: ScreeningEntity): Promise<Answers> {
+    const opened = await this.answers.open(db, s);
+    if (opened.erased) throw screeningNotAllowedProblem('person-erased');
+    return opened.answers;
   }
 
   /** The screening, locked, if the caller may see its case; else the 404 of a missing id. */
@@ -151,24 +188,28 @@ export class ScreeningsService {
     return this.questionnaires.compiledOf(await this.questionnaires.byId(manager, s.questionnaireVersionId));
   }
 
+  /** The full view; after the person's erasure the answers are empty and `answersErasedAt` says since when. */
   async view(s: ScreeningEntity, manager: EntityManager = this.dataSource.manager): Promise<ScreeningDto> {
+    const opened = await this.answers.open(manager, s);
     let visible: string[] = [];
     let missing: string[] = [];
-    if (isOpen(s.status)) {
+    if (isOpen(s.status) && !opened.erased) {
       const q = await this.compiledFor(manager, s);
       const asOf = today();
-      const shown = visibleQuestions(q, s.answers, asOf);
+      const shown = visibleQuestions(q, opened.answers, asOf);
       visible = q.questionIds.filter((id) => shown.has(id));
-      missing = completionIssues(q, s.answers, asOf).map((i) => i.field.slice('answers.'.length));
+      missing = completionIssues(q, opened.answers, asOf).map((i) => i.field.slice('answers.'.length));
     }
+    const person = s.personId ? await this.registry.person(manager, s.personId) : undefined;
     return {
       ...toSummary(s),
-      answers: s.answers,
+      person: person ? { ageBand: person.ageBand, sex: person.sex, nationality: person.nationality, vulnerabilityFlags: person.vulnerabilityFlags } : null,
+      answers: opened.answers,
       visibleQuestions: visible,
       missingRequired: missing,
       result: s.outcome,
       asOf: s.asOf,
-      answersErasedAt: s.answersErasedAt?.toISOString() ?? null,
+      answersErasedAt: opened.erased ? opened.erasedAt.toISOString() : null,
     };
   }
 
@@ -176,27 +217,38 @@ export class ScreeningsService {
     tx: EntityManager,
     caller: Caller,
     caseId: string,
+    personId: string,
     version: QuestionnaireVersionEntity,
     trigger: ScreeningTrigger,
-    answers: Record<string, unknown>,
+    answers: Answers,
     previousScreeningId: string | null,
   ): Promise<ScreeningEntity> {
-    const open = await tx.getRepository(ScreeningEntity).findOne({ where: [{ caseId, status: 'pending' }, { caseId, status: 'in_progress' }] });
-    if (open) {
-      throw new ProblemException(409, ScreeningProblemTypes.SCREENING_ALREADY_OPEN, 'A screening is already open', 'This case already has an open screening; continue it.', {
-        screeningId: open.id,
-      });
-    }
+    // One open screening per person (the partial unique index screening_one_open_per_person backs this).
+    const open = await tx.getRepository(ScreeningEntity).findOne({ where: [{ personId, status: 'pending' }, { personId, status: 'in_progress' }] });
+    if (open) throw alreadyOpen(open.id);
     const id = randomUUID();
     try {
       await tx.query(
-        `INSERT INTO screening (id, case_id, questionnaire_version_id, questionnaire_key, questionnaire_version, definition_sha256, status, trigger,
-           previous_screening_id, answers, started_by_client, started_by_partner)
-         VALUES ($1, $2, $3, $4, $5, $6, 'in_progress', $7, $8, $9, $10, $11)`,
-        [id, caseId, version.id, version.key, version.version, version.definitionSha256, trigger, previousScreeningId, JSON.stringify(answers), caller.principal.clientId, caller.principal.partnerId],
+        `INSERT INTO screening (id, case_id, person_id, questionnaire_version_id, questionnaire_key, questionnaire_version, definition_sha256, status, trigger,
+           previous_screening_id, answers_enc, started_by_client, started_by_partner)
+         VALUES ($1, $2, $12, $3, $4, $5, $6, 'in_progress', $7, $8, $9, $10, $11)`,
+        [
+          id,
+          caseId,
+          version.id,
+          version.key,
+          version.version,
+          version.definitionSha256,
+          trigger,
+          previousScreeningId,
+          await this.answers.seal(tx, { id }, personId, answers),
+          caller.principal.clientId,
+          caller.principal.partnerId,
+          personId,
+        ],
       );
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ProblemException(409, ScreeningProblemTypes.SCREENING_ALREADY_OPEN, 'A screening is already open', 'This case already has an open screening.');
+      if (isUniqueViolation(error)) throw alreadyOpen();
       throw error;
     }
     const s = await tx.getRepository(ScreeningEntity).findOneByOrFail({ id });
@@ -223,15 +275,23 @@ export class ScreeningsService {
    * has a pending screening (from a protection concern) and no other questionnaire is asked for,
    * starts that one (`activated`). Either way only with a screening consent in force.
    */
-  async start(caller: Caller, caseId: string, questionnaireKey?: string): Promise<ScreeningCreatedDto & { activated: boolean }> {
+  async start(caller: Caller, caseId: string, options: { personId?: string; questionnaireKey?: string } = {}): Promise<ScreeningCreatedDto & { activated: boolean }> {
+    const { questionnaireKey } = options;
     return this.dataSource.transaction(async (tx) => {
-      await this.requireEligible(tx, caseId, caller.principal, new Date());
-      const pending = await tx.getRepository(ScreeningEntity).findOne({ where: { caseId, status: 'pending' }, lock: { mode: 'pessimistic_write' } });
+      const personId = await this.personToScreen(tx, caseId, caller.principal, options.personId);
+      await this.requireEligible(tx, caseId, personId, caller.principal, new Date());
+      const pending = await tx.getRepository(ScreeningEntity).findOne({
+        where: [
+          { caseId, status: 'pending', personId },
+          { caseId, status: 'pending', personId: IsNull() },
+        ],
+        lock: { mode: 'pessimistic_write' },
+      });
       if (pending && (questionnaireKey === undefined || questionnaireKey === pending.questionnaireKey)) {
-        return { ...toSummary(await this.activate(tx, pending, caller)), carriedOver: [], dropped: [], activated: true };
+        return { ...toSummary(await this.activate(tx, pending, caller, personId)), carriedOver: [], dropped: [], activated: true };
       }
       const version = await this.currentVersion(tx, questionnaireKey ?? DEFAULT_QUESTIONNAIRE_KEY);
-      const s = await this.create(tx, caller, caseId, version, 'caseworker', {}, null);
+      const s = await this.create(tx, caller, caseId, personId, version, 'caseworker', {}, null);
       return { ...toSummary(s), carriedOver: [], dropped: [], activated: false };
     });
   }
@@ -240,14 +300,17 @@ export class ScreeningsService {
    * Starts a pending screening (the caller checked consent and holds the case row lock): it
    * becomes `in_progress`, with who activated it, and ScreeningStarted is emitted.
    */
-  private async activate(tx: EntityManager, s: ScreeningEntity, caller: Caller): Promise<ScreeningEntity> {
+  private async activate(tx: EntityManager, s: ScreeningEntity, caller: Caller, personId: string): Promise<ScreeningEntity> {
     if (typeof nextStatus(s.status, 'activate') !== 'string') throw notEditable(s, 'activate');
+    const open = await tx.getRepository(ScreeningEntity).findOne({ where: [{ personId, status: 'in_progress' }] });
+    if (open) throw alreadyOpen(open.id);
     assertVersionUpdated(
       await tx
         .createQueryBuilder()
         .update(ScreeningEntity)
         .set({
           status: 'in_progress',
+          personId,
           activatedAt: () => 'clock_timestamp()',
           activatedByClient: caller.principal.clientId,
           activatedByPartner: caller.principal.partnerId,
@@ -337,17 +400,19 @@ export class ScreeningsService {
       assertIfMatch(request, etagOf(s));
       const status = nextStatus(s.status, 'answer');
       if (typeof status !== 'string') throw notEditable(s, 'answer');
-      await this.requireEligible(tx, s.caseId, caller.principal, new Date());
+      const personId = s.personId ?? (await this.personToScreen(tx, s.caseId, caller.principal));
+      await this.requireEligible(tx, s.caseId, personId, caller.principal, new Date());
       // Answering a pending screening starts it (and is undone with it if the answers are refused).
-      if (s.status === 'pending') s = await this.activate(tx, s, caller);
+      if (s.status === 'pending') s = await this.activate(tx, s, caller, personId);
       const q = await this.compiledFor(tx, s);
-      const result = applyAnswerPatch(q, s.answers, patch, today());
+      const result = applyAnswerPatch(q, await this.answersOf(tx, s), patch, today());
       if (!result.answers) throw invalidAnswersProblem(toFieldErrors(result.issues));
+      const answersEnc = await this.answers.seal(tx, s, personId, result.answers);
       assertVersionUpdated(
         await tx
           .createQueryBuilder()
           .update(ScreeningEntity)
-          .set({ answers: result.answers, status, updatedAt: () => 'clock_timestamp()', version: () => 'version + 1' })
+          .set({ answersEnc, status, updatedAt: () => 'clock_timestamp()', version: () => 'version + 1' })
           .where('id = :id AND version = :version', { id: s.id, version: s.version })
           .execute(),
       );
@@ -363,21 +428,24 @@ export class ScreeningsService {
       if (request.headers['if-match'] !== undefined) assertIfMatch(request, etagOf(s));
       if (typeof nextStatus(s.status, 'complete') !== 'string') throw notEditable(s, 'complete');
       const now = new Date();
-      const caseRecord = await this.requireEligible(tx, s.caseId, caller.principal, now);
-      if (s.status === 'pending') s = await this.activate(tx, s, caller);
+      const personId = s.personId ?? (await this.personToScreen(tx, s.caseId, caller.principal));
+      const caseRecord = await this.requireEligible(tx, s.caseId, personId, caller.principal, now);
+      if (s.status === 'pending') s = await this.activate(tx, s, caller, personId);
       const q = await this.compiledFor(tx, s);
       const asOf = today(now);
-      const missing = completionIssues(q, s.answers, asOf);
+      const given = await this.answersOf(tx, s);
+      const missing = completionIssues(q, given, asOf);
       if (missing.length > 0) throw incompleteProblem(toFieldErrors(missing));
-      const answers = effectiveAnswers(q, s.answers, asOf);
+      const answers = effectiveAnswers(q, given, asOf);
       const outcome = evaluateOutcome(q, answers, asOf);
+      const answersEnc = await this.answers.seal(tx, s, personId, answers);
       assertVersionUpdated(
         await tx
           .createQueryBuilder()
           .update(ScreeningEntity)
           .set({
             status: 'completed',
-            answers,
+            answersEnc,
             outcome,
             riskLevel: outcome.risk.level,
             asOf,
@@ -437,10 +505,11 @@ export class ScreeningsService {
           screeningStatus: previous.status,
         });
       }
-      await this.requireEligible(tx, previous.caseId, caller.principal, new Date());
+      const personId = previous.personId ?? (await this.personToScreen(tx, previous.caseId, caller.principal));
+      await this.requireEligible(tx, previous.caseId, personId, caller.principal, new Date());
       const version = await this.currentVersion(tx, previous.questionnaireKey);
-      const { answers, dropped } = carryOverAnswers(this.questionnaires.compiledOf(version), previous.answers, today());
-      const s = await this.create(tx, caller, previous.caseId, version, 'rescreen', answers, previous.id);
+      const { answers, dropped } = carryOverAnswers(this.questionnaires.compiledOf(version), await this.answersOf(tx, previous), today());
+      const s = await this.create(tx, caller, previous.caseId, personId, version, 'rescreen', answers, previous.id);
       return { ...toSummary(s), carriedOver: Object.keys(answers), dropped };
     });
   }

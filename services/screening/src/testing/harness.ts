@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
 import {
+  AgeBand,
   CaseOpenedSchema,
   ConsentPurpose,
   ConsentRecordedSchema,
@@ -11,7 +12,9 @@ import {
   decodeEvent,
   encodeEvent,
   type EventType,
+  PersonRegisteredSchema,
   type PuenteEvent,
+  Sex,
   Topics,
   toTimestamp,
 } from '@puente/contracts';
@@ -102,12 +105,16 @@ export async function consumed(t: ScreeningTestApp, eventId: string): Promise<vo
 
 let referenceCounter = 0;
 
-/** Publishes CaseOpened (and, unless `consent: false`, a screening ConsentRecorded) and waits until screening knows them. */
+/**
+ * Publishes CaseOpened and PersonRegistered (an adult Honduran woman unless told otherwise) and,
+ * unless `consent: false`, her screening ConsentRecorded; waits until screening knows them.
+ */
 export async function openCase(
   t: ScreeningTestApp,
-  options: { siteCode?: string; consent?: boolean; validUntil?: Date; validFrom?: Date } = {},
-): Promise<{ caseId: string; consentId?: string }> {
+  options: { siteCode?: string; consent?: boolean; validUntil?: Date; validFrom?: Date; nationality?: string; ageBand?: AgeBand } = {},
+): Promise<{ caseId: string; personId: string; consentId?: string }> {
   const caseId = randomUUID();
+  const personId = randomUUID();
   referenceCounter += 1;
   await publishIntake(t.broker, caseId, CaseOpenedSchema, {
     caseId,
@@ -117,13 +124,14 @@ export async function openCase(
     openedAt: toTimestamp(),
     nationality: 'HN',
   });
+  await registerPerson(t, caseId, personId, { nationality: options.nationality, ageBand: options.ageBand, wait: false });
   let consentId: string | undefined;
   if (options.consent !== false) {
     consentId = randomUUID();
     await publishIntake(t.broker, caseId, ConsentRecordedSchema, {
       consentId,
       caseId,
-      personId: randomUUID(),
+      personId,
       purpose: ConsentPurpose.SCREENING,
       validFrom: toTimestamp(options.validFrom ?? new Date(Date.now() - 60_000)),
       validUntil: options.validUntil ? toTimestamp(options.validUntil) : undefined,
@@ -132,11 +140,49 @@ export async function openCase(
   }
   await eventually(`case ${caseId} in the read model`, async () => {
     const cases = await t.ds.query(`SELECT 1 FROM case_record WHERE case_id = $1`, [caseId]);
-    if (!consentId) return cases.length === 1;
+    const members = await t.ds.query(`SELECT 1 FROM case_member WHERE case_id = $1 AND person_id = $2`, [caseId, personId]);
+    if (!consentId) return cases.length === 1 && members.length === 1;
     const consents = await t.ds.query(`SELECT 1 FROM case_consent WHERE consent_id = $1`, [consentId]);
-    return cases.length === 1 && consents.length === 1;
+    return cases.length === 1 && members.length === 1 && consents.length === 1;
   });
-  return { caseId, consentId };
+  return { caseId, personId, consentId };
+}
+
+/** Publishes PersonRegistered for a person on a case (minimized attributes, as intake does) and, by default, waits until screening knows them. */
+export async function registerPerson(
+  t: ScreeningTestApp,
+  caseId: string,
+  personId: string = randomUUID(),
+  options: { nationality?: string; ageBand?: AgeBand; sex?: Sex; wait?: boolean } = {},
+): Promise<string> {
+  const eventId = await publishIntake(t.broker, caseId, PersonRegisteredSchema, {
+    personId,
+    caseId,
+    siteCode: 'GT-MRC-01',
+    ageBand: options.ageBand ?? AgeBand.AGED_18_TO_59,
+    sex: options.sex ?? Sex.FEMALE,
+    nationality: options.nationality ?? 'HN',
+    registeredAt: toTimestamp(),
+  });
+  if (options.wait !== false) await consumed(t, eventId);
+  return personId;
+}
+
+/** Publishes a screening ConsentRecorded of a person on a case and waits until screening knows it. */
+export async function consentToScreening(t: ScreeningTestApp, caseId: string, personId: string): Promise<string> {
+  const consentId = randomUUID();
+  await consumed(
+    t,
+    await publishIntake(t.broker, caseId, ConsentRecordedSchema, {
+      consentId,
+      caseId,
+      personId,
+      purpose: ConsentPurpose.SCREENING,
+      validFrom: toTimestamp(new Date(Date.now() - 60_000)),
+      recordedAt: toTimestamp(),
+    }),
+  );
+  return consentId;
 }
 
 export async function withdrawConsent(t: ScreeningTestApp, caseId: string, consentId: string, eventId?: string): Promise<string> {
