@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { Topics } from '@puente/contracts';
 
 jest.setTimeout(120_000);
 
@@ -105,5 +106,18 @@ describe('tests wait for conditions, not for fixed times', () => {
     expect(FIXED_WAIT.test(`    await new Promise<void>(r => ${timer}(r, 10));`)).toBe(true);
     expect(FIXED_WAIT.test(`    await ${'sleep'}(200);`)).toBe(true);
     expect(FIXED_WAIT.test("    await eventually('rows', () => probe(), 10_000, 50);")).toBe(false);
+  });
+});
+
+describe('docs/architecture.md stays the map of what exists', () => {
+  const map = readFileSync(join(root, 'docs/architecture.md'), 'utf8');
+
+  it('has a row for every service and names every library', () => {
+    for (const service of readdirSync(join(root, 'services'))) expect([service, map.includes(`\n| ${service} |`)]).toEqual([service, true]);
+    for (const lib of readdirSync(join(root, 'libs'))) expect([lib, map.includes(`libs/${lib}`)]).toEqual([lib, true]);
+  });
+
+  it('names every catalogued topic', () => {
+    for (const { name } of Object.values(Topics)) expect([name, map.includes(`\`${name}\``)]).toEqual([name, true]);
   });
 });
