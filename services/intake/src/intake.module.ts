@@ -14,6 +14,8 @@ import { PartnerMatchKeysConsumer } from './duplicates/partner-match-keys.consum
 import { IntakeEvents } from './events/intake-events';
 import { HouseholdsController } from './households/households.controller';
 import { HouseholdsService } from './households/households.service';
+import { ManifestRegistrationController } from './manifests/manifest-registration.controller';
+import { ManifestRegistrationService } from './manifests/manifest-registration.service';
 import { PartnerDirectoryController } from './partners/partner-directory.controller';
 import { PartnerDirectoryService } from './partners/partner-directory.service';
 import { PersonRecordsService } from './persons/person-records.service';
@@ -40,6 +42,7 @@ export class IntakeModule {
         ConsentsController,
         DuplicatesController,
         TimelineController,
+        ManifestRegistrationController,
         // Event handlers (@EventPattern), served by libs/messaging's event transport.
         PartnerMatchKeysConsumer,
         timelineConsumerClass(options.timelineTopics),
@@ -59,6 +62,7 @@ export class IntakeModule {
         PersonRecordsService,
         HouseholdsService,
         ConsentsService,
+        ManifestRegistrationService,
         TimelineProjector,
       ],
     };
