@@ -10,13 +10,14 @@ import {
   isUniqueViolation,
   type Page,
   paginate,
+  type SortKey,
   ProblemException,
   ProblemTypes,
   ServiceConfig,
   validationProblem,
 } from '@puente/platform';
 import type { FastifyRequest } from 'fastify';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import { WebhookAddressPolicy, WebhookAddressRefused } from '../delivery/webhook-address-policy';
 import { agreementChanged, type DirectoryActor, partnerChanged, programChanged } from './directory-events';
 import type {
@@ -187,14 +188,7 @@ export class DirectoryAdminService {
         const sealed = this.secrets.seal(dto.webhookSecret);
         Object.assign(patch, { webhookSecretId: sealed.secretId, webhookSecretKekId: sealed.kekId, webhookSecretWrappedKey: sealed.wrappedKey, webhookSecretCiphertext: sealed.ciphertext });
       }
-      assertVersionUpdated(
-        await tx
-          .createQueryBuilder()
-          .update(PartnerEntity)
-          .set({ ...patch, version: () => 'version + 1' })
-          .where('id = :id AND version = :version', { id, version: current.version })
-          .execute(),
-      );
+      await updateVersioned(tx, PartnerEntity, id, current.version, patch);
       const partner = await tx.findOneByOrFail(PartnerEntity, { id });
       await this.outbox.append(tx, partnerChanged(partner, false, this.actor(caller.principal)));
       return partner;
@@ -218,10 +212,7 @@ export class DirectoryAdminService {
     return paginate(qb, {
       limit: q.limit,
       cursor: q.cursor,
-      sort: [
-        { column: 'o.created_at', key: 't', type: 'timestamp' },
-        { column: 'o.id', key: 'id' },
-      ],
+      sort: byCreation('o'),
       scope: `directory/partners?country=${q.country ?? ''}&kind=${q.kind ?? ''}`,
     });
   }
@@ -265,14 +256,7 @@ export class DirectoryAdminService {
       for (const k of ['name', 'address', 'accessibility', 'openingHours'] as const) {
         if (dto[k] !== undefined) (patch as Record<string, unknown>)[k] = dto[k];
       }
-      assertVersionUpdated(
-        await tx
-          .createQueryBuilder()
-          .update(LocationEntity)
-          .set({ ...patch, version: () => 'version + 1' } as never)
-          .where('id = :id AND version = :version', { id, version: current.version })
-          .execute(),
-      );
+      await updateVersioned(tx, LocationEntity, id, current.version, patch);
       return tx.findOneByOrFail(LocationEntity, { id });
     });
   }
@@ -290,10 +274,7 @@ export class DirectoryAdminService {
     return paginate(qb, {
       limit: q.limit,
       cursor: q.cursor,
-      sort: [
-        { column: 'l.created_at', key: 't', type: 'timestamp' },
-        { column: 'l.id', key: 'id', type: 'uuid' },
-      ],
+      sort: byCreation('l', true),
       scope: `directory/locations?partnerId=${q.partnerId ?? ''}&country=${q.country ?? ''}`,
     });
   }
@@ -410,10 +391,7 @@ export class DirectoryAdminService {
     return paginate(qb, {
       limit: q.limit,
       cursor: q.cursor,
-      sort: [
-        { column: 'p.created_at', key: 't', type: 'timestamp' },
-        { column: 'p.id', key: 'id', type: 'uuid' },
-      ],
+      sort: byCreation('p', true),
       scope: `directory/programs?pathway=${q.pathway ?? ''}&partnerId=${q.partnerId ?? ''}&node=${q.node ?? ''}`,
     });
   }
@@ -476,14 +454,7 @@ export class DirectoryAdminService {
       if (dto.fieldsByPurpose !== undefined) patch.fieldsByPurpose = dto.fieldsByPurpose;
       if (dto.validUntil !== undefined) patch.validUntil = dto.validUntil;
       if (dto.terminated === true && !current.terminatedAt) patch.terminatedAt = new Date();
-      assertVersionUpdated(
-        await tx
-          .createQueryBuilder()
-          .update(AgreementEntity)
-          .set({ ...patch, version: () => 'version + 1' } as never)
-          .where('id = :id AND version = :version', { id, version: current.version })
-          .execute(),
-      );
+      await updateVersioned(tx, AgreementEntity, id, current.version, patch);
       const agreement = await tx.findOneByOrFail(AgreementEntity, { id });
       await this.outbox.append(tx, agreementChanged(agreement, false, this.actor(caller.principal)));
       return agreement;
@@ -504,13 +475,33 @@ export class DirectoryAdminService {
     return paginate(qb, {
       limit: q.limit,
       cursor: q.cursor,
-      sort: [
-        { column: 'a.created_at', key: 't', type: 'timestamp' },
-        { column: 'a.id', key: 'id', type: 'uuid' },
-      ],
+      sort: byCreation('a', true),
       scope: `directory/agreements?partnerId=${q.partnerId ?? ''}`,
     });
   }
+}
+
+/**
+ * Applies `patch` only if the row is still at `version` (bumping it): a concurrent change between
+ * the If-Match check and this write makes it 412, never a silent overwrite.
+ */
+async function updateVersioned(tx: EntityManager, entity: EntityTarget<ObjectLiteral>, id: string, version: number, patch: object): Promise<void> {
+  assertVersionUpdated(
+    await tx
+      .createQueryBuilder()
+      .update(entity)
+      .set({ ...patch, version: () => 'version + 1' })
+      .where('id = :id AND version = :version', { id, version })
+      .execute(),
+  );
+}
+
+/** Listing order of directory objects: creation time, then id (unique, so the order is total). */
+function byCreation(alias: string, uuidIds = false): SortKey[] {
+  return [
+    { column: `${alias}.created_at`, key: 't', type: 'timestamp' },
+    { column: `${alias}.id`, key: 'id', ...(uuidIds ? { type: 'uuid' as const } : {}) },
+  ];
 }
 
 function isUuid(value: string): boolean {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { type CaseProfile, checkEligibility, compileEligibility } from './eligibility';
+import { CASE_FLAGS, type CaseProfile, checkEligibility, compileEligibility, RISK_LEVELS } from './eligibility';
 
 const profile = (over: Partial<CaseProfile> = {}): CaseProfile => ({
   ageBand: '12-17',
@@ -51,6 +51,12 @@ describe('program eligibility in the shared rule language', () => {
     expect(compileEligibility({ '==': [{ var: 'sex' }, 'woman'] }).issues.map((i) => i.code)).toEqual(['unknown-option']);
     expect(compileEligibility({ flag: 'tall' }).issues.map((i) => i.code)).toEqual(['unknown-flag']);
     expect(compileEligibility({ recommended: 'national_asylum' }).issues.map((i) => i.code)).toEqual(['unknown-pathway']);
+  });
+
+  it('knows exactly the flags and risk levels of the contract', () => {
+    expect(CASE_FLAGS).toContain('fear_of_return');
+    expect(CASE_FLAGS).toHaveLength(13);
+    expect(RISK_LEVELS).toEqual(['low', 'medium', 'high', 'urgent']);
   });
 
   it('no rule: everyone is eligible; a rule is a pure function of the profile', () => {

@@ -1,30 +1,25 @@
 // Program eligibility in the shared rule language (libs/rules), evaluated against what routing
 // knows of a case. The "questions" a program's rule may read are the case's minimized attributes;
 // its outcome references are the screening's flags, recommended pathways and risk level.
+import { ProtectionFlag, ScreeningRiskLevel } from '@puente/contracts';
 import { compileExpression, type CompileScope, type EvalEnv, evaluate, type Expr, type Issue, toJson, truthy, type Value, type VarInfo } from '@puente/rules';
 import { AGE_BANDS, type AgeBand, PATHWAYS, type Pathway, SEXES, type Sex } from './vocabulary';
 
-/** Screening's vulnerability flags (puente.screening.v1.ProtectionFlag, in words). */
-export const CASE_FLAGS = [
-  'unaccompanied_child',
-  'separated_child',
-  'survivor_of_gbv',
-  'survivor_of_torture_or_violence',
-  'trafficking_indicators',
-  'lgbtqi_risk',
-  'disability',
-  'indigenous',
-  'serious_medical_condition',
-  'pregnancy',
-  'older_person',
-  'single_caregiver',
-  'fear_of_return',
-] as const;
-export type CaseFlag = (typeof CASE_FLAGS)[number];
+/** The words of a protobuf enum: its value names in lower case, in value order, without UNSPECIFIED. */
+function enumWords(e: Record<string, string | number>): string[] {
+  return Object.entries(e)
+    .filter((entry): entry is [string, number] => typeof entry[1] === 'number' && entry[1] !== 0)
+    .sort((a, b) => a[1] - b[1])
+    .map(([name]) => name.toLowerCase());
+}
 
-/** Screening's risk levels, lowest first. */
-export const RISK_LEVELS = ['low', 'medium', 'high', 'urgent'] as const;
-export type RiskLevel = (typeof RISK_LEVELS)[number];
+/** Screening's vulnerability flags (puente.screening.v1.ProtectionFlag), in words: the contract is the one list. */
+export const CASE_FLAGS: readonly string[] = enumWords(ProtectionFlag);
+export type CaseFlag = string;
+
+/** Screening's risk levels, lowest first (puente.screening.v1.ScreeningRiskLevel). */
+export type RiskLevel = 'low' | 'medium' | 'high' | 'urgent';
+export const RISK_LEVELS = enumWords(ScreeningRiskLevel) as readonly RiskLevel[];
 
 /** What a program's eligibility rule can see of a case (never identity). */
 export interface CaseProfile {
