@@ -1,13 +1,13 @@
 import { decodeEvent, DeliveryFailureKind, type ReferralDeliveryFailed, Topics } from '@puente/contracts';
 import { eventually } from '@puente/testing';
-import { addPartnerWithProgram, eventsOf, knownCase, newWebhookSecret, type ReferralApp, startReferralApp, WebhookReceiver } from '../referrals/spec/fixtures';
+import { addPartnerWithProgram, eventsOf, openCase, type OpenedCase, newWebhookSecret, type ReferralApp, startReferralApp, WebhookReceiver } from '../referrals/spec/fixtures';
 import { WebhookDispatcher } from './webhook-dispatcher';
 
 /** Deadline of one attempt in this suite: long enough to see who waits for a hanging partner. */
-const HANG_TIMEOUT_MS = 4_000;
+const HANG_TIMEOUT_MS = 8_000;
 
-async function refer(app: ReferralApp, programId: string, partnerId: string): Promise<{ id: string; caseId: string }> {
-  const { caseId, personIds } = knownCase({ partners: [partnerId] });
+async function refer(app: ReferralApp, programId: string, partnerId: string, opened?: OpenedCase): Promise<{ id: string; caseId: string }> {
+  const { caseId, personIds } = opened ?? (await openCase(app, { partners: [partnerId] }));
   const res = await app.call('POST', '/v1/referrals', { body: { caseId, programId, coveredPersonIds: personIds, reason: 'caseworker_referral' } });
   if (res.status !== 201) throw new Error(`${res.status} ${res.text}`);
   return { id: res.body.id, caseId };
@@ -89,8 +89,10 @@ describe('webhook delivery to partner systems (real receivers, PostgreSQL and Ka
       expect(hanging.calls).toBeGreaterThanOrEqual(4);
       return true;
     }, 10_000);
+    const cases = await Promise.all(Array.from({ length: 10 }, () => openCase(app, { partners: ['MX-FAST-1'] })));
     const started = Date.now();
-    await Promise.all(Array.from({ length: 10 }, () => refer(app, fast, 'MX-FAST-1')));
+    await Promise.all(cases.map((c) => refer(app, fast, 'MX-FAST-1', c)));
+    const created = Date.now();
     await eventually('the healthy partner receiving all ten', async () => {
       expect(healthy.accepted).toHaveLength(10);
       return true;
@@ -104,7 +106,7 @@ describe('webhook delivery to partner systems (real receivers, PostgreSQL and Ka
     // The hanging partner's deliveries are retried after their deadline, never more than 4 at a time.
     const [{ inflight }] = (await app.ds.query(`SELECT count(*)::int AS inflight FROM referral_delivery WHERE partner_id = 'MX-HANG-1' AND locked_until > now()`)) as { inflight: number }[];
     expect(inflight).toBeLessThanOrEqual(4);
-    process.stdout.write(`hanging partner: 10 deliveries to the healthy partner took ${elapsed} ms\n`);
+    process.stdout.write(`hanging partner: 10 referrals to the healthy partner created and delivered in ${elapsed} ms (${Date.now() - created} ms after the last was created)\n`);
   }, 60_000);
 
   it('gives up after the bounded attempts: delivery failed, alert event, referral failed', async () => {

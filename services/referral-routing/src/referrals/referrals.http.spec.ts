@@ -3,7 +3,7 @@ import { decodeEvent, type ReferralCompleted, ReferralStatus, Topics } from '@pu
 import { expectProblem, problemFields } from '@puente/testing';
 import { ReferralCaseChanges } from './referral-case-changes';
 import { SlaSweeper } from './sla-sweeper';
-import { addPartnerWithProgram, eventsOf, knownCase, type ReferralApp, startReferralApp, withdrawReferralConsent } from './spec/fixtures';
+import { addPartnerWithProgram, eventsOf, openCase, type ReferralApp, startReferralApp, withdrawReferralConsent } from './spec/fixtures';
 
 const COMAR = 'MX-COMAR-T1';
 const ACNUR = 'MX-ACNUR-T1';
@@ -28,10 +28,11 @@ describe('referrals over HTTP (real PostgreSQL and Kafka)', () => {
   });
 
   async function refer(programId = comarProgram, partners = [COMAR, ACNUR, OTHER]) {
-    const { caseId, personIds } = knownCase({ partners, members: 2 });
+    const opened = await openCase(app, { partners, members: 2 });
+    const { caseId, personIds } = opened;
     const res = await app.call('POST', '/v1/referrals', { body: { caseId, programId, coveredPersonIds: [personIds[0]], reason: 'routing_suggestion' } });
     if (res.status !== 201) throw new Error(`${res.status} ${res.text}`);
-    return { caseId, personIds, referral: res.body };
+    return { caseId, personIds, opened, referral: res.body };
   }
 
   it('creates a referral that a REST-pull partner finds sent, with the case minimized to agreement ∩ consent', async () => {
@@ -47,12 +48,12 @@ describe('referrals over HTTP (real PostgreSQL and Kafka)', () => {
   });
 
   it('refuses without a referral consent (409), for an ineligible case (422 with the failed rules) and an unknown program (422)', async () => {
-    const { caseId, personIds } = knownCase({ partners: [] });
+    const { caseId, personIds } = await openCase(app, { partners: [] });
     const noConsent = await app.call('POST', '/v1/referrals', { body: { caseId, programId: comarProgram, coveredPersonIds: personIds, reason: 'caseworker_referral' } });
     expect(expectProblem(noConsent, 409, 'referral-not-allowed').reason).toBe('no-referral-consent');
 
     const { programId: minorsOnly } = await addPartnerWithProgram(app, { partnerId: 'GT-CAM-T1', pathway: 'cam', eligibilityRule: { in: [{ var: 'age_band' }, ['0-4', '5-11', '12-17']] } });
-    const adult = knownCase({ partners: ['GT-CAM-T1'] });
+    const adult = await openCase(app, { partners: ['GT-CAM-T1'] });
     const ineligible = await app.call('POST', '/v1/referrals', { body: { caseId: adult.caseId, programId: minorsOnly, coveredPersonIds: adult.personIds, reason: 'caseworker_referral' } });
     const problem = expectProblem(ineligible, 422, 'case-not-eligible');
     expect(problem.failedRules).toEqual([expect.objectContaining({ rule: 'eligibility', decidedBy: ['age_band'] })]);
@@ -60,7 +61,7 @@ describe('referrals over HTTP (real PostgreSQL and Kafka)', () => {
     const unknown = await app.call('POST', '/v1/referrals', { body: { caseId, programId: randomUUID(), coveredPersonIds: personIds, reason: 'caseworker_referral' } });
     expect(problemFields(expectProblem(unknown, 422, 'unknown-program'))).toEqual(['programId']);
 
-    const stranger = knownCase({ partners: [COMAR] });
+    const stranger = await openCase(app, { partners: [COMAR] });
     const notMember = await app.call('POST', '/v1/referrals', { body: { caseId: stranger.caseId, programId: comarProgram, coveredPersonIds: [randomUUID()], reason: 'caseworker_referral' } });
     expect(problemFields(expectProblem(notMember, 422, 'invalid-referral'))).toEqual(['coveredPersonIds']);
 
@@ -72,7 +73,7 @@ describe('referrals over HTTP (real PostgreSQL and Kafka)', () => {
   });
 
   it('one open referral per case and program; the same Idempotency-Key replays', async () => {
-    const { caseId, personIds } = knownCase({ partners: [COMAR] });
+    const { caseId, personIds } = await openCase(app, { partners: [COMAR] });
     const body = { caseId, programId: comarProgram, coveredPersonIds: personIds, reason: 'caseworker_referral' };
     const first = await app.call('POST', '/v1/referrals', { body, idempotencyKey: `k-${caseId}` });
     const replay = await app.call('POST', '/v1/referrals', { body, idempotencyKey: `k-${caseId}` });
@@ -258,7 +259,7 @@ describe('referrals over HTTP (real PostgreSQL and Kafka)', () => {
 
   it('delivers to a Kafka partner on its own topic as JSON, minimized, and tells it of a cancellation', async () => {
     const { programId } = await addPartnerWithProgram(app, { partnerId: 'MX-KAFKA-T1', channels: ['kafka'], agreementFields: ['caseId', 'nationality'] });
-    const { caseId, personIds } = knownCase({ partners: ['MX-KAFKA-T1'] });
+    const { caseId, personIds } = await openCase(app, { partners: ['MX-KAFKA-T1'] });
     const res = await app.call('POST', '/v1/referrals', { body: { caseId, programId, coveredPersonIds: personIds, reason: 'caseworker_referral' } });
     expect(res.body).toMatchObject({ status: 'sent', statusReason: 'kafka_published', channels: ['kafka'] });
     await app.call('POST', `/v1/referrals/${res.body.id}/cancel`, { body: { reason: 'declined_by_person' } });
@@ -274,24 +275,25 @@ describe('referrals over HTTP (real PostgreSQL and Kafka)', () => {
     expect(JSON.parse(records[1].value.toString('utf8')).data).toEqual({ referralId: res.body.id, status: 'cancelled', statusReason: 'declined_by_person', businessStatus: null });
   });
 
-  it('cancels a case’s open referrals when the referral consent for their partner is withdrawn, releasing the slot', async () => {
-    const { caseId, referral } = await refer(comarProgram, [COMAR, ACNUR]);
+  it('cancels a case’s open referrals when intake says the referral consent for their partner was withdrawn, releasing the slot', async () => {
+    const { caseId, opened, referral } = await refer(comarProgram, [COMAR, ACNUR]);
     const token = await partner(COMAR);
     await app.call('POST', `/v1/partner/referrals/${referral.id}/accept`, { token, body: { reason: 'meets_criteria' } });
     const slots = async () => ((await app.ds.query(`SELECT open_slots FROM directory_program WHERE id = $1`, [comarProgram])) as { open_slots: number }[])[0].open_slots;
     const before = await slots();
     const changes = app.app.get(ReferralCaseChanges);
     expect(await app.ds.transaction((tx) => changes.reconcile(tx, caseId))).toEqual([]);
-    withdrawReferralConsent(caseId, COMAR);
-    expect(await app.ds.transaction((tx) => changes.reconcile(tx, caseId))).toEqual([referral.id]);
+    // Routing's case read model reconciles the case's referrals in the transaction that applies intake's ConsentWithdrawn.
+    await withdrawReferralConsent(app, opened, COMAR);
     expect(await app.ds.transaction((tx) => changes.reconcile(tx, caseId))).toEqual([]);
     expect((await app.call('GET', `/v1/referrals/${referral.id}`)).body).toMatchObject({ status: 'cancelled', statusReason: 'consent_withdrawn' });
     expect(await slots()).toBe(before + 1);
   });
 
   it('does not let a referral be made once the consent is withdrawn', async () => {
-    const { caseId, personIds } = knownCase({ partners: [COMAR] });
-    withdrawReferralConsent(caseId, COMAR);
+    const opened = await openCase(app, { partners: [COMAR] });
+    const { caseId, personIds } = opened;
+    await withdrawReferralConsent(app, opened, COMAR);
     const res = await app.call('POST', '/v1/referrals', { body: { caseId, programId: comarProgram, coveredPersonIds: personIds, reason: 'caseworker_referral' } });
     expect(expectProblem(res, 409).reason).toBe('no-referral-consent');
   });

@@ -1,70 +1,29 @@
-// Test fixtures (not production code): the referral-routing app with referrals on, a directory
-// filled through SQL, cases known to the referral side, and a real webhook receiver that verifies
-// Standard Webhooks signatures and can be told to fail, hang or recover.
+// Test fixtures (not production code): the referral-routing app with fast webhook delivery, a
+// directory filled through SQL, cases announced by intake's real events on Kafka, and a real
+// webhook receiver that verifies Standard Webhooks signatures and can be told to fail, hang or recover.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type BrokerClient, createBrokerClient, parseBrokers, readTopic, type RecordedEvent } from '@puente/messaging';
-import { createServiceApp } from '@puente/platform';
-import { type ServiceHarness, startServiceHarness } from '@puente/testing';
+import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
+import {
+  AgeBand,
+  CaseOpenedSchema,
+  ConsentPurpose,
+  ConsentRecordedSchema,
+  ConsentWithdrawnSchema,
+  HouseholdChangedSchema,
+  PersonRegisteredSchema,
+  Sex,
+  Topics,
+  toTimestamp,
+  VulnerabilityFlag,
+} from '@puente/contracts';
+import { readTopic, type RecordedEvent } from '@puente/messaging';
 import { Webhook } from 'standardwebhooks';
-import { DataSource, type EntityManager } from 'typeorm';
-import { referralRoutingAppModule, SERVICE } from '../../app.module';
 import { WebhookSecrets } from '../../directory/webhook-secrets';
-import { type CaseFacts, type PartnerConsents, ReferralCaseFacts } from '../case-facts';
+import { consumed, publishEvent, type ReferralRoutingTestApp, startReferralRouting } from '../../testing/harness';
 
-/** Cases as the referral side knows them in these tests, by case id. */
-const KNOWN_CASES = new Map<string, { facts: CaseFacts; consents: Map<string, PartnerConsents> }>();
-
-/** The referral side's view of cases in tests: what routing's read model would answer. */
-export class KnownCases extends ReferralCaseFacts {
-  async find(_tx: EntityManager, caseId: string): Promise<CaseFacts | undefined> {
-    return KNOWN_CASES.get(caseId)?.facts;
-  }
-
-  async consentsFor(_tx: EntityManager, caseId: string, partner: { id: string }): Promise<PartnerConsents> {
-    return KNOWN_CASES.get(caseId)?.consents.get(partner.id) ?? { referral: false, dataSharing: false };
-  }
-}
-
-/** A case of a GT site with `members` persons, consenting to referral to `partners`. */
-export function knownCase(options: { partners: string[]; members?: number; site?: string; nationality?: string; ageBand?: CaseFacts['profile']['ageBand'] }): { caseId: string; personIds: string[] } {
-  const caseId = randomUUID();
-  const personIds = Array.from({ length: options.members ?? 1 }, () => randomUUID());
-  const site = options.site ?? 'GT-MRC-01';
-  KNOWN_CASES.set(caseId, {
-    facts: {
-      caseId,
-      siteCode: site,
-      closed: false,
-      erased: false,
-      personIds,
-      profile: {
-        ageBand: options.ageBand ?? '18-59',
-        sex: 'female',
-        nationality: options.nationality ?? 'HN',
-        country: site.slice(0, 2),
-        site,
-        household: personIds.length > 1,
-        householdSize: personIds.length,
-        flags: ['fear_of_return'],
-        recommended: ['asylum'],
-        riskLevel: 'high',
-      },
-    },
-    consents: new Map(options.partners.map((p) => [p, { referral: true, dataSharing: false }])),
-  });
-  return { caseId, personIds };
-}
-
-export function withdrawReferralConsent(caseId: string, partnerId: string): void {
-  KNOWN_CASES.get(caseId)?.consents.set(partnerId, { referral: false, dataSharing: false });
-}
-
-export interface ReferralApp extends ServiceHarness {
-  ds: DataSource;
-  broker: BrokerClient;
-}
+export type ReferralApp = ReferralRoutingTestApp;
 
 /** The first `count` events of `topic` with this key (ce_type in `type`), waiting for them to be published. */
 export async function eventsOf(app: ReferralApp, topic: string, key: string, count: number): Promise<(RecordedEvent & { type: string })[]> {
@@ -85,23 +44,62 @@ export const FAST_DELIVERY = {
   WEBHOOK_ALLOW_INTERNAL_ADDRESSES: 'true',
 };
 
+/** The whole service (directory, routing's case read model, referrals), fed by real intake events. */
 export async function startReferralApp(suite: string, env: Record<string, string> = {}): Promise<ReferralApp> {
-  const harness = await startServiceHarness({
-    name: 'referral-routing',
-    suite,
-    defaultScopes: ['referrals:read', 'referrals:write'],
-    env: { ...FAST_DELIVERY, ...env },
-    create: () =>
-      createServiceApp({
-        service: SERVICE.name,
-        module: referralRoutingAppModule({ consumerGroup: `puente.referral-routing.spec.${process.env.PUENTE_DB_PREFIX ?? ''}${suite}`, caseFacts: KnownCases }),
-        title: SERVICE.title,
-        description: SERVICE.description,
-        shutdownHooks: false,
-      }),
+  return startReferralRouting(suite, { env: { ...FAST_DELIVERY, ...env } });
+}
+
+export interface OpenedCase {
+  caseId: string;
+  personIds: string[];
+  /** Referral consent id by partner id. */
+  consents: Map<string, string>;
+}
+
+/**
+ * A case opened at a GT site, as intake announces it on its topic: CaseOpened (adult woman from
+ * Honduras with a fear of return), its persons, its household, and a referral consent for each of
+ * `partners`; returns once routing's read model has applied them all.
+ */
+export async function openCase(app: ReferralApp, o: { partners: string[]; members?: number; site?: string }): Promise<OpenedCase> {
+  const caseId = randomUUID();
+  const personIds = Array.from({ length: o.members ?? 1 }, () => randomUUID());
+  const site = o.site ?? 'GT-MRC-01';
+  const intake = <D extends DescMessage>(schema: D, message: MessageInitShape<D>) => publishEvent(app.broker, Topics.intakeCase.name, caseId, schema, message);
+  await intake(CaseOpenedSchema, {
+    caseId,
+    reference: `GT-${caseId.slice(0, 8)}`,
+    siteCode: site,
+    custodyNode: site.slice(0, 2),
+    openedAt: toTimestamp(),
+    household: personIds.length > 1,
+    ageBand: AgeBand.AGED_18_TO_59,
+    sex: Sex.FEMALE,
+    nationality: 'HN',
+    vulnerabilityFlags: [VulnerabilityFlag.FEAR_OF_RETURN],
   });
-  const broker = createBrokerClient({ brokers: parseBrokers(process.env.KAFKA_BROKERS), clientId: `referral-routing-spec-${suite}` });
-  return Object.assign(harness, { ds: harness.app.get(DataSource), broker });
+  for (const personId of personIds) {
+    await intake(PersonRegisteredSchema, { personId, caseId, siteCode: site, ageBand: AgeBand.AGED_18_TO_59, sex: Sex.FEMALE, nationality: 'HN', registeredAt: toTimestamp() });
+  }
+  let last = await intake(HouseholdChangedSchema, { householdId: randomUUID(), caseId, members: personIds.map((personId) => ({ personId, ageBand: AgeBand.AGED_18_TO_59 })), changedAt: toTimestamp() });
+  const consents = new Map<string, string>();
+  for (const partnerId of o.partners) {
+    const consentId = randomUUID();
+    consents.set(partnerId, consentId);
+    last = await intake(ConsentRecordedSchema, { consentId, caseId, personId: personIds[0], purpose: ConsentPurpose.REFERRAL, partnerId, validFrom: toTimestamp(new Date(Date.now() - 60_000)), recordedAt: toTimestamp() });
+  }
+  // One case's events are one key's, in order: the last one applied means all were.
+  await consumed(app, last);
+  return { caseId, personIds, consents };
+}
+
+/** The person withdraws the referral consent for a partner (intake's ConsentWithdrawn), once applied. */
+export async function withdrawReferralConsent(app: ReferralApp, opened: OpenedCase, partnerId: string): Promise<void> {
+  const consentId = opened.consents.get(partnerId) as string;
+  await consumed(
+    app,
+    await publishEvent(app.broker, Topics.intakeCase.name, opened.caseId, ConsentWithdrawnSchema, { consentId, caseId: opened.caseId, purpose: ConsentPurpose.REFERRAL, withdrawnAt: toTimestamp() }),
+  );
 }
 
 export function newWebhookSecret(): string {
