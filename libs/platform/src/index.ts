@@ -35,7 +35,7 @@ export {
 } from './http/problem';
 export { ProblemDetailsDto, FieldErrorDto } from './http/problem.dto';
 export { ProblemDetailsFilter, renderProblem, sendProblem } from './http/problem.filter';
-export { createValidationPipe, PlatformValidationPipe, flattenValidationErrors, validationProblem } from './http/validation';
+export { createValidationPipe, PlatformValidationPipe, flattenValidationErrors, validationProblem, IsOptionalNotNull } from './http/validation';
 export { CurrentRequestContext } from './http/request-context.decorator';
 export { configureBodyParsers, type BodyParserOptions } from './http/body-parsers';
 export { setupSwagger, buildOpenApiDocument, type SwaggerInfo } from './http/swagger';

@@ -85,7 +85,7 @@ describe('text encoding and transport errors (real Fastify + PostgreSQL)', () =>
     }
   });
 
-  it('answers a value PostgreSQL refuses for its column (SQLSTATE class 22) with a 400 problem, not a 500', async () => {
+  it('answers a value PostgreSQL refuses for its column (SQLSTATE class 22, 23502 null) with a 400 problem, not a 500', async () => {
     const res = await fetch(`${base}/v1/widgets/unchecked/not-a-uuid`);
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -93,6 +93,9 @@ describe('text encoding and transport errors (real Fastify + PostgreSQL)', () =>
     expect(problem.type).toBe('https://puente.dev/problems/bad-request');
     expect(problem.detail).not.toContain('not-a-uuid');
     expect((await fetch(`${base}/v1/widgets/unchecked/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`)).status).toBe(200);
+    const nullName = await fetch(`${base}/v1/widgets/unchecked`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":null}' });
+    expect(nullName.status).toBe(400);
+    expect(nullName.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });
 
   it('documents on every /v1 operation the statuses the platform itself can answer', async () => {

@@ -124,11 +124,12 @@ export function renderProblem(exception: unknown, request: FastifyRequest): Rend
     };
   }
   // A value PostgreSQL cannot take for its column (SQLSTATE class 22: not a UUID, out of range,
-  // too long, not a date) came from the request: the caller's to fix, not a 500. Logged as
-  // unexpected so the service learns to validate it first.
-  if (sqlStateOf(exception)?.startsWith('22')) {
+  // too long, not a date; 23502: null for a required column) came from the request: the
+  // caller's to fix, not a 500. Logged as unexpected so the service learns to validate it first.
+  const sqlState = sqlStateOf(exception);
+  if (sqlState?.startsWith('22') || sqlState === '23502') {
     return {
-      problem: make(400, ProblemTypes.BAD_REQUEST, 'Bad request', 'A value in the request is not valid for what it names (for example an identifier that is not a UUID, or a number out of range).'),
+      problem: make(400, ProblemTypes.BAD_REQUEST, 'Bad request', 'A value in the request is not valid for what it names (for example an identifier that is not a UUID, a number out of range, or null for a required field).'),
       headers: {},
       unexpected: true,
     };

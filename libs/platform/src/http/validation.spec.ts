@@ -1,5 +1,6 @@
 import type { ValidationError } from '@nestjs/common';
-import { flattenValidationErrors, validationProblem } from './validation';
+import { IsString, validate } from 'class-validator';
+import { flattenValidationErrors, IsOptionalNotNull, validationProblem } from './validation';
 import { PROBLEM_TYPE_BASE } from './problem';
 
 describe('flattenValidationErrors', () => {
@@ -55,5 +56,20 @@ describe('flattenValidationErrors', () => {
       requestId: 'r1',
       errors: [{ field: 'a', message: 'a is bad' }],
     });
+  });
+});
+
+describe('IsOptionalNotNull', () => {
+  class RenameDto {
+    @IsOptionalNotNull()
+    @IsString()
+    name?: string | null;
+  }
+  const errorsOf = async (value: Partial<RenameDto>) => (await validate(Object.assign(new RenameDto(), value))).map((e) => e.property);
+
+  it('lets a field be left out, refuses null (which @IsOptional would let through to a NOT NULL column)', async () => {
+    expect(await errorsOf({})).toEqual([]);
+    expect(await errorsOf({ name: 'COMAR Tapachula' })).toEqual([]);
+    expect(await errorsOf({ name: null })).toEqual(['name']);
   });
 });

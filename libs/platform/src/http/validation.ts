@@ -1,4 +1,5 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 import { type FieldError, ProblemException, ProblemTypes } from './problem';
 
 /**
@@ -64,4 +65,13 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => validationProblem(flattenValidationErrors(errors)),
   });
+}
+
+/**
+ * An optional field that may be left out but not sent as null: use instead of `@IsOptional()`
+ * on updates of NOT NULL columns. `@IsOptional()` skips every validator for null too, so a
+ * `{"name": null}` would reach the database as a NOT NULL violation.
+ */
+export function IsOptionalNotNull(): PropertyDecorator {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined);
 }

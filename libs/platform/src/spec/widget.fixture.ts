@@ -79,6 +79,13 @@ export class WidgetsController {
     return { exists: rows[0].exists };
   }
 
+  /** Writes a name it never checked for null (spec_widget.name is NOT NULL): 23502 when it is. */
+  @Post('unchecked')
+  async uncheckedCreate(@Body() body: Record<string, unknown>): Promise<{ created: true }> {
+    await this.dataSource.query('INSERT INTO spec_widget (name) SELECT $1::text WHERE $1::text IS NULL', [body.name ?? null]);
+    return { created: true };
+  }
+
   /** Hands its parameter to PostgreSQL unchecked, as a handler that forgot to validate would. */
   @Get('unchecked/:id')
   async unchecked(@Param('id') id: string): Promise<{ found: boolean }> {

@@ -11,7 +11,7 @@ export interface HostileTarget {
   service: string;
   /** Starts the service (real PostgreSQL and Kafka) behind the test harness. */
   start: () => Promise<ServiceHarness>;
-  /** Examples per operation (default PUENTE_HOSTILE_RUNS or 25). */
+  /** Examples per operation (default PUENTE_HOSTILE_RUNS or 40). */
   runsPerOperation?: number;
 }
 

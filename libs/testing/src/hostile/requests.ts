@@ -120,11 +120,31 @@ export function validValue(doc: OpenApiDocument, raw: Schema | undefined, depth 
   const examples = [schema.example, ...(schema.examples ?? [])].filter((e) => e !== undefined);
   const shaped = shapedValue(doc, schema, depth);
   if (examples.length > 0) {
-    return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...examples) }, { weight: 1, arbitrary: shaped });
+    // Documented examples fit together (a site code that exists, a date in range): mostly those.
+    return fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...examples) }, { weight: 1, arbitrary: shaped });
   }
   options.push(shaped);
   if (schema.nullable) return fc.oneof({ weight: 4, arbitrary: shaped }, { weight: 1, arbitrary: fc.constant(null) });
   return options[0];
+}
+
+/**
+ * The request a documentation reader would write: documented examples, required properties and
+ * some optional ones, one item per array. What reaches a handler's happy path most often.
+ */
+export function exampleValue(doc: OpenApiDocument, raw: Schema | undefined, depth = 0): fc.Arbitrary<unknown> {
+  const schema = derefSchema(doc, raw);
+  const example = schema.example ?? schema.examples?.[0];
+  if (example !== undefined) return fc.constant(example);
+  if (schema.enum?.length) return fc.constant(schema.enum[0]);
+  if (depth > 4) return shapedValue(doc, schema, depth);
+  if (typeOf(schema) === 'array') return fc.tuple(exampleValue(doc, schema.items, depth + 1));
+  if (schema.properties) {
+    // Required properties always, optional ones sometimes (some exclude each other).
+    const model = Object.fromEntries(Object.entries(schema.properties).map(([name, s]) => [name, exampleValue(doc, s, depth + 1)]));
+    return fc.record(model, { requiredKeys: (schema.required ?? []).filter((name) => name in model) });
+  }
+  return shapedValue(doc, schema, depth);
 }
 
 function shapedValue(doc: OpenApiDocument, schema: Schema, depth: number): fc.Arbitrary<unknown> {
@@ -225,7 +245,7 @@ function bodyFor(doc: OpenApiDocument, operation: Operation, hostile: boolean): 
     );
   }
   const valid = validValue(doc, operation.body);
-  if (!hostile) return valid.map((v) => json([], v));
+  if (!hostile) return fc.oneof({ weight: 2, arbitrary: exampleValue(doc, operation.body) }, { weight: 1, arbitrary: valid }).map((v) => json([], v));
   const paths = propertyPaths(doc, operation.body);
   const required = derefSchema(doc, operation.body).required ?? [];
   const pathArb = paths.length > 0 ? fc.constantFrom(...paths) : fc.constant<string[]>(['field']);
@@ -321,6 +341,8 @@ function parameterValue(doc: OpenApiDocument, parameter: ParameterObject, hostil
   const fallback = example !== undefined ? percentEncode(String(example)) : 'x';
   if (parameter.in === 'path') {
     options.push({ weight: 4, arbitrary: fc.nat().map((index) => [[], { pooled: parameter.name, index, fallback }] as [string[], Part]) });
+    // Most identifiers are UUIDs even where the document does not say so: reach the lookup.
+    options.push({ weight: 1, arbitrary: fc.uuid().map((raw) => [[], { raw }] as [string[], Part]) });
   }
   if (example !== undefined) options.push({ weight: 2, arbitrary: fc.constant([[], { raw: fallback }] as [string[], Part]) });
   return fc.oneof(...options);

@@ -31,6 +31,10 @@ export interface HostileReport {
   nonProblem: number;
   /** Requests per status. */
   statuses: Record<string, number>;
+  /** Requests per operation and status; `valid:` counts those with no hostile part. */
+  byOperation: Record<string, Record<string, number>>;
+  /** Why well-formed requests were refused (first few per operation): tells how deep the run got. */
+  refusedValid: Record<string, string[]>;
   violations: Violation[];
   elapsedMs: number;
 }
@@ -40,7 +44,7 @@ export interface HostileRunOptions {
   base: string;
   document: OpenApiDocument;
   credentials: Credentials;
-  /** Examples per operation (default PUENTE_HOSTILE_RUNS or 25). */
+  /** Examples per operation (default PUENTE_HOSTILE_RUNS or 40). */
   runsPerOperation?: number;
   seed?: number;
 }
@@ -57,11 +61,12 @@ function describeRequest(operation: Operation, target: Buffer): string {
   return `${operation.method} ${text.length > 160 ? `${text.slice(0, 160)}…(${text.length})` : text}`;
 }
 
-function answerOf(body: Buffer, contentType: string | undefined): string {
+function answerOf(body: Buffer, contentType: string | undefined, withFields = false): string {
   if (/json/.test(contentType ?? '')) {
     try {
-      const parsed = JSON.parse(body.toString('utf8')) as { type?: string; detail?: string };
-      if (parsed.type) return `${parsed.type} ${parsed.detail ?? ''}`.slice(0, 240);
+      const parsed = JSON.parse(body.toString('utf8')) as { type?: string; detail?: string; errors?: { field: string; code?: string }[] };
+      const fields = withFields && parsed.errors ? ` [${parsed.errors.map((e) => `${e.field}:${e.code ?? ''}`).join(', ')}]` : '';
+      if (parsed.type) return `${parsed.type} ${parsed.detail ?? ''}`.slice(0, 240) + fields;
     } catch {
       // not JSON after all: show the bytes
     }
@@ -76,7 +81,7 @@ export function isProblemJson(contentType: string | undefined): boolean {
 /** Sends `runsPerOperation` generated requests to each `/v1` operation and reports what broke. */
 export async function runHostileInput(options: HostileRunOptions): Promise<HostileReport> {
   const started = Date.now();
-  const runs = options.runsPerOperation ?? Number(process.env.PUENTE_HOSTILE_RUNS || 25);
+  const runs = options.runsPerOperation ?? Number(process.env.PUENTE_HOSTILE_RUNS || 40);
   const seed = options.seed ?? Number(process.env.PUENTE_HOSTILE_SEED || Date.now() % 2 ** 31);
   const operations = operationsOf(options.document).sort((a, b) => runOrder(a) - runOrder(b));
   const pool = new ValuePool();
@@ -89,6 +94,8 @@ export async function runHostileInput(options: HostileRunOptions): Promise<Hosti
     undocumented: 0,
     nonProblem: 0,
     statuses: {},
+    byOperation: {},
+    refusedValid: {},
     violations: [],
     elapsedMs: 0,
   };
@@ -105,7 +112,14 @@ export async function runHostileInput(options: HostileRunOptions): Promise<Hosti
         const response = await sendRaw(options.base, request);
         report.requests += 1;
         report.statuses[response.status] = (report.statuses[response.status] ?? 0) + 1;
+        const perOperation = (report.byOperation[operation.id] ??= {});
+        const key = `${recipe.labels.length === 0 ? 'valid:' : ''}${response.status}`;
+        perOperation[key] = (perOperation[key] ?? 0) + 1;
         const contentType = response.headers['content-type'];
+        if (recipe.labels.length === 0 && response.status === 400) {
+          const refused = (report.refusedValid[operation.id] ??= []);
+          if (refused.length < 3) refused.push(answerOf(response.body, contentType, true));
+        }
         const target = request.target as Buffer;
         if (response.status >= 500) record(operation, recipe, '5xx', response.status, target, answerOf(response.body, contentType));
         if (!documentsStatus(operation, response.status)) record(operation, recipe, 'undocumented', response.status, target, answerOf(response.body, contentType));

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PageQueryDto } from '@puente/platform';
+import { IsOptionalNotNull, PageQueryDto } from '@puente/platform';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PARTNER_TYPES } from '../common/enums';
 import { IsCountryCode } from '../common/validators';
@@ -57,7 +57,7 @@ export class CreatePartnerDirectoryEntryDto {
 
 export class UpdatePartnerDirectoryEntryDto {
   @ApiPropertyOptional({ example: 'COMAR Tapachula' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -65,7 +65,7 @@ export class UpdatePartnerDirectoryEntryDto {
   name?: string;
 
   @ApiPropertyOptional({ example: false, description: 'An inactive partner cannot be named in new consents' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   active?: boolean;
 }

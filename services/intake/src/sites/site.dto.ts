@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PageQueryDto } from '@puente/platform';
+import { IsOptionalNotNull, PageQueryDto } from '@puente/platform';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { IDENTIFIER_PATTERN, IsCountryCode, IsSiteCode } from '../common/validators';
@@ -82,7 +82,7 @@ export class CreateSiteDto {
 
 export class UpdateSiteDto {
   @ApiPropertyOptional({ example: 'Centro de Recursos para Migrantes Tecún Umán (Ciudad Tecún Umán)' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -90,7 +90,7 @@ export class UpdateSiteDto {
   name?: string;
 
   @ApiPropertyOptional({ enum: SITE_KINDS, example: 'mobile' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(SITE_KINDS)
   kind?: SiteKind;
 
@@ -106,7 +106,7 @@ export class UpdateSiteDto {
   operatingPartnerId?: string | null;
 
   @ApiPropertyOptional({ example: false, description: 'An inactive site accepts no new registrations' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   active?: boolean;
 }
