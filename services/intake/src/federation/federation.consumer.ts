@@ -1,8 +1,8 @@
 import { Controller, Inject, type Type } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { Topics } from '@puente/contracts';
 import { type ExchangeReceiver, exchangeTopic } from '@puente/federation';
-import { type ConsumedEvent, eventSource, HandlesEvent } from '@puente/messaging';
-import type { EntityManager } from 'typeorm';
+import { type ConsumedEvent, type EventContext, eventSource } from '@puente/messaging';
 import { EXCHANGE_RECEIVER } from './federation.tokens';
 import { MatchKeyBorder } from './match-key-border';
 
@@ -21,20 +21,20 @@ export function federationConsumerClass(node: string): Type<unknown> {
       @Inject(EXCHANGE_RECEIVER) private readonly receiver: ExchangeReceiver,
     ) {}
 
-    @HandlesEvent({ topic: Topics.intakeMatchKeys.name, types: ['puente.intake.v1.MatchKeysPublished', 'puente.intake.v1.MatchKeysWithdrawn'] })
-    async onOwnMatchKeys(event: ConsumedEvent, tx: EntityManager): Promise<void> {
+    @EventPattern(Topics.intakeMatchKeys.name, { types: ['puente.intake.v1.MatchKeysPublished', 'puente.intake.v1.MatchKeysWithdrawn'] })
+    async onOwnMatchKeys(@Payload() event: ConsumedEvent, @Ctx() { manager: tx }: EventContext): Promise<void> {
       // Peers' keys arrive on this topic too (as the peer's events): they never go out again.
       if (event.source !== ownSource) return;
       await this.border.onOwnEvent(event, tx);
     }
 
-    @HandlesEvent({ topic: exchangeTopic(node, 'match-keys') })
-    async onMatchKeyEnvelope(event: ConsumedEvent, tx: EntityManager): Promise<void> {
+    @EventPattern(exchangeTopic(node, 'match-keys'))
+    async onMatchKeyEnvelope(@Payload() event: ConsumedEvent, @Ctx() { manager: tx }: EventContext): Promise<void> {
       await this.receiver.receive(event, tx);
     }
 
-    @HandlesEvent({ topic: exchangeTopic(node, 'receipt') })
-    async onReceipt(event: ConsumedEvent, tx: EntityManager): Promise<void> {
+    @EventPattern(exchangeTopic(node, 'receipt'))
+    async onReceipt(@Payload() event: ConsumedEvent, @Ctx() { manager: tx }: EventContext): Promise<void> {
       await this.receiver.receive(event, tx);
     }
   }
