@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { StatementPart } from '@puente/platform';
+import { parseTraceparent, type StatementPart } from '@puente/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   AUDIT_OUTCOMES,
@@ -77,7 +77,6 @@ export const OBJECT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/;
 export const ACTOR_FIELD_PATTERN = /^[^\p{Cc}]{1,256}$/u;
 const PURPOSE_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-const TRACEPARENT_PATTERN = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const NODE_PATTERN = /^[A-Z]{2}$/;
 const SERVICE_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
 
@@ -139,6 +138,13 @@ interface Pending {
   fields: PreparedEntry;
   resolve: (record: AuditRecordJson) => void;
   reject: (error: unknown) => void;
+}
+
+/** A W3C traceparent as libs/platform parses it (the one parser), or null. */
+function checkTraceparent(value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  if (parseTraceparent(value) === undefined) throw new AuditEntryError('audit traceparent is malformed (not a W3C traceparent)');
+  return value;
 }
 
 function check(value: string | null | undefined, pattern: RegExp, what: string, nullable: boolean): string | null {
@@ -252,7 +258,7 @@ export class AuditLog {
       purpose,
       outcome,
       request_id: check(entry.requestId, REQUEST_ID_PATTERN, 'requestId', true),
-      traceparent: check(entry.traceparent, TRACEPARENT_PATTERN, 'traceparent', true),
+      traceparent: checkTraceparent(entry.traceparent),
     };
   }
 

@@ -45,6 +45,7 @@ export { Audited, type AuditedOptions } from './nest/audited.decorator';
 export { AuditInterceptor, outcomeOfError, statusOfError } from './nest/audit.interceptor';
 export { AuditedRouteDenials } from './nest/audited-route-denials';
 export { auditActorOf, auditContextOf, type AuditableRequest } from './nest/request-audit-context';
+export { type Caller, callerOf, CurrentCaller } from './nest/caller';
 export { AUDITED_METADATA, PURPOSE_HEADER, PURPOSE_REQUIRED_PROBLEM } from './nest/constants';
 
 import { AuditRecord } from './audit-record.entity';

@@ -9,7 +9,7 @@ import { privacyEntities, privacyMigrations } from '@puente/privacy';
 import { CasePerson, IntakeCase } from './cases/case.entity';
 import { IntakeConfig } from './config/intake.config';
 import { Consent } from './consents/consent.entity';
-import { PartnerMatchKey, PersonMatchKey, PossibleDuplicate } from './duplicates/duplicate.entities';
+import { PossibleDuplicate } from './duplicates/duplicate.entities';
 import { IntakeFederationModule, intakeFederationTopics } from './federation/intake-federation.module';
 import { Household, HouseholdMember } from './households/household.entity';
 import { IntakeModule } from './intake.module';
@@ -37,8 +37,6 @@ export const intakeEntities = [
   Household,
   HouseholdMember,
   Consent,
-  PersonMatchKey,
-  PartnerMatchKey,
   PossibleDuplicate,
   TimelineEntry,
 ];

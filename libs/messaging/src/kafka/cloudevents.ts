@@ -1,4 +1,5 @@
 import { randomFillSync, randomUUID } from 'node:crypto';
+import { formatTraceparent, parseTraceparent } from '@puente/platform';
 
 /**
  * CloudEvents 1.0 Kafka protocol binding, binary content mode: the event attributes travel as
@@ -75,22 +76,16 @@ function randomHex(bytes: number): string {
   return hex;
 }
 
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-
+/** A valid W3C traceparent (parsed by libs/platform's parseTraceparent, the one parser). */
 export function isTraceparent(v: string | undefined): v is string {
-  if (!v) return false;
-  const m = TRACEPARENT.exec(v);
-  return !!m && !/^0+$/.test(m[1]) && !/^0+$/.test(m[2]);
+  return parseTraceparent(v) !== undefined;
 }
 
 /** A child span of `parent` (same trace id, new span id), or a fresh trace when there is none. */
 export function childTraceparent(parent?: string): string {
   const span = randomHex(8);
-  if (isTraceparent(parent)) {
-    const [, trace, , flags] = TRACEPARENT.exec(parent) as RegExpExecArray;
-    return `00-${trace}-${span}-${flags}`;
-  }
-  return `00-${randomHex(16)}-${span}-01`;
+  const parsed = parseTraceparent(parent);
+  return parsed ? formatTraceparent(parsed.traceId, span, parsed.flags) : formatTraceparent(randomHex(16), span, '01');
 }
 
 export function newEventId(): string {

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nes
 import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAuth } from '@puente/auth';
 import { ApiPaginatedResponse, Idempotent, type Page, ProblemDetailsDto, RequireIfMatch, WithEtag } from '@puente/platform';
-import { type Caller, CurrentCaller } from '../common/caller';
+import { type Caller, CurrentCaller } from '@puente/audit';
 import { uuidParam } from '../common/problems';
 import { CaseDto, CloseCaseDto, OpenCaseDto, SearchCasesQueryDto, UpdateCaseDto } from './case.dto';
 import { CasesService } from './cases.service';

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAuth } from '@puente/auth';
 import { ApiPaginatedResponse, Idempotent, type Page, ProblemDetailsDto } from '@puente/platform';
-import { type Caller, CurrentCaller } from '../common/caller';
+import { type Caller, CurrentCaller } from '@puente/audit';
 import { uuidParam } from '../common/problems';
 import { ConsentDto, ListConsentsQueryDto, RecordConsentDto } from './consent.dto';
 import { ConsentsService } from './consents.service';

@@ -1,45 +1,7 @@
 import { Column, Entity, PrimaryColumn, VersionColumn } from 'typeorm';
 
-/** One match key (keyed HMAC of normalized identity) of a local person. */
-@Entity({ name: 'person_match_key' })
-export class PersonMatchKey {
-  @PrimaryColumn({ name: 'person_id', type: 'uuid' })
-  personId: string;
-
-  @PrimaryColumn({ type: 'text' })
-  kid: string;
-
-  @PrimaryColumn({ type: 'text' })
-  rule: string;
-
-  @Column({ type: 'text' })
-  value: string;
-}
-
-/** One match key received from a partner node (MatchKeysPublished), for an opaque reference there. */
-@Entity({ name: 'partner_match_key' })
-export class PartnerMatchKey {
-  @PrimaryColumn({ type: 'char', length: 2 })
-  node: string;
-
-  @PrimaryColumn({ type: 'text' })
-  reference: string;
-
-  @PrimaryColumn({ type: 'text' })
-  kid: string;
-
-  @PrimaryColumn({ type: 'text' })
-  rule: string;
-
-  @Column({ type: 'text' })
-  value: string;
-
-  @Column({ name: 'published_at', type: 'timestamptz' })
-  publishedAt: Date;
-
-  @Column({ name: 'received_at', type: 'timestamptz' })
-  receivedAt: Date;
-}
+// Match keys (person_match_key, partner_match_key) have no entities: DuplicateDetector and the
+// partner match-key consumer read and write them with set-based SQL only.
 
 export type DuplicateStatus = 'open' | 'linked' | 'dismissed';
 

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAuth } from '@puente/auth';
 import { ApiPaginatedResponse, type Page, ProblemDetailsDto } from '@puente/platform';
-import { type Caller, CurrentCaller } from '../common/caller';
+import { type Caller, CurrentCaller } from '@puente/audit';
 import { uuidParam } from '../common/problems';
 import { ListDuplicatesQueryDto, PossibleDuplicateDto } from './duplicate.dto';
 import { DuplicatesService } from './duplicates.service';

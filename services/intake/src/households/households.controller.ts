@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nest
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAuth } from '@puente/auth';
 import { Idempotent, RequireIfMatch, WithEtag } from '@puente/platform';
-import { type Caller, CurrentCaller } from '../common/caller';
+import { type Caller, CurrentCaller } from '@puente/audit';
 import { uuidParam } from '../common/problems';
 import { CreateHouseholdDto, HouseholdDto, HouseholdMemberInputDto, SetRelationshipDto } from './household.dto';
 import { HouseholdsService } from './households.service';

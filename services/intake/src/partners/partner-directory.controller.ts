@@ -2,7 +2,6 @@ import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAuth } from '@puente/auth';
 import { ApiPaginatedResponse, Idempotent, mapPage, type Page, RequireIfMatch, WithEtag } from '@puente/platform';
-import { type Caller, CurrentCaller } from '../common/caller';
 import {
   CreatePartnerDirectoryEntryDto,
   ListPartnersQueryDto,
@@ -10,6 +9,7 @@ import {
   toPartnerDto,
   UpdatePartnerDirectoryEntryDto,
 } from './partner-directory.dto';
+import { type Caller, CurrentCaller } from '@puente/audit';
 import { partnerEtag, PartnerDirectoryService } from './partner-directory.service';
 
 const etagOfPartner = { from: (r: unknown) => partnerEtag(r as PartnerDirectoryEntryDto) };

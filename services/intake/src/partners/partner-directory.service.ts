@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { resourceNotFound } from '@puente/auth';
 import { assertIfMatch, assertVersionUpdated, computeEtag, isUniqueViolation, type Page, paginate } from '@puente/platform';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { Caller } from '../common/caller';
+import { type Caller } from '@puente/audit';
 import { alreadyExists, unknownReference } from '../common/problems';
 import type { CreatePartnerDirectoryEntryDto, ListPartnersQueryDto, UpdatePartnerDirectoryEntryDto } from './partner-directory.dto';
 import { PartnerDirectoryEntry } from './partner-directory-entry.entity';

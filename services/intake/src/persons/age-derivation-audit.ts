@@ -1,6 +1,5 @@
-import type { AuditLog } from '@puente/audit';
+import { type AuditLog, type Caller } from '@puente/audit';
 import type { EntityManager } from 'typeorm';
-import type { Caller } from '../common/caller';
 
 /**
  * Puts on the record that these persons' birth dates were decrypted (never returned) to tell

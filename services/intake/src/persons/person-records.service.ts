@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { AuditLog } from '@puente/audit';
+import { AuditLog, type Caller } from '@puente/audit';
 import { assertJurisdiction, resourceNotFound } from '@puente/auth';
 import { MatchKeysWithdrawalReason, PersonErasedSchema, toTimestamp } from '@puente/contracts';
 import { assertIfMatch, assertVersionUpdated, computeEtag } from '@puente/platform';
 import { AlreadyErasedError, PersonErasedError, PersonVault } from '@puente/privacy';
 import { DataSource, type EntityManager } from 'typeorm';
 import { actorOf } from '../common/actor';
-import type { Caller } from '../common/caller';
 import { privacyProblem, purposeFrom, rethrowPrivacy } from '../common/problems';
 import { IntakeConfig } from '../config/intake.config';
 import { DuplicateDetector } from '../duplicates/duplicate-detector';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { type AuditEntry, AuditLog } from '@puente/audit';
+import { type AuditEntry, AuditLog, type Caller } from '@puente/audit';
 import { assertJurisdiction } from '@puente/auth';
 import { composeStatement, type FieldError, type StatementPart, validationProblem } from '@puente/platform';
 import { type MatchKey, PersonVault } from '@puente/privacy';
@@ -8,7 +8,6 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { CaseOpener } from '../cases/case-opener';
 import type { IntakeCase } from '../cases/case.entity';
 import { actorOf } from '../common/actor';
-import type { Caller } from '../common/caller';
 import { fieldProblem, rethrowPrivacy, unknownReference } from '../common/problems';
 import { IntakeConfig } from '../config/intake.config';
 import type { ConsentGivenAtRegistrationDto } from '../consents/consent.dto';

@@ -1,9 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiGoneResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Audited } from '@puente/audit';
+import { Audited, type Caller, CurrentCaller } from '@puente/audit';
 import { ApiAuth } from '@puente/auth';
 import { Idempotent, ProblemDetailsDto, RequireIfMatch, WithEtag } from '@puente/platform';
-import { type Caller, CurrentCaller } from '../common/caller';
 import { uuidParam } from '../common/problems';
 import { ErasureDto, PersonDto, PersonRegistrationDto, PersonSummaryDto, RegisterPersonDto, UpdatePersonDto } from './person.dto';
 import { PersonRecordsService } from './person-records.service';

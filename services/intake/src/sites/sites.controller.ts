@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAuth } from '@puente/auth';
 import { ApiPaginatedResponse, Idempotent, mapPage, type Page, RequireIfMatch, WithEtag } from '@puente/platform';
-import { type Caller, CurrentCaller } from '../common/caller';
+import { type Caller, CurrentCaller } from '@puente/audit';
 import { CreateSiteDto, ListSitesQueryDto, SiteDto, toSiteDto, UpdateSiteDto } from './site.dto';
 import { siteEtag, SitesService } from './sites.service';
 

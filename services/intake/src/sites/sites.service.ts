@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { assertJurisdiction, resourceNotFound } from '@puente/auth';
 import { assertIfMatch, assertVersionUpdated, computeEtag, isUniqueViolation, type Page, paginate } from '@puente/platform';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { Caller } from '../common/caller';
+import { type Caller } from '@puente/audit';
 import { isCountryCode } from '../common/iso-codes';
 import { alreadyExists, fieldProblem, unknownReference } from '../common/problems';
 import type { CreateSiteDto, ListSitesQueryDto, UpdateSiteDto } from './site.dto';

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -10,10 +10,10 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Audited } from '@puente/audit';
-import { ApiAuth, CurrentPrincipal, type Principal } from '@puente/auth';
-import { ApiPaginatedResponse, getRequestContext, Idempotent, mapPage, type Page, ProblemDetailsDto, RequireIfMatch, setEtag, WithEtag } from '@puente/platform';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Audited, type Caller, CurrentCaller } from '@puente/audit';
+import { ApiAuth } from '@puente/auth';
+import { ApiPaginatedResponse, Idempotent, mapPage, type Page, ProblemDetailsDto, RequireIfMatch, setEtag, WithEtag } from '@puente/platform';
+import type { FastifyReply } from 'fastify';
 import {
   CaseIdParamsDto,
   SavedAnswersDto,
@@ -26,14 +26,10 @@ import {
   ScreeningSummaryDto,
   StartScreeningDto,
 } from './dto';
-import { type Caller, etagOf, ScreeningsService, toSummary } from './screenings.service';
+import { etagOf, ScreeningsService, toSummary } from './screenings.service';
 
 const PURPOSE = 'screening';
 const createdId = (_request: unknown, result: unknown) => (result as { id?: string } | undefined)?.id;
-
-function caller(principal: Principal, request: FastifyRequest): Caller {
-  return { principal, traceparent: getRequestContext(request).trace.traceparent };
-}
 
 @ApiTags('screenings')
 @Controller()
@@ -57,11 +53,10 @@ export class ScreeningsController {
   @ApiConflictResponse({ type: ProblemDetailsDto, description: 'screening-not-allowed (with reason), screening-already-open, no-published-questionnaire' })
   async start(
     @Body() body: StartScreeningDto,
-    @CurrentPrincipal() principal: Principal,
-    @Req() request: FastifyRequest,
+    @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ScreeningCreatedDto> {
-    const { activated, ...created } = await this.screenings.start(caller(principal, request), body.caseId.toLowerCase(), { personId: body.personId?.toLowerCase(), questionnaireKey: body.questionnaireKey });
+    const { activated, ...created } = await this.screenings.start(caller, body.caseId.toLowerCase(), { personId: body.personId?.toLowerCase(), questionnaireKey: body.questionnaireKey });
     if (activated) void reply.status(200);
     void reply.header('Location', `/v1/screenings/${created.id}`);
     setEtag(reply, etagOf(created));
@@ -75,8 +70,8 @@ export class ScreeningsController {
   @ApiOperation({ summary: 'A screening with its answers, the questions shown and those still required' })
   @ApiOkResponse({ type: ScreeningDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
-  async get(@Param() params: ScreeningIdParamsDto, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<ScreeningDto> {
-    return this.screenings.get(caller(principal, request), params.id);
+  async get(@Param() params: ScreeningIdParamsDto, @CurrentCaller() caller: Caller): Promise<ScreeningDto> {
+    return this.screenings.get(caller, params.id);
   }
 
   @Patch('screenings/:id/answers')
@@ -96,10 +91,9 @@ export class ScreeningsController {
   async saveAnswers(
     @Param() params: ScreeningIdParamsDto,
     @Body() body: SaveAnswersDto,
-    @CurrentPrincipal() principal: Principal,
-    @Req() request: FastifyRequest,
+    @CurrentCaller() caller: Caller,
   ): Promise<SavedAnswersDto> {
-    return this.screenings.saveAnswers(caller(principal, request), params.id, body.answers, request);
+    return this.screenings.saveAnswers(caller, params.id, body.answers);
   }
 
   @Post('screenings/:id/complete')
@@ -118,8 +112,8 @@ export class ScreeningsController {
   @ApiConflictResponse({ type: ProblemDetailsDto, description: 'screening-not-editable, screening-not-allowed' })
   @ApiUnprocessableEntityResponse({ type: ProblemDetailsDto, description: 'screening-incomplete' })
   @ApiResponse({ status: 412, type: ProblemDetailsDto, description: 'precondition-failed' })
-  async complete(@Param() params: ScreeningIdParamsDto, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<ScreeningDto> {
-    return this.screenings.complete(caller(principal, request), params.id, request);
+  async complete(@Param() params: ScreeningIdParamsDto, @CurrentCaller() caller: Caller): Promise<ScreeningDto> {
+    return this.screenings.complete(caller, params.id);
   }
 
   @Get('screenings/:id/result')
@@ -128,8 +122,8 @@ export class ScreeningsController {
   @ApiOperation({ summary: 'The result of a completed screening: flags, fear grounds, risk level and recommended pathways, each with the questions that decided it' })
   @ApiOkResponse({ type: ScreeningResultDto })
   @ApiConflictResponse({ type: ProblemDetailsDto, description: 'screening-not-completed' })
-  async result(@Param() params: ScreeningIdParamsDto, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<ScreeningResultDto> {
-    return this.screenings.result(caller(principal, request), params.id);
+  async result(@Param() params: ScreeningIdParamsDto, @CurrentCaller() caller: Caller): Promise<ScreeningResultDto> {
+    return this.screenings.result(caller, params.id);
   }
 
   @Post('screenings/:id/rescreen')
@@ -144,11 +138,10 @@ export class ScreeningsController {
   @ApiConflictResponse({ type: ProblemDetailsDto, description: 'screening-not-completed, screening-already-open, screening-not-allowed, no-published-questionnaire' })
   async rescreen(
     @Param() params: ScreeningIdParamsDto,
-    @CurrentPrincipal() principal: Principal,
-    @Req() request: FastifyRequest,
+    @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ScreeningCreatedDto> {
-    const created = await this.screenings.rescreen(caller(principal, request), params.id);
+    const created = await this.screenings.rescreen(caller, params.id);
     void reply.header('Location', `/v1/screenings/${created.id}`);
     setEtag(reply, etagOf(created));
     return created;
@@ -163,9 +156,8 @@ export class ScreeningsController {
   async history(
     @Param() params: CaseIdParamsDto,
     @Query() query: ScreeningHistoryQueryDto,
-    @CurrentPrincipal() principal: Principal,
-    @Req() request: FastifyRequest,
+    @CurrentCaller() caller: Caller,
   ): Promise<Page<ScreeningSummaryDto>> {
-    return mapPage(await this.screenings.history(caller(principal, request), params.caseId.toLowerCase(), query), toSummary);
+    return mapPage(await this.screenings.history(caller, params.caseId.toLowerCase(), query), toSummary);
   }
 }

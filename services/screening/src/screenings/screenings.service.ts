@@ -3,11 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Principal } from '@puente/auth';
 import { resourceNotFound } from '@puente/auth';
-import { AuditLog } from '@puente/audit';
+import { AuditLog, type Caller } from '@puente/audit';
 import { encodeEvent, ProtectionAlertRaisedSchema, ScreeningCompletedSchema, ScreeningRequestedSchema, ScreeningStartedSchema, Topics } from '@puente/contracts';
 import { OutboxWriter } from '@puente/messaging';
-import { assertIfMatch, assertVersionUpdated, computeEtag, type FieldError, isUniqueViolation, type Page, paginate, ProblemException, ServiceConfig, validationProblem } from '@puente/platform';
-import type { FastifyRequest } from 'fastify';
+import { assertIfMatch, assertVersionUpdated, computeEtag, type FieldError, isUniqueViolation, type Page, paginate, parseTraceparent, ProblemException, ServiceConfig, validationProblem } from '@puente/platform';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { CaseRecordEntity } from '../case-registry/case-record.entity';
 import { CaseRegistry } from '../case-registry/case-registry.service';
@@ -55,14 +54,6 @@ export type ConcernOutcome =
   | { opened: true; screeningId: string }
   | { opened: false; reason: 'concern-already-handled' | 'screening-open' | 'case-closed' | 'person-erased'; screeningId?: string }
   | { opened: false; reason: 'no-published-questionnaire' };
-
-const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
-
-/** Who acts, and the request's trace. */
-export interface Caller {
-  principal: Principal;
-  traceparent?: string;
-}
 
 /** Today's date (UTC) as `YYYY-MM-DD`: the reference date of date rules. */
 export function today(now: Date = new Date()): string {
@@ -365,7 +356,7 @@ export class ScreeningsService {
       [id, r.caseId, version.id, version.key, version.version, version.definitionSha256, r.concernId, r.centerCode, r.concerns, r.raisedBy.clientId, r.raisedBy.partnerId],
     );
     const s = await screenings.findOneByOrFail({ id });
-    const traceparent = r.traceparent && TRACEPARENT.test(r.traceparent) ? r.traceparent : undefined;
+    const traceparent = parseTraceparent(r.traceparent) ? r.traceparent : undefined;
     await this.outbox.append(tx, {
       topic: Topics.screening.name,
       key: r.caseId,
@@ -391,13 +382,13 @@ export class ScreeningsService {
   }
 
   /** Saves some answers (If-Match): all or nothing. */
-  async saveAnswers(caller: Caller, id: string, patch: Record<string, unknown>, request: FastifyRequest): Promise<ScreeningDto & { cleared: string[] }> {
+  async saveAnswers(caller: Caller, id: string, patch: Record<string, unknown>): Promise<ScreeningDto & { cleared: string[] }> {
     if (Object.keys(patch).length > MAX_ANSWERS_PER_REQUEST) {
       throw invalidAnswersProblem([{ field: 'answers', code: 'too-many', message: `At most ${MAX_ANSWERS_PER_REQUEST} answers per request.` }]);
     }
     return this.dataSource.transaction(async (tx) => {
       let s = await this.loadForUpdate(tx, id, caller.principal);
-      assertIfMatch(request, etagOf(s));
+      assertIfMatch(caller.request, etagOf(s));
       const status = nextStatus(s.status, 'answer');
       if (typeof status !== 'string') throw notEditable(s, 'answer');
       const personId = s.personId ?? (await this.personToScreen(tx, s.caseId, caller.principal));
@@ -422,10 +413,10 @@ export class ScreeningsService {
   }
 
   /** Completes a screening: checks required answers, evaluates the rules, stores the result for good, emits the events. */
-  async complete(caller: Caller, id: string, request: FastifyRequest): Promise<ScreeningDto> {
+  async complete(caller: Caller, id: string): Promise<ScreeningDto> {
     return this.dataSource.transaction(async (tx) => {
       let s = await this.loadForUpdate(tx, id, caller.principal);
-      if (request.headers['if-match'] !== undefined) assertIfMatch(request, etagOf(s));
+      if (caller.request.headers['if-match'] !== undefined) assertIfMatch(caller.request, etagOf(s));
       if (typeof nextStatus(s.status, 'complete') !== 'string') throw notEditable(s, 'complete');
       const now = new Date();
       const personId = s.personId ?? (await this.personToScreen(tx, s.caseId, caller.principal));
