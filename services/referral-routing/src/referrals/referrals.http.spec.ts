@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeEvent, type ReferralCompleted, ReferralStatus, Topics } from '@puente/contracts';
 import { expectProblem, problemFields } from '@puente/testing';
 import { ReferralCaseChanges } from './referral-case-changes';
+import { ReferralsService } from './referrals.service';
 import { SlaSweeper } from './sla-sweeper';
 import { addPartnerWithProgram, eventsOf, openCase, type ReferralApp, startReferralApp, withdrawReferralConsent } from './spec/fixtures';
 
@@ -288,6 +289,25 @@ describe('referrals over HTTP (real PostgreSQL and Kafka)', () => {
     expect(await app.ds.transaction((tx) => changes.reconcile(tx, caseId))).toEqual([]);
     expect((await app.call('GET', `/v1/referrals/${referral.id}`)).body).toMatchObject({ status: 'cancelled', statusReason: 'consent_withdrawn' });
     expect(await slots()).toBe(before + 1);
+  });
+
+  it('makes a referral itself for an urgent protection alert, in the caller’s transaction, on behalf of the case’s site', async () => {
+    const opened = await openCase(app, { partners: [COMAR], members: 3 });
+    const service = app.app.get(ReferralsService);
+    const made = await app.ds.transaction((tx) => service.autoRefer(tx, opened.caseId, comarProgram));
+    if (!('referralId' in made)) throw new Error(`refused: ${made.refused}`);
+    const seen = await app.call('GET', `/v1/referrals/${made.referralId}`);
+    expect(seen.body).toMatchObject({ referringPartnerId: 'GT-MRC-01', coveredPersonIds: [...opened.personIds].sort(), status: 'sent' });
+    expect(seen.body.history[0]).toMatchObject({ action: 'request', reason: 'urgent_protection_auto', actorRole: 'system', actorClient: 'system' });
+    // Refusals come back as reasons and leave the caller's transaction usable.
+    const again = await app.ds.transaction(async (tx) => {
+      const refused = await service.autoRefer(tx, opened.caseId, comarProgram);
+      const [{ n }] = (await tx.query(`SELECT count(*)::int AS n FROM referral WHERE case_id = $1`, [opened.caseId])) as { n: number }[];
+      return { refused, n };
+    });
+    expect(again).toEqual({ refused: { refused: 'referral-already-open' }, n: 1 });
+    const unconsented = await openCase(app, { partners: [] });
+    expect(await app.ds.transaction((tx) => service.autoRefer(tx, unconsented.caseId, comarProgram))).toEqual({ refused: 'no-referral-consent' });
   });
 
   it('does not let a referral be made once the consent is withdrawn', async () => {

@@ -16,7 +16,7 @@ import { type CaseFacts, consentedFields, ReferralCaseFacts, referralCaseView } 
 import { channelEnum, enumOf, reasonEnum } from './referral-events';
 import { type ActingParty, ReferralLifecycle, SYSTEM } from './referral-lifecycle';
 import { ReferralProblemTypes, referralNotAllowedProblem } from './referral-problems';
-import { availableActions, type ReferralAction, type ReferralRole } from './referral-state-machine';
+import { availableActions, type ReferralAction, type ReferralRole, type RequestReason } from './referral-state-machine';
 import type { CreateReferralDto, ListReferralsQueryDto, PartnerReferralDto, PostMessageDto, ReferralDetailDto, ReferralDto, ReferralMessageDto, TransitionDto } from './referral.dto';
 import { ReferralEntity, ReferralMessageEntity, ReferralTransitionEntity } from './referral.entities';
 
@@ -29,6 +29,21 @@ export interface Caller {
 }
 
 const HOUR_MS = 3_600_000;
+
+/** What opening a referral needs, whoever asks for it. */
+interface OpenReferral {
+  caseId: string;
+  programId: string;
+  coveredPersonIds: string[];
+  requestReason: RequestReason;
+  partOf?: string;
+  suggestionId?: string;
+  actor: ActingParty;
+  /** The site on whose behalf it is made: whose caseworkers see it and hear the outcome. */
+  referringPartnerId: string;
+  /** The caller's jurisdictions (the case must be in them), or null for Puente itself. */
+  jurisdictions: readonly string[] | null;
+}
 
 // The directory's pathway codes in the contract's words (screening's Pathway enum).
 const PATHWAY_ENUM: Record<string, Pathway> = {
@@ -125,123 +140,173 @@ export class ReferralsService {
   async create(caller: Caller, dto: CreateReferralDto): Promise<ReferralDetailDto> {
     await this.ensurePartnerTopic(dto.programId);
     return this.dataSource.transaction(async (tx) => {
-      const at = new Date();
-      const program = await this.directory.findProgram(dto.programId, tx);
-      if (!program) {
-        throw new ProblemException(422, ReferralProblemTypes.UNKNOWN_PROGRAM, 'Unknown program', 'No program of the directory has this id.', {
-          errors: [{ field: 'programId', code: 'unknownProgram', message: 'no program has this id' }],
-        });
-      }
-      if (program.status !== 'active') throw referralNotAllowedProblem('program-not-active');
-      const partner = program.partner;
-      if (partner.status !== 'active') throw referralNotAllowedProblem('partner-inactive');
-      const caseId = dto.caseId.toLowerCase();
-      const facts = await this.cases.find(tx, caseId);
-      if (!facts || !coversJurisdiction(caller.principal.jurisdictions, facts.siteCode)) throw resourceNotFound('case');
-      if (facts.erased) throw referralNotAllowedProblem('person-erased');
-      if (facts.closed) throw referralNotAllowedProblem('case-closed');
-      const covered = dto.coveredPersonIds.map((p) => p.toLowerCase());
-      const strangers = covered.filter((p) => !facts.personIds.includes(p));
-      if (strangers.length > 0) {
-        throw new ProblemException(422, ReferralProblemTypes.INVALID_REFERRAL, 'Invalid referral', 'Some covered persons are not members of the case’s household.', {
-          errors: strangers.map(() => ({ field: 'coveredPersonIds', code: 'notInHousehold', message: 'not a member of the case’s household' })),
-        });
-      }
-      const consents = await this.cases.consentsFor(tx, caseId, partner, at);
-      if (!consents.referral) throw referralNotAllowedProblem('no-referral-consent');
-      const agreement = await this.directory.agreementInForce(partner.id, 'referral', at, tx);
-      if (!agreement) throw referralNotAllowedProblem('no-data-sharing-agreement');
-      const eligibility = this.eligibility(program.eligibilityRule, facts, at);
-      if (!eligibility.eligible) {
-        throw new ProblemException(422, ReferralProblemTypes.NOT_ELIGIBLE, 'Case not eligible', `The case does not meet ${eligibility.failedRules.length} rule(s) of the program.`, {
-          failedRules: eligibility.failedRules,
-          errors: eligibility.failedRules.map((f) => ({ field: `programId`, code: 'notEligible', message: `${f.rule} not met (${f.decidedBy.join(', ') || 'rule'})` })),
-        });
-      }
-      let partOf: string | null = null;
-      if (dto.partOf) {
-        const parent = await tx.getRepository(ReferralEntity).findOneBy({ id: dto.partOf.toLowerCase() });
-        if (!parent || parent.referringPartnerId !== caller.principal.partnerId || parent.caseId !== caseId) {
-          throw new ProblemException(422, ReferralProblemTypes.INVALID_REFERRAL, 'Invalid referral', 'partOf must be one of your referrals of the same case.', {
-            errors: [{ field: 'partOf', code: 'unknownReferral', message: 'no referral of yours of this case has this id' }],
-          });
-        }
-        partOf = parent.id;
-      }
-
-      const id = randomUUID();
-      const acknowledgeDue = new Date(at.getTime() + program.sla.acknowledgeHours * HOUR_MS);
-      const decideDue = new Date(at.getTime() + program.sla.decideHours * HOUR_MS);
-      const requestReason = partOf ? 'sub_referral' : dto.reason;
-      try {
-        await tx.query(
-          `INSERT INTO referral (id, case_id, program_id, partner_id, pathway, covered_person_ids, part_of, suggestion_id, status, status_reason, channels,
-             acknowledge_due_at, decide_due_at, referring_node, referring_partner_id, requested_by_client)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'requested', $9, $10, $11, $12, $13, $14, $15)`,
-          [
-            id,
-            caseId,
-            program.id,
-            partner.id,
-            program.pathway,
-            covered,
-            partOf,
-            dto.suggestionId?.toLowerCase() ?? null,
-            requestReason,
-            partner.delivery.channels,
-            acknowledgeDue,
-            decideDue,
-            this.config.PUENTE_NODE,
-            caller.principal.partnerId,
-            caller.principal.clientId,
-          ],
-        );
-      } catch (error) {
-        if (isUniqueViolation(error, 'referral_one_open_per_case_program')) {
-          throw new ProblemException(409, ReferralProblemTypes.REFERRAL_ALREADY_OPEN, 'Referral already open', 'This case already has an open referral to this program.');
-        }
-        throw error;
-      }
-      const actor = actingParty(caller, 'referrer');
-      await tx.query(
-        `INSERT INTO referral_transition (referral_id, action, from_status, to_status, reason, actor_role, actor_client, actor_partner, at)
-         VALUES ($1, 'request', NULL, 'requested', $2, 'referrer', $3, $4, $5)`,
-        [id, requestReason, actor.clientId, actor.partnerId, at],
-      );
-      await this.outbox.append(tx, {
-        topic: Topics.referral.name,
-        key: caseId,
-        type: ReferralRequestedSchema.typeName,
-        payload: encodeEvent(ReferralRequestedSchema, {
-          referralId: id,
-          caseId,
-          programId: program.id,
-          partnerId: partner.id,
-          pathway: PATHWAY_ENUM[program.pathway] ?? Pathway.UNSPECIFIED,
-          coveredPersonIds: covered,
-          reason: reasonEnum(requestReason),
-          partOfReferralId: partOf ?? '',
-          acknowledgeDueAt: toTimestamp(acknowledgeDue),
-          decideDueAt: toTimestamp(decideDue),
-          channels: partner.delivery.channels.map(channelEnum),
-          requestedAt: toTimestamp(at),
-          requestedBy: { clientId: actor.clientId, partnerId: actor.partnerId, node: this.config.PUENTE_NODE },
-        }),
-        traceparent: caller.traceparent,
-        time: at,
+      const r = await this.open(tx, {
+        caseId: dto.caseId.toLowerCase(),
+        programId: dto.programId,
+        coveredPersonIds: dto.coveredPersonIds.map((p) => p.toLowerCase()),
+        requestReason: dto.reason,
+        partOf: dto.partOf?.toLowerCase(),
+        suggestionId: dto.suggestionId?.toLowerCase(),
+        actor: actingParty(caller, 'referrer'),
+        referringPartnerId: caller.principal.partnerId,
+        jurisdictions: caller.principal.jurisdictions,
       });
-      let r = await tx.getRepository(ReferralEntity).findOneByOrFail({ id });
-      await this.queue.enqueue(
-        tx,
-        partner,
-        { type: 'referral.requested', referralId: id, caseId, at, data: this.partnerNotice(r, facts, consentedFields(consents), agreement.fields) },
-        caller.traceparent,
-      );
-      // Kafka and REST pull reach the partner with this commit; a webhook-only partner's referral is sent once delivered.
-      if (partner.delivery.kafka) r = (await this.lifecycle.apply(tx, r, { action: 'send', reason: 'kafka_published' }, SYSTEM, { channel: 'kafka' })).referral;
-      else if (partner.delivery.restPull) r = (await this.lifecycle.apply(tx, r, { action: 'send', reason: 'available_for_pull' }, SYSTEM, { channel: 'rest_pull' })).referral;
       return this.detail(tx, r, 'referrer');
     });
+  }
+
+  /**
+   * A referral Puente makes itself for an urgent protection alert, in the transaction of the
+   * consumer that handles the alert: covering the whole household, on behalf of the case's site
+   * (whose caseworkers then see and manage it). The same rules hold as for a caseworker's
+   * (consent, agreement, eligibility, one open referral per program); when one refuses, nothing
+   * is created and the refusal's reason is returned instead.
+   */
+  async autoRefer(tx: EntityManager, caseId: string, programId: string, traceparent?: string): Promise<{ referralId: string } | { refused: string }> {
+    await this.ensurePartnerTopic(programId);
+    const facts = await this.cases.find(tx, caseId);
+    if (!facts) return { refused: 'case-unknown' };
+    try {
+      // A savepoint, so a refusal leaves the consumer's transaction usable.
+      const r = await tx.transaction((inner) =>
+        this.open(inner, {
+          caseId,
+          programId,
+          coveredPersonIds: [...facts.personIds],
+          requestReason: 'urgent_protection_auto',
+          actor: { ...SYSTEM, traceparent },
+          referringPartnerId: facts.siteCode,
+          jurisdictions: null,
+        }),
+      );
+      return { referralId: r.id };
+    } catch (error) {
+      if (error instanceof ProblemException && error.getStatus() < 500) {
+        const reason = error.extensions.reason;
+        return { refused: typeof reason === 'string' ? reason : (error.problemType.split('/').pop() ?? 'refused') };
+      }
+      throw error;
+    }
+  }
+
+  /** Opens a referral after every check; the caller's transaction commits it with its events and notices. */
+  private async open(tx: EntityManager, o: OpenReferral): Promise<ReferralEntity> {
+    const at = new Date();
+    const program = await this.directory.findProgram(o.programId, tx);
+    if (!program) {
+      throw new ProblemException(422, ReferralProblemTypes.UNKNOWN_PROGRAM, 'Unknown program', 'No program of the directory has this id.', {
+        errors: [{ field: 'programId', code: 'unknownProgram', message: 'no program has this id' }],
+      });
+    }
+    if (program.status !== 'active') throw referralNotAllowedProblem('program-not-active');
+    const partner = program.partner;
+    if (partner.status !== 'active') throw referralNotAllowedProblem('partner-inactive');
+    const caseId = o.caseId;
+    const facts = await this.cases.find(tx, caseId);
+    if (!facts || (o.jurisdictions !== null && !coversJurisdiction(o.jurisdictions, facts.siteCode))) throw resourceNotFound('case');
+    if (facts.erased) throw referralNotAllowedProblem('person-erased');
+    if (facts.closed) throw referralNotAllowedProblem('case-closed');
+    const covered = o.coveredPersonIds;
+    const strangers = covered.filter((p) => !facts.personIds.includes(p));
+    if (strangers.length > 0 || covered.length === 0) {
+      throw new ProblemException(422, ReferralProblemTypes.INVALID_REFERRAL, 'Invalid referral', 'Some covered persons are not members of the case’s household.', {
+        errors: (strangers.length ? strangers : ['none']).map(() => ({ field: 'coveredPersonIds', code: 'notInHousehold', message: 'not a member of the case’s household' })),
+      });
+    }
+    const consents = await this.cases.consentsFor(tx, caseId, partner, at);
+    if (!consents.referral) throw referralNotAllowedProblem('no-referral-consent');
+    const agreement = await this.directory.agreementInForce(partner.id, 'referral', at, tx);
+    if (!agreement) throw referralNotAllowedProblem('no-data-sharing-agreement');
+    const eligibility = this.eligibility(program.eligibilityRule, facts, at);
+    if (!eligibility.eligible) {
+      throw new ProblemException(422, ReferralProblemTypes.NOT_ELIGIBLE, 'Case not eligible', `The case does not meet ${eligibility.failedRules.length} rule(s) of the program.`, {
+        failedRules: eligibility.failedRules,
+        errors: eligibility.failedRules.map((f) => ({ field: `programId`, code: 'notEligible', message: `${f.rule} not met (${f.decidedBy.join(', ') || 'rule'})` })),
+      });
+    }
+    let partOf: string | null = null;
+    if (o.partOf) {
+      const parent = await tx.getRepository(ReferralEntity).findOneBy({ id: o.partOf });
+      if (!parent || parent.referringPartnerId !== o.referringPartnerId || parent.caseId !== caseId) {
+        throw new ProblemException(422, ReferralProblemTypes.INVALID_REFERRAL, 'Invalid referral', 'partOf must be one of your referrals of the same case.', {
+          errors: [{ field: 'partOf', code: 'unknownReferral', message: 'no referral of yours of this case has this id' }],
+        });
+      }
+      partOf = parent.id;
+    }
+
+    const id = randomUUID();
+    const acknowledgeDue = new Date(at.getTime() + program.sla.acknowledgeHours * HOUR_MS);
+    const decideDue = new Date(at.getTime() + program.sla.decideHours * HOUR_MS);
+    const requestReason: RequestReason = partOf ? 'sub_referral' : o.requestReason;
+    const actor = o.actor;
+    try {
+      await tx.query(
+        `INSERT INTO referral (id, case_id, program_id, partner_id, pathway, covered_person_ids, part_of, suggestion_id, status, status_reason, channels,
+           acknowledge_due_at, decide_due_at, referring_node, referring_partner_id, requested_by_client)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'requested', $9, $10, $11, $12, $13, $14, $15)`,
+        [
+          id,
+          caseId,
+          program.id,
+          partner.id,
+          program.pathway,
+          covered,
+          partOf,
+          o.suggestionId ?? null,
+          requestReason,
+          partner.delivery.channels,
+          acknowledgeDue,
+          decideDue,
+          this.config.PUENTE_NODE,
+          o.referringPartnerId,
+          actor.clientId,
+        ],
+      );
+    } catch (error) {
+      if (isUniqueViolation(error, 'referral_one_open_per_case_program')) {
+        throw new ProblemException(409, ReferralProblemTypes.REFERRAL_ALREADY_OPEN, 'Referral already open', 'This case already has an open referral to this program.', { reason: 'referral-already-open' });
+      }
+      throw error;
+    }
+    await tx.query(
+      `INSERT INTO referral_transition (referral_id, action, from_status, to_status, reason, actor_role, actor_client, actor_partner, at)
+       VALUES ($1, 'request', NULL, 'requested', $2, $3, $4, $5, $6)`,
+      [id, requestReason, actor.role, actor.clientId, actor.partnerId, at],
+    );
+    await this.outbox.append(tx, {
+      topic: Topics.referral.name,
+      key: caseId,
+      type: ReferralRequestedSchema.typeName,
+      payload: encodeEvent(ReferralRequestedSchema, {
+        referralId: id,
+        caseId,
+        programId: program.id,
+        partnerId: partner.id,
+        pathway: PATHWAY_ENUM[program.pathway] ?? Pathway.UNSPECIFIED,
+        coveredPersonIds: covered,
+        reason: reasonEnum(requestReason),
+        partOfReferralId: partOf ?? '',
+        acknowledgeDueAt: toTimestamp(acknowledgeDue),
+        decideDueAt: toTimestamp(decideDue),
+        channels: partner.delivery.channels.map(channelEnum),
+        requestedAt: toTimestamp(at),
+        requestedBy: { clientId: actor.clientId, partnerId: actor.partnerId, node: this.config.PUENTE_NODE },
+      }),
+      traceparent: actor.traceparent,
+      time: at,
+    });
+    let r = await tx.getRepository(ReferralEntity).findOneByOrFail({ id });
+    await this.queue.enqueue(
+      tx,
+      partner,
+      { type: 'referral.requested', referralId: id, caseId, at, data: this.partnerNotice(r, facts, consentedFields(consents), agreement.fields) },
+      actor.traceparent,
+    );
+    // Kafka and REST pull reach the partner with this commit; a webhook-only partner's referral is sent once delivered.
+    if (partner.delivery.kafka) r = (await this.lifecycle.apply(tx, r, { action: 'send', reason: 'kafka_published' }, SYSTEM, { channel: 'kafka' })).referral;
+    else if (partner.delivery.restPull) r = (await this.lifecycle.apply(tx, r, { action: 'send', reason: 'available_for_pull' }, SYSTEM, { channel: 'rest_pull' })).referral;
+    return r;
   }
 
   /**
