@@ -12,6 +12,21 @@ const SERVICES = Object.fromEntries(
   Object.entries(DEFAULT_PORTS).map(([name, port]) => [name, Number(process.env[`${name.toUpperCase().replace(/-/g, '_')}_PORT`] ?? port)]),
 );
 const READY_TIMEOUT_MS = 90_000;
+/**
+ * `npm start -- --nodes GT,MX`: several country nodes on one machine, each with its own broker
+ * (9092, 9102, … with KAFKA_PORT as the first), databases (puente_gt_*, puente_mx_*) and service
+ * ports (3001-3005, 3101-3105, …), joined by MirrorMaker 2. Without --nodes: one node, as always.
+ */
+export function nodesFromArgs(argv, env = process.env) {
+  const i = argv.indexOf('--nodes');
+  if (i < 0) return [{ node: null, offset: 0 }];
+  const codes = String(argv[i + 1] ?? '').split(',').map((c) => c.trim().toUpperCase()).filter(Boolean);
+  if (codes.length < 2 || new Set(codes).size !== codes.length || codes.some((c) => !/^[A-Z]{2}$/.test(c))) {
+    throw new Error('--nodes needs two or more distinct ISO 3166-1 alpha-2 codes, e.g. --nodes GT,MX');
+  }
+  const kafkaBase = Number(env.KAFKA_PORT || 9092);
+  return codes.map((node, k) => ({ node, offset: 100 * k, kafkaPort: kafkaBase + 10 * k, dbPrefix: `puente_${node.toLowerCase()}_` }));
+}
 const log = (m) => process.stderr.write(`[puente] ${m}\n`);
 const colors = [36, 33, 35, 32, 34];
 
@@ -33,8 +48,17 @@ async function main() {
   const { build } = await import('./build.mjs');
   const pg = await ensurePostgres();
   log(`PostgreSQL ${pg.version} at ${pg.url.replace(/:[^:@/]*@/, ':***@')}`);
-  const kafka = await ensureKafka({ log });
-  log(`Kafka at ${kafka.brokers}${kafka.startedHere ? '' : ' (already running)'}`);
+  const nodes = nodesFromArgs(process.argv.slice(2));
+  const kafkas = [];
+  for (const n of nodes) {
+    const k = await ensureKafka({ log, ...(n.node ? { port: n.kafkaPort } : {}) });
+    log(`Kafka${n.node ? ` of ${n.node}` : ''} at ${k.brokers}${k.startedHere ? '' : ' (already running)'}`);
+    kafkas.push(k);
+  }
+  const kafka = kafkas[0];
+  const mirror = await import('./infra/mirrormaker.mjs');
+  const mirrored = nodes.length > 1 ? nodes.map((n, k) => ({ node: n.node, brokers: kafkas[k].brokers })) : null;
+  if (mirrored) await mirror.startMirrorMaker({ nodes: mirrored, log });
   await build({ log });
 
   const children = new Map();
@@ -57,22 +81,33 @@ async function main() {
           }),
       ),
     );
-    if (kafka.startedHere) {
+    if (mirrored) await mirror.stopMirrorMaker({ name: mirror.defaultName(mirrored), log });
+    for (const [k, started] of kafkas.entries()) {
+      if (!started.startedHere) continue;
       log('stopping Kafka…');
-      await stopKafka({ log });
+      await stopKafka({ log, ...(nodes[k].node ? { port: nodes[k].kafkaPort } : {}) });
     }
     process.exit(code);
   };
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
-  Object.entries(SERVICES).forEach(([name, port], i) => {
+  // One entry per service of every node: [label, service, port, environment of that node].
+  const instances = nodes.flatMap((n, k) =>
+    Object.entries(SERVICES).map(([name, port]) => [
+      n.node ? `${n.node.toLowerCase()}/${name}` : name,
+      name,
+      port + n.offset,
+      { KAFKA_BROKERS: kafkas[k].brokers, ...(n.node ? { PUENTE_NODE: n.node, PUENTE_DB_PREFIX: n.dbPrefix } : {}) },
+    ]),
+  );
+  instances.forEach(([label, name, port, nodeEnv], i) => {
     const child = spawn(process.execPath, ['--enable-source-maps', join(repoRoot, 'dist/services', name, 'src/main.js')], {
       cwd: repoRoot,
-      env: { ...process.env, ...serviceLogEnv(), PORT: String(port), KAFKA_BROKERS: kafka.brokers },
+      env: { ...process.env, ...serviceLogEnv(), PORT: String(port), ...nodeEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const prefix = `\x1b[${colors[i]}m${name.padEnd(16)}\x1b[0m| `;
+    const prefix = `\x1b[${colors[i % colors.length]}m${label.padEnd(16)}\x1b[0m| `;
     for (const stream of [child.stdout, child.stderr]) {
       let buf = '';
       stream.on('data', (d) => {
@@ -84,16 +119,17 @@ async function main() {
     }
     child.on('exit', (code, signal) => {
       if (stopping) return;
-      log(`${name} exited (${code ?? signal}); stopping everything`);
+      log(`${label} exited (${code ?? signal}); stopping everything`);
       void stopAll(1);
     });
-    children.set(name, child);
+    children.set(label, child);
   });
 
   await Promise.all(
-    Object.entries(SERVICES).map(async ([name, port]) => {
+    instances.map(async ([name, , port]) => {
       const url = `http://127.0.0.1:${port}/health/ready`;
-      const deadline = Date.now() + READY_TIMEOUT_MS;
+      // Every node's five services start at once: give each node its own allowance.
+      const deadline = Date.now() + READY_TIMEOUT_MS * nodes.length;
       for (;;) {
         try {
           const res = await fetch(url);
@@ -101,7 +137,7 @@ async function main() {
         } catch {
           /* not listening yet */
         }
-        if (Date.now() > deadline) throw new Error(`${name} did not become ready within ${READY_TIMEOUT_MS / 1000} s (${url})`);
+        if (Date.now() > deadline) throw new Error(`${name} did not become ready within ${(READY_TIMEOUT_MS * nodes.length) / 1000} s (${url})`);
         await new Promise((r) => setTimeout(r, 250));
       }
     }),
@@ -110,14 +146,16 @@ async function main() {
     return stopAll(1);
   });
 
-  const rows = Object.entries(SERVICES).map(([name, port]) => `  ${name.padEnd(17)} http://127.0.0.1:${port}/docs   (OpenAPI: /docs/openapi.json)`);
+  const rows = instances.map(([label, , port]) => `  ${label.padEnd(17)} http://127.0.0.1:${port}/docs   (OpenAPI: /docs/openapi.json)`);
   process.stdout.write(
     [
       '',
       `Puente is up in ${((Date.now() - t0) / 1000).toFixed(1)} s. Swagger UI:`,
       ...rows,
       '',
-      `  Kafka: ${kafka.brokers}   PostgreSQL: one database per service (puente_<service>)`,
+      mirrored
+        ? `  Nodes: ${nodes.map((n, k) => `${n.node} (Kafka ${kafkas[k].brokers}, databases ${n.dbPrefix}<service>)`).join(', ')}; MirrorMaker 2 copies puente.exchange.<node>.* between them`
+        : `  Kafka: ${kafka.brokers}   PostgreSQL: one database per service (puente_<service>)`,
       '  Health: /health/live, /health/ready, /health/serving   Metrics: /metrics',
       '  A token for Swagger\'s "Authorize" button: npm run token -- --partner GT-MRC-01 --node GT --scopes cases:read,cases:write',
       '  Ctrl-C stops everything this command started.',
