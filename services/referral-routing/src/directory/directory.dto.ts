@@ -142,7 +142,7 @@ export class PartnerDeliveryDto {
   @ApiProperty({ example: true })
   restPull: boolean;
 
-  @ApiPropertyOptional({ example: 'https://sire.comar.gob.mx/puente/webhooks', nullable: true, description: 'Shown to node staff and to the partner itself only' })
+  @ApiPropertyOptional({ type: String, example: 'https://sire.comar.gob.mx/puente/webhooks', nullable: true, description: 'Shown to node staff and to the partner itself only' })
   webhookUrl?: string | null;
 
   @ApiPropertyOptional({ example: true, description: 'Whether a webhook signing secret is on file (the secret itself is never returned)' })
@@ -162,7 +162,7 @@ export class PartnerDto {
   @ApiProperty({ example: 'Comisión Mexicana de Ayuda a Refugiados' })
   name: string;
 
-  @ApiPropertyOptional({ example: 'COMAR', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'COMAR', nullable: true })
   alternateName: string | null;
 
   @ApiProperty({ enum: ORGANIZATION_KINDS, example: 'government_agency' })
@@ -171,7 +171,7 @@ export class PartnerDto {
   @ApiProperty({ enum: PARTNER_TYPES, example: 'government_asylum_agency' })
   partnerType: PartnerType;
 
-  @ApiPropertyOptional({ example: "Mexico's refugee status determination authority", nullable: true })
+  @ApiPropertyOptional({ type: String, example: "Mexico's refugee status determination authority", nullable: true })
   description: string | null;
 
   @ApiProperty({ example: 'MX' })
@@ -183,10 +183,10 @@ export class PartnerDto {
   @ApiProperty({ example: false, description: 'True when its programs are on this node' })
   hostedHere: boolean;
 
-  @ApiPropertyOptional({ example: 'https://www.gob.mx/comar', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'https://www.gob.mx/comar', nullable: true })
   website: string | null;
 
-  @ApiPropertyOptional({ example: 'puente@comar.gob.mx', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'puente@comar.gob.mx', nullable: true })
   email: string | null;
 
   @ApiProperty({ enum: PARTNER_STATUSES, example: 'active' })
@@ -195,7 +195,7 @@ export class PartnerDto {
   @ApiProperty({ type: PartnerDeliveryDto })
   delivery: PartnerDeliveryDto;
 
-  @ApiPropertyOptional({ example: '2026-10-01', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '2026-10-01', nullable: true })
   lastVerifiedOn: string | null;
 
   @ApiProperty({ example: 1 })
@@ -332,13 +332,13 @@ export class LocationDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'MX-COMAR' }) partnerId: string;
   @ApiProperty({ example: 'COMAR Tapachula' }) name: string;
-  @ApiPropertyOptional({ example: null, nullable: true, description: 'Site code when the location is a registration site, e.g. GT-MRC-01' }) siteCode: string | null;
+  @ApiPropertyOptional({ type: String, example: null, nullable: true, description: 'Site code when the location is a registration site, e.g. GT-MRC-01' }) siteCode: string | null;
   @ApiProperty({ example: 'MX' }) country: string;
-  @ApiPropertyOptional({ example: 'MX-CHP', nullable: true }) subdivision: string | null;
+  @ApiPropertyOptional({ type: String, example: 'MX-CHP', nullable: true }) subdivision: string | null;
   @ApiProperty({ example: 'Tapachula' }) city: string;
-  @ApiPropertyOptional({ example: '4a Av. Norte 77, Centro', nullable: true }) address: string | null;
-  @ApiPropertyOptional({ example: 14.9064, nullable: true }) latitude: number | null;
-  @ApiPropertyOptional({ example: -92.2634, nullable: true }) longitude: number | null;
+  @ApiPropertyOptional({ type: String, example: '4a Av. Norte 77, Centro', nullable: true }) address: string | null;
+  @ApiPropertyOptional({ type: Number, example: 14.9064, nullable: true }) latitude: number | null;
+  @ApiPropertyOptional({ type: Number, example: -92.2634, nullable: true }) longitude: number | null;
   @ApiProperty({ type: [AccessibilityDto] }) accessibility: AccessibilityDto[];
   @ApiProperty({ type: [OpeningHoursDto] }) openingHours: OpeningHoursDto[];
   @ApiProperty({ example: 1 }) version: number;
@@ -393,26 +393,26 @@ export class ProgramDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'MX-COMAR' }) partnerId: string;
   @ApiProperty({ example: 'Refugee status determination (Tapachula)' }) name: string;
-  @ApiPropertyOptional({ example: 'Solicitud de la condición de refugiado', nullable: true }) alternateName: string | null;
+  @ApiPropertyOptional({ type: String, example: 'Solicitud de la condición de refugiado', nullable: true }) alternateName: string | null;
   @ApiProperty({ example: 'Application for refugee status in Mexico; COMAR decides within 45 working days.' }) description: string;
   @ApiProperty({ enum: PATHWAYS, example: 'asylum' }) pathway: Pathway;
   @ApiProperty({ enum: PROGRAM_STATUSES, example: 'active' }) status: ProgramStatus;
-  @ApiPropertyOptional({ example: 'FT-1800.3000', nullable: true, description: 'Open Eligibility / 211 taxonomy code' }) taxonomyCode: string | null;
+  @ApiPropertyOptional({ type: String, example: 'FT-1800.3000', nullable: true, description: 'Open Eligibility / 211 taxonomy code' }) taxonomyCode: string | null;
   @ApiProperty({ example: 'MX' }) node: string;
   @ApiProperty({ example: false }) hostedHere: boolean;
   @ApiProperty({ example: ['es', 'en', 'fr'] }) languages: string[];
   @ApiProperty({ type: [ServiceAreaDto] }) serviceAreas: ServiceAreaDto[];
   @ApiProperty({ type: [RequiredDocumentDto] }) requiredDocuments: RequiredDocumentDto[];
   @ApiProperty({ type: FeesDto }) fees: FeesDto;
-  @ApiPropertyOptional({ nullable: true, example: 'Apply in person within 30 working days of entering Mexico.' }) applicationProcess: string | null;
-  @ApiPropertyOptional({ nullable: true, example: 'People in Mexico who fear return to their country.' }) eligibilityDescription: string | null;
-  @ApiPropertyOptional({ nullable: true, example: ELIGIBILITY_EXAMPLE, description: 'Rule in the shared rule language over age_band, sex, nationality, country, site, household, household_size; flag / recommended / risk_at_least references' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'Apply in person within 30 working days of entering Mexico.' }) applicationProcess: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'People in Mexico who fear return to their country.' }) eligibilityDescription: string | null;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, example: ELIGIBILITY_EXAMPLE, description: 'Rule in the shared rule language over age_band, sex, nationality, country, site, household, household_size; flag / recommended / risk_at_least references' })
   eligibilityRule: unknown;
   @ApiProperty({ type: ProgramCapacityDto }) capacity: ProgramCapacityDto;
   @ApiProperty({ type: ProgramSlaDto }) sla: ProgramSlaDto;
   @ApiProperty({ example: false }) autoReferOnProtectionAlert: boolean;
   @ApiProperty({ type: [String], format: 'uuid', description: 'Locations where it is delivered (HSDS service_at_location)' }) locationIds: string[];
-  @ApiPropertyOptional({ example: '2026-10-01', nullable: true }) lastVerifiedOn: string | null;
+  @ApiPropertyOptional({ type: String, example: '2026-10-01', nullable: true }) lastVerifiedOn: string | null;
   @ApiProperty({ example: 1 }) version: number;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
@@ -435,7 +435,7 @@ class ProgramWritableFields {
   @ApiPropertyOptional({ type: FeesDto }) @IsOptional() @ValidateNested() @Type(() => FeesDto) fees?: FeesDto;
   @ApiPropertyOptional({ example: 'Apply in person within 30 working days of entering Mexico.' }) @IsOptional() @IsString() @MaxLength(4000) applicationProcess?: string;
   @ApiPropertyOptional({ example: 'People in Mexico who fear return to their country.' }) @IsOptional() @IsString() @MaxLength(4000) eligibilityDescription?: string;
-  @ApiPropertyOptional({ example: ELIGIBILITY_EXAMPLE, description: 'Rule in the shared rule language; compiled on write (422 with exact paths when wrong)' })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: ELIGIBILITY_EXAMPLE, description: 'Rule in the shared rule language; compiled on write (422 with exact paths when wrong)' })
   @IsOptional()
   eligibilityRule?: unknown;
   @ApiProperty({ example: 120 }) @IsInt() @Min(0) @Max(1_000_000) totalSlots: number;
@@ -466,7 +466,7 @@ export class UpdateProgramDto {
   @ApiPropertyOptional({ type: [RequiredDocumentDto] }) @IsOptional() @IsArray() @ArrayMaxSize(30) @ValidateNested({ each: true }) @Type(() => RequiredDocumentDto) requiredDocuments?: RequiredDocumentDto[];
   @ApiPropertyOptional({ type: FeesDto }) @IsOptional() @ValidateNested() @Type(() => FeesDto) fees?: FeesDto;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4000) eligibilityDescription?: string;
-  @ApiPropertyOptional({ example: ELIGIBILITY_EXAMPLE, nullable: true, description: 'null: everyone is eligible' }) @IsOptional() eligibilityRule?: unknown;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: ELIGIBILITY_EXAMPLE, nullable: true, description: 'null: everyone is eligible' }) @IsOptional() eligibilityRule?: unknown;
   @ApiPropertyOptional({ example: 150, description: 'Raising or lowering the total moves open slots by the same amount (never below 0)' }) @IsOptional() @IsInt() @Min(0) @Max(1_000_000) totalSlots?: number;
   @ApiPropertyOptional({ example: 4 }) @IsOptional() @IsInt() @Min(0) @Max(1_000_000) waitlist?: number;
   @ApiPropertyOptional({ example: 24 }) @IsOptional() @IsInt() @Min(1) @Max(8760) slaAcknowledgeHours?: number;
@@ -496,9 +496,9 @@ export class AgreementDto {
   @ApiProperty({ example: 'GT' }) node: string;
   @ApiProperty({ example: 'Carta de entendimiento GT–COMAR 2025/07' }) reference: string;
   @ApiProperty({ enum: AGREEMENT_PURPOSES, isArray: true, example: ['referral', 'cross_border_transfer'] }) purposes: AgreementPurpose[];
-  @ApiProperty({ example: FIELDS_EXAMPLE, description: 'Fields the partner may receive per purpose (dotted paths)' }) fieldsByPurpose: Record<string, string[]>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } }, example: FIELDS_EXAMPLE, description: 'Fields the partner may receive per purpose (dotted paths)' }) fieldsByPurpose: Record<string, string[]>;
   @ApiProperty({ example: '2025-07-01' }) validFrom: string;
-  @ApiPropertyOptional({ example: '2027-06-30', nullable: true }) validUntil: string | null;
+  @ApiPropertyOptional({ type: String, example: '2027-06-30', nullable: true }) validUntil: string | null;
   @ApiProperty({ example: false }) terminated: boolean;
   @ApiProperty({ example: 1 }) version: number;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
@@ -513,7 +513,7 @@ export class CreateAgreementDto {
   @ArrayUnique()
   @IsIn(AGREEMENT_PURPOSES, { each: true })
   purposes: AgreementPurpose[];
-  @ApiProperty({ example: FIELDS_EXAMPLE }) @IsObject() fieldsByPurpose: Record<string, string[]>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } }, example: FIELDS_EXAMPLE }) @IsObject() fieldsByPurpose: Record<string, string[]>;
   @ApiProperty({ example: '2025-07-01' })
   @Matches(DAY, { message: 'validFrom must be a date (YYYY-MM-DD)' })
   @IsDateString({ strict: true }, { message: 'validFrom must be a date (YYYY-MM-DD)' })
@@ -527,7 +527,7 @@ export class CreateAgreementDto {
 
 export class UpdateAgreementDto {
   @ApiPropertyOptional({ enum: AGREEMENT_PURPOSES, isArray: true }) @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayUnique() @IsIn(AGREEMENT_PURPOSES, { each: true }) purposes?: AgreementPurpose[];
-  @ApiPropertyOptional({ example: FIELDS_EXAMPLE }) @IsOptional() @IsObject() fieldsByPurpose?: Record<string, string[]>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } }, example: FIELDS_EXAMPLE }) @IsOptional() @IsObject() fieldsByPurpose?: Record<string, string[]>;
   @ApiPropertyOptional({ example: '2027-12-31' })
   @IsOptional()
   @Matches(DAY, { message: 'validUntil must be a date (YYYY-MM-DD)' })

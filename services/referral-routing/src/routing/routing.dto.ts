@@ -3,7 +3,7 @@ import { PATHWAYS, type Pathway } from '../directory/vocabulary';
 
 export class FailedRuleDto {
   @ApiProperty({ example: 'eligibility.and[0]' }) rule: string;
-  @ApiPropertyOptional({ example: { in: [{ var: 'nationality' }, ['SV', 'GT', 'HN']] } }) condition?: unknown;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { in: [{ var: 'nationality' }, ['SV', 'GT', 'HN']] } }) condition?: unknown;
   @ApiProperty({ example: ['nationality'], description: 'Case attributes that decided it (names, never values)' }) decidedBy: string[];
 }
 
@@ -47,6 +47,6 @@ export class ProtectionAlertDto {
   @ApiProperty({ example: 'urgent' }) riskLevel: string;
   @ApiProperty({ format: 'date-time' }) raisedAt: string;
   @ApiProperty({ format: 'date-time' }) acknowledgeDueAt: string;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) acknowledgedAt: string | null;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true, description: 'Set when nobody acknowledged it in time' }) escalatedAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) acknowledgedAt: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'Set when nobody acknowledged it in time' }) escalatedAt: string | null;
 }
