@@ -107,6 +107,15 @@ patches:
   it("fails a manifest that breaks Kubernetes' schema, an unknown kind, and a malformed custom resource", () => {
     const [broken] = render({ 'kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [web.yaml]\n', 'web.yaml': deployment("'http'") });
     expect(validateObject(broken)).toEqual([expect.stringContaining('containerPort must be integer')]);
+    const [misspelt] = render({
+      'kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [web.yaml]\n',
+      'web.yaml': `${deployment(8080)}          readinesProbe: { httpGet: { path: /health/serving, port: http } }\n          livenessProbe: { httpGet: { path: /health/live, prot: http } }\n`,
+    });
+    expect(validateObject(misspelt)).toEqual([
+      expect.stringContaining('httpGet must have required property'),
+      'Deployment web: unknown field spec.template.spec.containers[0].readinesProbe',
+      'Deployment web: unknown field spec.template.spec.containers[0].livenessProbe.httpGet.prot',
+    ]);
     expect(validateObject({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } })).toEqual([expect.stringContaining('unknown kind example.com/v1/Widget')]);
     expect(validateObject({ apiVersion: 'apps/v1', kind: 'Deploymnet', metadata: { name: 'w' } })).toEqual([expect.stringContaining('unknown kind apps/v1/Deploymnet')]);
     const mm2 = (spec: Json): K8sObject => ({ apiVersion: 'kafka.strimzi.io/v1beta2', kind: 'KafkaMirrorMaker2', metadata: { name: 'm' }, spec });
@@ -222,12 +231,11 @@ describe('k8s/: the manifests a node deploys', () => {
     child.stderr.on('data', (d) => (out += d));
     const closed = new Promise((resolve) => child.on('close', resolve));
     try {
-      const url = await eventually(`${service} to listen`, () => {
-        if (child.exitCode !== null) throw new Error(`${service} exited (${child.exitCode})`);
-        return /listening on (http:\/\/[\d.:]+)/.exec(out)?.[1];
-      }, 90_000).catch((e: Error) => {
-        throw new Error(`${service} did not start with its manifest's environment (${e.message}):\n${out.slice(-3000)}`);
-      });
+      const started = await eventually(`${service} to listen or exit`, () => (child.exitCode !== null ? { exited: child.exitCode } : /listening on (http:\/\/[\d.:]+)/.exec(out)?.[1]), 90_000).catch(
+        (e: Error) => ({ exited: e.message }),
+      );
+      if (typeof started !== 'string') throw new Error(`${service} did not start with its manifest's environment (${started.exited}):\n${out.slice(-3000)}`);
+      const url = started;
       for (const path of PROBE_ROUTES) expect([path, (await fetch(`${url}${path}`)).status]).toEqual([path, 200]);
     } finally {
       child.kill('SIGKILL');

@@ -202,12 +202,59 @@ export function validateObject(o: K8sObject): string[] {
     Model = undefined;
   }
   if (!Model) return [`${where}: unknown kind ${o.apiVersion}/${o.kind} (neither a Kubernetes kind nor a registered custom resource)`];
+  // Like `kubectl apply --validate=strict`: a misspelt field (readinesProbe) is an error, not ignored.
+  const unknown = unknownFields(o, require.resolve(`kubernetes-models/${o.apiVersion}/${o.kind}`).replace(/\.js$/, '.d.ts'), '').map((f) => `${where}: unknown field ${f}`);
   try {
     new Model(o).validate();
-    return [];
+    return unknown;
   } catch (e) {
-    return [`${where}: ${(e as Error).message}`];
+    return [`${where}: ${(e as Error).message}`, ...unknown];
   }
+}
+
+interface FieldTypes {
+  /** field name → declared type text, e.g. `Array<IIoK8sApiCoreV1EnvVar>`, `number`, `{` (a map). */
+  fields: Map<string, string>;
+  /** imported type name → its declaration file */
+  imports: Map<string, string>;
+}
+
+const fieldTypeCache = new Map<string, FieldTypes | null>();
+
+/** The fields of the interface a kubernetes-models declaration file declares (null for a type alias). */
+function fieldTypes(dts: string): FieldTypes | null {
+  if (fieldTypeCache.has(dts)) return fieldTypeCache.get(dts) as FieldTypes | null;
+  const text = readFileSync(dts, 'utf8');
+  const imports = new Map<string, string>();
+  for (const m of text.matchAll(/^import \{ (\w+) \} from "([^"]+)";$/gm)) {
+    imports.set(m[1], m[2].startsWith('.') ? resolve(dts, '..', `${m[2]}.d.ts`) : require.resolve(m[2]).replace(/\.js$/, '.d.ts'));
+  }
+  const start = text.search(/^export interface \w+/m);
+  let result: FieldTypes | null = null;
+  if (start >= 0) {
+    const body = text.slice(start, text.indexOf('\n}', start));
+    const fields = new Map<string, string>();
+    for (const m of body.matchAll(/^ {4}"([^"]+)"\??: (.+?);?$/gm)) fields.set(m[1], m[2]);
+    result = { fields, imports };
+  }
+  fieldTypeCache.set(dts, result);
+  return result;
+}
+
+/** Paths of fields in `value` that the Kubernetes type declared in `dts` does not have. */
+function unknownFields(value: Json, dts: string, path: string): string[] {
+  const types = fieldTypes(dts);
+  if (!types || !value || typeof value !== 'object' || Array.isArray(value)) return [];
+  return Object.entries(value).flatMap(([key, v]) => {
+    const type = types.fields.get(key);
+    const at = path ? `${path}.${key}` : key;
+    if (type === undefined) return [at];
+    const element = /^Array<(\w+)>$/.exec(type)?.[1];
+    const file = types.imports.get(element ?? type);
+    if (!file) return []; // a scalar, a map or an alias of one
+    if (element) return Array.isArray(v) ? v.flatMap((item, i) => unknownFields(item, file, `${at}[${i}]`)) : [];
+    return unknownFields(v, file, at);
+  });
 }
 
 /** Every directory under `root` (itself included) that holds a kustomization.yaml. */

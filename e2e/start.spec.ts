@@ -20,12 +20,10 @@ describe('npm start', () => {
     child.stderr.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      await eventually('npm start to finish', () => {
-        if (child.exitCode !== null) throw new Error(`start exited (${child.exitCode})`);
-        return /Puente is up in/.test(out);
-      }, 120_000, 200).catch((e: Error) => {
-        throw new Error(`${e.message}:\n${out.slice(-3000)}`);
-      });
+      const up = await eventually('npm start to finish or exit', () => (child.exitCode !== null ? `exited (${child.exitCode})` : /Puente is up in/.test(out) && 'up'), 120_000, 200).catch(
+        (e: Error) => e.message,
+      );
+      if (up !== 'up') throw new Error(`start did not finish: ${up}:\n${out.slice(-3000)}`);
       for (const [name, port] of Object.entries(ports)) {
         expect(out).toContain(`http://127.0.0.1:${port}/docs`);
         const doc = (await (await fetch(`http://127.0.0.1:${port}/docs/openapi.json`)).json()) as { info: { title: string } };
