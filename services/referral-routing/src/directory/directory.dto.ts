@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PageQueryDto } from '@puente/platform';
+import { IsOptionalNotNull, PageQueryDto } from '@puente/platform';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -291,31 +291,31 @@ export class CreatePartnerDto extends PartnerWritableFields {
 }
 
 export class UpdatePartnerDto {
-  @ApiPropertyOptional({ example: 'COMAR Tapachula' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200) @Matches(TEXT) name?: string;
+  @ApiPropertyOptional({ example: 'COMAR Tapachula' }) @IsOptionalNotNull() @IsString() @MinLength(1) @MaxLength(200) @Matches(TEXT) name?: string;
   @ApiPropertyOptional({ example: 'COMAR' }) @IsOptional() @IsString() @MaxLength(100) alternateName?: string;
-  @ApiPropertyOptional({ enum: ORGANIZATION_KINDS }) @IsOptional() @IsIn(ORGANIZATION_KINDS) kind?: OrganizationKind;
-  @ApiPropertyOptional({ enum: PARTNER_TYPES }) @IsOptional() @IsIn(PARTNER_TYPES) partnerType?: PartnerType;
+  @ApiPropertyOptional({ enum: ORGANIZATION_KINDS }) @IsOptionalNotNull() @IsIn(ORGANIZATION_KINDS) kind?: OrganizationKind;
+  @ApiPropertyOptional({ enum: PARTNER_TYPES }) @IsOptionalNotNull() @IsIn(PARTNER_TYPES) partnerType?: PartnerType;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) description?: string;
-  @ApiPropertyOptional({ example: 'https://www.gob.mx/comar' }) @IsOptional() @IsString() @MaxLength(500) @Matches(/^https?:\/\//) website?: string;
-  @ApiPropertyOptional({ example: 'puente@comar.gob.mx' }) @IsOptional() @IsString() @MaxLength(200) @Matches(/^[^@\s]+@[^@\s]+\.[^@\s]+$/) email?: string;
+  @ApiPropertyOptional({ example: 'https://www.gob.mx/comar' }) @IsOptionalNotNull() @IsString() @MaxLength(500) @Matches(/^https?:\/\//) website?: string;
+  @ApiPropertyOptional({ example: 'puente@comar.gob.mx' }) @IsOptionalNotNull() @IsString() @MaxLength(200) @Matches(/^[^@\s]+@[^@\s]+\.[^@\s]+$/) email?: string;
   @ApiPropertyOptional({ enum: PARTNER_STATUSES, example: 'inactive', description: 'An inactive partner receives nothing new' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(PARTNER_STATUSES)
   status?: PartnerStatus;
   @ApiPropertyOptional({ enum: DELIVERY_CHANNELS, isArray: true })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayUnique()
   @IsIn(DELIVERY_CHANNELS, { each: true })
   deliveryChannels?: DeliveryChannel[];
-  @ApiPropertyOptional({ example: 'https://sire.comar.gob.mx/puente/webhooks' }) @IsOptional() @IsString() @MaxLength(2000) webhookUrl?: string;
+  @ApiPropertyOptional({ example: 'https://sire.comar.gob.mx/puente/webhooks' }) @IsOptionalNotNull() @IsString() @MaxLength(2000) webhookUrl?: string;
   @ApiPropertyOptional({ example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', writeOnly: true, description: 'Replaces the signing secret (write-only)' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Matches(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, { message: 'webhookSecret must be whsec_ followed by base64 of 24 to 64 bytes' })
   webhookSecret?: string;
   @ApiPropertyOptional({ example: '2026-11-15' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Matches(DAY, { message: 'lastVerifiedOn must be a date (YYYY-MM-DD)' })
   @IsDateString({ strict: true }, { message: 'lastVerifiedOn must be a date (YYYY-MM-DD)' })
   lastVerifiedOn?: string;
@@ -363,10 +363,10 @@ export class CreateLocationDto {
 }
 
 export class UpdateLocationDto {
-  @ApiPropertyOptional({ example: 'COMAR Tapachula (Centro)' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200) @Matches(TEXT) name?: string;
-  @ApiPropertyOptional({ example: '4a Av. Norte 77, Centro' }) @IsOptional() @IsString() @MaxLength(300) address?: string;
-  @ApiPropertyOptional({ type: [AccessibilityDto] }) @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => AccessibilityDto) accessibility?: AccessibilityDto[];
-  @ApiPropertyOptional({ type: [OpeningHoursDto] }) @IsOptional() @IsArray() @ArrayMaxSize(14) @ValidateNested({ each: true }) @Type(() => OpeningHoursDto) openingHours?: OpeningHoursDto[];
+  @ApiPropertyOptional({ example: 'COMAR Tapachula (Centro)' }) @IsOptionalNotNull() @IsString() @MinLength(1) @MaxLength(200) @Matches(TEXT) name?: string;
+  @ApiPropertyOptional({ example: '4a Av. Norte 77, Centro' }) @IsOptionalNotNull() @IsString() @MaxLength(300) address?: string;
+  @ApiPropertyOptional({ type: [AccessibilityDto] }) @IsOptionalNotNull() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => AccessibilityDto) accessibility?: AccessibilityDto[];
+  @ApiPropertyOptional({ type: [OpeningHoursDto] }) @IsOptionalNotNull() @IsArray() @ArrayMaxSize(14) @ValidateNested({ each: true }) @Type(() => OpeningHoursDto) openingHours?: OpeningHoursDto[];
 }
 
 export class ListLocationsQuery extends PageQueryDto {
@@ -458,23 +458,23 @@ export class CreateProgramDto extends ProgramWritableFields {
 }
 
 export class UpdateProgramDto {
-  @ApiPropertyOptional({ example: 'Refugee status determination (Tapachula)' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200) @Matches(TEXT) name?: string;
+  @ApiPropertyOptional({ example: 'Refugee status determination (Tapachula)' }) @IsOptionalNotNull() @IsString() @MinLength(1) @MaxLength(200) @Matches(TEXT) name?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4000) @Matches(TEXT) description?: string;
-  @ApiPropertyOptional({ enum: PROGRAM_STATUSES, example: 'temporarily_closed' }) @IsOptional() @IsIn(PROGRAM_STATUSES) status?: ProgramStatus;
-  @ApiPropertyOptional({ example: ['es', 'en'] }) @IsOptional() @IsArray() @ArrayMaxSize(30) @ArrayUnique() @Matches(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { each: true }) languages?: string[];
-  @ApiPropertyOptional({ type: [ServiceAreaDto] }) @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => ServiceAreaDto) serviceAreas?: ServiceAreaDto[];
-  @ApiPropertyOptional({ type: [RequiredDocumentDto] }) @IsOptional() @IsArray() @ArrayMaxSize(30) @ValidateNested({ each: true }) @Type(() => RequiredDocumentDto) requiredDocuments?: RequiredDocumentDto[];
-  @ApiPropertyOptional({ type: FeesDto }) @IsOptional() @ValidateNested() @Type(() => FeesDto) fees?: FeesDto;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4000) eligibilityDescription?: string;
+  @ApiPropertyOptional({ enum: PROGRAM_STATUSES, example: 'temporarily_closed' }) @IsOptionalNotNull() @IsIn(PROGRAM_STATUSES) status?: ProgramStatus;
+  @ApiPropertyOptional({ example: ['es', 'en'] }) @IsOptionalNotNull() @IsArray() @ArrayMaxSize(30) @ArrayUnique() @Matches(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { each: true }) languages?: string[];
+  @ApiPropertyOptional({ type: [ServiceAreaDto] }) @IsOptionalNotNull() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => ServiceAreaDto) serviceAreas?: ServiceAreaDto[];
+  @ApiPropertyOptional({ type: [RequiredDocumentDto] }) @IsOptionalNotNull() @IsArray() @ArrayMaxSize(30) @ValidateNested({ each: true }) @Type(() => RequiredDocumentDto) requiredDocuments?: RequiredDocumentDto[];
+  @ApiPropertyOptional({ type: FeesDto }) @IsOptionalNotNull() @ValidateNested() @Type(() => FeesDto) fees?: FeesDto;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MaxLength(4000) eligibilityDescription?: string;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: ELIGIBILITY_EXAMPLE, nullable: true, description: 'null: everyone is eligible' }) @IsOptional() eligibilityRule?: unknown;
-  @ApiPropertyOptional({ example: 150, description: 'Raising or lowering the total moves open slots by the same amount (never below 0)' }) @IsOptional() @IsInt() @Min(0) @Max(1_000_000) totalSlots?: number;
-  @ApiPropertyOptional({ example: 4 }) @IsOptional() @IsInt() @Min(0) @Max(1_000_000) waitlist?: number;
-  @ApiPropertyOptional({ example: 24 }) @IsOptional() @IsInt() @Min(1) @Max(8760) slaAcknowledgeHours?: number;
-  @ApiPropertyOptional({ example: 480 }) @IsOptional() @IsInt() @Min(1) @Max(8760) slaDecideHours?: number;
-  @ApiPropertyOptional({ example: true }) @IsOptional() @IsBoolean() autoReferOnProtectionAlert?: boolean;
-  @ApiPropertyOptional({ type: [String], format: 'uuid' }) @IsOptional() @IsArray() @ArrayMaxSize(50) @ArrayUnique() @IsUUID('all', { each: true }) locationIds?: string[];
+  @ApiPropertyOptional({ example: 150, description: 'Raising or lowering the total moves open slots by the same amount (never below 0)' }) @IsOptionalNotNull() @IsInt() @Min(0) @Max(1_000_000) totalSlots?: number;
+  @ApiPropertyOptional({ example: 4 }) @IsOptionalNotNull() @IsInt() @Min(0) @Max(1_000_000) waitlist?: number;
+  @ApiPropertyOptional({ example: 24 }) @IsOptionalNotNull() @IsInt() @Min(1) @Max(8760) slaAcknowledgeHours?: number;
+  @ApiPropertyOptional({ example: 480 }) @IsOptionalNotNull() @IsInt() @Min(1) @Max(8760) slaDecideHours?: number;
+  @ApiPropertyOptional({ example: true }) @IsOptionalNotNull() @IsBoolean() autoReferOnProtectionAlert?: boolean;
+  @ApiPropertyOptional({ type: [String], format: 'uuid' }) @IsOptionalNotNull() @IsArray() @ArrayMaxSize(50) @ArrayUnique() @IsUUID('all', { each: true }) locationIds?: string[];
   @ApiPropertyOptional({ example: '2026-11-15' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Matches(DAY, { message: 'lastVerifiedOn must be a date (YYYY-MM-DD)' })
   @IsDateString({ strict: true }, { message: 'lastVerifiedOn must be a date (YYYY-MM-DD)' })
   lastVerifiedOn?: string;
@@ -526,14 +526,14 @@ export class CreateAgreementDto {
 }
 
 export class UpdateAgreementDto {
-  @ApiPropertyOptional({ enum: AGREEMENT_PURPOSES, isArray: true }) @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayUnique() @IsIn(AGREEMENT_PURPOSES, { each: true }) purposes?: AgreementPurpose[];
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } }, example: FIELDS_EXAMPLE }) @IsOptional() @IsObject() fieldsByPurpose?: Record<string, string[]>;
+  @ApiPropertyOptional({ enum: AGREEMENT_PURPOSES, isArray: true }) @IsOptionalNotNull() @IsArray() @ArrayMinSize(1) @ArrayUnique() @IsIn(AGREEMENT_PURPOSES, { each: true }) purposes?: AgreementPurpose[];
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } }, example: FIELDS_EXAMPLE }) @IsOptionalNotNull() @IsObject() fieldsByPurpose?: Record<string, string[]>;
   @ApiPropertyOptional({ example: '2027-12-31' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Matches(DAY, { message: 'validUntil must be a date (YYYY-MM-DD)' })
   @IsDateString({ strict: true }, { message: 'validUntil must be a date (YYYY-MM-DD)' })
   validUntil?: string;
-  @ApiPropertyOptional({ example: true, description: 'Ends the agreement now (cannot be undone: sign a new one)' }) @IsOptional() @IsBoolean() terminated?: boolean;
+  @ApiPropertyOptional({ example: true, description: 'Ends the agreement now (cannot be undone: sign a new one)' }) @IsOptionalNotNull() @IsBoolean() terminated?: boolean;
 }
 
 export class ListAgreementsQuery extends PageQueryDto {
