@@ -28,15 +28,16 @@ export async function startExchangeNode(o: {
   database: string;
   effects?: ExchangeReceiverOptions['effects'];
   setup?: (ds: DataSource) => Promise<void>;
+  /** A database of one's own (benchmarks); default: a fresh test database named `database`. */
+  open?: (schema: { entities: unknown[]; migrations: unknown[] }) => Promise<DataSource>;
+  /** Group and relay lock suffix (default `spec`). */
+  label?: string;
 }): Promise<ExchangeNode> {
   const node = o.registry.node;
-  const ds = await openTestDataSource({
-    name: o.database,
-    entities: [...messagingEntities, ...auditEntities],
-    migrations: [...messagingMigrations, ...auditMigrations, CreateFederationExchange1767052800000],
-  });
+  const schema = { entities: [...messagingEntities, ...auditEntities], migrations: [...messagingMigrations, ...auditMigrations, CreateFederationExchange1767052800000] };
+  const ds = o.open ? await o.open(schema) : await openTestDataSource({ name: o.database, ...schema });
   await o.setup?.(ds);
-  const broker = createBrokerClient({ brokers: o.brokers.split(','), clientId: `spec-${node.toLowerCase()}` });
+  const broker = createBrokerClient({ brokers: o.brokers.split(','), clientId: `${o.label ?? 'spec'}-${node.toLowerCase()}` });
   await ensureTopics(broker, exchangeTopicDeclarations(node, o.registry.peers));
   const writer = new ExchangeWriter(o.registry, eventSource(node, 'intake'));
   const outcomes: ReceiveOutcome[] = [];
@@ -49,13 +50,13 @@ export async function startExchangeNode(o: {
   const runner = new ConsumerRunner({
     broker,
     dataSource: ds,
-    groupId: `spec.${node.toLowerCase()}.exchange`,
+    groupId: `${o.label ?? 'spec'}.${node.toLowerCase()}.exchange`,
     bindings: receiver.topics.map((topic) => ({ name: 'exchange-receiver', topic, handle: async (e: ConsumedEvent, tx: EntityManager) => void (await receiver.receive(e, tx)) })),
     partitionsConcurrently: 3,
   });
   await runner.start();
   const options = ds.options as { url: string };
-  const relay = new OutboxRelay({ database: { connectionString: options.url }, broker, pollIntervalMs: 100, lockName: `spec.${node}.relay` });
+  const relay = new OutboxRelay({ database: { connectionString: options.url }, broker, pollIntervalMs: 100, lockName: `${o.label ?? 'spec'}.${node}.relay` });
   relay.start();
   return {
     node,
