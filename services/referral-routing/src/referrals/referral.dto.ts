@@ -119,13 +119,13 @@ export class PostMessageDto {
 export class TransitionRecordDto {
   @ApiProperty({ enum: ['request', ...REFERRAL_ACTIONS] })
   action: ReferralAction | 'request';
-  @ApiProperty({ enum: REFERRAL_STATUSES, nullable: true })
+  @ApiProperty({ type: String, enum: REFERRAL_STATUSES, nullable: true })
   fromStatus: ReferralStatus | null;
   @ApiProperty({ enum: REFERRAL_STATUSES })
   toStatus: ReferralStatus;
   @ApiProperty({ enum: STATUS_REASONS })
   reason: string;
-  @ApiProperty({ nullable: true })
+  @ApiProperty({ type: String, nullable: true, enum: ALL_MILESTONES })
   businessStatus: string | null;
   @ApiProperty({ enum: ['referrer', 'partner', 'system'] })
   actorRole: string;
@@ -150,15 +150,15 @@ export class ReferralDto {
   pathway: string;
   @ApiProperty({ type: [String] })
   coveredPersonIds: string[];
-  @ApiProperty({ format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   partOf: string | null;
   @ApiProperty({ enum: REFERRAL_STATUSES })
   status: ReferralStatus;
   @ApiProperty({ enum: STATUS_REASONS })
   statusReason: string;
-  @ApiProperty({ nullable: true, description: 'Latest milestone (FHIR Task.businessStatus)' })
+  @ApiProperty({ type: String, enum: ALL_MILESTONES, nullable: true, description: 'Latest milestone (FHIR Task.businessStatus)' })
   businessStatus: string | null;
-  @ApiProperty({ enum: REFERRAL_OUTCOMES, nullable: true })
+  @ApiProperty({ type: String, enum: REFERRAL_OUTCOMES, nullable: true })
   outcome: string | null;
   @ApiProperty({ type: [String], example: ['rest_pull', 'webhook'] })
   channels: string[];
@@ -206,7 +206,7 @@ export class ReferralMessageDto {
   kind: string;
   @ApiProperty()
   body: string;
-  @ApiProperty({ format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   inReplyTo: string | null;
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
