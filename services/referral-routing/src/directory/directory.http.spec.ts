@@ -127,7 +127,7 @@ describe('directory admin API over HTTP (real PostgreSQL and Kafka)', () => {
       const etag = created.headers.get('etag')!;
       expectProblem(await t.call('PATCH', `/v1/directory/partners/${body.id}`, { token: await staff(), body: { name: 'Renamed' } }), 428);
       const nulls = expectProblem(await t.call('PATCH', `/v1/directory/partners/${body.id}`, { token: await staff(), body: { name: null, deliveryChannels: null }, headers: { 'if-match': etag } }), 400);
-      expect(problemFields(nulls).sort()).toEqual(['deliveryChannels', 'name']);
+      expect([...new Set(problemFields(nulls))].sort()).toEqual(['deliveryChannels', 'name']);
       const ok = await t.call('PATCH', `/v1/directory/partners/${body.id}`, { token: await staff(), body: { name: 'Renamed', status: 'inactive' }, headers: { 'if-match': etag } });
       expect(ok.status).toBe(200);
       expect(ok.body).toMatchObject({ name: 'Renamed', status: 'inactive', version: 2 });
