@@ -71,17 +71,18 @@ export class ProtectionAlerts {
     private readonly outbox: OutboxWriter,
   ) {}
 
-  /** Records a raised alert and its deadline (a repeat of the same alert changes nothing). */
-  async raise(tx: EntityManager, alert: ProtectionAlertRaised, raisedAt: Date, riskLevel: string, traceparent?: string): Promise<void> {
+  /** Records a raised alert and its deadline; false for a repeat of the same alert (which changes nothing). */
+  async raise(tx: EntityManager, alert: ProtectionAlertRaised, raisedAt: Date, riskLevel: string, traceparent?: string): Promise<boolean> {
     const due = new Date(raisedAt.getTime() + PROTECTION_ALERT_ACK_MINUTES * 60_000);
     const [row] = (await tx.query(
       `INSERT INTO routing_protection_alert (alert_id, case_id, screening_id, site_code, custody_node, risk_level, raised_at, acknowledge_due_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (alert_id) DO NOTHING RETURNING *`,
       [alert.alertId, alert.caseId.toLowerCase(), alert.screeningId, alert.siteCode, alert.custodyNode, riskLevel, raisedAt, due],
     )) as ProtectionAlertRow[];
-    if (!row) return;
+    if (!row) return false;
     const message: MessageInitShape<typeof ProtectionAlertAcknowledgementDueSchema> = alertFields(row);
     await this.outbox.append(tx, { topic: Topics.routing.name, key: row.case_id, type: ProtectionAlertAcknowledgementDueSchema.typeName, payload: encodeEvent(ProtectionAlertAcknowledgementDueSchema, message), traceparent, time: raisedAt });
+    return true;
   }
 
   /** An alert the caller may see (its site or custody node in the caller's jurisdictions); 404 otherwise. */

@@ -1,9 +1,11 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { Topics } from '@puente/contracts';
 import type { ConsumedEvent, EventContext } from '@puente/messaging';
 import { dateOf, decodeOrPoison, requireUuid } from '../cases/case-projector';
 import { recommendedPathways, riskWord, screeningFlagWord } from '../cases/vocabulary-mapping';
+import { ReferralsService } from '../referrals/referrals.service';
 import { ProtectionAlerts } from './protection-alerts';
 import { SuggestionsService } from './suggestions.service';
 
@@ -20,10 +22,30 @@ export const SLA_EVENT_TYPES = ['puente.referral.v1.ReferralReceived', 'puente.r
  */
 @Controller()
 export class RoutingProjector {
+  private readonly logger = new Logger('Routing');
+
   constructor(
     private readonly suggestions: SuggestionsService,
     private readonly alerts: ProtectionAlerts,
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  /**
+   * Refers the case of an urgent alert, without waiting for a caseworker, to the best eligible
+   * program of each pathway whose program says so (with an open slot). The referral service applies
+   * its own rules (consent, agreement, one open referral per program); a refusal creates nothing and
+   * is logged by code. Resolved at call time: the referrals module imports routing's.
+   */
+  private async autoRefer(tx: EventContext['manager'], caseId: string, at: Date, traceparent?: string): Promise<void> {
+    const targets = await this.suggestions.autoReferralTargets(tx, caseId, at);
+    const bestPerPathway = targets.filter((p, i) => targets.findIndex((q) => q.pathway === p.pathway) === i);
+    if (bestPerPathway.length === 0) return;
+    const referrals = this.moduleRef.get(ReferralsService, { strict: false });
+    for (const program of bestPerPathway) {
+      const result = await referrals.autoRefer(tx, caseId, program.id, traceparent);
+      if ('refused' in result) this.logger.log({ caseId, programId: program.id, refused: result.refused }, 'urgent alert: automatic referral refused');
+    }
+  }
 
   @EventPattern(Topics.screening.name, { types: SCREENING_EVENT_TYPES })
   async onScreeningEvent(@Payload() event: ConsumedEvent, @Ctx() { manager: tx }: EventContext): Promise<void> {
@@ -49,7 +71,10 @@ export class RoutingProjector {
       case 'puente.screening.v1.ProtectionAlertRaised': {
         requireUuid(message.caseId, 'case_id');
         if (!message.alertId) return;
-        await this.alerts.raise(tx, message, dateOf(message.raisedAt, 'raised_at') ?? new Date(event.time), riskWord(message.riskLevel) ?? 'urgent', event.traceparent);
+        const raisedAt = dateOf(message.raisedAt, 'raised_at') ?? new Date(event.time);
+        if (await this.alerts.raise(tx, message, raisedAt, riskWord(message.riskLevel) ?? 'urgent', event.traceparent)) {
+          await this.autoRefer(tx, message.caseId.toLowerCase(), raisedAt, event.traceparent);
+        }
         return;
       }
       default:

@@ -180,7 +180,7 @@ describe('routing: case read model, suggestions and protection alerts from real 
   });
 
   describe('urgent protection alerts', () => {
-    const raise = async (caseId: string, raisedAt: Date) => {
+    const raiseFor = async (caseId: string, raisedAt: Date) => {
       const alertId = randomUUID();
       await consumed(
         t,
@@ -192,7 +192,7 @@ describe('routing: case read model, suggestions and protection alerts from real 
     it('gives each alert an acknowledgement deadline and escalates it once when missed (test clock, no waiting)', async () => {
       const raisedAt = new Date(Date.UTC(2031, 0, 5, 10, 0, 0));
       const caseId = randomUUID();
-      const alertId = await raise(caseId, raisedAt);
+      const alertId = await raiseFor(caseId, raisedAt);
       const alert = await t.call('GET', `/v1/protection-alerts/${alertId}`, { token: await t.token({ scopes: ['cases:read'] }) });
       expect(alert.body).toMatchObject({ alertId, caseId, siteCode: 'GT-MRC-03', riskLevel: 'urgent', acknowledgeDueAt: new Date(raisedAt.getTime() + PROTECTION_ALERT_ACK_MINUTES * 60_000).toISOString(), escalatedAt: null });
 
@@ -220,7 +220,7 @@ describe('routing: case read model, suggestions and protection alerts from real 
     it('an alert acknowledged in time is never escalated; acknowledging again changes nothing; other jurisdictions see 404', async () => {
       const raisedAt = new Date(Date.UTC(2031, 0, 6, 10, 0, 0));
       const caseId = randomUUID();
-      const alertId = await raise(caseId, raisedAt);
+      const alertId = await raiseFor(caseId, raisedAt);
       expectProblem(await t.call('POST', `/v1/protection-alerts/${alertId}/acknowledgement`, { token: await t.token({ scopes: ['cases:write'], jurisdictions: ['GT-MRC-01'] }) }), 404);
       expectProblem(await t.call('POST', `/v1/protection-alerts/${alertId}/acknowledgement`, { token: await t.token({ scopes: ['cases:read'] }) }), 403);
       const ack = await t.call('POST', `/v1/protection-alerts/${alertId}/acknowledgement`, { token: await t.token({ scopes: ['cases:write'], jurisdictions: ['GT-MRC-03'] }) });
@@ -230,6 +230,18 @@ describe('routing: case read model, suggestions and protection alerts from real 
       expect(again.body.acknowledgedAt).toBe(ack.body.acknowledgedAt);
       expect(await t.app.get(ProtectionAlerts).escalateDue(new Date(raisedAt.getTime() + 24 * 3_600_000))).not.toContain(alertId);
       expect((await t.ds.query(`SELECT count(*)::int AS n FROM outbox_message WHERE event_type = 'puente.referral.v1.ProtectionAlertAcknowledged' AND message_key = $1`, [caseId]))[0].n).toBe(1);
+    });
+
+    it('refers the case of an urgent alert automatically where the program says so, within the consents given', async () => {
+      const { caseId, persons } = await openCase();
+      await consumed(t, await completeScreening(caseId));
+      await raiseFor(caseId, new Date());
+      const list = await t.call('GET', `/v1/referrals?caseId=${caseId}`, { token: await t.token({ scopes: ['referrals:read'] }) });
+      expect(list.status).toBe(200);
+      // PTA (UNHCR) and MRC psychosocial care (IOM): international organizations, which the referral consent names;
+      // the Casa del Migrante shelter (an NGO) is not covered by it, so no referral goes there.
+      expect(list.body.items.map((r: any) => r.programId).sort()).toEqual([PTA, seedId('program/iom-gt-psychosocial')].sort());
+      expect(list.body.items[0].coveredPersonIds.sort()).toEqual([...persons].sort());
     });
 
     it('names the programs an urgent alert may refer to without a caseworker (eligible, auto-refer, open slot)', async () => {
