@@ -38,7 +38,7 @@ interface OperationObject {
   operationId?: string;
   parameters?: (ParameterObject | { $ref: string })[];
   requestBody?: { content?: Record<string, { schema?: Schema }>; required?: boolean };
-  responses?: Record<string, unknown>;
+  responses?: Record<string, { content?: Record<string, { schema?: Schema }> }>;
   security?: Record<string, string[]>[];
 }
 
@@ -60,6 +60,8 @@ export interface Operation {
   bodyRequired: boolean;
   /** Documented response statuses (`200`, `4XX`, `default`). */
   statuses: string[];
+  /** Schema of each documented JSON response, by status. */
+  responseSchemas: Record<string, Schema | undefined>;
   secured: boolean;
 }
 
@@ -119,6 +121,12 @@ export function operationsOf(doc: OpenApiDocument, prefix = '/v1/'): Operation[]
         body: jsonType ? derefSchema(doc, content[jsonType].schema) : undefined,
         bodyRequired: op.requestBody?.required ?? false,
         statuses: Object.keys(op.responses ?? {}),
+        responseSchemas: Object.fromEntries(
+          Object.entries(op.responses ?? {}).map(([status, response]) => {
+            const media = Object.entries(response.content ?? {}).find(([type]) => /json/i.test(type));
+            return [status, media?.[1].schema];
+          }),
+        ),
         secured: (op.security ?? doc.security ?? []).length > 0,
       });
     }

@@ -4,11 +4,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { schemaMismatches } from './conformance';
 import { documentsStatus, type OpenApiDocument, type Operation, operationsOf } from './openapi';
 import { sendRaw } from './raw-http';
 import { type Credentials, materialize, type RequestRecipe, requestRecipes, ValuePool } from './requests';
 
-export type ViolationKind = '5xx' | 'undocumented' | 'non-problem';
+export type ViolationKind = '5xx' | 'undocumented' | 'non-problem' | 'off-schema';
 
 export interface Violation {
   kind: ViolationKind;
@@ -29,6 +30,8 @@ export interface HostileReport {
   serverErrors: number;
   undocumented: number;
   nonProblem: number;
+  /** 2xx JSON bodies that do not match the schema their operation documents. */
+  offSchema: number;
   /** Requests per status. */
   statuses: Record<string, number>;
   /** Requests per operation and status; `valid:` counts those with no hostile part. */
@@ -93,6 +96,7 @@ export async function runHostileInput(options: HostileRunOptions): Promise<Hosti
     serverErrors: 0,
     undocumented: 0,
     nonProblem: 0,
+    offSchema: 0,
     statuses: {},
     byOperation: {},
     refusedValid: {},
@@ -103,6 +107,7 @@ export async function runHostileInput(options: HostileRunOptions): Promise<Hosti
     if (kind === '5xx') report.serverErrors += 1;
     if (kind === 'undocumented') report.undocumented += 1;
     if (kind === 'non-problem') report.nonProblem += 1;
+    if (kind === 'off-schema') report.offSchema += 1;
     report.violations.push({ kind, operation: operation.id, status, labels: recipe.labels, request: describeRequest(operation, target), answer });
   };
   for (const [index, operation] of operations.entries()) {
@@ -127,10 +132,16 @@ export async function runHostileInput(options: HostileRunOptions): Promise<Hosti
           record(operation, recipe, 'non-problem', response.status, target, `${contentType ?? '(no content-type)'}: ${answerOf(response.body, contentType)}`);
         }
         if (response.status >= 200 && response.status < 300 && /json/.test(contentType ?? '') && response.body.length > 0) {
+          let body: unknown;
           try {
-            pool.learn(operation, JSON.parse(response.body.toString('utf8')), response.headers.etag);
+            body = JSON.parse(response.body.toString('utf8'));
           } catch {
-            // a 2xx that is not JSON has nothing to learn from
+            record(operation, recipe, 'off-schema', response.status, target, 'a JSON content type with a body that is not JSON');
+          }
+          if (body !== undefined) {
+            pool.learn(operation, body, response.headers.etag);
+            const mismatches = schemaMismatches(options.document, operation.responseSchemas[String(response.status)], body);
+            if (mismatches.length > 0) record(operation, recipe, 'off-schema', response.status, target, mismatches.join('; '));
           }
         }
         return true;
@@ -146,7 +157,7 @@ export async function runHostileInput(options: HostileRunOptions): Promise<Hosti
 export function summarizeHostileReport(report: HostileReport): string {
   return (
     `hostile input, ${report.service}: ${report.requests} requests over ${report.operations} operations in ${(report.elapsedMs / 1000).toFixed(1)} s ` +
-    `(seed ${report.seed}): ${report.serverErrors} 5xx, ${report.undocumented} undocumented, ${report.nonProblem} non-problem 4xx; ` +
+    `(seed ${report.seed}): ${report.serverErrors} 5xx, ${report.undocumented} undocumented, ${report.nonProblem} non-problem 4xx, ${report.offSchema} off-schema 2xx; ` +
     `statuses ${Object.entries(report.statuses)
       .map(([s, n]) => `${s}×${n}`)
       .join(' ')}`
