@@ -37,20 +37,25 @@ export class ExchangeWriter {
   }
 
   async send(tx: EntityManager, ...exchanges: OutgoingExchange[]): Promise<string[]> {
-    const ids: string[] = [];
-    for (const x of exchanges) {
-      const { value, claims } = await sealEnvelope(this.registry, { to: x.to, kind: x.kind, payload: x.payload, id: x.id, ttlSeconds: x.ttlSeconds });
-      await this.outbox.append(tx, { topic: exchangeTopic(x.to, x.kind), key: x.key, type: SEALED_ENVELOPE_TYPE, payload: value, id: claims.jti, traceparent: x.traceparent });
-      // Receipts are not acknowledged themselves (no receipt for a receipt).
-      if (x.kind !== 'receipt') {
-        await tx.query(
-          `INSERT INTO federation_sent_envelope (envelope_id, peer, kind, subject, sent_at, expires_at)
-           VALUES ($1, $2, $3, $4, to_timestamp($5), to_timestamp($6))`,
-          [claims.jti, x.to, x.kind, x.key, claims.iat, claims.exp],
-        );
-      }
-      ids.push(claims.jti);
+    if (exchanges.length === 0) return [];
+    // Sealing is asynchronous WebCrypto work (thread pool): a batch is sealed concurrently.
+    const sealed = await Promise.all(
+      exchanges.map((x) => sealEnvelope(this.registry, { to: x.to, kind: x.kind, payload: x.payload, id: x.id, ttlSeconds: x.ttlSeconds })),
+    );
+    await this.outbox.append(
+      tx,
+      ...exchanges.map((x, i) => ({ topic: exchangeTopic(x.to, x.kind), key: x.key, type: SEALED_ENVELOPE_TYPE, payload: sealed[i].value, id: sealed[i].claims.jti, traceparent: x.traceparent })),
+    );
+    // Receipts are not acknowledged themselves (no receipt for a receipt).
+    const tracked = exchanges.map((x, i) => ({ x, c: sealed[i].claims })).filter(({ x }) => x.kind !== 'receipt');
+    if (tracked.length > 0) {
+      await tx.query(
+        `INSERT INTO federation_sent_envelope (envelope_id, peer, kind, subject, sent_at, expires_at)
+         SELECT id, peer, kind, subject, to_timestamp(iat), to_timestamp(exp)
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[]) AS t (id, peer, kind, subject, iat, exp)`,
+        [tracked.map((t) => t.c.jti), tracked.map((t) => t.x.to), tracked.map((t) => t.x.kind), tracked.map((t) => t.x.key), tracked.map((t) => t.c.iat), tracked.map((t) => t.c.exp)],
+      );
     }
-    return ids;
+    return sealed.map((s) => s.claims.jti);
   }
 }

@@ -142,8 +142,12 @@ it('tampered, badly signed, unknown kid, wrong audience, expired, replayed and u
   }, 60_000);
 }, 180_000);
 
-it('MirrorMaker 2 killed in the middle of 2,000 envelopes and restarted: every envelope applied exactly once, in order per key, and every receipt arrives', async () => {
-  const keys = Array.from({ length: 8 }, (_, i) => `crash-person-${i}`);
+/**
+ * 2,000 envelopes from GT while `outage` interrupts the way (after 300 are applied at MX), then
+ * `recover`: every envelope applied exactly once, in order per key, and every receipt back at GT.
+ */
+async function survives(prefix: string, outage: () => Promise<void>, recover: () => Promise<void>): Promise<void> {
+  const keys = Array.from({ length: 8 }, (_, i) => `${prefix}-person-${i}`);
   const total = 2000;
   const sending = (async () => {
     for (let batch = 0; batch < total / 100; batch++) {
@@ -156,12 +160,12 @@ it('MirrorMaker 2 killed in the middle of 2,000 envelopes and restarted: every e
       });
     }
   })();
-  const crashRows = async () => (await receivedAtMx()).filter((r) => r.key.startsWith('crash-'));
+  const crashRows = async () => (await receivedAtMx()).filter((r) => r.key.startsWith(`${prefix}-`));
   await settle(async () => expect((await crashRows()).length).toBeGreaterThanOrEqual(300), 120_000);
-  await stopMirrorMaker(MM, true);
+  await outage();
   const atCrash = (await crashRows()).length;
   await sending;
-  await startMirrorMaker(mirror, MM);
+  await recover();
   await settle(async () => expect((await crashRows()).length).toBeGreaterThanOrEqual(total), 180_000);
   const rows = await crashRows();
   expect(atCrash).toBeLessThan(total);
@@ -173,7 +177,23 @@ it('MirrorMaker 2 killed in the middle of 2,000 envelopes and restarted: every e
     expect(order).toHaveLength(total / keys.length);
   }
   await settle(async () => {
-    const [{ missing }] = await gt.ds.query(`SELECT count(*)::int AS missing FROM federation_sent_envelope WHERE subject LIKE 'crash-%' AND receipt_outcome IS DISTINCT FROM 'applied'`);
+    const [{ missing }] = await gt.ds.query(`SELECT count(*)::int AS missing FROM federation_sent_envelope WHERE subject LIKE $1 AND receipt_outcome IS DISTINCT FROM 'applied'`, [`${prefix}-%`]);
     expect(missing).toBe(0);
   }, 120_000);
+}
+
+it('MirrorMaker 2 killed in the middle of 2,000 envelopes and restarted: every envelope applied exactly once, in order per key, and every receipt arrives', async () => {
+  await survives(
+    'crash',
+    () => stopMirrorMaker(MM, true),
+    () => startMirrorMaker(mirror, MM),
+  );
 }, 420_000);
+
+it("the receiving node's broker stopped in the middle of 2,000 envelopes and restarted: every envelope applied exactly once, in order per key, and every receipt arrives", async () => {
+  await survives(
+    'outage',
+    () => stopPeerBroker(mxPort),
+    async () => void (await startPeerBroker(mxPort, false)),
+  );
+}, 480_000);

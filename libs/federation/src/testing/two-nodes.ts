@@ -19,10 +19,13 @@ async function infra(script: string): Promise<string> {
   return stdout.trim();
 }
 
-/** A second, fresh broker on `port` (the peer node's cluster); resolves its bootstrap address. */
-export function startPeerBroker(port: number): Promise<string> {
+/**
+ * A second broker on `port` (the peer node's cluster), from empty storage unless `fresh` is false
+ * (a restart after stopPeerBroker keeps its topics and offsets); resolves its bootstrap address.
+ */
+export function startPeerBroker(port: number, fresh = true): Promise<string> {
   return infra(`const k = await import(${JSON.stringify(tool('tools/infra/kafka.mjs'))});
-const r = await k.ensureKafka({ port: ${port}, fresh: true, log: () => undefined });
+const r = await k.ensureKafka({ port: ${port}, fresh: ${fresh}, log: () => undefined });
 console.log(r.brokers);`);
 }
 
