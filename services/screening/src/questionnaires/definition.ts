@@ -21,6 +21,10 @@ export interface OptionDefinition {
   exclusive?: boolean;
 }
 
+/** What intake's events tell screening about a person, which a question may be answered from. */
+export const PERSON_ATTRIBUTES = ['nationality', 'sex', 'age_band'] as const;
+export type PersonAttribute = (typeof PERSON_ATTRIBUTES)[number];
+
 export interface QuestionDefinition {
   id: string;
   type: QuestionType;
@@ -45,6 +49,12 @@ export interface QuestionDefinition {
   maxLength?: number;
   /** date: not later than the day of the answer. */
   notInFuture?: boolean;
+  /**
+   * single: answered from what intake already knows of the person (its events), not asked
+   * again: `nationality` (option = the ISO 3166-1 alpha-2 code in lower case, `stateless` for XX,
+   * else `other`), `sex` or `age_band` (option = intake's value). The caseworker may correct it.
+   */
+  fromPerson?: PersonAttribute;
 }
 
 export interface SectionDefinition {
@@ -88,6 +98,7 @@ export interface CompiledQuestion {
   readonly maxItems?: number;
   readonly maxLength: number;
   readonly notInFuture: boolean;
+  readonly fromPerson?: PersonAttribute;
   readonly visibleWhen?: Expr;
   readonly sectionVisibleWhen?: Expr;
 }
@@ -267,10 +278,11 @@ const QUESTION_KEYS = [
   'maxItems',
   'maxLength',
   'notInFuture',
+  'fromPerson',
 ] as const;
 const KEYS_BY_TYPE: Record<QuestionType, readonly string[]> = {
   boolean: [],
-  single: ['options'],
+  single: ['options', 'fromPerson'],
   multi: ['options', 'minItems', 'maxItems'],
   number: ['min', 'max', 'integer'],
   date: ['notInFuture'],
@@ -294,6 +306,7 @@ interface PendingQuestion {
   maxItems?: number;
   maxLength: number;
   notInFuture: boolean;
+  fromPerson?: PersonAttribute;
   visibleWhenJson?: unknown;
   sectionVisibleWhenJson?: unknown;
 }
@@ -388,6 +401,10 @@ function validateQuestion(v: DefinitionValidator, raw: unknown, rel: string, sec
     pending.maxLength = v.optionalInteger(q, 'maxLength', rel, 1, DEFINITION_LIMITS.textAnswerMax) ?? DEFINITION_LIMITS.textAnswerDefault;
   }
   if (type === 'date') pending.notInFuture = v.optionalBoolean(q, 'notInFuture', rel);
+  if (type === 'single' && q.fromPerson !== undefined) {
+    if (PERSON_ATTRIBUTES.includes(q.fromPerson as PersonAttribute)) pending.fromPerson = q.fromPerson as PersonAttribute;
+    else v.issue(`${rel}.fromPerson`, 'invalid-value', `Expected one of ${PERSON_ATTRIBUTES.join(', ')}.`);
+  }
   return pending;
 }
 
@@ -569,6 +586,7 @@ export function compileQuestionnaire(json: unknown, base = ''): { questionnaire?
         maxItems: q.maxItems,
         maxLength: q.maxLength,
         notInFuture: q.notInFuture,
+        ...(q.fromPerson ? { fromPerson: q.fromPerson } : {}),
         visibleWhen: display.own,
         sectionVisibleWhen: display.section,
       }),

@@ -260,3 +260,31 @@ export function evaluateOutcome(q: CompiledQuestionnaire, answers: Answers, asOf
     recommendations: matched<PathwayCode>(pathways).map(({ code, reasons }) => ({ pathway: code, reasons })),
   };
 }
+
+/** What intake's events tell screening about the person (registry values, REST spellings). */
+export interface KnownPerson {
+  /** ISO 3166-1 alpha-2, XX when stateless or unknown. */
+  nationality: string;
+  sex: string;
+  ageBand: string;
+}
+
+/**
+ * The answers a questionnaire takes from what intake knows of the person (questions with
+ * `fromPerson`), so they are not asked again; only values that are options of the question.
+ */
+export function answersFromPerson(q: CompiledQuestionnaire, person: KnownPerson): Record<string, AnswerValue> {
+  const answers: Record<string, AnswerValue> = {};
+  for (const question of q.questions.values()) {
+    if (!question.fromPerson) continue;
+    const candidates =
+      question.fromPerson === 'nationality'
+        ? person.nationality === 'XX'
+          ? ['stateless', 'other']
+          : [person.nationality.toLowerCase(), 'other']
+        : [question.fromPerson === 'sex' ? person.sex : person.ageBand];
+    const value = candidates.find((c) => question.options.includes(c));
+    if (value !== undefined) answers[question.id] = value;
+  }
+  return answers;
+}

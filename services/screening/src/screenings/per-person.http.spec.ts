@@ -91,10 +91,13 @@ describe('screening per person, answers encrypted under the person\'s data key (
     expect(isUniqueViolation(error)).toBe(true);
   });
 
-  it('takes age band, sex, nationality and flags from intake and follows PersonUpdated', async () => {
+  it('takes age band, sex, nationality and flags from intake (nationality answered, not asked again) and follows PersonUpdated', async () => {
     const { caseId, personId } = await openCase(t, { nationality: 'SV', ageBand: AgeBand.AGED_18_TO_59 });
     const started = await t.call('POST', '/v1/screenings', { body: { caseId } });
-    expect((await t.call('GET', `/v1/screenings/${started.body.id}`)).body.person).toEqual({ ageBand: 'aged_18_to_59', sex: 'female', nationality: 'SV', vulnerabilityFlags: [] });
+    const got = await t.call('GET', `/v1/screenings/${started.body.id}`);
+    expect(got.body.person).toEqual({ ageBand: 'aged_18_to_59', sex: 'female', nationality: 'SV', vulnerabilityFlags: [] });
+    // The questionnaire's nationality question is answered from intake's ISO code, not asked again.
+    expect(got.body.answers).toEqual({ q_nationality: 'sv' });
     await consumed(
       t,
       await publishIntake(t.broker, caseId, PersonUpdatedSchema, {

@@ -17,6 +17,7 @@ import type { CompiledQuestionnaire } from '../questionnaires/definition';
 import {
   type AnswerIssue,
   type Answers,
+  answersFromPerson,
   applyAnswerPatch,
   carryOverAnswers,
   completionIssues,
@@ -154,6 +155,12 @@ export class ScreeningsService {
     throw validationProblem([{ field: 'personId', code: 'required', message: `This case has ${persons.length} persons; name the one to screen (household members are screened one by one).` }]);
   }
 
+  /** Answers taken from what intake told screening about the person (nationality…), not asked again. */
+  private async knownAnswers(tx: EntityManager, q: CompiledQuestionnaire, personId: string): Promise<Answers> {
+    const person = await this.registry.person(tx, personId);
+    return person ? answersFromPerson(q, person) : {};
+  }
+
   /** The answers of a screening, or 409 person-erased once the person's data key is gone. */
   private async answersOf(db: EntityManager, s: ScreeningEntity): Promise<Answers> {
     const opened = await this.answers.open(db, s);
@@ -218,6 +225,7 @@ export class ScreeningsService {
     const open = await tx.getRepository(ScreeningEntity).findOne({ where: [{ personId, status: 'pending' }, { personId, status: 'in_progress' }] });
     if (open) throw alreadyOpen(open.id);
     const id = randomUUID();
+    answers = { ...(await this.knownAnswers(tx, this.questionnaires.compiledOf(version), personId)), ...answers };
     try {
       await tx.query(
         `INSERT INTO screening (id, case_id, person_id, questionnaire_version_id, questionnaire_key, questionnaire_version, definition_sha256, status, trigger,
@@ -295,6 +303,7 @@ export class ScreeningsService {
     if (typeof nextStatus(s.status, 'activate') !== 'string') throw notEditable(s, 'activate');
     const open = await tx.getRepository(ScreeningEntity).findOne({ where: [{ personId, status: 'in_progress' }] });
     if (open) throw alreadyOpen(open.id);
+    const answersEnc = await this.answers.seal(tx, s, personId, await this.knownAnswers(tx, await this.compiledFor(tx, s), personId));
     assertVersionUpdated(
       await tx
         .createQueryBuilder()
@@ -302,6 +311,7 @@ export class ScreeningsService {
         .set({
           status: 'in_progress',
           personId,
+          answersEnc,
           activatedAt: () => 'clock_timestamp()',
           activatedByClient: caller.principal.clientId,
           activatedByPartner: caller.principal.partnerId,
