@@ -6,6 +6,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { DirectoryService } from '../directory/directory.service';
 import { ReferralRoutingConfig } from './delivery.config';
 import { WebhookAddressPolicy } from './webhook-address-policy';
+import { WebhookMetrics } from './webhook-metrics';
 import { type AttemptResult, type FailureKind, WebhookSender } from './webhook-sender';
 
 /** One claimed delivery. */
@@ -79,6 +80,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     private readonly outbox: OutboxWriter,
     readonly policy: WebhookAddressPolicy,
     @Inject(DELIVERY_OUTCOMES) private readonly outcomes: DeliveryOutcomes,
+    private readonly metrics: WebhookMetrics,
   ) {
     this.sender = new WebhookSender(policy, config.WEBHOOK_TIMEOUT_MS);
     this.retry = {
@@ -147,7 +149,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
           `UPDATE referral_delivery SET status = 'delivered', delivered_at = clock_timestamp(), locked_until = NULL, last_http_status = $3 WHERE ${mine}`,
           [d.id, d.attempts, result.httpStatus],
         )) as [unknown, number];
-        if (n === 1) await this.outcomes.delivered(tx, d);
+        if (n === 1) {
+          this.metrics.attempted('delivered');
+          await this.outcomes.delivered(tx, d);
+        }
         return;
       }
       const final = d.attempts >= this.retry.maxAttempts || result.kind === 'address_refused';
@@ -160,6 +165,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
         final ? [d.id, d.attempts, result.kind, result.httpStatus] : [d.id, d.attempts, result.kind, result.httpStatus, next],
       )) as [unknown, number];
       if (n !== 1) return;
+      this.metrics.attempted(final ? 'failed' : 'retry');
       this.logger.warn({ deliveryId: d.id, partnerId: d.partnerId, attempts: d.attempts, failure: result.kind, httpStatus: result.httpStatus, final }, 'webhook delivery attempt failed');
       // The referring site hears of the first failure and of giving up; the attempts in between are in the table.
       if (final || d.attempts === 1) {

@@ -123,6 +123,13 @@ describe('webhook delivery to partner systems (real receivers, PostgreSQL and Ka
     expect(events.map((e) => e.type.replace('puente.referral.v1.', ''))).toEqual(['ReferralRequested', 'ReferralDeliveryFailed', 'ReferralDeliveryFailed', 'ReferralFailed']);
     const final = decodeEvent(events[2].type, events[2].value) as unknown as ReferralDeliveryFailed;
     expect(final).toMatchObject({ final: true, attempts: 8, httpStatus: 500 });
+    // Operators see it on /metrics.
+    const metrics = (await app.call('GET', '/metrics', { token: null })).text;
+    const value = (name: string, label = '') => Number(metrics.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(label))?.split(' ').pop());
+    expect(value('puente_webhook_deliveries', 'status="failed"')).toBeGreaterThanOrEqual(1);
+    expect(value('puente_webhook_attempts_total', 'outcome="failed"')).toBeGreaterThanOrEqual(1);
+    expect(value('puente_webhook_attempts_total', 'outcome="retry"')).toBeGreaterThanOrEqual(7);
+    expect(value('puente_webhook_oldest_pending_seconds')).toBeGreaterThanOrEqual(0);
   }, 60_000);
 });
 

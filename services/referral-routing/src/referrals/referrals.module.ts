@@ -4,6 +4,7 @@ import { DeliveryQueue } from '../delivery/delivery-queue';
 import { PartnerTopics } from '../delivery/partner-topics';
 import { WebhookAddressPolicy } from '../delivery/webhook-address-policy';
 import { DELIVERY_OUTCOMES, WebhookDispatcher } from '../delivery/webhook-dispatcher';
+import { WebhookMetrics } from '../delivery/webhook-metrics';
 import { DirectoryModule } from '../directory/directory.module';
 import { PartnerReferralsController } from '../partner/partner-referrals.controller';
 import { ReferralCaseFacts } from './case-facts';
@@ -46,6 +47,7 @@ export class ReferralsModule {
         PartnerTopics,
         ReferralLifecycle,
         { provide: DELIVERY_OUTCOMES, useExisting: ReferralLifecycle },
+        WebhookMetrics,
         WebhookDispatcher,
         SlaSweeper,
         ReferralsService,
