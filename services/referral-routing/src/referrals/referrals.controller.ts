@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { Audited } from '@puente/audit';
+import { Audited, callerOf as auditCallerOf } from '@puente/audit';
 import { ApiAuth, CurrentPrincipal, type Principal } from '@puente/auth';
-import { ApiPaginatedResponse, getRequestContext, Idempotent, mapPage, type Page, PageQueryDto, ProblemDetailsDto, RequireIfMatch, setEtag, WithEtag } from '@puente/platform';
+import { ApiPaginatedResponse, Idempotent, mapPage, type Page, PageQueryDto, ProblemDetailsDto, RequireIfMatch, setEtag, WithEtag } from '@puente/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   CaseworkerActionParamsDto,
@@ -22,7 +22,7 @@ const PURPOSE = 'referral';
 const createdId = (_request: unknown, result: unknown) => (result as { id?: string } | undefined)?.id;
 
 export function callerOf(principal: Principal, request: FastifyRequest): Caller {
-  return { principal, traceparent: getRequestContext(request).trace.traceparent };
+  return { ...auditCallerOf(request), principal };
 }
 
 /** The referring caseworker's side: create, read, cancel, hold, resume, mark in error, messages. */

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { assertParty, coversJurisdiction, type Principal, resourceNotFound } from '@puente/auth';
+import type { Caller } from '@puente/audit';
+import { assertParty, coversJurisdiction, resourceNotFound } from '@puente/auth';
 import { encodeEvent, MessageAuthor, Pathway, MessageKind as MessageKindEnum, ReferralMessagePostedSchema, ReferralRequestedSchema, Topics, toTimestamp } from '@puente/contracts';
 import { OutboxWriter } from '@puente/messaging';
 import { assertIfMatch, computeEtag, isUniqueViolation, mapPage, type Page, paginate, ProblemException, serializeError, ServiceConfig } from '@puente/platform';
@@ -23,10 +24,7 @@ import { ReferralEntity, ReferralMessageEntity, ReferralTransitionEntity } from 
 /** Which side of a referral the caller is on: the referring site, or the receiving partner. */
 export type Side = 'referrer' | 'partner';
 
-export interface Caller {
-  principal: Principal;
-  traceparent?: string;
-}
+export type { Caller };
 
 const HOUR_MS = 3_600_000;
 
@@ -297,15 +295,15 @@ export class ReferralsService {
       time: at,
     });
     let r = await tx.getRepository(ReferralEntity).findOneByOrFail({ id });
+    // Kafka and REST pull reach the partner with this commit; a webhook-only partner's referral is sent once delivered.
+    if (partner.delivery.kafka) r = (await this.lifecycle.apply(tx, r, { action: 'send', reason: 'kafka_published' }, SYSTEM, { channel: 'kafka' })).referral;
+    else if (partner.delivery.restPull) r = (await this.lifecycle.apply(tx, r, { action: 'send', reason: 'available_for_pull' }, SYSTEM, { channel: 'rest_pull' })).referral;
     await this.queue.enqueue(
       tx,
       partner,
       { type: 'referral.requested', referralId: id, caseId, at, data: this.partnerNotice(r, facts, consentedFields(consents), agreement.fields) },
       actor.traceparent,
     );
-    // Kafka and REST pull reach the partner with this commit; a webhook-only partner's referral is sent once delivered.
-    if (partner.delivery.kafka) r = (await this.lifecycle.apply(tx, r, { action: 'send', reason: 'kafka_published' }, SYSTEM, { channel: 'kafka' })).referral;
-    else if (partner.delivery.restPull) r = (await this.lifecycle.apply(tx, r, { action: 'send', reason: 'available_for_pull' }, SYSTEM, { channel: 'rest_pull' })).referral;
     return r;
   }
 
