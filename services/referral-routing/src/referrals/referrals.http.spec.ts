@@ -270,7 +270,7 @@ describe('referrals over HTTP (real PostgreSQL and Kafka)', () => {
       ['puente.partner.v1.referral.cancelled', 'application/json'],
     ]);
     const requested = JSON.parse(records[0].value.toString('utf8'));
-    expect(requested).toMatchObject({ type: 'referral.requested', data: { referral: { id: res.body.id, status: 'requested' }, case: { caseId, nationality: 'HN' } } });
+    expect(requested).toMatchObject({ type: 'referral.requested', data: { referral: { id: res.body.id, status: 'sent', statusReason: 'kafka_published' }, case: { caseId, nationality: 'HN' } } });
     // Only what the agreement and the consent both allow.
     expect(Object.keys(requested.data.case).sort()).toEqual(['caseId', 'nationality']);
     expect(JSON.parse(records[1].value.toString('utf8')).data).toEqual({ referralId: res.body.id, status: 'cancelled', statusReason: 'declined_by_person', businessStatus: null });

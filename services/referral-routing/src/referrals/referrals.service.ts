@@ -295,15 +295,15 @@ export class ReferralsService {
       time: at,
     });
     let r = await tx.getRepository(ReferralEntity).findOneByOrFail({ id });
+    // Kafka and REST pull reach the partner with this commit; a webhook-only partner's referral is sent once delivered.
+    if (partner.delivery.kafka) r = (await this.lifecycle.apply(tx, r, { action: 'send', reason: 'kafka_published' }, SYSTEM, { channel: 'kafka' })).referral;
+    else if (partner.delivery.restPull) r = (await this.lifecycle.apply(tx, r, { action: 'send', reason: 'available_for_pull' }, SYSTEM, { channel: 'rest_pull' })).referral;
     await this.queue.enqueue(
       tx,
       partner,
       { type: 'referral.requested', referralId: id, caseId, at, data: this.partnerNotice(r, facts, consentedFields(consents), agreement.fields) },
       actor.traceparent,
     );
-    // Kafka and REST pull reach the partner with this commit; a webhook-only partner's referral is sent once delivered.
-    if (partner.delivery.kafka) r = (await this.lifecycle.apply(tx, r, { action: 'send', reason: 'kafka_published' }, SYSTEM, { channel: 'kafka' })).referral;
-    else if (partner.delivery.restPull) r = (await this.lifecycle.apply(tx, r, { action: 'send', reason: 'available_for_pull' }, SYSTEM, { channel: 'rest_pull' })).referral;
     return r;
   }
 
