@@ -26,7 +26,7 @@ describe('answers taken from what intake knows of the person', () => {
   });
 
   it('is declared per question (single choice only, known attributes only)', () => {
-    const def = smallDefinition() as { sections: { questions: Record<string, unknown>[] }[] };
+    const def = smallDefinition() as unknown as { sections: { questions: Record<string, unknown>[] }[] };
     const withSex = structuredClone(def);
     withSex.sections[0].questions.push({ id: 'q_sex', type: 'single', text: lt('Sex'), fromPerson: 'sex', options: [{ value: 'female', label: lt('Woman') }, { value: 'male', label: lt('Man') }] });
     const compiled = compileQuestionnaire(withSex);
