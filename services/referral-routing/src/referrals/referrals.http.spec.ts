@@ -195,11 +195,18 @@ describe('referrals over HTTP (real PostgreSQL and Kafka)', () => {
       // The caseworker side is not the partner's either.
       ['GET', `/v1/referrals/${id}`],
       ['POST', `/v1/referrals/${id}/cancel`, { reason: 'referred_elsewhere' }],
+      ['POST', `/v1/referrals/${id}/hold`, { reason: 'awaiting_documents' }],
+      ['POST', `/v1/referrals/${id}/resume`, { reason: 'documents_received' }],
+      ['POST', `/v1/referrals/${id}/mark_in_error`, { reason: 'wrong_case' }],
+      ['PATCH', `/v1/referrals/${id}`, { action: 'cancel', reason: 'referred_elsewhere' }],
+      ['POST', `/v1/referrals/${id}/messages`, { kind: 'note', body: 'hello' }],
       ['GET', `/v1/referrals/${id}/messages`],
     ];
     for (const [method, path, body] of routes) {
-      expect([method, path, (await app.call(method, path, { token: other, body })).status]).toEqual([method, path, 404]);
+      const headers = method === 'PATCH' ? { 'if-match': '*' } : undefined;
+      expect([method, path, (await app.call(method, path, { token: other, body, headers })).status]).toEqual([method, path, 404]);
     }
+    expect((await app.call('GET', '/v1/referrals?limit=200', { token: other })).body.items).toEqual([]);
     // The receiving partner cannot use the caseworker side of its own referral either.
     expect((await app.call('POST', `/v1/referrals/${id}/cancel`, { token: await partner(COMAR), body: { reason: 'referred_elsewhere' } })).status).toBe(404);
     const list = await app.call('GET', '/v1/partner/referrals?limit=200', { token: other });
