@@ -108,6 +108,8 @@ export class CaseProjector {
         return;
       }
       case 'puente.intake.v1.PersonRegistered': {
+        // A person registered outside a case has nothing to route yet.
+        if (message.caseId === '') return;
         const caseId = requireUuid(message.caseId, 'case_id');
         const personId = requireUuid(message.personId, 'person_id');
         await this.ensureCase(tx, caseId, message.siteCode);
@@ -124,6 +126,7 @@ export class CaseProjector {
         return;
       }
       case 'puente.intake.v1.HouseholdChanged': {
+        if (message.caseId === '') return;
         const caseId = requireUuid(message.caseId, 'case_id');
         await this.ensureCase(tx, caseId, '');
         const members = message.members.map((m) => ({ personId: requireUuid(m.personId, 'members.person_id'), ageBand: ageBandWord(m.ageBand) }));
