@@ -31,6 +31,9 @@ const COST_ROUNDS = 2000;
 const MM = 'bench-exchange';
 const log = (m: string) => process.stderr.write(`[bench:exchange] ${m}\n`);
 const devEnv = { NODE_ENV: 'development' };
+// Keys of this run: the broker bench.mjs reuses may still hold envelopes of earlier runs (validly
+// signed with the same development keys), which MirrorMaker copies too; only this run's count.
+const RUN = `bench-${Date.now().toString(36)}`;
 
 function matchKeys(): Uint8Array {
   const keys = Array.from({ length: 12 }, (_, i) => ({ rule: 'FULLNAME_DOB', kid: 'gt-mx-2026', value: randomUUID().replace(/-/g, '') + i }));
@@ -84,7 +87,8 @@ async function main() {
     label: 'bench',
     setup: (ds) => ds.query('CREATE TABLE bench_applied (envelope_id text PRIMARY KEY, sent_ms bigint NOT NULL, applied_at timestamptz NOT NULL DEFAULT clock_timestamp())'),
     effects: {
-      'match-keys': async (e, tx) => {
+      'match-keys': async (e, tx, event) => {
+        if (!event.key?.startsWith(RUN)) return;
         await tx.query('INSERT INTO bench_applied (envelope_id, sent_ms) VALUES ($1, $2)', [e.jti, Number(Buffer.from(e.payload).toString())]);
       },
     },
@@ -106,7 +110,7 @@ async function main() {
   };
   try {
     // warm-up: topics discovered by MirrorMaker, consumer groups joined
-    await gt.send((tx) => gt.writer.send(tx, { to: 'MX', kind: 'match-keys', key: 'warm-up', payload: Buffer.from(String(Date.now())) }));
+    await gt.send((tx) => gt.writer.send(tx, { to: 'MX', kind: 'match-keys', key: `${RUN}-warm-up`, payload: Buffer.from(String(Date.now())) }));
     await waitFor(1, 120_000);
 
     // 1. latency at a fixed rate (open loop: each envelope is due at start + i/RATE)
@@ -117,7 +121,7 @@ async function main() {
       const due = start + (i * 1000) / RATE;
       const wait = due - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      inserts.push(gt.send((tx) => gt.writer.send(tx, { to: 'MX', kind: 'match-keys', key: `person-${i % 50}`, payload: Buffer.from(String(due)) })));
+      inserts.push(gt.send((tx) => gt.writer.send(tx, { to: 'MX', kind: 'match-keys', key: `${RUN}-person-${i % 50}`, payload: Buffer.from(String(due)) })));
     }
     await Promise.all(inserts);
     await waitFor(1 + total, 180_000);
@@ -131,7 +135,7 @@ async function main() {
     const t1 = Date.now();
     for (let b = 0; b < THROUGHPUT_ENVELOPES / 100; b++) {
       await gt.send((tx) =>
-        gt.writer.send(tx, ...Array.from({ length: 100 }, (_, j) => ({ to: 'MX', kind: 'match-keys' as const, key: `bulk-${j % 50}`, payload: Buffer.from(String(Date.now())) }))),
+        gt.writer.send(tx, ...Array.from({ length: 100 }, (_, j) => ({ to: 'MX', kind: 'match-keys' as const, key: `${RUN}-bulk-${j % 50}`, payload: Buffer.from(String(Date.now())) }))),
       );
     }
     const insertedMs = Date.now() - t1;

@@ -166,7 +166,7 @@ function isKafkaProcess(pid, serverProps) {
   }
 }
 
-function readPid(pidFile) {
+export function readPid(pidFile) {
   try {
     const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
@@ -908,16 +908,18 @@ async function main(argv) {
   }
 }
 
-function isMain() {
-  if (!process.argv[1]) return false;
+/**
+ * Runs `main(argv)` when the module at `moduleUrl` is the script node was started with; exits
+ * with its code, or 1 with the error's message. Shared by the infra tools' command lines.
+ */
+export function runIfMain(moduleUrl, main) {
+  let isMain = false;
   try {
-    return import.meta.url === pathToFileURL(fs.realpathSync(process.argv[1])).href;
+    isMain = !!process.argv[1] && moduleUrl === pathToFileURL(fs.realpathSync(process.argv[1])).href;
   } catch {
-    return false;
+    isMain = false;
   }
-}
-
-if (isMain()) {
+  if (!isMain) return;
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {
@@ -926,3 +928,5 @@ if (isMain()) {
     },
   );
 }
+
+runIfMain(import.meta.url, main);

@@ -18,8 +18,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { checkJava, isAlive, killPid, run, tailFile } from './kafka.mjs';
+import { fileURLToPath } from 'node:url';
+import { checkJava, isAlive, killPid, readPid, run, runIfMain, tailFile } from './kafka.mjs';
 
 /** connect-mirror 4.4.0 may not be served; 4.1.x is, and talks to 4.4 brokers. */
 export const MIRROR_VERSION = '4.1.1';
@@ -140,15 +140,6 @@ export async function fetchMirrorMaker({ log = console.error } = {}) {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   return LIBS;
-}
-
-function readPid(pidFile) {
-  try {
-    const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function isMirrorMaker(pid, props) {
@@ -278,20 +269,4 @@ async function main(argv) {
   }
 }
 
-function isMain() {
-  try {
-    return !!process.argv[1] && import.meta.url === pathToFileURL(fs.realpathSync(process.argv[1])).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err) => {
-      console.error(err?.message ?? err);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);
