@@ -132,11 +132,20 @@ describe('referrals over HTTP (real PostgreSQL and Kafka)', () => {
     const again = await app.call('POST', `/v1/partner/referrals/${referral.id}/acknowledge`, { token });
     expect(again.status).toBe(200);
     expect(again.body.version).toBe(first.body.version);
-    const start = await app.call('POST', `/v1/partner/referrals/${referral.id}/start`, { token, body: { reason: 'services_started' } });
-    expect(expectProblem(start, 409, 'illegal-referral-transition')).toMatchObject({ referralStatus: 'received', action: 'start' });
+    // A retried callback with its Idempotency-Key gets the first answer back, replayed.
+    const accept = { token, body: { reason: 'meets_criteria' }, idempotencyKey: `accept-${referral.id}` };
+    const accepted = await app.call('POST', `/v1/partner/referrals/${referral.id}/accept`, accept);
+    const replayed = await app.call('POST', `/v1/partner/referrals/${referral.id}/accept`, accept);
+    expect([accepted.status, replayed.status, replayed.headers.get('idempotent-replayed'), replayed.body.version]).toEqual([200, 200, 'true', accepted.body.version]);
+    // Without the key, accepting again is a repeat: the referral as it is, not a conflict.
+    expect((await app.call('POST', `/v1/partner/referrals/${referral.id}/accept`, { token, body: { reason: 'meets_criteria' } })).body.version).toBe(accepted.body.version);
+    const start = await app.call('POST', `/v1/partner/referrals/${referral.id}/hold`, { token, body: { reason: 'waitlisted' } });
+    expect(start.body).toMatchObject({ status: 'on_hold' });
+    const startHeld = await app.call('POST', `/v1/partner/referrals/${referral.id}/start`, { token, body: { reason: 'services_started' } });
+    expect(expectProblem(startHeld, 409, 'illegal-referral-transition')).toMatchObject({ referralStatus: 'on_hold', action: 'start' });
     const wrongReason = await app.call('POST', `/v1/partner/referrals/${referral.id}/reject`, { token, body: { reason: 'acknowledged' } });
     expect(problemFields(expectProblem(wrongReason, 422))).toEqual(['reason']);
-    await app.call('POST', `/v1/partner/referrals/${referral.id}/reject`, { token, body: { reason: 'outside_service_area' } });
+    expect((await app.call('POST', `/v1/partner/referrals/${referral.id}/reject`, { token, body: { reason: 'no_capacity' } })).body.status).toBe('rejected');
     const cancel = await app.call('POST', `/v1/referrals/${referral.id}/cancel`, { body: { reason: 'referred_elsewhere' } });
     expectProblem(cancel, 409, 'illegal-referral-transition');
     const partnerCancel = await app.call('POST', `/v1/partner/referrals/${referral.id}/cancel`, { token, body: { reason: 'referred_elsewhere' } });
