@@ -13,6 +13,11 @@ export interface HostileTarget {
   start: () => Promise<ServiceHarness>;
   /** Examples per operation (default PUENTE_HOSTILE_RUNS or 40). */
   runsPerOperation?: number;
+  /**
+   * Creates a few resources first, the way the service's own tests do, and returns the response
+   * bodies: their identifiers reach the paths of later requests, so handlers get past lookups.
+   */
+  prepare?: (harness: ServiceHarness) => Promise<unknown[]>;
 }
 
 /** The harness of a service that needs nothing but its AppModule (and optional config class). */
@@ -82,6 +87,7 @@ export function describeHostileInput(target: HostileTarget): void {
         document,
         credentials: { valid: await harness.token({ scopes: Object.keys(SCOPES) }), noScopes: await harness.token({ scopes: ['audit:read'] }) },
         runsPerOperation: target.runsPerOperation,
+        known: target.prepare ? await target.prepare(harness) : [],
       });
       const summary = summarizeHostileReport(report);
       if (report.violations.length > 0) throw new Error(`${summary}\n${explain(report.violations)}`);

@@ -8,6 +8,11 @@ import fc from 'fast-check';
 import { derefSchema, type OpenApiDocument, type Operation, type ParameterObject, type Schema } from './openapi';
 import type { RawRequest } from './raw-http';
 
+/** `persons` → `person`, `partner-directory` → `partnerDirectory`. */
+function resourceOf(segment: string | undefined): string | undefined {
+  return segment?.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()).replace(/s$/, '');
+}
+
 /** Values seen in the service's successful responses (ids, codes, ETags), by field name. */
 export class ValuePool {
   private readonly values = new Map<string, string[]>();
@@ -20,15 +25,19 @@ export class ValuePool {
     this.values.set(name, list);
   }
 
-  pick(name: string, index: number): string | undefined {
-    const list = this.values.get(name);
-    return list?.length ? list[index % list.length] : undefined;
+  /** A value known under the first of `names` that has any. */
+  pick(names: readonly string[], index: number): string | undefined {
+    for (const name of names) {
+      const list = this.values.get(name);
+      if (list?.length) return list[index % list.length];
+    }
+    return undefined;
   }
 
   /** Remembers identifiers of a 2xx JSON body: `id`, `code`, `*Id`, also as `<resource>Id` for `id`. */
-  learn(operation: Operation, body: unknown, etag: string | undefined): void {
+  learn(operation: Pick<Operation, 'path'>, body: unknown, etag: string | undefined): void {
     if (etag) this.add('etag', etag);
-    const resource = /^\/v1\/([a-z-]+)/.exec(operation.path)?.[1]?.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()).replace(/s$/, '');
+    const resource = resourceOf(/^\/v1\/([a-z-]+)/.exec(operation.path)?.[1]);
     const visit = (node: unknown, depth: number): void => {
       if (depth > 3 || node === null || typeof node !== 'object') return;
       if (Array.isArray(node)) {
@@ -54,7 +63,7 @@ export interface Credentials {
 }
 
 /** One part of a request, resolved when it is sent. */
-type Part = { raw: string | Buffer } | { pooled: string; index: number; fallback: string };
+type Part = { raw: string | Buffer } | { pooled: readonly string[]; index: number; fallback: string };
 
 export interface RequestRecipe {
   /** What was varied, e.g. `body:nul-in-string`, `path:invalid-utf8`, `auth:none`. */
@@ -326,7 +335,7 @@ const HOSTILE_ENCODED: [string, string | Buffer][] = [
   ['sql', percentEncode("1' OR '1'='1")],
 ];
 
-function parameterValue(doc: OpenApiDocument, parameter: ParameterObject, hostile: boolean): fc.Arbitrary<[string[], Part]> {
+function parameterValue(doc: OpenApiDocument, parameter: ParameterObject, hostile: boolean, poolNames: readonly string[] = [parameter.name]): fc.Arbitrary<[string[], Part]> {
   const schema = derefSchema(doc, parameter.schema);
   const example = parameter.example ?? schema.example;
   if (hostile) {
@@ -340,7 +349,7 @@ function parameterValue(doc: OpenApiDocument, parameter: ParameterObject, hostil
   const options: fc.WeightedArbitrary<[string[], Part]>[] = [{ weight: 2, arbitrary: fromSchema.map((raw) => [[], { raw }] as [string[], Part]) }];
   const fallback = example !== undefined ? percentEncode(String(example)) : 'x';
   if (parameter.in === 'path') {
-    options.push({ weight: 4, arbitrary: fc.nat().map((index) => [[], { pooled: parameter.name, index, fallback }] as [string[], Part]) });
+    options.push({ weight: 4, arbitrary: fc.nat().map((index) => [[], { pooled: poolNames, index, fallback }] as [string[], Part]) });
     // Most identifiers are UUIDs even where the document does not say so: reach the lookup.
     options.push({ weight: 1, arbitrary: fc.uuid().map((raw) => [[], { raw }] as [string[], Part]) });
   }
@@ -352,7 +361,13 @@ function pathFor(doc: OpenApiDocument, operation: Operation, hostile: boolean): 
   const params = operation.parameters.filter((p) => p.in === 'path');
   if (params.length === 0) return fc.constant({ labels: [], path: {} });
   // One hostile parameter at a time, the others valid.
-  return fc.nat({ max: params.length - 1 }).chain((target) => fc.tuple(...params.map((p, i) => parameterValue(doc, p, hostile && i === target)))).map((values) => ({
+  // `{id}` after `/persons` is best filled with a `personId` the service handed out.
+  const poolNamesOf = (name: string): string[] => {
+    const before = new RegExp(`/([a-z-]+)/\\{${name}\\}`).exec(operation.path)?.[1];
+    const resource = resourceOf(before);
+    return name === 'id' && resource ? [`${resource}Id`, 'id'] : [name];
+  };
+  return fc.nat({ max: params.length - 1 }).chain((target) => fc.tuple(...params.map((p, i) => parameterValue(doc, p, hostile && i === target, poolNamesOf(p.name))))).map((values) => ({
     labels: values.flatMap(([labels]) => labels),
     path: Object.fromEntries(params.map((p, i) => [p.name, values[i][1]])),
   }));
@@ -405,7 +420,7 @@ function headersFor(doc: OpenApiDocument, operation: Operation, hostile: boolean
       lower === 'idempotency-key'
         ? fc.uuid().map((raw) => ({ raw }))
         : lower === 'if-match' || lower === 'if-none-match'
-          ? fc.oneof(fc.nat().map((index) => ({ pooled: 'etag', index, fallback: '"0"' })), fc.constant({ raw: '*' }))
+          ? fc.oneof(fc.nat().map((index) => ({ pooled: ['etag'], index, fallback: '"0"' })), fc.constant({ raw: '*' }))
           : validValue(doc, p.schema).map((v) => ({ raw: typeof v === 'string' ? v : JSON.stringify(v ?? '') }));
     const present = valid.map((part) => ({ labels: [] as string[], entries: [[p.name, part]] as [string, Part][] }));
     const absent = fc.constant({ labels: p.required ? [`header:absent@${p.name}`] : [], entries: [] as [string, Part][] });
@@ -474,7 +489,7 @@ export function requestRecipes(doc: OpenApiDocument, operation: Operation): fc.A
 function resolve(part: Part, pool: ValuePool): string | Buffer {
   if ('raw' in part) return part.raw;
   const value = pool.pick(part.pooled, part.index);
-  return value === undefined ? part.fallback : part.pooled === 'etag' ? value : percentEncode(value);
+  return value === undefined ? part.fallback : part.pooled[0] === 'etag' ? value : percentEncode(value);
 }
 
 /** The bytes of a recipe, with identifiers and ETags the service handed out so far. */

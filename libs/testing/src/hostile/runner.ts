@@ -50,12 +50,19 @@ export interface HostileRunOptions {
   /** Examples per operation (default PUENTE_HOSTILE_RUNS or 40). */
   runsPerOperation?: number;
   seed?: number;
+  /** Bodies of resources created beforehand (e.g. a registered person): their ids feed the paths. */
+  known?: unknown[];
 }
 
-/** Writers first (their answers feed identifiers to the rest), deletes last. */
+/**
+ * Creates first (their answers feed identifiers to the rest), then updates and reads, then
+ * actions on one resource (erase, close, withdraw: they end what later requests could reach),
+ * deletes last.
+ */
 function runOrder(operation: Operation): number {
   const params = (operation.path.match(/\{/g) ?? []).length;
-  const method = { POST: 0, PUT: 1, PATCH: 2, GET: 3, DELETE: 4 }[operation.method] ?? 5;
+  const action = operation.method === 'POST' && params > 0;
+  const method = action ? 4 : ({ POST: 0, PUT: 1, PATCH: 2, GET: 3, DELETE: 5 }[operation.method] ?? 6);
   return method * 10 + params;
 }
 
@@ -88,6 +95,7 @@ export async function runHostileInput(options: HostileRunOptions): Promise<Hosti
   const seed = options.seed ?? Number(process.env.PUENTE_HOSTILE_SEED || Date.now() % 2 ** 31);
   const operations = operationsOf(options.document).sort((a, b) => runOrder(a) - runOrder(b));
   const pool = new ValuePool();
+  for (const body of options.known ?? []) pool.learn({ path: '' }, body, undefined);
   const report: HostileReport = {
     service: options.service,
     seed,

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiGoneResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiGoneResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Audited, type Caller, CurrentCaller } from '@puente/audit';
 import { ApiAuth } from '@puente/auth';
 import { Idempotent, ProblemDetailsDto, RequireIfMatch, WithEtag } from '@puente/platform';
@@ -77,6 +77,7 @@ export class PersonsController {
     description: 'Destroys the person\'s data key: every copy of their personal data becomes unreadable. Cases keep their non-personal history; PersonErased is published for each case.',
   })
   @ApiOkResponse({ type: ErasureDto })
+  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'already-erased: the personal data of this person was already erased' })
   async erase(@CurrentCaller() caller: Caller, @Param('id', uuid) id: string): Promise<ErasureDto> {
     return this.records.erase(caller, id);
   }
