@@ -263,7 +263,7 @@ describe('referrals over HTTP (real PostgreSQL and Kafka)', () => {
     expect(problemFields(expectProblem(foreignParent, 422))).toEqual(['partOf']);
   });
 
-  it('expires referrals whose partner missed the acknowledge deadline, with an SLA breach event (clock moved, no waiting)', async () => {
+  it('expires referrals whose partner missed the acknowledge or the decide deadline, with an SLA breach event (clock moved, no waiting)', async () => {
     const { caseId, referral } = await refer();
     const sweeper = app.app.get(SlaSweeper);
     expect(await sweeper.sweep(new Date(Date.now() + 23 * 3_600_000))).toBe(0);
@@ -272,6 +272,14 @@ describe('referrals over HTTP (real PostgreSQL and Kafka)', () => {
     expect(expired.body).toMatchObject({ status: 'expired', statusReason: 'acknowledge_sla_missed' });
     const events = await eventsOf(app, Topics.referral.name, caseId, 4);
     expect(events.map((e) => e.type.replace('puente.referral.v1.', '')).slice(2)).toEqual(['ReferralSlaBreached', 'ReferralExpired']);
+
+    // Acknowledged but not decided: the decide deadline (72 h) applies.
+    const acknowledged = await refer();
+    await app.call('POST', `/v1/partner/referrals/${acknowledged.referral.id}/acknowledge`, { token: await partner(COMAR) });
+    await sweeper.sweep(new Date(Date.now() + 25 * 3_600_000));
+    expect((await app.call('GET', `/v1/referrals/${acknowledged.referral.id}`)).body.status).toBe('received');
+    await sweeper.sweep(new Date(Date.now() + 73 * 3_600_000));
+    expect((await app.call('GET', `/v1/referrals/${acknowledged.referral.id}`)).body).toMatchObject({ status: 'expired', statusReason: 'decision_sla_missed' });
   });
 
   it('delivers to a Kafka partner on its own topic as JSON, minimized, and tells it of a cancellation', async () => {

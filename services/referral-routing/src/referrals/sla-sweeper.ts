@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { ReferralRoutingConfig } from '../delivery/delivery.config';
 import { statusEnum } from './referral-events';
 import { ReferralLifecycle, SYSTEM } from './referral-lifecycle';
+import type { ReasonOf } from './referral-state-machine';
 
 /** Referrals swept per transaction round. */
 const BATCH = 100;
@@ -87,7 +88,8 @@ export class SlaSweeper implements OnApplicationBootstrap, OnApplicationShutdown
             }),
             time: now,
           });
-          await this.lifecycle.apply(tx, r, { action: 'expire', reason: sla === 'acknowledge' ? 'acknowledge_sla_missed' : 'decide_sla_missed' }, SYSTEM, { sla });
+          const reason: ReasonOf<'expire'> = sla === 'acknowledge' ? 'acknowledge_sla_missed' : 'decision_sla_missed';
+          await this.lifecycle.apply(tx, r, { action: 'expire', reason }, SYSTEM, { sla });
         }
         return overdue.length;
       });
