@@ -4,7 +4,7 @@ import { type AuditActor, type AuditLog, OBJECT_ID_PATTERN } from '@puente/audit
 import type { ConsumedEvent } from '@puente/messaging';
 import type { EntityManager } from 'typeorm';
 import { type ExchangeKind, inboundTopics, NODE_CODE } from './exchange-kinds';
-import { type EnvelopeClaims, type OpenedEnvelope, openEnvelope, type RefusalReason } from './envelope';
+import { type EnvelopeClaims, type OpenedEnvelope, openEnvelope, type OpenResult, type RefusalReason } from './envelope';
 import type { ExchangeWriter } from './exchange-writer';
 
 /** Applies a verified envelope's effect through `tx` (the transaction of the inbox row). */
@@ -52,14 +52,26 @@ export class ExchangeReceiver {
   }
 
   async receive(event: ConsumedEvent, tx: EntityManager): Promise<ReceiveOutcome> {
-    const result = await this.apply(event, tx);
-    this.options.onOutcome?.(result);
-    return result;
+    return (await this.receiveRun([event], tx))[0];
   }
 
-  private async apply(event: ConsumedEvent, tx: EntityManager): Promise<ReceiveOutcome> {
+  /**
+   * A run of one partition's events, in order: decrypted and verified concurrently (WebCrypto
+   * works on the thread pool), then applied one after the other.
+   */
+  async receiveRun(events: readonly ConsumedEvent[], tx: EntityManager): Promise<ReceiveOutcome[]> {
     const now = this.options.now?.() ?? new Date();
-    const opened = await openEnvelope(this.options.writer.registry, event.payload, { now });
+    const opened = await Promise.all(events.map((e) => openEnvelope(this.options.writer.registry, e.payload, { now })));
+    const results: ReceiveOutcome[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const result = await this.apply(events[i], opened[i], tx, now);
+      this.options.onOutcome?.(result);
+      results.push(result);
+    }
+    return results;
+  }
+
+  private async apply(event: ConsumedEvent, opened: OpenResult, tx: EntityManager, now: Date): Promise<ReceiveOutcome> {
     if (!opened.ok) return this.refuse(tx, event, opened.reason, opened.claims ?? {}, now);
     const envelope = opened.envelope;
     await tx.query('SAVEPOINT exchange_effect');

@@ -51,7 +51,12 @@ export async function startExchangeNode(o: {
     broker,
     dataSource: ds,
     groupId: `${o.label ?? 'spec'}.${node.toLowerCase()}.exchange`,
-    bindings: receiver.topics.map((topic) => ({ name: 'exchange-receiver', topic, handle: async (e: ConsumedEvent, tx: EntityManager) => void (await receiver.receive(e, tx)) })),
+    bindings: receiver.topics.map((topic) => ({
+      name: 'exchange-receiver',
+      topic,
+      handle: async (e: ConsumedEvent, tx: EntityManager) => void (await receiver.receive(e, tx)),
+      handleBatch: async (events: ConsumedEvent[], tx: EntityManager) => void (await receiver.receiveRun(events, tx)),
+    })),
     partitionsConcurrently: 3,
   });
   await runner.start();
