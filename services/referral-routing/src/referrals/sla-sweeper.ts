@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { encodeEvent, ReferralSlaBreachedSchema, SlaKind, Topics, toTimestamp } from '@puente/contracts';
 import { OutboxWriter } from '@puente/messaging';
 import { serializeError } from '@puente/platform';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { ReferralRoutingConfig } from '../delivery/delivery.config';
 import { statusEnum } from './referral-events';
 import { ReferralLifecycle, SYSTEM } from './referral-lifecycle';
@@ -69,32 +69,44 @@ export class SlaSweeper implements OnApplicationBootstrap, OnApplicationShutdown
     for (;;) {
       const n = await this.dataSource.transaction(async (tx) => {
         const overdue = (await tx.query(OVERDUE, [now])) as { id: string; sla: 'acknowledge' | 'decide' }[];
+        let expired = 0;
         for (const { id, sla } of overdue) {
-          const r = await this.lifecycle.lock(tx, id);
-          if (!r) continue;
-          await this.outbox.append(tx, {
-            topic: Topics.referral.name,
-            key: r.caseId,
-            type: ReferralSlaBreachedSchema.typeName,
-            payload: encodeEvent(ReferralSlaBreachedSchema, {
-              referralId: r.id,
-              caseId: r.caseId,
-              programId: r.programId,
-              partnerId: r.partnerId,
-              sla: sla === 'acknowledge' ? SlaKind.ACKNOWLEDGE : SlaKind.DECIDE,
-              status: statusEnum(r.status),
-              dueAt: toTimestamp(sla === 'acknowledge' ? r.acknowledgeDueAt : r.decideDueAt),
-              breachedAt: toTimestamp(now),
-            }),
-            time: now,
-          });
-          const reason: ReasonOf<'expire'> = sla === 'acknowledge' ? 'acknowledge_sla_missed' : 'decision_sla_missed';
-          await this.lifecycle.apply(tx, r, { action: 'expire', reason }, SYSTEM, { sla });
+          try {
+            // A savepoint per referral: one that cannot expire is logged and left, never blocks the others.
+            await tx.transaction((inner) => this.expire(inner, id, sla, now));
+            expired += 1;
+          } catch (error) {
+            this.logger.error({ err: serializeError(error), referralId: id }, 'overdue referral not expired');
+          }
         }
-        return overdue.length;
+        return { seen: overdue.length, expired };
       });
-      total += n;
-      if (n < BATCH || this.stopped) return total;
+      total += n.expired;
+      if (n.seen < BATCH || n.expired === 0 || this.stopped) return total;
     }
+  }
+
+  /** Raises the breach and expires one overdue referral (locked), inside the sweep's savepoint. */
+  private async expire(tx: EntityManager, id: string, sla: 'acknowledge' | 'decide', now: Date): Promise<void> {
+    const r = await this.lifecycle.lock(tx, id);
+    if (!r) return;
+    await this.outbox.append(tx, {
+      topic: Topics.referral.name,
+      key: r.caseId,
+      type: ReferralSlaBreachedSchema.typeName,
+      payload: encodeEvent(ReferralSlaBreachedSchema, {
+        referralId: r.id,
+        caseId: r.caseId,
+        programId: r.programId,
+        partnerId: r.partnerId,
+        sla: sla === 'acknowledge' ? SlaKind.ACKNOWLEDGE : SlaKind.DECIDE,
+        status: statusEnum(r.status),
+        dueAt: toTimestamp(sla === 'acknowledge' ? r.acknowledgeDueAt : r.decideDueAt),
+        breachedAt: toTimestamp(now),
+      }),
+      time: now,
+    });
+    const reason: ReasonOf<'expire'> = sla === 'acknowledge' ? 'acknowledge_sla_missed' : 'decision_sla_missed';
+    await this.lifecycle.apply(tx, r, { action: 'expire', reason }, SYSTEM, { sla });
   }
 }
