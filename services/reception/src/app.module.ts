@@ -6,9 +6,11 @@ import { MessagingModule, messagingEntities, messagingMigrations } from '@puente
 import { PlatformModule, platformEntities, platformMigrations } from '@puente/platform';
 import { privacyEntities, privacyMigrations } from '@puente/privacy';
 import type { DestinationStream } from 'pino';
+import { ArrivalsModule } from './arrivals/arrivals.module';
 import { Center } from './centers/center.entity';
 import { CentersModule } from './centers/centers.module';
 import { ReceptionConfig } from './config/reception.config';
+import { ManifestsModule } from './manifests/manifests.module';
 import { receptionMigrations } from './migrations';
 
 /** Name, OpenAPI title and description of this service. */
@@ -16,7 +18,7 @@ export const SERVICE = {
   name: 'reception',
   title: 'Puente Reception',
   description:
-    'Reception centers for returned nationals (airports, land borders, shelters) with their capacity and services: the centers are built; manifests, check-ins, services delivered, child-protection hand-overs and the operations view are planned.',
+    'Reception centers for returned nationals (airports, land borders, shelters) with capacity and services; returning countries\' manifests, registered or matched through intake (reception keeps person and case ids only); check-in from several desks, consents, services delivered, protection concerns, child-protection hand-overs and the operations view per center and day.',
 } as const;
 
 export const receptionEntities = [Center];
@@ -46,6 +48,8 @@ export function receptionAppModule(options: ReceptionAppOptions = {}): DynamicMo
         ],
       }),
       CentersModule,
+      ManifestsModule,
+      ArrivalsModule,
     ],
   };
 }

@@ -18,6 +18,9 @@ export class ReceptionConfig extends ServiceConfig {
   @MaxLength(4096)
   INTAKE_TOKEN_FILE?: string;
 
+  /** A 5,000-person manifest is about 1.5 MB of JSON: reception takes up to 4 MB per request. */
+  override BODY_LIMIT_BYTES: number = 4 * 1024 * 1024;
+
   /** How often the pending-row worker retries rows intake has not matched yet (ms). */
   @IsOptional()
   @Type(() => Number)
