@@ -112,6 +112,7 @@ export class ScreeningsController {
   @ApiConflictResponse({ type: ProblemDetailsDto, description: 'screening-not-editable, screening-not-allowed' })
   @ApiUnprocessableEntityResponse({ type: ProblemDetailsDto, description: 'screening-incomplete' })
   @ApiResponse({ status: 412, type: ProblemDetailsDto, description: 'precondition-failed' })
+  @ApiResponse({ status: 428, type: ProblemDetailsDto, description: 'precondition-required: an If-Match header was sent empty' })
   async complete(@Param() params: ScreeningIdParamsDto, @CurrentCaller() caller: Caller): Promise<ScreeningDto> {
     return this.screenings.complete(caller, params.id);
   }
