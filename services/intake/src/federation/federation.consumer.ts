@@ -28,14 +28,15 @@ export function federationConsumerClass(node: string): Type<unknown> {
       await this.border.onOwnEvent(event, tx);
     }
 
-    @EventPattern(exchangeTopic(node, 'match-keys'))
-    async onMatchKeyEnvelope(@Payload() event: ConsumedEvent, @Ctx() { manager: tx }: EventContext): Promise<void> {
-      await this.receiver.receive(event, tx);
+    // A run of envelopes at once: opened concurrently, then applied in order.
+    @EventPattern(exchangeTopic(node, 'match-keys'), { batch: true })
+    async onMatchKeyEnvelopes(@Payload() events: ConsumedEvent[], @Ctx() { manager: tx }: EventContext): Promise<void> {
+      await this.receiver.receiveRun(events, tx);
     }
 
-    @EventPattern(exchangeTopic(node, 'receipt'))
-    async onReceipt(@Payload() event: ConsumedEvent, @Ctx() { manager: tx }: EventContext): Promise<void> {
-      await this.receiver.receive(event, tx);
+    @EventPattern(exchangeTopic(node, 'receipt'), { batch: true })
+    async onReceipts(@Payload() events: ConsumedEvent[], @Ctx() { manager: tx }: EventContext): Promise<void> {
+      await this.receiver.receiveRun(events, tx);
     }
   }
   return IntakeFederationConsumer;
