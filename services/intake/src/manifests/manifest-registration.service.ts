@@ -16,6 +16,9 @@ import { PersonRegistrationService } from '../persons/person-registration.servic
 import { SitesService } from '../sites/sites.service';
 import { ManifestPersonDto, type ManifestRegistrationDto, type ManifestRowResultDto } from './manifest-registration.dto';
 
+/** Rows registered or matched at once in one call (a pool connection each). */
+const ROW_CONCURRENCY = 8;
+
 /** Statuses in which a case still receives its person back (not closed, not handed to another node). */
 const LIVE_CASE_STATUSES = ['open', 'in_screening', 'screened', 'referred', 'transfer_pending', 'on_hold'];
 
@@ -41,10 +44,13 @@ export class ManifestRegistrationService {
   async registerOrMatch(caller: Caller, dto: ManifestRegistrationDto): Promise<ManifestRowResultDto[]> {
     assertJurisdiction(caller.principal, dto.siteCode);
     await this.sites.requireActiveSite(this.dataSource.manager, caller, dto.siteCode);
-    const results: ManifestRowResultDto[] = [];
-    for (const [index, raw] of dto.rows.entries()) {
-      results.push(await this.row(caller, dto.siteCode, index, raw));
-    }
+    // A few rows at a time (each registration is its own statement or transaction); answers keep the rows' order.
+    const results: ManifestRowResultDto[] = new Array(dto.rows.length);
+    let next = 0;
+    const worker = async () => {
+      for (let index = next++; index < dto.rows.length; index = next++) results[index] = await this.row(caller, dto.siteCode, index, dto.rows[index]);
+    };
+    await Promise.all(Array.from({ length: Math.min(ROW_CONCURRENCY, dto.rows.length) }, worker));
     return results;
   }
 
