@@ -36,7 +36,6 @@ export { backoffDelay, DEFAULT_RETRY_POLICY, NonRetryableError, type RetryPolicy
 export { dlqTopicOf } from './consumer/dead-letter';
 export { deadLetterTopicFor, readDeadLetters, replayDeadLetters, REPLAYED_FROM_HEADER, type DeadLetter } from './consumer/dead-letter-replay';
 export { messagingEntities, messagingMigrations } from './schema';
-export { HandlesEvent, type HandlesEventOptions } from './nest/handles-event.decorator';
 export { EventContext } from './nest/event-context';
 export { eventPatternOptions, InvalidEventHandlerError, type EventPatternOptions } from './nest/event-pattern-options';
 export { EventErrorPassThrough, EventTransport, PUENTE_EVENTS } from './nest/event-transport';

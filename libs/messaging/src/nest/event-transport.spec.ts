@@ -16,7 +16,7 @@ import { createServiceApp, PlatformModule } from '@puente/platform';
 import { eventually, uniqueName } from '@puente/testing';
 import { Client } from 'pg';
 import { from, mergeMap, type Observable, throwError } from 'rxjs';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { ConsumedEvent } from '../consumer/consumed-event';
 import { dlqTopicOf } from '../consumer/dead-letter';
 import { readDeadLetters, replayDeadLetters } from '../consumer/dead-letter-replay';
@@ -28,7 +28,6 @@ import { readTopic, sendRaw } from '../kafka/topic-reader';
 import { OutboxWriter } from '../outbox/outbox-writer';
 import { messagingEntities, messagingMigrations } from '../schema';
 import { EventContext } from './event-context';
-import { HandlesEvent } from './handles-event.decorator';
 import { MessagingModule } from './messaging.module';
 
 jest.setTimeout(180_000);
@@ -36,7 +35,6 @@ jest.setTimeout(180_000);
 const ledgerTopic = uniqueName('test.events.ledger');
 const batchTopic = uniqueName('test.events.batch');
 const partnerTopic = uniqueName('test.events.partner');
-const legacyTopic = uniqueName('test.events.legacy');
 const OPENED = 'puente.test.v1.CaseOpened';
 
 /** The ledger's "bug": it refuses events keyed `poison` until fixed. */
@@ -98,15 +96,6 @@ class PartnerKeys {
   }
 }
 
-/** Written against the deprecated decorator: still called with (event, tx) while it is converted. */
-@Controller()
-class LegacyConsumer {
-  @HandlesEvent({ topic: legacyTopic, types: [OPENED] })
-  async onOpened(event: ConsumedEvent, tx: EntityManager): Promise<void> {
-    await tx.query('INSERT INTO test_seen (event_id, key, handler) VALUES ($1, $2, $3)', [event.id, event.key, 'legacy']);
-  }
-}
-
 @Module({
   imports: [
     PlatformModule.forRoot({
@@ -119,7 +108,6 @@ class LegacyConsumer {
             { name: ledgerTopic, partitions: 1 },
             { name: batchTopic, partitions: 2 },
             { name: partnerTopic, partitions: 1 },
-            { name: legacyTopic, partitions: 1 },
           ],
           retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 100, multiplier: 2 },
           relay: { pollIntervalMs: 100 },
@@ -127,7 +115,7 @@ class LegacyConsumer {
       ],
     }),
   ],
-  controllers: [CaseLedger, TimelineRuns, PartnerKeys, LegacyConsumer],
+  controllers: [CaseLedger, TimelineRuns, PartnerKeys],
   providers: [LedgerStamp],
 })
 class EventsSpecModule {}
@@ -242,12 +230,6 @@ describe('@EventPattern handlers served by the event transport (real Nest app, P
     const inbox = (await ds.query('SELECT event_id FROM inbox_message WHERE topic = $1', [partnerTopic])).map((r: { event_id: string }) => r.event_id);
     expect(inbox).toEqual(['p-1']);
     expect(inbox).not.toContain(own[0]);
-  });
-
-  it('still serves a deprecated @HandlesEvent method of a controller, with (event, tx)', async () => {
-    await sendRaw(broker, legacyTopic, [event('l-1', 'case-l'), event('l-other', 'case-l', 'puente.test.v1.Other'), event('l-2', 'case-l')]);
-    await eventually('the legacy handler applied both', async () => (await seen('legacy')).length === 2);
-    expect(await seen('legacy')).toEqual(['l-1', 'l-2']);
   });
 });
 
