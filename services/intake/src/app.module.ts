@@ -61,7 +61,7 @@ export function intakeAppModule(options: IntakeAppOptions = {}): DynamicModule {
     // An invalid INTAKE_TIMELINE_TOPICS is reported by the config validation when the app starts.
   }
   const timeline = timelineTopics(extra);
-  const topics = [...timeline, { name: Topics.intakeMatchKeys.name, partitions: Topics.intakeMatchKeys.partitions }, ...intakeFederationTopics()];
+  const topics = [...timeline, { name: Topics.intakeMatchKeys.name, partitions: Topics.intakeMatchKeys.partitions }, { name: Topics.directory.name, partitions: Topics.directory.partitions }, ...intakeFederationTopics()];
   return {
     module: class IntakeAppModule {},
     imports: [

@@ -16,6 +16,7 @@ import { HouseholdsController } from './households/households.controller';
 import { HouseholdsService } from './households/households.service';
 import { ManifestRegistrationController } from './manifests/manifest-registration.controller';
 import { ManifestRegistrationService } from './manifests/manifest-registration.service';
+import { PartnerDirectoryFollower } from './partners/partner-directory.consumer';
 import { PartnerDirectoryController } from './partners/partner-directory.controller';
 import { PartnerDirectoryService } from './partners/partner-directory.service';
 import { PersonRecordsService } from './persons/person-records.service';
@@ -45,6 +46,7 @@ export class IntakeModule {
         ManifestRegistrationController,
         // Event handlers (@EventPattern), served by libs/messaging's event transport.
         PartnerMatchKeysConsumer,
+        PartnerDirectoryFollower,
         timelineConsumerClass(options.timelineTopics),
       ],
       providers: [

@@ -1,9 +1,9 @@
-import { Column, Entity, PrimaryColumn, VersionColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
  * A partner organization intake may name in a consent (e.g. `MX-COMAR`, `UNHCR-MX`). The
- * partners themselves are owned by referral-routing; intake keeps this directory of the ids it
- * accepts so that a consent for an unknown partner is refused.
+ * partners themselves are owned by referral-routing's directory; intake follows its PartnerChanged
+ * events (PartnerDirectoryFollower) so that a consent for an unknown or inactive partner is refused.
  */
 @Entity({ name: 'partner_directory_entry' })
 export class PartnerDirectoryEntry {
@@ -28,6 +28,7 @@ export class PartnerDirectoryEntry {
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 
-  @VersionColumn({ type: 'int' })
+  /** The directory's version of the partner: an event with an older one is ignored. */
+  @Column({ type: 'int' })
   version: number;
 }

@@ -1,33 +1,20 @@
-import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAuth } from '@puente/auth';
-import { ApiPaginatedResponse, Idempotent, mapPage, type Page, RequireIfMatch, WithEtag } from '@puente/platform';
-import {
-  CreatePartnerDirectoryEntryDto,
-  ListPartnersQueryDto,
-  PartnerDirectoryEntryDto,
-  toPartnerDto,
-  UpdatePartnerDirectoryEntryDto,
-} from './partner-directory.dto';
-import { type Caller, CurrentCaller } from '@puente/audit';
+import { ApiPaginatedResponse, mapPage, type Page, WithEtag } from '@puente/platform';
+import { ListPartnersQueryDto, PartnerDirectoryEntryDto, toPartnerDto } from './partner-directory.dto';
 import { partnerEtag, PartnerDirectoryService } from './partner-directory.service';
 
 const etagOfPartner = { from: (r: unknown) => partnerEtag(r as PartnerDirectoryEntryDto) };
 
+/**
+ * Reads only: the partners are written in referral-routing's directory (/v1/directory/partners)
+ * and followed here through PartnerChanged events.
+ */
 @ApiTags('partner directory')
 @Controller('partner-directory')
 export class PartnerDirectoryController {
   constructor(private readonly partners: PartnerDirectoryService) {}
-
-  @Post()
-  @ApiAuth('partners:admin')
-  @Idempotent()
-  @WithEtag(etagOfPartner)
-  @ApiOperation({ summary: 'Add a partner that consents may name (e.g. MX-COMAR)' })
-  @ApiCreatedResponse({ type: PartnerDirectoryEntryDto })
-  async create(@Body() dto: CreatePartnerDirectoryEntryDto): Promise<PartnerDirectoryEntryDto> {
-    return toPartnerDto(await this.partners.create(dto));
-  }
 
   @Get()
   @ApiAuth('cases:read')
@@ -40,18 +27,9 @@ export class PartnerDirectoryController {
   @Get(':id')
   @ApiAuth('cases:read')
   @WithEtag(etagOfPartner)
+  @ApiOperation({ summary: 'A partner consents may name, as last announced by the directory' })
   @ApiOkResponse({ type: PartnerDirectoryEntryDto })
   async get(@Param('id') id: string): Promise<PartnerDirectoryEntryDto> {
     return toPartnerDto(await this.partners.get(id));
-  }
-
-  @Patch(':id')
-  @ApiAuth('partners:admin')
-  @RequireIfMatch()
-  @WithEtag(etagOfPartner)
-  @ApiOperation({ summary: 'Rename or deactivate a partner entry (If-Match)' })
-  @ApiOkResponse({ type: PartnerDirectoryEntryDto })
-  async update(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() dto: UpdatePartnerDirectoryEntryDto): Promise<PartnerDirectoryEntryDto> {
-    return toPartnerDto(await this.partners.update(caller, id, dto));
   }
 }

@@ -1,6 +1,9 @@
 // Sites, partner directory, cases, households and consents over real HTTP (PostgreSQL + Kafka).
 import { randomUUID } from 'node:crypto';
-import { expectProblem, type IntakeTestApp, people, problemFields, startIntake, uniqueSiteCode } from './testing/harness';
+import { PartnerType } from '@puente/contracts';
+import { eventually } from '@puente/testing';
+import { announcePartners } from '../partners/testing/directory-events';
+import { expectProblem, type IntakeTestApp, people, problemFields, startIntake, testBroker, uniqueSiteCode } from './testing/harness';
 
 describe('sites, cases, households and consents (HTTP)', () => {
   let intake: IntakeTestApp;
@@ -13,13 +16,12 @@ describe('sites, cases, households and consents (HTTP)', () => {
       body: { code: site, name: 'Centro de Recursos para Migrantes Tecún Umán', kind: 'fixed', locality: 'Tecún Umán, San Marcos', operatingPartnerId: 'IOM-GT' },
     });
     expect(created.status).toBe(201);
-    for (const [id, name, country, partnerType] of [
-      ['MX-COMAR', 'Comisión Mexicana de Ayuda a Refugiados (Tapachula)', 'MX', 'government_asylum_agency'],
-      ['UNHCR-GT', 'ACNUR Guatemala', 'GT', 'international_organization'],
-    ]) {
-      const res = await intake.call('POST', '/v1/partner-directory', { body: { id, name, country, partnerType } });
-      expect([201, 409]).toContain(res.status);
-    }
+    // The partners consents name come from referral-routing's directory (PartnerChanged events).
+    await announcePartners(testBroker(), [
+      { partnerId: 'MX-COMAR', version: 1, label: 'Comisión Mexicana de Ayuda a Refugiados (Tapachula)', country: 'MX', partnerType: PartnerType.GOVERNMENT_ASYLUM_AGENCY },
+      { partnerId: 'UNHCR-GT', version: 1, label: 'ACNUR Guatemala', country: 'GT', partnerType: PartnerType.INTERNATIONAL_ORGANIZATION },
+    ]);
+    for (const id of ['MX-COMAR', 'UNHCR-GT']) await eventually(`partner ${id} to be followed`, async () => (await intake.call('GET', `/v1/partner-directory/${id}`)).status === 200, 30_000, 200);
   });
 
   afterAll(async () => {
@@ -319,16 +321,18 @@ describe('sites, cases, households and consents (HTTP)', () => {
     it('refuses a consent naming a partner that was deactivated in the directory', async () => {
       const { caseId, motherId } = await registerFamily();
       const id = `US-USRAP-${Date.now().toString(36).toUpperCase()}`;
-      const created = await intake.call('POST', '/v1/partner-directory', { body: { id, name: 'U.S. Refugee Admissions Program', country: 'US', partnerType: 'resettlement_program' } });
-      expect(created.status).toBe(201);
+      await announcePartners(testBroker(), [{ partnerId: id, version: 1 }]);
+      await eventually(`partner ${id} to be followed`, async () => (await intake.call('GET', `/v1/partner-directory/${id}`)).status === 200, 30_000, 200);
       const ok = await intake.call('POST', `/v1/cases/${caseId}/consents`, { body: { personId: motherId, purpose: 'referral', partnerId: id, method: 'written' } });
       expect(ok.status).toBe(201);
-      const off = await intake.call('PATCH', `/v1/partner-directory/${id}`, { body: { active: false }, headers: { 'if-match': created.headers.get('etag') as string } });
+      await announcePartners(testBroker(), [{ partnerId: id, version: 2, active: false }]);
+      const off = await eventually('the deactivation to be followed', async () => {
+        const res = await intake.call('GET', `/v1/partner-directory/${id}`);
+        return res.body.version === 2 ? res : undefined;
+      }, 30_000, 200);
       expect(off.body).toMatchObject({ active: false, version: 2 });
       const refused = await intake.call('POST', `/v1/cases/${caseId}/consents`, { body: { personId: motherId, purpose: 'referral', partnerId: id, method: 'written' } });
       expect(problemFields(expectProblem(refused, 422, 'unknown-reference'))).toEqual(['partnerId']);
-      const noAdmin = await intake.token({ scopes: ['cases:read', 'consents:write'] });
-      expectProblem(await intake.call('POST', '/v1/partner-directory', { token: noAdmin, body: { id: 'X-1', name: 'x', country: 'MX', partnerType: 'consulate' } }), 403, 'insufficient-scope');
     });
 
     it('takes a child\'s consent from a guardian only, and refuses unknown partners and inconsistent terms naming the field', async () => {
