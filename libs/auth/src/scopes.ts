@@ -8,6 +8,7 @@ export const SCOPES = {
   'persons:read': 'Read the identity (personal data) of persons held by intake',
   'persons:write': 'Register and correct persons',
   'persons:erase': 'Erase a person (crypto-shredding of the personal data key)',
+  'persons:disclose': "Fetch the identity fields a person consented to disclose to a named partner (the referral-routing service, at delivery)",
   'consents:write': 'Record and withdraw consents',
   'screening:read': 'Read screenings, vulnerability flags and recommendations',
   'screening:write': 'Run and complete screenings',

@@ -6,6 +6,8 @@ import { CasesService } from './cases/cases.service';
 import { privacyProviders } from './common/privacy.providers';
 import { ConsentsController } from './consents/consents.controller';
 import { ConsentsService } from './consents/consents.service';
+import { DisclosuresController } from './disclosures/disclosures.controller';
+import { DisclosuresService } from './disclosures/disclosures.service';
 import { DuplicateDetector } from './duplicates/duplicate-detector';
 import { DuplicatesController } from './duplicates/duplicates.controller';
 import { DuplicatesService } from './duplicates/duplicates.service';
@@ -41,6 +43,7 @@ export class IntakeModule {
         CasesController,
         HouseholdsController,
         ConsentsController,
+        DisclosuresController,
         DuplicatesController,
         TimelineController,
         ManifestRegistrationController,
@@ -64,6 +67,7 @@ export class IntakeModule {
         PersonRecordsService,
         HouseholdsService,
         ConsentsService,
+        DisclosuresService,
         ManifestRegistrationService,
         TimelineProjector,
       ],
