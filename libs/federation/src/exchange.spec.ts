@@ -10,7 +10,7 @@ import { devKey, publicKeyOf, type NodeRegistry } from './node-registry';
 import { listUnacknowledged } from './receipts';
 import { devPeer, registryOf } from './spec/registries';
 import { startExchangeNode, type ExchangeNode } from './testing/exchange-node';
-import { peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from './testing/two-nodes';
+import { holdTwoNodeTopology, peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from './testing/two-nodes';
 
 // GT and MX, each with its own real broker and PostgreSQL database, joined by a real MirrorMaker 2.
 const MM = `spec-${process.env.PUENTE_TEST_RUN ?? 'ci'}-exchange`;
@@ -28,7 +28,10 @@ async function applyToMx(envelope: { payload: Uint8Array; jti: string; iss: stri
   await tx.query('INSERT INTO received (envelope_id, sender, key, body) VALUES ($1, $2, $3, $4)', [envelope.jti, envelope.iss, key, text]);
 }
 
+let release: (() => void) | undefined;
+
 beforeAll(async () => {
+  release = await holdTwoNodeTopology();
   mxPort = peerKafkaPort();
   const mxBrokers = await startPeerBroker(mxPort);
   const gtBrokers = process.env.KAFKA_BROKERS as string;
@@ -45,13 +48,17 @@ beforeAll(async () => {
     { node: 'MX', brokers: mxBrokers },
   ];
   await startMirrorMaker(mirror, MM);
-}, 300_000);
+}, 20 * 60_000 + 300_000);
 
 afterAll(async () => {
-  await gt?.stop();
-  await mx?.stop();
-  await stopMirrorMaker(MM);
-  await stopPeerBroker(mxPort);
+  try {
+    await gt?.stop();
+    await mx?.stop();
+    await stopMirrorMaker(MM);
+    await stopPeerBroker(mxPort);
+  } finally {
+    release?.();
+  }
 }, 120_000);
 
 async function receivedAtMx(): Promise<{ envelope_id: string; key: string; body: string }[]> {

@@ -1,6 +1,6 @@
 import { createBrokerClient, ensureTopics, readTopic, sendRaw, type BrokerClient } from '@puente/messaging';
 import { exchangeTopic } from './exchange-kinds';
-import { peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from './testing/two-nodes';
+import { holdTwoNodeTopology, peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from './testing/two-nodes';
 
 // Two real brokers (GT: the test broker, MX: a second one) and a real MirrorMaker 2.
 const MM = `spec-${process.env.PUENTE_TEST_RUN ?? 'ci'}-mm`;
@@ -8,18 +8,25 @@ let gt: BrokerClient;
 let mx: BrokerClient;
 let mxPort: number;
 
+let release: (() => void) | undefined;
+
 beforeAll(async () => {
+  release = await holdTwoNodeTopology();
   mxPort = peerKafkaPort();
   const mxBrokers = await startPeerBroker(mxPort);
   gt = createBrokerClient({ brokers: (process.env.KAFKA_BROKERS as string).split(','), clientId: 'spec-gt' });
   mx = createBrokerClient({ brokers: [mxBrokers], clientId: 'spec-mx' });
   await ensureTopics(gt, [{ name: exchangeTopic('MX', 'match-keys'), partitions: 3 }]);
   await startMirrorMaker([{ node: 'GT', brokers: process.env.KAFKA_BROKERS as string }, { node: 'MX', brokers: mxBrokers }], MM);
-}, 240_000);
+}, 20 * 60_000 + 240_000);
 
 afterAll(async () => {
-  await stopMirrorMaker(MM);
-  await stopPeerBroker(mxPort);
+  try {
+    await stopMirrorMaker(MM);
+    await stopPeerBroker(mxPort);
+  } finally {
+    release?.();
+  }
 }, 60_000);
 
 it('MirrorMaker 2 copies keyed records addressed to MX from GT\'s cluster to MX\'s, under the same name, in order per key', async () => {

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -44,4 +45,47 @@ await m.startMirrorMaker({ nodes: ${JSON.stringify(nodes)}, name: ${JSON.stringi
 export async function stopMirrorMaker(name: string, kill = false): Promise<void> {
   await infra(`const m = await import(${JSON.stringify(tool('tools/infra/mirrormaker.mjs'))});
 await m.stopMirrorMaker({ name: ${JSON.stringify(name)}, kill: ${kill}, log: () => undefined });`);
+}
+
+/**
+ * The two-node topology exists once per test run: every spec that builds it uses the same peer
+ * broker port, and MirrorMaker's worker groups for the `gt`/`mx` aliases live on the shared test
+ * broker. Jest runs spec files in parallel workers, so a spec holds this lock from its beforeAll
+ * to its afterAll; another spec waits for it (polling the lock file with a deadline). A lock
+ * left by a process that died is taken over.
+ */
+export async function holdTwoNodeTopology(timeoutMs = 20 * 60_000): Promise<() => void> {
+  const lock = join(root, '.cache', `two-nodes-${peerKafkaPort()}.lock`);
+  mkdirSync(dirname(lock), { recursive: true });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => rmSync(lock, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    if (!holderAlive(lock)) {
+      rmSync(lock, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`two-node topology still held by another spec after ${timeoutMs} ms (${lock})`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function holderAlive(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(lock, 'utf8'));
+  } catch {
+    return true; // being written or just released: look again
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

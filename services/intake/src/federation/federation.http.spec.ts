@@ -1,7 +1,7 @@
 // Two country nodes, for real: GT's and MX's intake, each with its own Kafka broker and
 // PostgreSQL database, joined by a real MirrorMaker 2. Match keys cross the border sealed,
 // under the border rules, and the person shows up at MX as a possible duplicate.
-import { peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from '@puente/federation';
+import { holdTwoNodeTopology, peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from '@puente/federation';
 import { eventually } from '@puente/testing';
 import { type IntakeTestApp, people, startIntake, uniqueSiteCode } from '../spec/testing/harness';
 
@@ -16,7 +16,10 @@ describe('match keys across the border (two nodes, MirrorMaker 2)', () => {
   let mxSite: string;
   const mxToken = () => mx.token({ partnerId: 'MX-MRC-01', node: 'MX', jurisdictions: ['MX'] });
 
+  let release: (() => void) | undefined;
+
   beforeAll(async () => {
+    release = await holdTwoNodeTopology();
     mxPort = peerKafkaPort();
     const mxBrokers = await startPeerBroker(mxPort);
     gt = await startIntake('fedgt', { env: { PUENTE_NODE: 'GT' } });
@@ -32,13 +35,17 @@ describe('match keys across the border (two nodes, MirrorMaker 2)', () => {
     mxSite = uniqueSiteCode('MX-MRC');
     expect((await gt.call('POST', '/v1/sites', { body: { code: gtSite, name: 'CRM Tecún Umán', kind: 'fixed' } })).status).toBe(201);
     expect((await mx.call('POST', '/v1/sites', { body: { code: mxSite, name: 'Albergue Tapachula', kind: 'fixed' }, token: await mxToken() })).status).toBe(201);
-  }, 300_000);
+  }, 20 * 60_000 + 300_000);
 
   afterAll(async () => {
-    await gt?.close();
-    await mx?.close();
-    await stopMirrorMaker(MM);
-    await stopPeerBroker(mxPort);
+    try {
+      await gt?.close();
+      await mx?.close();
+      await stopMirrorMaker(MM);
+      await stopPeerBroker(mxPort);
+    } finally {
+      release?.();
+    }
   }, 120_000);
 
   const registerAtGt = async (body: Record<string, unknown>) => {

@@ -1,11 +1,8 @@
 import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { decodeEvent, EventDecodeError, fromTimestamp, PartnerType, Topics } from '@puente/contracts';
+import { decodeEvent, EventDecodeError, fromTimestamp, Topics } from '@puente/contracts';
 import { type ConsumedEvent, type EventContext, NonRetryableError } from '@puente/messaging';
-import { toRest } from '../common/enums';
-import { PARTNER_ID_PATTERN } from './partner-directory.dto';
-
-const COUNTRY = /^[A-Z]{2}$/;
+import { followedPartner } from './followed-partner';
 
 /**
  * Intake follows referral-routing's program directory: each PartnerChanged carries the partner's
@@ -26,13 +23,8 @@ export class PartnerDirectoryFollower {
       if (error instanceof EventDecodeError) throw new NonRetryableError(error.message);
       throw error;
     }
-    const label = partner.label.trim();
-    if (!PARTNER_ID_PATTERN.test(partner.partnerId) || !COUNTRY.test(partner.country) || label.length === 0 || label.length > 200 || partner.version < 1) {
-      throw new NonRetryableError('PartnerChanged without a valid partner id, label, country or version');
-    }
-    if (partner.partnerType === PartnerType.UNSPECIFIED || PartnerType[partner.partnerType] === undefined) {
-      throw new NonRetryableError('PartnerChanged without a partner type a consent may name');
-    }
+    const row = followedPartner(partner);
+    if ('refused' in row) throw new NonRetryableError(`PartnerChanged without a valid ${row.refused}`);
     const changedAt = partner.changedAt ? fromTimestamp(partner.changedAt) : new Date(consumed.producedAt);
     const applied: unknown[] = await tx.query(
       `INSERT INTO partner_directory_entry (id, name, country, partner_type, active, created_at, updated_at, version)
@@ -41,8 +33,8 @@ export class PartnerDirectoryFollower {
          active = EXCLUDED.active, updated_at = EXCLUDED.updated_at, version = EXCLUDED.version
        WHERE partner_directory_entry.version < EXCLUDED.version
        RETURNING id`,
-      [partner.partnerId, label, partner.country, toRest(PartnerType, partner.partnerType), partner.active, changedAt, partner.version],
+      [row.id, row.name, row.country, row.partnerType, row.active, changedAt, row.version],
     );
-    if (applied.length === 0) this.logger.debug(`partner ${partner.partnerId} version ${partner.version} is not newer than the one held; ignored`);
+    if (applied.length === 0) this.logger.debug(`partner ${row.id} version ${row.version} is not newer than the one held; ignored`);
   }
 }
