@@ -10,13 +10,14 @@ import { devKey, publicKeyOf, type NodeRegistry } from './node-registry';
 import { listUnacknowledged } from './receipts';
 import { devPeer, registryOf } from './spec/registries';
 import { startExchangeNode, type ExchangeNode } from './testing/exchange-node';
-import { holdTwoNodeTopology, peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from './testing/two-nodes';
+import { holdTwoNodeTopology, originKafkaPort, peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from './testing/two-nodes';
 
 // GT and MX, each with its own real broker and PostgreSQL database, joined by a real MirrorMaker 2.
 const MM = `spec-${process.env.PUENTE_TEST_RUN ?? 'ci'}-exchange`;
 let gt: ExchangeNode;
 let mx: ExchangeNode;
 let mxPort: number;
+let gtPort: number;
 let mirror: { node: string; brokers: string }[];
 /** Polls `check` until it stops throwing (libs/testing's eventually wants a truthy probe). */
 const settle = (check: () => Promise<void>, timeoutMs: number) => eventually('federation exchange', async () => (await check(), true), timeoutMs);
@@ -34,7 +35,8 @@ beforeAll(async () => {
   release = await holdTwoNodeTopology();
   mxPort = peerKafkaPort();
   const mxBrokers = await startPeerBroker(mxPort);
-  const gtBrokers = process.env.KAFKA_BROKERS as string;
+  gtPort = originKafkaPort();
+  const gtBrokers = await startPeerBroker(gtPort);
   gt = await startExchangeNode({ registry: gtRegistry, brokers: gtBrokers, database: 'fed_exchange_gt' });
   mx = await startExchangeNode({
     registry: registryOf('MX'),
@@ -56,6 +58,7 @@ afterAll(async () => {
     await mx?.stop();
     await stopMirrorMaker(MM);
     await stopPeerBroker(mxPort);
+    await stopPeerBroker(gtPort);
   } finally {
     release?.();
   }

@@ -70,4 +70,4 @@ import { CreateFederationExchange1767052800000 } from './federation.migration';
 /** Add to the migrations of every service that exchanges envelopes with other nodes. */
 export const federationMigrations = [CreateFederationExchange1767052800000] as const;
 // Tests and tools that run two nodes on one machine (second broker, MirrorMaker 2).
-export { holdTwoNodeTopology, peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from './testing/two-nodes';
+export { holdTwoNodeTopology, originKafkaPort, peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from './testing/two-nodes';

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createBrokerClient, ensureTopics, readTopic, sendRaw, type BrokerClient } from '@puente/messaging';
 import { exchangeTopic } from './exchange-kinds';
-import { holdTwoNodeTopology, peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from './testing/two-nodes';
+import { holdTwoNodeTopology, originKafkaPort, peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from './testing/two-nodes';
 
 // Two real brokers (GT: the test broker, MX: a second one) and a real MirrorMaker 2.
 const MM = `spec-${process.env.PUENTE_TEST_RUN ?? 'ci'}-mm`;
 let gt: BrokerClient;
 let mx: BrokerClient;
 let mxPort: number;
+let gtPort: number;
 
 let release: (() => void) | undefined;
 
@@ -15,16 +16,19 @@ beforeAll(async () => {
   release = await holdTwoNodeTopology();
   mxPort = peerKafkaPort();
   const mxBrokers = await startPeerBroker(mxPort);
-  gt = createBrokerClient({ brokers: (process.env.KAFKA_BROKERS as string).split(','), clientId: 'spec-gt' });
+  gtPort = originKafkaPort();
+  const gtBrokers = await startPeerBroker(gtPort);
+  gt = createBrokerClient({ brokers: gtBrokers.split(','), clientId: 'spec-gt' });
   mx = createBrokerClient({ brokers: [mxBrokers], clientId: 'spec-mx' });
   await ensureTopics(gt, [{ name: exchangeTopic('MX', 'match-keys'), partitions: 3 }]);
-  await startMirrorMaker([{ node: 'GT', brokers: process.env.KAFKA_BROKERS as string }, { node: 'MX', brokers: mxBrokers }], MM);
+  await startMirrorMaker([{ node: 'GT', brokers: gtBrokers }, { node: 'MX', brokers: mxBrokers }], MM);
 }, 20 * 60_000 + 240_000);
 
 afterAll(async () => {
   try {
     await stopMirrorMaker(MM);
     await stopPeerBroker(mxPort);
+    await stopPeerBroker(gtPort);
   } finally {
     release?.();
   }

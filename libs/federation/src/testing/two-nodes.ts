@@ -8,6 +8,16 @@ const run = promisify(execFile);
 const root = join(__dirname, '..', '..', '..', '..');
 const tool = (rel: string) => pathToFileURL(join(root, rel)).href;
 
+/**
+ * Port of the sending node's own broker in two-node tests (peer port + 2). MirrorMaker keeps its
+ * state (offsets of the other direction, offset syncs, heartbeats) on both clusters, so a second
+ * topology on a broker that carried an earlier one inherits stale positions and copies nothing:
+ * each spec starts both brokers from empty storage instead of reusing the run's test broker.
+ */
+export function originKafkaPort(env: NodeJS.ProcessEnv = process.env): number {
+  return peerKafkaPort(env) + 2;
+}
+
 /** Port of the second node's broker in tests: FEDERATION_PEER_KAFKA_PORT, else KAFKA_PORT + 10. */
 export function peerKafkaPort(env: NodeJS.ProcessEnv = process.env): number {
   if (env.FEDERATION_PEER_KAFKA_PORT) return Number(env.FEDERATION_PEER_KAFKA_PORT);

@@ -1,7 +1,7 @@
 // Two country nodes, for real: GT's and MX's intake, each with its own Kafka broker and
 // PostgreSQL database, joined by a real MirrorMaker 2. Match keys cross the border sealed,
 // under the border rules, and the person shows up at MX as a possible duplicate.
-import { holdTwoNodeTopology, peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from '@puente/federation';
+import { holdTwoNodeTopology, originKafkaPort, peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from '@puente/federation';
 import { eventually } from '@puente/testing';
 import { type IntakeTestApp, people, startIntake, uniqueSiteCode } from '../spec/testing/harness';
 
@@ -12,6 +12,7 @@ describe('match keys across the border (two nodes, MirrorMaker 2)', () => {
   let gt: IntakeTestApp;
   let mx: IntakeTestApp;
   let mxPort: number;
+  let gtPort: number;
   let gtSite: string;
   let mxSite: string;
   const mxToken = () => mx.token({ partnerId: 'MX-MRC-01', node: 'MX', jurisdictions: ['MX'] });
@@ -22,11 +23,13 @@ describe('match keys across the border (two nodes, MirrorMaker 2)', () => {
     release = await holdTwoNodeTopology();
     mxPort = peerKafkaPort();
     const mxBrokers = await startPeerBroker(mxPort);
-    gt = await startIntake('fedgt', { env: { PUENTE_NODE: 'GT' } });
+    gtPort = originKafkaPort();
+    const gtBrokers = await startPeerBroker(gtPort);
+    gt = await startIntake('fedgt', { env: { PUENTE_NODE: 'GT', KAFKA_BROKERS: gtBrokers } });
     mx = await startIntake('fedmx', { env: { PUENTE_NODE: 'MX', KAFKA_BROKERS: mxBrokers } });
     await startMirrorMaker(
       [
-        { node: 'GT', brokers: process.env.KAFKA_BROKERS as string },
+        { node: 'GT', brokers: gtBrokers },
         { node: 'MX', brokers: mxBrokers },
       ],
       MM,
@@ -43,6 +46,7 @@ describe('match keys across the border (two nodes, MirrorMaker 2)', () => {
       await mx?.close();
       await stopMirrorMaker(MM);
       await stopPeerBroker(mxPort);
+      await stopPeerBroker(gtPort);
     } finally {
       release?.();
     }
