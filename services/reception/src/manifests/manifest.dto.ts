@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { SITE_CODE_PATTERN } from '@puente/auth';
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+import { IsArray, IsDefined, IsIn, IsObject, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
 import { MAX_MANIFEST_ROWS, MOVEMENT_KINDS, type MovementKind, SEXES } from './manifest-rows';
 
 export class MovementDto {
@@ -68,6 +68,9 @@ export class ManifestPersonDto {
 
 export class PostManifestDto {
   @ApiProperty({ type: MovementDto })
+  // ValidateNested skips a missing value: without these a manifest without its movement reached the service (500).
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => MovementDto)
   movement: MovementDto;
