@@ -36,6 +36,7 @@ import {
   ProtectionAlertEscalatedSchema,
   SuggestionsComputedSchema,
 } from './gen/puente/referral/v1/routing_events_pb';
+import { RetractionReceiptedSchema, RetractionSentSchema } from './gen/puente/referral/v1/retraction_events_pb';
 import {
   ReferralAcceptedSchema,
   ReferralCancelledSchema,
@@ -113,6 +114,8 @@ export const EventSchemas = [
   ProtectionAlertAcknowledgementDueSchema,
   ProtectionAlertAcknowledgedSchema,
   ProtectionAlertEscalatedSchema,
+  RetractionSentSchema,
+  RetractionReceiptedSchema,
 ] as const;
 
 export type EventSchema = (typeof EventSchemas)[number];

@@ -130,6 +130,14 @@ export const Topics = {
     description:
       'Routing of a case: ranked program suggestions after a completed screening, and the acknowledgement deadline, acknowledgement and escalation of urgent protection alerts. Ids and codes only.',
   },
+  retraction: {
+    name: 'puente.referral.retraction.v1',
+    partitions: 6,
+    key: 'caseId',
+    eventTypes: ['puente.referral.v1.RetractionSent', 'puente.referral.v1.RetractionReceipted'],
+    description:
+      'Retraction notices after a consent withdrawal or an erasure: one notice per receiver (partner or node) that got the person\'s data, as tracked per delivery by the sending service, and the receipt that receiver answered with (it stopped processing and deleted what it held). Ids, node codes and closed codes only.',
+  },
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicId = keyof typeof Topics;

@@ -23,7 +23,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file puente/federation/v1/exchange.proto.
  */
 export const file_puente_federation_v1_exchange: GenFile = /*@__PURE__*/
-  fileDesc("CiNwdWVudGUvZmVkZXJhdGlvbi92MS9leGNoYW5nZS5wcm90bxIUcHVlbnRlLmZlZGVyYXRpb24udjEirAEKD0V4Y2hhbmdlUmVjZWlwdBITCgtlbnZlbG9wZV9pZBgBIAEoCRI1CgdvdXRjb21lGAIgASgOMiQucHVlbnRlLmZlZGVyYXRpb24udjEuUmVjZWlwdE91dGNvbWUSDgoGcmVhc29uGAMgASgJEgwKBGtpbmQYBCABKAkSLwoLcmVjZWl2ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKmsKDlJlY2VpcHRPdXRjb21lEh8KG1JFQ0VJUFRfT1VUQ09NRV9VTlNQRUNJRklFRBAAEhsKF1JFQ0VJUFRfT1VUQ09NRV9BUFBMSUVEEAESGwoXUkVDRUlQVF9PVVRDT01FX1JFRlVTRUQQAmIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiNwdWVudGUvZmVkZXJhdGlvbi92MS9leGNoYW5nZS5wcm90bxIUcHVlbnRlLmZlZGVyYXRpb24udjEirAEKD0V4Y2hhbmdlUmVjZWlwdBITCgtlbnZlbG9wZV9pZBgBIAEoCRI1CgdvdXRjb21lGAIgASgOMiQucHVlbnRlLmZlZGVyYXRpb24udjEuUmVjZWlwdE91dGNvbWUSDgoGcmVhc29uGAMgASgJEgwKBGtpbmQYBCABKAkSLwoLcmVjZWl2ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wInYKEFJldHJhY3Rpb25Ob3RpY2USEQoJbm90aWNlX2lkGAEgASgJEhEKCXBlcnNvbl9pZBgCIAEoCRIPCgdjYXNlX2lkGAMgASgJEisKB3NlbnRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImsKD0F1ZGl0Q2hlY2twb2ludBIPCgdzZXJ2aWNlGAEgASgJEgsKA3NlcRgCIAEoAxIMCgRoYXNoGAMgASgJEiwKCHRha2VuX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCprCg5SZWNlaXB0T3V0Y29tZRIfChtSRUNFSVBUX09VVENPTUVfVU5TUEVDSUZJRUQQABIbChdSRUNFSVBUX09VVENPTUVfQVBQTElFRBABEhsKF1JFQ0VJUFRfT1VUQ09NRV9SRUZVU0VEEAJiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * The answer to every envelope (kind "receipt", topic "puente.exchange.<sender>.receipt.v1",
@@ -71,6 +71,90 @@ export type ExchangeReceipt = Message<"puente.federation.v1.ExchangeReceipt"> & 
  */
 export const ExchangeReceiptSchema: GenMessage<ExchangeReceipt> = /*@__PURE__*/
   messageDesc(file_puente_federation_v1_exchange, 0);
+
+/**
+ * Kind "retraction" (topic "puente.exchange.<node>.retraction.v1", keyed by person id): the
+ * sending node withdraws what it sent about a person (a cross-border referral, a transfer, any
+ * delivery its ledger recorded). It says only "withdrawn", never why. The receiver stops
+ * processing, deletes what it holds from the sender about the person and answers with a receipt.
+ *
+ * @generated from message puente.federation.v1.RetractionNotice
+ */
+export type RetractionNotice = Message<"puente.federation.v1.RetractionNotice"> & {
+  /**
+   * @generated from field: string notice_id = 1;
+   */
+  noticeId: string;
+
+  /**
+   * The sender's person id, as the receiver knows it from the deliveries.
+   *
+   * @generated from field: string person_id = 2;
+   */
+  personId: string;
+
+  /**
+   * The sender's case id, when the deliveries were about a case.
+   *
+   * @generated from field: string case_id = 3;
+   */
+  caseId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp sent_at = 4;
+   */
+  sentAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message puente.federation.v1.RetractionNotice.
+ * Use `create(RetractionNoticeSchema)` to create a new message.
+ */
+export const RetractionNoticeSchema: GenMessage<RetractionNotice> = /*@__PURE__*/
+  messageDesc(file_puente_federation_v1_exchange, 1);
+
+/**
+ * Kind "audit-checkpoint" (topic "puente.exchange.<node>.audit.v1", keyed by service): the head
+ * of one service's audit hash chain at the sending node, so peers witness it. A later rewrite of
+ * that chain (even a consistent one, by a database superuser) no longer reaches the witnessed
+ * hash at the witnessed sequence number.
+ *
+ * @generated from message puente.federation.v1.AuditCheckpoint
+ */
+export type AuditCheckpoint = Message<"puente.federation.v1.AuditCheckpoint"> & {
+  /**
+   * The audited service, e.g. "intake".
+   *
+   * @generated from field: string service = 1;
+   */
+  service: string;
+
+  /**
+   * Sequence number of the chain head.
+   *
+   * @generated from field: int64 seq = 2;
+   */
+  seq: bigint;
+
+  /**
+   * Hex SHA-256 hash of the record at seq.
+   *
+   * @generated from field: string hash = 3;
+   */
+  hash: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp taken_at = 4;
+   */
+  takenAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message puente.federation.v1.AuditCheckpoint.
+ * Use `create(AuditCheckpointSchema)` to create a new message.
+ */
+export const AuditCheckpointSchema: GenMessage<AuditCheckpoint> = /*@__PURE__*/
+  messageDesc(file_puente_federation_v1_exchange, 2);
 
 /**
  * What the receiving node did with an envelope.
