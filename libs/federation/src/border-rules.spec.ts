@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { type BorderAgreement, type BorderSubject, decideCrossing, protectionBlocks } from './border-rules';
+import { type BorderAgreement, type BorderSubject, checkArrival, decideCrossing, protectionBlocks } from './border-rules';
 import { AGREEABLE_KINDS, EXCHANGE_KINDS, type ExchangeKind } from './exchange-kinds';
 
 const PURPOSES = ['identity_matching', 'referral', 'cross_border_transfer', 'screening'];
@@ -26,7 +26,8 @@ const agreementArb: fc.Arbitrary<BorderAgreement> = fc.record({
 const plain: BorderSubject = { nationality: 'HN', fearOfReturn: false, asylumClaim: false, protectionFlags: [], consents: [], sentTo: [], overrides: [] };
 const allKinds = (node: string): BorderAgreement => ({ node, kinds: [...AGREEABLE_KINDS], protectionFlags: ['trafficking_indicators'] });
 const consentFor = (kind: ExchangeKind) => (EXCHANGE_KINDS[kind].consentPurpose ? [{ purpose: EXCHANGE_KINDS[kind].consentPurpose as string }] : []);
-const sendingKinds = AGREEABLE_KINDS.filter((k) => k !== 'match-keys-retraction');
+// Kinds that carry something about a person under a consent (retractions and audit checkpoints need none).
+const sendingKinds = AGREEABLE_KINDS.filter((k) => EXCHANGE_KINDS[k].consentPurpose !== null);
 
 describe('border rules', () => {
   describe.each(sendingKinds)('%s', (kind) => {
@@ -70,10 +71,10 @@ describe('border rules', () => {
     });
   });
 
-  it('a retraction goes exactly to the nodes that received something, whatever consent, agreement or protection status', () => {
+  it.each(['match-keys-retraction', 'retraction'] as const)('a %s goes exactly to the nodes that received something, whatever consent, agreement or protection status', (kind) => {
     fc.assert(
       fc.property(subjectArb, agreementArb, (subject, agreement) => {
-        const d = decideCrossing('match-keys-retraction', subject, agreement, ['matchKeys']);
+        const d = decideCrossing(kind, subject, agreement, ['matchKeys']);
         expect(d.allowed).toBe(subject.sentTo.includes(agreement.node));
       }),
     );
@@ -101,6 +102,35 @@ describe('border rules', () => {
     fc.assert(
       fc.property(subjectArb, agreementArb, (subject, agreement) => {
         if (subject.nationality !== agreement.node) expect(protectionBlocks(subject, agreement)).toBe(false);
+      }),
+    );
+  });
+});
+
+describe('checkArrival (the receiving node)', () => {
+  const person = { nationality: 'HN', fearOfReturn: false, asylumClaim: false, protectionFlags: [] as string[] };
+  const mx = { node: 'MX', fields: { referral: ['ageBand', 'flags'] }, protectionFlags: ['trafficking_indicators'] };
+
+  it.each(sendingKinds)('%s: fields the agreement does not name are refused, fields it names pass', (kind) => {
+    const agreement = { node: 'MX', fields: { [kind]: ['ageBand'] } };
+    expect(checkArrival(kind, { fields: ['ageBand', 'givenNames'], subject: person, overridden: false }, agreement)).toBe('beyond-agreement');
+    expect(checkArrival(kind, { fields: ['ageBand'], subject: person, overridden: false }, agreement)).toBeNull();
+  });
+
+  it.each(sendingKinds)('%s: a national of the receiving node under protection is refused unless the sender overrode', (kind) => {
+    const national = { ...person, nationality: 'MX', protectionFlags: ['trafficking_indicators'] };
+    expect(checkArrival(kind, { fields: [], subject: national, overridden: false }, mx)).toBe('protection-block');
+    expect(checkArrival(kind, { fields: [], subject: national, overridden: true }, mx)).toBeNull();
+    expect(checkArrival(kind, { fields: [], subject: { ...national, nationality: 'HN' }, overridden: false }, mx)).toBeNull();
+  });
+
+  it('is decideCrossing seen from the other side: what the sender lets through, an agreement naming the same fields accepts', () => {
+    fc.assert(
+      fc.property(subjectArb, agreementArb, fc.subarray(FIELDS), fc.constantFrom(...sendingKinds), (subject, agreement, fields, kind) => {
+        const sent = decideCrossing(kind, subject, agreement, fields);
+        if (!sent.allowed) return;
+        const arrival = checkArrival(kind, { fields: sent.fields, subject, overridden: sent.overridden }, { node: agreement.node, fields: agreement.fields, protectionFlags: agreement.protectionFlags });
+        expect(arrival).toBeNull();
       }),
     );
   });

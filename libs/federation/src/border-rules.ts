@@ -56,7 +56,7 @@ export function protectionBlocks(subject: BorderSubject, agreement: BorderAgreem
  */
 export function decideCrossing(kind: ExchangeKind, subject: BorderSubject, agreement: BorderAgreement, fields: readonly string[]): BorderDecision {
   const spec = EXCHANGE_KINDS[kind];
-  if (kind === 'match-keys-retraction') {
+  if ('retracts' in spec && spec.retracts) {
     return subject.sentTo.includes(agreement.node) ? { allowed: true, fields: [...fields], overridden: false } : { allowed: false, reason: 'nothing-sent' };
   }
   if (!agreement.kinds.includes(kind)) return { allowed: false, reason: 'no-agreement' };
@@ -74,4 +74,39 @@ export function decideCrossing(kind: ExchangeKind, subject: BorderSubject, agree
   const agreed = agreement.fields?.[kind];
   const minimized = fields.filter((f) => (!agreed || agreed.includes(f)) && (!consented || consented.includes(f)));
   return { allowed: true, fields: minimized, overridden };
+}
+
+/** The receiving side of an agreement: this node, and what it accepts from the peer. */
+export interface ArrivalAgreement {
+  /** The receiving node (this one). */
+  node: string;
+  /** Fields accepted per kind; a kind without a list accepts every field. */
+  fields?: Partial<Record<ExchangeKind, readonly string[]>>;
+  protectionFlags?: readonly string[];
+}
+
+/** What an arriving envelope says about its person, as far as the border is concerned. */
+export interface Arrival {
+  /** The fields the payload carries (beyond ids). */
+  fields: readonly string[];
+  /** Null when the payload names no person's attributes (an answer about a case the receiver sent). */
+  subject: Pick<BorderSubject, 'nationality' | 'fearOfReturn' | 'asylumClaim' | 'protectionFlags'> | null;
+  /** The sender recorded a protection override for this node and kind (audited there). */
+  overridden: boolean;
+}
+
+/**
+ * The receiving node's own check of an opened envelope, after the sender's decideCrossing: a
+ * payload with fields the agreement does not name is refused (`beyond-agreement`), and so is one
+ * about a person the protection block covers toward this node (`protection-block`), unless the
+ * sender recorded an override. Null: the envelope may be applied.
+ */
+export function checkArrival(kind: ExchangeKind, arrival: Arrival, agreement: ArrivalAgreement): 'beyond-agreement' | 'protection-block' | null {
+  const accepted = agreement.fields?.[kind];
+  if (accepted && arrival.fields.some((f) => !accepted.includes(f))) return 'beyond-agreement';
+  if (EXCHANGE_KINDS[kind].aboutPerson && arrival.subject && !arrival.overridden) {
+    const s = { ...arrival.subject, consents: [], sentTo: [], overrides: [] };
+    if (protectionBlocks(s, { node: agreement.node, kinds: [], protectionFlags: agreement.protectionFlags })) return 'protection-block';
+  }
+  return null;
 }

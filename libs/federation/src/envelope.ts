@@ -32,7 +32,8 @@ export interface OpenedEnvelope extends EnvelopeClaims {
 
 /**
  * Why an envelope is refused. Each is a distinct, stable code (audit records, metrics, refusals).
- * `replayed` is decided by the reader, which remembers envelope ids.
+ * `replayed` is decided by the reader, which remembers envelope ids; `beyond-agreement` and
+ * `protection-block` by the effect, which reads the payload.
  */
 export const REFUSAL_REASONS = [
   'malformed',
@@ -48,6 +49,9 @@ export const REFUSAL_REASONS = [
   'not-yet-valid',
   'not-agreed',
   'replayed',
+  // Decided by the kind's effect on the opened payload (see checkArrival in border-rules).
+  'beyond-agreement',
+  'protection-block',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

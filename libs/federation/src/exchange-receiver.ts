@@ -15,6 +15,18 @@ export class EnvelopeContentError extends Error {
   override readonly name = 'EnvelopeContentError';
 }
 
+/**
+ * Thrown by an effect that read the payload and may not apply it (more fields than the agreement
+ * allows, a person the protection block covers): the envelope is refused with that reason,
+ * audited and answered, and nothing of the effect is kept.
+ */
+export class EnvelopeRefusedError extends Error {
+  override readonly name = 'EnvelopeRefusedError';
+  constructor(readonly reason: Extract<RefusalReason, 'beyond-agreement' | 'protection-block' | 'malformed'>) {
+    super(`envelope refused: ${reason}`);
+  }
+}
+
 export type ReceiveOutcome =
   | { outcome: 'applied'; sender: string; kind: ExchangeKind; envelopeId: string }
   | { outcome: 'refused'; reason: RefusalReason; sender: string | null; envelopeId: string; answered: boolean };
@@ -94,9 +106,10 @@ export class ExchangeReceiver {
         await this.answer(tx, event, envelope.iss, { envelopeId: envelope.jti, outcome: ReceiptOutcome.APPLIED, kind: envelope.kind }, now);
       }
     } catch (error) {
-      if (!(error instanceof EnvelopeContentError)) throw error;
+      if (!(error instanceof EnvelopeContentError) && !(error instanceof EnvelopeRefusedError)) throw error;
+      // Nothing of the effect is kept, nor the envelope id: a copy is refused again for the same reason.
       await tx.query('ROLLBACK TO SAVEPOINT exchange_effect');
-      return this.refuse(tx, event, 'malformed', envelope, now);
+      return this.refuse(tx, event, error instanceof EnvelopeRefusedError ? error.reason : 'malformed', envelope, now);
     }
     await tx.query('RELEASE SAVEPOINT exchange_effect');
     return { outcome: 'applied', sender: envelope.iss, kind: envelope.kind, envelopeId: envelope.jti };

@@ -45,8 +45,11 @@ export {
   type SealInput,
 } from './envelope';
 export {
+  checkArrival,
   decideCrossing,
   protectionBlocks,
+  type Arrival,
+  type ArrivalAgreement,
   type BorderAgreement,
   type BorderDecision,
   type BorderRefusal,
@@ -55,7 +58,7 @@ export {
 } from './border-rules';
 export { CreateFederationExchange1767052800000 } from './federation.migration';
 export { ExchangeWriter, SEALED_ENVELOPE_TYPE, type OutgoingExchange } from './exchange-writer';
-export { EnvelopeContentError, ExchangeReceiver, type ExchangeEffect, type ExchangeReceiverOptions, type ReceiveOutcome } from './exchange-receiver';
+export { EnvelopeContentError, EnvelopeRefusedError, ExchangeReceiver, type ExchangeEffect, type ExchangeReceiverOptions, type ReceiveOutcome } from './exchange-receiver';
 export {
   DEFAULT_UNACKNOWLEDGED_AFTER_SECONDS,
   listUnacknowledged,
@@ -65,9 +68,12 @@ export {
   type UnacknowledgedEnvelope,
 } from './receipts';
 export { FederationMetrics } from './federation-metrics';
+export { CreateDeliveryLedger1767052800100 } from './delivery-ledger.migration';
+export { deliveriesOf, recordDeliveries, type LedgerDelivery, type LedgerRow } from './delivery-ledger';
 
 import { CreateFederationExchange1767052800000 } from './federation.migration';
+import { CreateDeliveryLedger1767052800100 } from './delivery-ledger.migration';
 /** Add to the migrations of every service that exchanges envelopes with other nodes. */
-export const federationMigrations = [CreateFederationExchange1767052800000] as const;
+export const federationMigrations = [CreateFederationExchange1767052800000, CreateDeliveryLedger1767052800100] as const;
 // Tests and tools that run two nodes on one machine (second broker, MirrorMaker 2).
 export { holdTwoNodeTopology, originKafkaPort, peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from './testing/two-nodes';

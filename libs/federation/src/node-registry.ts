@@ -1,7 +1,7 @@
 import { createECDH, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { importJWK, type JWK } from 'jose';
-import type { BorderAgreement } from './border-rules';
+import type { ArrivalAgreement, BorderAgreement } from './border-rules';
 import { AGREEABLE_KINDS, DEV_NODES, type ExchangeKind, isExchangeKind, NODE_CODE } from './exchange-kinds';
 
 export const SIGNING_ALGORITHM = 'ES256';
@@ -35,6 +35,8 @@ export interface PeerConfig {
   receive: ExchangeKind[];
   /** Fields the agreement allows per kind sent (absent: every field of the kind). */
   fields?: Partial<Record<ExchangeKind, string[]>>;
+  /** Fields the agreement allows per kind received (absent: every field); more is refused as `beyond-agreement`. */
+  receiveFields?: Partial<Record<ExchangeKind, string[]>>;
   /** Protection flags that block sending about the peer's own nationals (see border-rules). */
   protectionFlags?: string[];
 }
@@ -125,6 +127,12 @@ export class NodeRegistry {
   agreementWith(peer: string): BorderAgreement {
     const p = this.config.peers[peer];
     return { node: peer, kinds: p?.send ?? [], fields: p?.fields, protectionFlags: p?.protectionFlags };
+  }
+
+  /** The receiving side of the agreement with `peer`, for checkArrival. */
+  arrivalAgreementWith(peer: string): ArrivalAgreement {
+    const p = this.config.peers[peer];
+    return { node: this.node, fields: p?.receiveFields, protectionFlags: p?.protectionFlags };
   }
 
   /** Peers this node may send `kind` to. */
