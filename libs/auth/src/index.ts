@@ -37,6 +37,7 @@ export {
   devSecretsDir,
 } from './config';
 export { FileKeyResolver, KeySourceUnavailableError, NoMatchingKeyError, parseJwks, type KeyResolver } from './jwks';
+export { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './token-cache';
 export {
   TokenVerifier,
   TokenRejectedError,
@@ -84,3 +85,12 @@ export {
   DEFAULT_DEV_TTL_SECONDS,
   MAX_DEV_TTL_SECONDS,
 } from './dev-issuer';
+export {
+  ServiceClient,
+  ServiceNotAnsweringError,
+  ServiceUrlSetting,
+  ServiceTokenFileSetting,
+  type ServiceClientOptions,
+  type ServiceCallOptions,
+  type ServiceAnswer,
+} from './service-client';

@@ -1,21 +1,19 @@
+import { ServiceTokenFileSetting, ServiceUrlSetting } from '@puente/auth';
 import { ServiceConfig } from '@puente/platform';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsUrl, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 /** Reception's configuration: the platform's variables plus how it reaches intake. */
 export class ReceptionConfig extends ServiceConfig {
   /** Base URL of this node's intake service (manifest persons are registered or matched there). */
-  @IsOptional()
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'INTAKE_URL must be an http(s) URL' })
-  @MaxLength(2048)
+  @ServiceUrlSetting('INTAKE_URL')
   INTAKE_URL: string = 'http://127.0.0.1:3001';
 
   /**
    * File holding reception's access token for intake (scope manifests:register), written and
    * rotated by the node's token agent; read again before each call so a rotation needs no restart.
    */
-  @IsOptional()
-  @MaxLength(4096)
+  @ServiceTokenFileSetting('INTAKE_TOKEN_FILE')
   INTAKE_TOKEN_FILE?: string;
 
   /** A 5,000-person manifest is about 1.5 MB of JSON: reception takes up to 4 MB per request. */

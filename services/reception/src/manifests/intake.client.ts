@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { Injectable } from '@nestjs/common';
+import { ServiceClient, ServiceNotAnsweringError } from '@puente/auth';
 import { ReceptionConfig } from '../config/reception.config';
 
 /** What reception sends intake for one pending row (personal data, in memory only during the call). */
@@ -21,24 +21,24 @@ export interface IntakeRowResult {
 }
 
 /** Intake did not answer with results (unreachable, overloaded, refusing the call): the rows wait and are sent again. */
-export class IntakeNotAnsweringError extends Error {
+export class IntakeNotAnsweringError extends ServiceNotAnsweringError {
   override readonly name = 'IntakeNotAnsweringError';
-  constructor(readonly reason: string) {
-    super(`intake did not register the rows: ${reason}`);
-  }
 }
 
 /** Rows per call (intake's limit). */
 export const INTAKE_BATCH_ROWS = 500;
 
 /**
- * Intake's register-or-match API, called with reception's own service token (scope
- * manifests:register) read from INTAKE_TOKEN_FILE before each call, so a rotated token is used
- * at once.
+ * Intake's register-or-match and consent APIs, called with reception's own service token (scopes
+ * manifests:register, consents:write) through libs/auth's ServiceClient.
  */
 @Injectable()
 export class IntakeClient {
-  constructor(private readonly config: ReceptionConfig) {}
+  private readonly client: ServiceClient;
+
+  constructor(config: ReceptionConfig) {
+    this.client = new ServiceClient({ baseUrl: config.INTAKE_URL, tokenFile: config.INTAKE_TOKEN_FILE });
+  }
 
   async registerOrMatch(siteCode: string, rows: readonly IntakeRow[]): Promise<IntakeRowResult[]> {
     const body = (await this.post('/v1/manifest-registrations', { siteCode, rows }, 200)) as { rows?: IntakeRowResult[] };
@@ -54,31 +54,11 @@ export class IntakeClient {
   }
 
   private async post(path: string, payload: unknown, expected: number, idempotencyKey?: string): Promise<unknown> {
-    const token = await this.token();
-    let response: Response;
     try {
-      response = await fetch(`${this.config.INTAKE_URL.replace(/\/$/, '')}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
-        body: JSON.stringify(payload),
-        signal: AbortSignal.timeout(60_000),
-      });
+      return ((await this.client.post(path, payload, { accept: [expected], idempotencyKey })).body ?? {}) as unknown;
     } catch (error) {
-      throw new IntakeNotAnsweringError((error as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable');
-    }
-    if (response.status !== expected) {
-      await response.body?.cancel();
-      throw new IntakeNotAnsweringError(`http-${response.status}`);
-    }
-    return response.json();
-  }
-
-  private async token(): Promise<string> {
-    if (!this.config.INTAKE_TOKEN_FILE) throw new IntakeNotAnsweringError('no-token-configured');
-    try {
-      return (await readFile(this.config.INTAKE_TOKEN_FILE, 'utf8')).trim();
-    } catch {
-      throw new IntakeNotAnsweringError('token-unreadable');
+      if (error instanceof ServiceNotAnsweringError) throw new IntakeNotAnsweringError(error.reason, error.status);
+      throw error;
     }
   }
 }
