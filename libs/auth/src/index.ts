@@ -37,7 +37,6 @@ export {
   devSecretsDir,
 } from './config';
 export { FileKeyResolver, KeySourceUnavailableError, NoMatchingKeyError, parseJwks, type KeyResolver } from './jwks';
-export { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './token-cache';
 export {
   TokenVerifier,
   TokenRejectedError,
