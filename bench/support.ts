@@ -1,4 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 export function percentile(sorted: number[], p: number): number {
@@ -7,11 +9,53 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[i];
 }
 
+/** The 1, 5 and 15 minute load averages (what `uptime` prints), rounded: the machine is shared, so every figure carries it. */
+export function machineLoad(): { load1: number; load5: number; load15: number } {
+  const [load1, load5, load15] = loadavg().map((n) => Math.round(n * 100) / 100);
+  return { load1, load5, load15 };
+}
+
+function packageVersion(name: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+function git(...args: string[]): string | undefined {
+  try {
+    return execFileSync('git', args, { cwd: join(__dirname, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a figure was measured on: cores, memory, load, versions and the commit (with a flag when bench or service files were edited). */
+export function machineInfo(): Record<string, unknown> {
+  const cpu = cpus();
+  return {
+    cpus: cpu.length,
+    cpuModel: cpu[0]?.model,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    freeMemoryGiB: Math.round((freemem() / 2 ** 30) * 10) / 10,
+    loadAtEnd: machineLoad(),
+    node: process.version,
+    versions: Object.fromEntries(
+      ['@nestjs/core', 'fastify', 'typeorm', 'pg', 'kafkajs', 'jose', 'pino', 'prom-client'].map((p) => [p, packageVersion(p)]),
+    ),
+    gitCommit: git('rev-parse', 'HEAD'),
+    // Several people share the working tree: note when the measured code had uncommitted edits.
+    uncommittedSourceFiles: (git('status', '--porcelain', '--', 'libs', 'services', 'bench') ?? '').split('\n').filter((l) => l.trim().length > 0).length,
+  };
+}
+
+/** Writes a scenario's result JSON to bench/results/ (BENCH_RESULTS_DIR in smoke tests). */
 export function writeResult(scenario: string, result: Record<string, unknown>): string {
-  const dir = join(__dirname, 'results');
+  const dir = process.env.BENCH_RESULTS_DIR || join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${scenario}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  const body = { scenario, at: new Date().toISOString(), machine: { cpus: require('node:os').cpus().length, node: process.version }, ...result };
+  const body = { scenario, at: new Date().toISOString(), machine: machineInfo(), ...result };
   writeFileSync(file, JSON.stringify(body, null, 2));
   return file;
 }

@@ -57,6 +57,15 @@ import {
   ReferralStartedSchema,
 } from './gen/puente/referral/v1/referral_events_pb';
 import {
+  CrossBorderReferralSentSchema,
+  CrossBorderUpdateReceivedSchema,
+  TransferAcceptedSchema,
+  TransferCompletedSchema,
+  TransferRejectedSchema,
+  TransferRequestedSchema,
+  TransferWithdrawnSchema,
+} from './gen/puente/referral/v1/cross_border_events_pb';
+import {
   ProtectionAlertRaisedSchema,
   ScreeningCancelledSchema,
   ScreeningCompletedSchema,
@@ -107,6 +116,13 @@ export const EventSchemas = [
   ReferralMessagePostedSchema,
   ReferralDeliveryFailedSchema,
   ReferralSlaBreachedSchema,
+  CrossBorderReferralSentSchema,
+  CrossBorderUpdateReceivedSchema,
+  TransferRequestedSchema,
+  TransferAcceptedSchema,
+  TransferRejectedSchema,
+  TransferWithdrawnSchema,
+  TransferCompletedSchema,
   PartnerChangedSchema,
   ProgramChangedSchema,
   AgreementChangedSchema,

@@ -14,6 +14,7 @@ export * from './gen/puente/referral/v1/referral_events_pb';
 export * from './gen/puente/referral/v1/directory_events_pb';
 export * from './gen/puente/referral/v1/routing_events_pb';
 export * from './gen/puente/referral/v1/retraction_events_pb';
+export * from './gen/puente/referral/v1/cross_border_events_pb';
 
 export * from './topics';
 export * from './iso-3166';

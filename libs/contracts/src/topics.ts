@@ -105,9 +105,25 @@ export const Topics = {
       'puente.referral.v1.ReferralMessagePosted',
       'puente.referral.v1.ReferralDeliveryFailed',
       'puente.referral.v1.ReferralSlaBreached',
+      'puente.referral.v1.CrossBorderReferralSent',
+      'puente.referral.v1.CrossBorderUpdateReceived',
     ],
     description:
-      'Referrals of a case to partner programs (FHIR Task-like lifecycle): one event per transition with actor, time and coded reason, milestones, outcomes, messages posted (ids only), webhook delivery failures and SLA breaches. Ids and codes only; never PII or free text.',
+      'Referrals of a case to partner programs (FHIR Task-like lifecycle): one event per transition with actor, time and coded reason, milestones, outcomes, messages posted (ids only), webhook delivery failures and SLA breaches; a referral to a program on another node sent sealed to that node, and each change that node reported back. Ids and codes only; never PII or free text.',
+  },
+  transfer: {
+    name: 'puente.referral.transfer.v1',
+    partitions: 6,
+    key: 'caseId',
+    eventTypes: [
+      'puente.referral.v1.TransferRequested',
+      'puente.referral.v1.TransferAccepted',
+      'puente.referral.v1.TransferRejected',
+      'puente.referral.v1.TransferWithdrawn',
+      'puente.referral.v1.TransferCompleted',
+    ],
+    description:
+      'Custody transfers of a case between country nodes (intake, which holds the case): requested (sent by the origin, pending at the destination with its SLA), accepted, rejected with a reason code or for a missed SLA, withdrawn by the origin or by a consent withdrawal, completed (persons registered or linked at the destination, the origin case transferred out). On both nodes, keyed by the case on that node. Ids, node codes and closed codes only.',
   },
   directory: {
     name: 'puente.referral.directory.v1',
