@@ -37,6 +37,7 @@ export {
   devSecretsDir,
 } from './config';
 export { FileKeyResolver, KeySourceUnavailableError, NoMatchingKeyError, parseJwks, type KeyResolver } from './jwks';
+export { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './token-cache';
 export {
   TokenVerifier,
   TokenRejectedError,

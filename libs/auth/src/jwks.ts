@@ -15,6 +15,11 @@ export interface KeyResolver {
   (protectedHeader: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey>;
   /** Where the keys come from, for logs (never secret). */
   readonly description: string;
+  /**
+   * True while `kid` is in the loaded key set and no reload is due: a token verified earlier by
+   * that key may be accepted again without its signature being checked (VerifiedTokenCache).
+   */
+  trusts(kid: string): boolean;
 }
 
 /** The key source could not be read or fetched: not the caller's fault (503, not 401). */
@@ -90,6 +95,11 @@ export class FileKeyResolver {
     return [...this.kids];
   }
 
+  /** True while `kid` is loaded and the set is not stale (a stale set is re-read on the next resolve). */
+  trusts(kid: string): boolean {
+    return this.keySet !== undefined && this.now() - this.loadedAt < this.options.cacheMaxAgeMs && this.kids.has(kid);
+  }
+
   /** Reads the file now; throws KeySourceUnavailableError when it is missing or invalid. */
   async load(): Promise<void> {
     if (!this.inFlight) {
@@ -146,7 +156,7 @@ export class FileKeyResolver {
 /** Builds the key resolver for the configured JWKS source. */
 export function createKeyResolver(
   config: Pick<AuthConfig, 'jwks' | 'cooldownMs' | 'cacheMaxAgeMs'>,
-  hooks: { onLoadError?: (error: Error) => void } = {},
+  hooks: { onLoadError?: (error: Error) => void; now?: () => number } = {},
 ): { resolver: KeyResolver; file?: FileKeyResolver } {
   if (config.jwks.kind === 'url') {
     const url = new URL(config.jwks.url);
@@ -159,6 +169,7 @@ export function createKeyResolver(
     const description = `JWKS URL ${url.origin}${url.pathname}`;
     const resolver = Object.assign((header: JWSHeaderParameters, token: FlattenedJWSInput) => remote(header, token), {
       description,
+      trusts: (kid: string) => remote.fresh && (remote.jwks()?.keys ?? []).some((key) => key.kid === kid),
     });
     return { resolver };
   }
@@ -167,9 +178,11 @@ export function createKeyResolver(
     cooldownMs: config.cooldownMs,
     cacheMaxAgeMs: config.cacheMaxAgeMs,
     onLoadError: hooks.onLoadError,
+    now: hooks.now,
   });
   const resolver = Object.assign((header: JWSHeaderParameters, token: FlattenedJWSInput) => file.resolve(header, token), {
     description: file.description,
+    trusts: (kid: string) => file.trusts(kid),
   });
   return { resolver, file };
 }

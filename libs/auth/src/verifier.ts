@@ -3,6 +3,7 @@ import type { AuthConfig } from './config';
 import { DEV_KID_PREFIX } from './dev-issuer';
 import { createKeyResolver, type FileKeyResolver, KeySourceUnavailableError, type KeyResolver } from './jwks';
 import { ClaimsError, type Principal, principalFromClaims } from './principal';
+import { VerifiedTokenCache } from './token-cache';
 
 /** Stable, machine-readable reasons a token is rejected (sent as the problem's `reason`). */
 export const TOKEN_REJECTION_REASONS = [
@@ -78,6 +79,10 @@ const KEY_SOURCE_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID', 'ER
 export interface TokenVerifierHooks {
   /** A JWKS (re)load failed; the previous keys stay in use. */
   onKeyLoadError?: (error: Error) => void;
+  /** Verified tokens remembered until they expire (default: a VerifiedTokenCache; false: none). */
+  cache?: VerifiedTokenCache | false;
+  /** Clock in milliseconds for expiry and iat checks (tests). */
+  now?: () => number;
 }
 
 /**
@@ -88,14 +93,20 @@ export interface TokenVerifierHooks {
 export class TokenVerifier {
   private readonly resolver: KeyResolver;
   private readonly file?: FileKeyResolver;
+  private readonly cache: VerifiedTokenCache | null;
+  private readonly now: () => number;
+  private readonly trusts: (kid: string) => boolean;
 
   constructor(
     readonly config: AuthConfig,
     hooks: TokenVerifierHooks = {},
   ) {
-    const { resolver, file } = createKeyResolver(config, { onLoadError: hooks.onKeyLoadError });
+    const { resolver, file } = createKeyResolver(config, { onLoadError: hooks.onKeyLoadError, now: hooks.now });
     this.resolver = resolver;
     this.file = file;
+    this.now = hooks.now ?? Date.now;
+    this.cache = hooks.cache === false ? null : (hooks.cache ?? new VerifiedTokenCache({ now: this.now }));
+    this.trusts = (kid) => resolver.trusts(kid);
   }
 
   /** Where keys come from, for logs. */
@@ -124,7 +135,12 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
-    this.checkHeader(token);
+    const cacheKey = this.cache && token.length <= MAX_TOKEN_LENGTH ? VerifiedTokenCache.keyOf(token) : undefined;
+    if (cacheKey !== undefined) {
+      const known = this.cache?.get(cacheKey, this.trusts);
+      if (known) return known;
+    }
+    const header = this.checkHeader(token);
     let payload: Record<string, unknown>;
     try {
       const result = await jwtVerify(token, (h: JWSHeaderParameters, t: FlattenedJWSInput) => this.key(h, t), {
@@ -133,25 +149,30 @@ export class TokenVerifier {
         audience: this.config.audience,
         clockTolerance: this.config.clockToleranceSec,
         requiredClaims: ['exp', 'sub'],
+        currentDate: new Date(this.now()),
       });
       payload = result.payload as Record<string, unknown>;
     } catch (error) {
       throw this.translate(error);
     }
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.now() / 1000);
     if (typeof payload.iat === 'number' && payload.iat > now + this.config.clockToleranceSec) {
       throw new TokenRejectedError('token-issued-in-future', 'The token was issued in the future (iat); check the issuer\'s clock.');
     }
+    let principal: Principal;
     try {
-      return principalFromClaims(payload);
+      principal = principalFromClaims(payload);
     } catch (error) {
       if (error instanceof ClaimsError) throw new TokenRejectedError(error.reason, error.detail);
       throw error;
     }
+    // Remembered only once everything above passed; served again only until its own exp.
+    if (cacheKey !== undefined) this.cache?.set(cacheKey, principal, payload.exp as number, header.kid as string);
+    return principal;
   }
 
   /** Shape, algorithm and key id checks before any key is looked up. */
-  private checkHeader(token: string): void {
+  private checkHeader(token: string): ProtectedHeaderParameters {
     if (token.length > MAX_TOKEN_LENGTH) {
       throw new TokenRejectedError('malformed-token', `The bearer token is longer than ${MAX_TOKEN_LENGTH} characters.`);
     }
@@ -176,6 +197,7 @@ export class TokenVerifier {
     if (this.config.production && header.kid.startsWith(DEV_KID_PREFIX)) {
       throw new TokenRejectedError('dev-key-refused', 'Tokens signed by a Puente dev key are refused in production.');
     }
+    return header;
   }
 
   private async key(header: JWSHeaderParameters, token: FlattenedJWSInput) {
