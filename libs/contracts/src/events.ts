@@ -29,6 +29,17 @@ import {
   ProtectionConcernRaisedSchema,
   ReceptionServiceDeliveredSchema,
 } from './gen/puente/reception/v1/arrival_events_pb';
+import {
+  AvrStageDisbursedSchema,
+  FollowUpOverdueSchema,
+  JobMatchedSchema,
+  JobPlacementConfirmedSchema,
+  MilestoneReachedSchema,
+  PlanClosedSchema,
+  PlanCreatedSchema,
+  PlanStatusChangedSchema,
+  TaskCompletedSchema,
+} from './gen/puente/reintegration/v1/reintegration_events_pb';
 import { AgreementChangedSchema, PartnerChangedSchema, ProgramChangedSchema } from './gen/puente/referral/v1/directory_events_pb';
 import {
   ProtectionAlertAcknowledgedSchema,
@@ -132,6 +143,15 @@ export const EventSchemas = [
   ProtectionAlertEscalatedSchema,
   RetractionSentSchema,
   RetractionReceiptedSchema,
+  PlanCreatedSchema,
+  PlanStatusChangedSchema,
+  JobMatchedSchema,
+  JobPlacementConfirmedSchema,
+  TaskCompletedSchema,
+  MilestoneReachedSchema,
+  FollowUpOverdueSchema,
+  PlanClosedSchema,
+  AvrStageDisbursedSchema,
 ] as const;
 
 export type EventSchema = (typeof EventSchemas)[number];

@@ -154,6 +154,24 @@ export const Topics = {
     description:
       'Retraction notices after a consent withdrawal or an erasure: one notice per receiver (partner or node) that got the person\'s data, as tracked per delivery by the sending service, and the receipt that receiver answered with (it stopped processing and deleted what it held). Ids, node codes and closed codes only.',
   },
+  reintegrationPlan: {
+    name: 'puente.reintegration.plan.v1',
+    partitions: 6,
+    key: 'caseId',
+    eventTypes: [
+      'puente.reintegration.v1.PlanCreated',
+      'puente.reintegration.v1.PlanStatusChanged',
+      'puente.reintegration.v1.JobMatched',
+      'puente.reintegration.v1.JobPlacementConfirmed',
+      'puente.reintegration.v1.TaskCompleted',
+      'puente.reintegration.v1.MilestoneReached',
+      'puente.reintegration.v1.FollowUpOverdue',
+      'puente.reintegration.v1.PlanClosed',
+      'puente.reintegration.v1.AvrStageDisbursed',
+    ],
+    description:
+      'Reintegration of a returned person or household: plans opened (on check-in or by a caseworker) and their status, job matches and confirmed placements, tasks completed, follow-up milestones with their sustainability scores (economic, social, psychosocial), overdue follow-ups, plans closed with their outcome for the referring reception center, and assisted voluntary return stages disbursed. Ids and codes only; never PII or free text.',
+  },
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicId = keyof typeof Topics;

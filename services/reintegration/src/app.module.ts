@@ -1,26 +1,60 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { AuditModule, auditEntities, auditMigrations } from '@puente/audit';
 import { AuthModule } from '@puente/auth';
+import { Topics } from '@puente/contracts';
 import { MessagingModule, messagingEntities, messagingMigrations } from '@puente/messaging';
 import { PlatformModule, platformEntities, platformMigrations } from '@puente/platform';
+import { privacyEntities, privacyMigrations } from '@puente/privacy';
+import type { DestinationStream } from 'pino';
+import { ReintegrationConfig } from './config/reintegration.config';
 import { reintegrationMigrations } from './migrations';
+import { RegistryModule } from './registry/registry.module';
 
 /** Name, OpenAPI title and description of this service. */
 export const SERVICE = {
   name: 'reintegration',
   title: 'Puente Reintegration',
   description:
-    'Not built yet: this service answers health (/health/live, /health/serving, /health/ready), metrics and this document, on the shared platform (tokens, audit, outbox). Its domain routes are planned and none exists yet: reintegration plans with skills profiles (languages, trades, certificates earned abroad), job matches, document tasks and follow-ups.',
+    'Reintegration of returned persons and households, from reception check-in (PersonCheckedIn) or a caseworker, with a reintegration_support consent in force: plans with members, goals, partner programs and coded specific needs (women, children, indigenous people), status draft/active/on_hold/completed/dropped; tasks (documents, school re-enrollment, psychosocial sessions, social programs, bank or mobile-money account, housing) with due dates and owners; follow-ups at 1, 3, 6 and 12 months scored on the economic, social and psychosocial dimensions of sustainable reintegration, overdue detection, and plans closed with an outcome for the referring reception center. Erasure at intake shreds what reintegration holds.',
 } as const;
 
-@Module({
-  imports: [
-    PlatformModule.forRoot({
-      service: SERVICE.name,
-      entities: [...platformEntities, ...messagingEntities, ...auditEntities],
-      migrations: [...platformMigrations, ...messagingMigrations, ...auditMigrations, ...reintegrationMigrations],
-      imports: [MessagingModule.forRoot({ topics: [] }), AuthModule.forRoot({ service: SERVICE.name }), AuditModule.forRoot()],
-    }),
-  ],
-})
+/**
+ * The feature modules, one line each (registry first: every feature reads consents and persons
+ * and reacts to erasures through it). A feature owns its folder under src/, its migrations
+ * (listed in migrations/index.ts) and its spec files.
+ */
+export const REINTEGRATION_FEATURES: Type[] = [
+  RegistryModule,
+];
+
+export interface ReintegrationAppOptions {
+  /** Kafka consumer group (default `puente.reintegration`); tests use their own. */
+  consumerGroup?: string;
+  /** Where JSON logs go (default stdout); tests capture them. */
+  logDestination?: DestinationStream;
+}
+
+/** The reintegration service: platform, auth, audit, privacy, messaging (plan events out, intake and reception events in) and its features. */
+export function reintegrationAppModule(options: ReintegrationAppOptions = {}): DynamicModule {
+  return {
+    module: class ReintegrationAppModule {},
+    imports: [
+      PlatformModule.forRoot({
+        service: SERVICE.name,
+        config: ReintegrationConfig,
+        logDestination: options.logDestination,
+        entities: [...platformEntities, ...messagingEntities, ...auditEntities, ...privacyEntities],
+        migrations: [...platformMigrations, ...messagingMigrations, ...auditMigrations, ...privacyMigrations, ...reintegrationMigrations],
+        imports: [
+          MessagingModule.forRoot({ topics: [Topics.reintegrationPlan, Topics.intakeCase, Topics.receptionArrival], consumerGroup: options.consumerGroup }),
+          AuthModule.forRoot({ service: SERVICE.name }),
+          AuditModule.forRoot(),
+        ],
+      }),
+      ...REINTEGRATION_FEATURES,
+    ],
+  };
+}
+
+@Module({ imports: [reintegrationAppModule()] })
 export class AppModule {}

@@ -1,7 +1,18 @@
 import type { MigrationClass } from '@puente/platform';
+import { CreateRegistry1798000000000 } from '../registry/registry.migration';
 
 /**
  * Every migration of the reintegration database, in order. Add each new migration class here
  * explicitly (no globs); they run at startup, each in its own transaction.
+ *
+ * Timestamps by feature, so parallel work never collides: registry and plans 1798000000xxx,
+ * skills 1798000001xxx, jobs 1798000002xxx, matching 1798000003xxx, assisted voluntary return
+ * 1798000004xxx.
  */
-export const reintegrationMigrations: MigrationClass[] = [];
+export const reintegrationMigrations: MigrationClass[] = [
+  CreateRegistry1798000000000,
+  // plans
+  // skills
+  // jobs
+  // matching
+];

@@ -1,0 +1,141 @@
+import type { Timestamp } from '@bufbuild/protobuf/wkt';
+import { Controller, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { AgeBand, ConsentPurpose, decodeEvent, fromTimestamp, type PuenteEvent, Sex, Topics } from '@puente/contracts';
+import { type ConsumedEvent, type EventContext, NonRetryableError } from '@puente/messaging';
+import { AlreadyErasedError, PersonVault } from '@puente/privacy';
+import { PersonRegistry } from './registry.service';
+
+/** Intake events the read model is built from. */
+export const INTAKE_EVENT_TYPES = [
+  'puente.intake.v1.ConsentRecorded',
+  'puente.intake.v1.ConsentWithdrawn',
+  'puente.intake.v1.PersonRegistered',
+  'puente.intake.v1.PersonUpdated',
+  'puente.intake.v1.PersonErased',
+] as const;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function requireUuid(value: string, field: string): string {
+  if (!UUID.test(value)) throw new NonRetryableError(`${field} is not a UUID`);
+  return value.toLowerCase();
+}
+
+/** A Timestamp as a Date PostgreSQL accepts (null when unset); a poison event otherwise. */
+export function dateOf(ts: Timestamp | undefined, field: string): Date | null {
+  if (!ts) return null;
+  const date = fromTimestamp(ts);
+  if (Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1900 || date.getUTCFullYear() > 9999) throw new NonRetryableError(`${field} is out of range`);
+  return date;
+}
+
+/** The event's own time when it carries none (the CloudEvents time, else now). */
+export function timeOf(ts: Timestamp | undefined, field: string, fallback: string): Date {
+  const date = dateOf(ts, field);
+  if (date) return date;
+  const parsed = new Date(fallback);
+  return Number.isNaN(parsed.getTime()) ? new Date() : parsed;
+}
+
+/**
+ * Builds the local read model of reintegration_support consents and persons from intake's
+ * events. An erasure shreds the person's data key here (crypto-shredding whatever a feature
+ * keeps under it) and then lets the features erase what they hold; a withdrawal that leaves the
+ * person without a consent in force lets them stop. Idempotent through the inbox.
+ */
+@Controller()
+export class RegistryProjector {
+  private readonly logger = new Logger('PersonRegistry');
+
+  constructor(
+    private readonly registry: PersonRegistry,
+    private readonly vault: PersonVault,
+  ) {}
+
+  @EventPattern(Topics.intakeCase.name, { types: INTAKE_EVENT_TYPES })
+  async onIntakeEvent(@Payload() event: ConsumedEvent, @Ctx() { manager: tx }: EventContext): Promise<void> {
+    let message: PuenteEvent;
+    try {
+      message = decodeEvent(event.type, event.payload);
+    } catch (error) {
+      throw new NonRetryableError(`cannot decode ${event.type}: ${(error as Error).message}`, { cause: error });
+    }
+    switch (message.$typeName) {
+      case 'puente.intake.v1.ConsentRecorded': {
+        if (message.purpose !== ConsentPurpose.REINTEGRATION_SUPPORT) return;
+        if (!message.consentId) throw new NonRetryableError('consent_id is empty');
+        await tx.query(
+          `INSERT INTO reintegration_consent (consent_id, case_id, person_id, valid_from, valid_until, recorded_at)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (consent_id) DO UPDATE SET case_id = EXCLUDED.case_id, person_id = EXCLUDED.person_id, valid_from = EXCLUDED.valid_from,
+             valid_until = EXCLUDED.valid_until, recorded_at = EXCLUDED.recorded_at, updated_at = clock_timestamp()`,
+          [
+            message.consentId,
+            requireUuid(message.caseId, 'case_id'),
+            message.personId === '' ? null : requireUuid(message.personId, 'person_id'),
+            dateOf(message.validFrom, 'valid_from'),
+            dateOf(message.validUntil, 'valid_until'),
+            timeOf(message.recordedAt, 'recorded_at', event.time),
+          ],
+        );
+        return;
+      }
+      case 'puente.intake.v1.ConsentWithdrawn': {
+        if (message.purpose !== ConsentPurpose.REINTEGRATION_SUPPORT) return;
+        if (!message.consentId) throw new NonRetryableError('consent_id is empty');
+        const caseId = requireUuid(message.caseId, 'case_id');
+        const at = timeOf(message.withdrawnAt, 'withdrawn_at', event.time);
+        // A withdrawal seen before its recording still counts.
+        const [{ person_id: personId }]: { person_id: string | null }[] = await tx.query(
+          `INSERT INTO reintegration_consent (consent_id, case_id, person_id, withdrawn_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (consent_id) DO UPDATE SET withdrawn_at = COALESCE(reintegration_consent.withdrawn_at, EXCLUDED.withdrawn_at), updated_at = clock_timestamp()
+           RETURNING person_id`,
+          [message.consentId, caseId, message.personId === '' ? null : requireUuid(message.personId, 'person_id'), at],
+        );
+        const persons = personId ? [personId] : await this.registry.personsOn(tx, caseId);
+        for (const person of persons) {
+          if ((await this.registry.consentGap(tx, caseId, person, at)) === null) continue;
+          await this.registry.consentEnded(tx, { personId: person, caseId, at, traceparent: event.traceparent });
+        }
+        return;
+      }
+      case 'puente.intake.v1.PersonRegistered':
+      case 'puente.intake.v1.PersonUpdated': {
+        const personId = requireUuid(message.personId, 'person_id');
+        const ageBand = message.ageBand === AgeBand.UNSPECIFIED || AgeBand[message.ageBand] === undefined ? 'unknown' : AgeBand[message.ageBand].toLowerCase();
+        const sex = message.sex === Sex.UNSPECIFIED || Sex[message.sex] === undefined ? 'undisclosed' : Sex[message.sex].toLowerCase();
+        await tx.query(
+          `INSERT INTO person_record (person_id, age_band, sex) VALUES ($1, $2, $3)
+           ON CONFLICT (person_id) DO UPDATE SET age_band = EXCLUDED.age_band, sex = EXCLUDED.sex, updated_at = clock_timestamp()`,
+          [personId, ageBand, sex],
+        );
+        const caseIds = message.$typeName === 'puente.intake.v1.PersonRegistered' ? [message.caseId] : [message.caseId, ...message.caseIds];
+        await tx.query(`INSERT INTO case_member (case_id, person_id) SELECT DISTINCT c, $1::uuid FROM unnest($2::uuid[]) AS c ON CONFLICT DO NOTHING`, [
+          personId,
+          caseIds.filter((c) => c !== '').map((c) => requireUuid(c, 'case_id')),
+        ]);
+        return;
+      }
+      case 'puente.intake.v1.PersonErased': {
+        const personId = requireUuid(message.personId, 'person_id');
+        const caseId = message.caseId === '' ? '' : requireUuid(message.caseId, 'case_id');
+        const at = timeOf(message.erasedAt, 'erased_at', event.time);
+        // One PersonErased comes per case the person is on; the first one shreds.
+        await this.vault.shred(personId, tx).catch((error: unknown) => {
+          if (!(error instanceof AlreadyErasedError)) throw error;
+        });
+        await tx.query(
+          `INSERT INTO person_record (person_id, erased_at) VALUES ($1, $2)
+           ON CONFLICT (person_id) DO UPDATE SET erased_at = COALESCE(person_record.erased_at, EXCLUDED.erased_at), age_band = NULL, sex = NULL, updated_at = clock_timestamp()`,
+          [personId, at],
+        );
+        await this.registry.personErased(tx, { personId, caseId, at, traceparent: event.traceparent });
+        this.logger.log('person erased: reintegration data shredded');
+        return;
+      }
+      default:
+        return;
+    }
+  }
+}
