@@ -20,6 +20,11 @@ export interface ExchangeKindSpec {
   readonly consentPurpose: string | null;
   /** True when the envelope is about one person (the protection block applies). */
   readonly aboutPerson: boolean;
+  /**
+   * True for a retraction: it goes to every node that received something about the person,
+   * whatever the consent, agreement or protection status (it deletes, it reveals nothing new).
+   */
+  readonly retracts?: boolean;
 }
 
 /**
@@ -28,9 +33,13 @@ export interface ExchangeKindSpec {
  */
 export const EXCHANGE_KINDS = {
   'match-keys': { aggregate: 'matchkey', consentPurpose: 'identity_matching', aboutPerson: true },
-  'match-keys-retraction': { aggregate: 'matchkey', consentPurpose: null, aboutPerson: true },
+  'match-keys-retraction': { aggregate: 'matchkey', consentPurpose: null, aboutPerson: true, retracts: true },
   referral: { aggregate: 'referral', consentPurpose: 'referral', aboutPerson: true },
   'custody-transfer': { aggregate: 'transfer', consentPurpose: 'cross_border_transfer', aboutPerson: true },
+  // A retraction notice for what the delivery ledger says was sent (referrals, transfers): see retractions.ts.
+  retraction: { aggregate: 'retraction', consentPurpose: null, aboutPerson: true, retracts: true },
+  // The head of a service's audit hash chain, for peers to witness (see audit-witness.ts).
+  'audit-checkpoint': { aggregate: 'audit', consentPurpose: null, aboutPerson: false },
   receipt: { aggregate: 'receipt', consentPurpose: null, aboutPerson: false },
 } as const satisfies Record<string, ExchangeKindSpec>;
 
