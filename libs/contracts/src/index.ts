@@ -19,5 +19,6 @@ export * from './gen/puente/referral/v1/cross_border_events_pb';
 
 export * from './topics';
 export * from './iso-3166';
+export * from './iso-639';
 export * from './events';
 export * from './asyncapi';
