@@ -1,17 +1,24 @@
-// Federation command line: what this node sent to other nodes that no receipt answered yet
-// (see docs/federation.md).
+// Federation command line (see docs/federation.md):
 //   npm run federation -- unacknowledged --service intake [--older-than 300] [--json]
+//     what this node sent to other nodes that no receipt answered yet;
+//   npm run federation -- retractions --service intake [--json]
+//     retraction notices (after a consent withdrawal or an erasure) past their due time without
+//     the receiver's receipt.
 // The database is found like the service finds it (<SERVICE>_DATABASE_URL, else DATABASE_URL).
-// Exit codes: 0 every envelope answered, 1 some are waiting, 2 usage error, 3 database not readable.
+// Exit codes: 0 nothing waiting, 1 some are waiting, 2 usage error, 3 database not readable.
 import { parseArgs } from 'node:util';
-import { DEFAULT_UNACKNOWLEDGED_AFTER_SECONDS, listUnacknowledged } from '@puente/federation';
+import { DEFAULT_UNACKNOWLEDGED_AFTER_SECONDS, listUnacknowledged, overdueRetractions } from '@puente/federation';
 import { COMMAND_LINE, commandOf, connectService, runCommand, say, UsageError } from './service-database';
 
 const USAGE = `Usage:
   federation unacknowledged --service <name> [--older-than <seconds>] [--json]
+  federation retractions --service <name> [--json]
 
 unacknowledged  lists the envelopes sent to other nodes more than --older-than seconds ago
                 (default ${DEFAULT_UNACKNOWLEDGED_AFTER_SECONDS}) without a receipt: envelope id, node, kind, age (never payloads).
+retractions     lists the retraction notices (consent withdrawn, person erased) past their due
+                time that the receiving partner or node has not answered with a receipt:
+                notice id, receiver, cause, channels, person and case ids, due time.
 Exit codes: 0 none waiting, 1 some waiting, 2 usage error, 3 database not readable.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -29,8 +36,12 @@ async function main(argv: string[]): Promise<number> {
     say(USAGE);
     return 0;
   }
-  commandOf(positionals, ['unacknowledged']);
-  if (!values.service) throw new UsageError('unacknowledged needs --service <name>');
+  const command = commandOf(positionals, ['unacknowledged', 'retractions']);
+  if (!values.service) throw new UsageError(`${command} needs --service <name>`);
+  if (command === 'retractions') {
+    if (values['older-than'] !== undefined) throw new UsageError('retractions takes no --older-than: a notice is overdue after its own due time');
+    return listOverdueRetractions(values.service, values.json ?? false);
+  }
   const olderThan = values['older-than'] === undefined ? DEFAULT_UNACKNOWLEDGED_AFTER_SECONDS : Number(values['older-than']);
   if (!Number.isInteger(olderThan) || olderThan < 0) throw new UsageError('--older-than must be a whole number of seconds');
 
@@ -44,6 +55,24 @@ async function main(argv: string[]): Promise<number> {
       for (const e of waiting) say(`  ${e.envelopeId}  ${e.kind} to ${e.peer}, sent ${e.sentAt} (${e.ageSeconds} s ago)`);
     }
     return waiting.length > 0 ? 1 : 0;
+  } finally {
+    await client.end();
+  }
+}
+
+async function listOverdueRetractions(service: string, json: boolean): Promise<number> {
+  const { client, where } = await connectService(service, { table: 'retraction_notice', what: 'retraction notices', application: 'puente-federation' });
+  try {
+    const overdue = await overdueRetractions(client);
+    if (json) {
+      for (const n of overdue) say(JSON.stringify(n));
+    } else {
+      say(`${overdue.length} retraction notice${overdue.length === 1 ? '' : 's'} overdue without a receipt (${where})`);
+      for (const n of overdue) {
+        say(`  ${n.noticeId}  ${n.receiverType} ${n.receiver} (${n.channels.join(', ')}), ${n.cause}, person ${n.personId}${n.caseId ? ` case ${n.caseId}` : ''}, due ${n.dueAt.toISOString()}`);
+      }
+    }
+    return overdue.length > 0 ? 1 : 0;
   } finally {
     await client.end();
   }

@@ -70,10 +70,37 @@ export {
 export { FederationMetrics } from './federation-metrics';
 export { CreateDeliveryLedger1767052800100 } from './delivery-ledger.migration';
 export { deliveriesOf, recordDeliveries, type LedgerDelivery, type LedgerRow } from './delivery-ledger';
+export { CreateRetractionNotices1767052800200 } from './retraction.migration';
+export {
+  attachEnvelope,
+  DEFAULT_RETRACTION_RECEIPT_SECONDS,
+  findNotice,
+  noticeStatus,
+  openRetractions,
+  overdueRetractions,
+  purposeOfChannel,
+  receiptNodeNotices,
+  receiptNotice,
+  retractionNoticesOf,
+  retractionsDue,
+  routeOf,
+  unsentNodeNotices,
+  type DeliveryFact,
+  type NoticeFact,
+  type NoticeStatus,
+  type ReceiverType,
+  type Retraction,
+  type RetractionCause,
+  type RetractionDue,
+  type RetractionNoticeRow,
+  type RetractionRequest,
+  type RetractionRoute,
+} from './retractions';
 
 import { CreateFederationExchange1767052800000 } from './federation.migration';
 import { CreateDeliveryLedger1767052800100 } from './delivery-ledger.migration';
+import { CreateRetractionNotices1767052800200 } from './retraction.migration';
 /** Add to the migrations of every service that exchanges envelopes with other nodes. */
-export const federationMigrations = [CreateFederationExchange1767052800000, CreateDeliveryLedger1767052800100] as const;
+export const federationMigrations = [CreateFederationExchange1767052800000, CreateDeliveryLedger1767052800100, CreateRetractionNotices1767052800200] as const;
 // Tests and tools that run two nodes on one machine (second broker, MirrorMaker 2).
 export { holdTwoNodeTopology, originKafkaPort, peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from './testing/two-nodes';
