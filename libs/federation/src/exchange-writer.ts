@@ -4,8 +4,10 @@ import { type ExchangeKind, exchangeTopic } from './exchange-kinds';
 import { sealEnvelope } from './envelope';
 import type { NodeRegistry } from './node-registry';
 
-/** CloudEvents type of every envelope on an exchange topic: the kind is inside, signed. */
-export const SEALED_ENVELOPE_TYPE = 'puente.federation.v1.SealedEnvelope';
+import { SEALED_ENVELOPE_TYPE } from '@puente/contracts';
+
+/** CloudEvents type of every envelope on an exchange topic: the kind is inside, signed (declared with the contracts). */
+export { SEALED_ENVELOPE_TYPE };
 
 export interface OutgoingExchange {
   to: string;

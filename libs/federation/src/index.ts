@@ -68,6 +68,7 @@ export {
   type UnacknowledgedEnvelope,
 } from './receipts';
 export { FederationMetrics } from './federation-metrics';
+export { exchangeAsyncApiDocument, exchangeAsyncApiProvider, SEALED_PAYLOADS } from './exchange-asyncapi';
 export { CreateDeliveryLedger1767052800100 } from './delivery-ledger.migration';
 export { deliveriesOf, recordDeliveries, type LedgerDelivery, type LedgerRow } from './delivery-ledger';
 export { CreateRetractionNotices1767052800200 } from './retraction.migration';

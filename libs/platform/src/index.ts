@@ -40,6 +40,14 @@ export { CurrentRequestContext } from './http/request-context.decorator';
 export { configureBodyParsers, type BodyParserOptions } from './http/body-parsers';
 export { setupSwagger, buildOpenApiDocument, type SwaggerInfo } from './http/swagger';
 export {
+  ASYNCAPI_DOCUMENT,
+  ASYNCAPI_JSON_PATH,
+  EXCHANGE_ASYNCAPI_DOCUMENT,
+  EXCHANGE_ASYNCAPI_JSON_PATH,
+  serveAsyncApi,
+  type AsyncApiSource,
+} from './http/asyncapi';
+export {
   PII_REDACT_PATHS,
   PII_FIELD_NAMES,
   REDACTED,

@@ -11,6 +11,7 @@ export {
 export { eventually, uniqueName } from './eventually';
 export { runTs, spawnTs, type TsProcess, type TsRun } from './process';
 export { describeServiceContract, type ServiceUnderTest } from './service-contract';
+export { asyncApiIssues, validateAsyncApi } from './asyncapi';
 export { describeSkeletonService } from './skeleton-service';
 export {
   expectProblem,

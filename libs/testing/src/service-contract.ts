@@ -1,6 +1,7 @@
 import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createServiceApp } from '@puente/platform';
+import { validateAsyncApi } from './asyncapi';
 
 export interface ServiceUnderTest {
   SERVICE: { name: string; title: string; description: string };
@@ -49,6 +50,15 @@ export function describeServiceContract({ SERVICE, AppModule }: ServiceUnderTest
       expect(doc.info.title).toBe(SERVICE.title);
       expect(doc.info.description).toBe(SERVICE.description);
       expect(Object.values(doc.components?.securitySchemes ?? {}).map((s) => s.scheme)).toContain('bearer');
+    });
+
+    it('serves the AsyncAPI 3 document of its events, generated from the catalog and its handlers', async () => {
+      const res = await fetch(`${base}/docs/asyncapi.json`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const doc = (await res.json()) as { info: { title: string }; operations: Record<string, { action: string }> };
+      expect(await validateAsyncApi(doc)).toEqual([]);
+      expect(doc.info.title).toBe(`${SERVICE.title} events`);
     });
 
     it('answers unknown routes with a 404 problem', async () => {

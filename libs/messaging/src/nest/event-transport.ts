@@ -134,6 +134,11 @@ export class EventTransport extends Server implements CustomTransportStrategy, E
     return this.runner as T;
   }
 
+  /** The topics the registered handlers read, each with the ce_types it takes (none: all). */
+  consumedTopics(): { topic: string; types?: readonly string[] }[] {
+    return this.handlers.map(({ topic, options }) => ({ topic, ...(options.types && { types: options.types }) }));
+  }
+
   /** Registered handlers as consumer-runner bindings (what the runner calls inside its transaction). */
   bindings(): EventHandlerBinding[] {
     const ownSource = eventSource(this.config.PUENTE_NODE, this.config.serviceName);

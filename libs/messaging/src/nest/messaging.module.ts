@@ -1,6 +1,6 @@
 import { type BeforeApplicationShutdown, type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { BROKER_PROBE, type BrokerProbe, EVENT_TRANSPORT, METRICS_REGISTRY, ServiceConfig } from '@puente/platform';
+import { ASYNCAPI_DOCUMENT, BROKER_PROBE, type BrokerProbe, EVENT_TRANSPORT, METRICS_REGISTRY, ServiceConfig } from '@puente/platform';
 import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { dlqTopicOf } from '../consumer/dead-letter';
@@ -9,6 +9,7 @@ import { type BrokerClient, createBrokerClient } from '../kafka/kafka-client';
 import { ensureTopics, pingBroker } from '../kafka/topic-admin';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { OutboxWriter } from '../outbox/outbox-writer';
+import { AsyncApiDocs } from './asyncapi-docs';
 import { EventTransport } from './event-transport';
 import { BROKER_CLIENT, MESSAGING_OPTIONS, type MessagingModuleOptions } from './messaging-options';
 import { MessagingMetrics } from './messaging-metrics';
@@ -99,6 +100,8 @@ export class MessagingModule {
         // createServiceApp connects what it finds under this token (libs/platform cannot import this library).
         { provide: EVENT_TRANSPORT, useExisting: EventTransport },
         MessagingLifecycle,
+        AsyncApiDocs,
+        { provide: ASYNCAPI_DOCUMENT, useExisting: AsyncApiDocs },
       ],
       exports: [BROKER_CLIENT, OutboxWriter, BROKER_PROBE, EventTransport, EVENT_TRANSPORT],
     };

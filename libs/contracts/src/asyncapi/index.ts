@@ -1,0 +1,3 @@
+export * from './json-schema';
+export * from './document';
+export * from './service-document';
