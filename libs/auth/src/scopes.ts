@@ -24,6 +24,7 @@ export const SCOPES = {
   'medical:read': 'Read the medical notes of arriving persons (special category data)',
   'reintegration:read': 'Read reintegration plans (members, goals, partner programs, coded specific needs), their tasks, follow-ups and sustainability scores',
   'reintegration:write': 'Open reintegration plans and move them through their status, add and complete tasks, record follow-ups and close plans with their outcome',
+  'openings:write': 'Post job openings as an employer partner and confirm the placements into them',
   'partners:admin': 'Manage partners, programs, agreements and routing rules',
   'directory:read': 'Read the program directory (partners, programs, locations, agreements) and its HSDS export',
   'sites:admin': 'Register and correct intake registration sites (Migration Resource Centers and other points)',

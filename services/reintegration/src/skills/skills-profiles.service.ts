@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Caller } from '@puente/audit';
+import { type FieldError, ProblemException } from '@puente/platform';
+import { isErased, PersonVault } from '@puente/privacy';
+import { DataSource, type EntityManager } from 'typeorm';
+import { clearMatchFeatures, saveMatchFeatures } from '../matching/match-features';
+import type { MatchProfile } from '../matching/scorer';
+import { consentRequired, personErased } from '../problems';
+import { PersonRegistry } from '../registry/registry.service';
+import type { CefrLevel } from './cefr';
+import type { IscedLevel, IsicSection } from './isced';
+import { iscoTitle } from './isco';
+import type { CertificateDto, CertificateValidation, SkillsProfileDto, SkillsProfileInputDto } from './skills-profile.dto';
+
+/** The profile as encrypted (one JSON document under the person's data key). */
+export interface StoredProfile {
+  languages: { code: string; level: CefrLevel }[];
+  occupations: { iscoCode: string; years?: number; learnedAbroad?: boolean }[];
+  certificates: { certificateId: string; title: string; issuingCountry: string; iscoCode?: string; issuedOn?: string; validation: CertificateValidation; validatedAt?: string }[];
+  workAbroad: { country: string; sector: IsicSection; years: number; iscoCode?: string }[];
+  educationLevel: IscedLevel;
+  workArea?: { lat: number; lon: number };
+}
+
+interface ProfileRow {
+  person_id: string;
+  profile_enc: string;
+  version: number;
+  updated_at: Date;
+}
+
+const PROFILE_FIELD = 'skills_profile';
+
+export function skillsProfileNotFound(): ProblemException {
+  return new ProblemException(404, 'skills-profile-not-found', 'No skills profile', 'This person has no skills profile yet.', {
+    errors: [{ field: 'personId', message: 'no skills profile for this person', code: 'notFound' }],
+  });
+}
+
+/**
+ * What matching may know of a profile: the ISCO codes of the person's occupations, of jobs held
+ * abroad and of validated certificates (a pending or rejected certificate proves nothing yet), the
+ * languages, and the work area.
+ */
+export function matchFeaturesOf(personId: string, profile: StoredProfile): MatchProfile {
+  const codes = new Set<string>();
+  for (const o of profile.occupations) codes.add(o.iscoCode);
+  for (const w of profile.workAbroad) if (w.iscoCode) codes.add(w.iscoCode);
+  for (const c of profile.certificates) if (c.iscoCode && c.validation === 'validated') codes.add(c.iscoCode);
+  return { personId, occupations: [...codes].sort(), languages: profile.languages, location: profile.workArea ?? null };
+}
+
+/** A work area kept to 0.01° (about 1 km): a town, never a doorstep. */
+const roundArea = (a: { lat: number; lon: number }) => ({ lat: Math.round(a.lat * 100) / 100, lon: Math.round(a.lon * 100) / 100 });
+
+/**
+ * Skills profiles, encrypted under the person's data key (PersonVault): written by caseworkers
+ * while a reintegration_support consent is in force, read with an audit record, erased with the
+ * person (the registry shreds the key; the row and its match features go in the same transaction).
+ */
+@Injectable()
+export class SkillsProfiles implements OnModuleInit {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly vault: PersonVault,
+    private readonly registry: PersonRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.onPersonErased(async (tx, { personId }) => {
+      await tx.query(`DELETE FROM skills_profile WHERE person_id = $1`, [personId]);
+      await clearMatchFeatures(tx, personId);
+    });
+    // No consent left on any case: the person is no longer offered to employers (the profile stays, encrypted).
+    this.registry.onConsentEnded(async (tx, { personId, at }) => {
+      if ((await this.consentGap(tx, personId, at)) !== null) await clearMatchFeatures(tx, personId);
+    });
+  }
+
+  /** Null when the person may be supported (a reintegration_support consent in force on one of their cases), else why not. */
+  async consentGap(manager: EntityManager, personId: string, at = new Date()): Promise<string | null> {
+    if (await this.registry.isErased(manager, personId)) return 'person-erased';
+    const cases: { case_id: string }[] = await manager.query(
+      `SELECT case_id FROM case_member WHERE person_id = $1 UNION SELECT case_id FROM reintegration_consent WHERE person_id = $1 ORDER BY case_id`,
+      [personId],
+    );
+    let gap = 'no-consent';
+    for (const { case_id } of cases) {
+      const g = await this.registry.consentGap(manager, case_id, personId, at);
+      if (g === null) return null;
+      gap = g;
+    }
+    return gap;
+  }
+
+  /** 410 once erased, 403 without a consent in force. */
+  async requireSupportable(manager: EntityManager, personId: string, field = 'personId'): Promise<void> {
+    const gap = await this.consentGap(manager, personId);
+    if (gap === 'person-erased') throw personErased(field);
+    if (gap !== null) throw consentRequired([{ field, message: `no reintegration_support consent in force (${gap})`, code: gap }]);
+  }
+
+  /** Creates or replaces the profile; `created` tells which. */
+  async save(caller: Caller, personId: string, input: SkillsProfileInputDto): Promise<{ created: boolean; profile: SkillsProfileDto }> {
+    return this.dataSource.transaction(async (tx) => {
+      await this.requireSupportable(tx, personId);
+      const rows: ProfileRow[] = await tx.query(`SELECT person_id, profile_enc, version, updated_at FROM skills_profile WHERE person_id = $1 FOR UPDATE`, [personId]);
+      const previous = rows[0] ? await this.decrypt(tx, rows[0]) : null;
+      const errors: FieldError[] = [];
+      const certificates = input.certificates.map((c, i): StoredProfile['certificates'][number] => {
+        const wanted = c.certificateId?.toLowerCase();
+        const before = wanted ? previous?.certificates.find((p) => p.certificateId === wanted) : undefined;
+        if (c.certificateId && !before) errors.push({ field: `certificates[${i}].certificateId`, message: 'no such certificate in this profile (leave it out for a new one)', code: 'unknownCertificate' });
+        // A certificate whose content changed is validated again.
+        const same = before && before.title === c.title && before.issuingCountry === c.issuingCountry && before.iscoCode === c.iscoCode && before.issuedOn === c.issuedOn;
+        return {
+          certificateId: before?.certificateId ?? randomUUID(),
+          title: c.title,
+          issuingCountry: c.issuingCountry,
+          ...(c.iscoCode !== undefined && { iscoCode: c.iscoCode }),
+          ...(c.issuedOn !== undefined && { issuedOn: c.issuedOn }),
+          validation: same ? before.validation : 'pending',
+          ...(same && before.validatedAt && { validatedAt: before.validatedAt }),
+        };
+      });
+      if (errors.length > 0) throw new ProblemException(422, 'unknown-certificate', 'Unknown certificate', 'A certificate id is not in this profile; nothing was written.', { errors });
+      const profile: StoredProfile = {
+        languages: input.languages.map((l) => ({ code: l.code, level: l.level })),
+        occupations: input.occupations.map((o) => ({ iscoCode: o.iscoCode, ...(o.years !== undefined && { years: o.years }), ...(o.learnedAbroad !== undefined && { learnedAbroad: o.learnedAbroad }) })),
+        certificates,
+        workAbroad: input.workAbroad.map((w) => ({ country: w.country, sector: w.sector, years: w.years, ...(w.iscoCode !== undefined && { iscoCode: w.iscoCode }) })),
+        educationLevel: input.educationLevel,
+        ...(input.workArea && { workArea: roundArea(input.workArea) }),
+      };
+      const row = await this.write(tx, caller, personId, profile, rows[0]?.version ?? 0);
+      return { created: rows.length === 0, profile: view(personId, profile, row) };
+    });
+  }
+
+  async get(personId: string): Promise<SkillsProfileDto> {
+    const manager = this.dataSource.manager;
+    if (await this.registry.isErased(manager, personId)) throw personErased('personId');
+    const rows: ProfileRow[] = await manager.query(`SELECT person_id, profile_enc, version, updated_at FROM skills_profile WHERE person_id = $1`, [personId]);
+    if (rows.length === 0) throw skillsProfileNotFound();
+    return view(personId, await this.decrypt(manager, rows[0]), rows[0]);
+  }
+
+  /** Records the outcome of a certificate's validation task; a validated certificate's ISCO code then counts in matching. */
+  async validateCertificate(caller: Caller, personId: string, certificateId: string, outcome: 'validated' | 'rejected'): Promise<SkillsProfileDto> {
+    return this.dataSource.transaction(async (tx) => {
+      await this.requireSupportable(tx, personId);
+      const rows: ProfileRow[] = await tx.query(`SELECT person_id, profile_enc, version, updated_at FROM skills_profile WHERE person_id = $1 FOR UPDATE`, [personId]);
+      if (rows.length === 0) throw skillsProfileNotFound();
+      const profile = await this.decrypt(tx, rows[0]);
+      const certificate = profile.certificates.find((c) => c.certificateId === certificateId);
+      if (!certificate) {
+        throw new ProblemException(404, 'certificate-not-found', 'No such certificate', 'The profile has no certificate with this id.', {
+          errors: [{ field: 'certificateId', message: 'no such certificate in this profile', code: 'notFound' }],
+        });
+      }
+      if (certificate.validation !== 'pending') {
+        throw new ProblemException(409, 'certificate-already-decided', 'Certificate already decided', `This certificate was already ${certificate.validation}.`, {
+          validation: certificate.validation,
+        });
+      }
+      certificate.validation = outcome;
+      certificate.validatedAt = new Date().toISOString();
+      const row = await this.write(tx, caller, personId, profile, rows[0].version);
+      return view(personId, profile, row);
+    });
+  }
+
+  private async write(tx: EntityManager, caller: Caller, personId: string, profile: StoredProfile, version: number): Promise<Omit<ProfileRow, 'profile_enc' | 'person_id'>> {
+    const { [PROFILE_FIELD]: ciphertext } = await this.vault.encryptFields(personId, { [PROFILE_FIELD]: JSON.stringify(profile) }, tx);
+    const [row]: Omit<ProfileRow, 'profile_enc' | 'person_id'>[] = await tx.query(
+      `INSERT INTO skills_profile (person_id, profile_enc, version, updated_by_client, updated_by_partner) VALUES ($1, $2, 1, $3, $4)
+       ON CONFLICT (person_id) DO UPDATE SET profile_enc = EXCLUDED.profile_enc, version = skills_profile.version + 1, updated_at = clock_timestamp(),
+         updated_by_client = EXCLUDED.updated_by_client, updated_by_partner = EXCLUDED.updated_by_partner
+       WHERE skills_profile.version = $5
+       RETURNING version, updated_at`,
+      [personId, ciphertext, caller.principal.clientId, caller.principal.partnerId, version],
+    );
+    // Rows are locked FOR UPDATE before: a version mismatch cannot happen, but never overwrite blindly.
+    if (!row) throw new ProblemException(409, 'conflict', 'Changed meanwhile', 'The profile changed while it was being saved; try again.');
+    await saveMatchFeatures(tx, matchFeaturesOf(personId, profile));
+    return row;
+  }
+
+  private async decrypt(manager: EntityManager, row: ProfileRow): Promise<StoredProfile> {
+    const data = await this.vault.decryptFields(row.person_id, { [PROFILE_FIELD]: row.profile_enc }, manager);
+    if (isErased(data)) throw personErased('personId');
+    return JSON.parse(data.fields[PROFILE_FIELD] as string) as StoredProfile;
+  }
+}
+
+function view(personId: string, profile: StoredProfile, row: { version: number; updated_at: Date }): SkillsProfileDto {
+  return {
+    personId,
+    languages: profile.languages,
+    occupations: profile.occupations.map((o) => ({ ...o, title: iscoTitle(o.iscoCode) ?? o.iscoCode })),
+    certificates: profile.certificates as CertificateDto[],
+    workAbroad: profile.workAbroad,
+    educationLevel: profile.educationLevel,
+    ...(profile.workArea && { workArea: profile.workArea }),
+    version: row.version,
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
