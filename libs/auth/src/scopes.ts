@@ -29,6 +29,7 @@ export const SCOPES = {
   'directory:read': 'Read the program directory (partners, programs, locations, agreements) and its HSDS export',
   'sites:admin': 'Register and correct intake registration sites (Migration Resource Centers and other points)',
   'audit:read': 'Export and verify the audit log',
+  'reports:read': 'Read aggregate reports for planning (counts with small cells suppressed; no personal data) as JSON, CSV or chart data',
 } as const;
 
 export type KnownScope = keyof typeof SCOPES;

@@ -10,6 +10,7 @@ export {
 } from './database';
 export { eventually, uniqueName } from './eventually';
 export { runTs, spawnTs, type TsProcess, type TsRun } from './process';
+export { startServiceProcess, type ServiceProcess } from './service-process';
 export { describeServiceContract, type ServiceUnderTest } from './service-contract';
 export { asyncApiIssues, validateAsyncApi } from './asyncapi';
 export { describeSkeletonService } from './skeleton-service';

@@ -1,11 +1,7 @@
-// Test helper (not production code): the real intake service in its own Node process (a service
-// never imports another service's code), with its own database, trusting a dev issuer whose
-// tokens the test mints: reception's service token and a GT caseworker's.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { specIssuer, spawnTs, testDatabasePrefix, type TsProcess } from '@puente/testing';
+// Test helper (not production code): the real intake service in its own Node process (libs/testing
+// startServiceProcess), trusting a dev issuer whose tokens the test mints: reception's service
+// token and a GT caseworker's.
+import { startServiceProcess } from '@puente/testing';
 
 export interface IntakeProcess {
   base: string;
@@ -18,62 +14,16 @@ export interface IntakeProcess {
   start(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startIntakeProcess(suite: string): Promise<IntakeProcess> {
-  const issuer = specIssuer('intake-for-reception');
-  await issuer.ensureKey();
-  const port = await freePort();
-  const env = {
-    NODE_ENV: 'test',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PUENTE_DB_PREFIX: `${testDatabasePrefix()}${suite}_`,
-    AUTH_DEV_DIR: issuer.dir,
-    RATE_LIMIT_PER_MINUTE: '0',
-    // The start line is how the test knows intake listens.
-    LOG_LEVEL: 'info',
-  };
-  const mint = (scopes: string[], clientId: string, partnerId: string) => issuer.mint({ partnerId, node: 'GT', scopes, jurisdictions: ['GT'], clientId, ttlSeconds: 3600 });
-  const tokenFile = join(mkdtempSync(join(tmpdir(), 'puente-reception-intake-token-')), 'token');
-  writeFileSync(tokenFile, await mint(['manifests:register', 'consents:write'], 'reception', 'GT-RECEPTION'), { mode: 0o600 });
-  const staffToken = await mint(['sites:admin', 'persons:write', 'persons:read', 'cases:read', 'cases:write'], 'gt-caseworker-app', 'GT-MRC-01');
-  const base = `http://127.0.0.1:${port}`;
-  let process: TsProcess | null = null;
-  const intake: IntakeProcess = {
-    base,
+  const intake = await startServiceProcess('intake', suite);
+  const tokenFile = await intake.tokenFile({ scopes: ['manifests:register', 'consents:write'], clientId: 'reception', partnerId: 'GT-RECEPTION' });
+  const staffToken = await intake.mint({ scopes: ['sites:admin', 'persons:write', 'persons:read', 'cases:read', 'cases:write'], clientId: 'gt-caseworker-app', partnerId: 'GT-MRC-01' });
+  return {
+    base: intake.base,
     tokenFile,
     staffToken,
-    async call(method, path, body) {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${staffToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), 'idempotency-key': crypto.randomUUID() },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : undefined };
-    },
-    async start() {
-      process = spawnTs('services/intake/src/main.ts', env);
-      await process.waitFor(/intake listening on/, 120_000);
-    },
-    async stop() {
-      if (!process) return;
-      const running = process;
-      process = null;
-      running.child.kill('SIGTERM');
-      await running.exited;
-    },
+    call: (method, path, body) => intake.call(method, path, staffToken, body),
+    start: () => intake.start(),
+    stop: () => intake.stop(),
   };
-  await intake.start();
-  return intake;
 }

@@ -1,3 +1,4 @@
+import { ServiceTokenFileSetting, ServiceUrlSetting } from '@puente/auth';
 import { ServiceConfig } from '@puente/platform';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, Matches, Max, MaxLength, Min, registerDecorator } from 'class-validator';
@@ -34,7 +35,8 @@ function apply(...decorators: PropertyDecorator[]): PropertyDecorator {
 
 /**
  * referral-routing's configuration: the platform's variables plus how partner webhooks are
- * delivered (timeouts, retries, per-partner concurrency) and which addresses may be called.
+ * delivered (timeouts, retries, per-partner concurrency), which addresses may be called, and how
+ * intake is reached for the personal data a delivery may carry.
  */
 export class ReferralRoutingConfig extends ServiceConfig {
   /** Deadline of one webhook attempt (DNS, connect, answer), in ms. */
@@ -83,4 +85,15 @@ export class ReferralRoutingConfig extends ServiceConfig {
   @MaxLength(8192)
   @Matches(HOST_LIST, { message: 'WEBHOOK_ALLOWED_HOSTS must be a comma-separated list of lower-case host names (a leading dot allows subdomains)' })
   WEBHOOK_ALLOWED_HOSTS?: string;
+
+  /** Base URL of this node's intake: the personal data a partner may receive is fetched there at delivery time. */
+  @ServiceUrlSetting('INTAKE_URL')
+  INTAKE_URL: string = 'http://127.0.0.1:3001';
+
+  /**
+   * File holding routing's access token for intake (scope persons:disclose), written and rotated
+   * by the node's token agent. Unset: a notice whose agreement names personal data waits (retried).
+   */
+  @ServiceTokenFileSetting('INTAKE_TOKEN_FILE')
+  INTAKE_TOKEN_FILE?: string;
 }

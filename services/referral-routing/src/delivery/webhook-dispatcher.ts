@@ -1,10 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DeliveryChannel, DeliveryFailureKind, encodeEvent, ReferralDeliveryFailedSchema, Topics, toTimestamp } from '@puente/contracts';
 import { backoffDelay, OutboxWriter, type RetryPolicy } from '@puente/messaging';
+import { AuditLog } from '@puente/audit';
+import { ServiceNotAnsweringError } from '@puente/auth';
 import { serializeError } from '@puente/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DirectoryService } from '../directory/directory.service';
 import { ReferralRoutingConfig } from './delivery.config';
+import { PersonalDataFetcher } from './personal-data';
 import { WebhookAddressPolicy } from './webhook-address-policy';
 import { WebhookMetrics } from './webhook-metrics';
 import { type AttemptResult, type FailureKind, WebhookSender } from './webhook-sender';
@@ -33,7 +36,11 @@ const FAILURE_ENUM: Record<FailureKind, DeliveryFailureKind> = {
   http_status: DeliveryFailureKind.HTTP_STATUS,
   connection: DeliveryFailureKind.CONNECTION,
   address_refused: DeliveryFailureKind.ADDRESS_REFUSED,
+  personal_data_unavailable: DeliveryFailureKind.PERSONAL_DATA_UNAVAILABLE,
 };
+
+/** The audit actor of a delivery: the dispatcher, on behalf of the receiving partner (its partnerId). */
+const DISPATCHER = { subject: 'system:webhook-dispatcher', clientId: 'referral-routing' };
 
 // Claims due deliveries, longest due first per partner (a retry waits behind first attempts that
 // were due before it), up to each partner's free capacity (what is
@@ -81,6 +88,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     readonly policy: WebhookAddressPolicy,
     @Inject(DELIVERY_OUTCOMES) private readonly outcomes: DeliveryOutcomes,
     private readonly metrics: WebhookMetrics,
+    private readonly personalData: PersonalDataFetcher,
+    private readonly audit: AuditLog,
   ) {
     this.sender = new WebhookSender(policy, config.WEBHOOK_TIMEOUT_MS);
     this.retry = {
@@ -135,12 +144,32 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const partner = await this.directory.findPartner(d.partnerId);
     const url = partner?.delivery.webhookUrl;
     const secret = url ? await this.directory.webhookSecretOf(d.partnerId) : undefined;
-    const result: AttemptResult =
-      url && secret ? await this.sender.send(url, secret, { id: d.id, body: JSON.stringify(d.payload) }) : { ok: false, kind: 'address_refused', httpStatus: null };
-    await this.record(d, result);
+    if (!url || !secret) return this.record(d, { ok: false, kind: 'address_refused', httpStatus: null });
+    let body: { text: string; personIds: string[] };
+    try {
+      body = await this.bodyOf(d);
+    } catch (error) {
+      if (!(error instanceof ServiceNotAnsweringError)) throw error;
+      this.logger.warn({ deliveryId: d.id, partnerId: d.partnerId, reason: error.reason }, 'personal data for a webhook delivery not fetched from intake; tried again later');
+      return this.record(d, { ok: false, kind: 'personal_data_unavailable', httpStatus: null });
+    }
+    await this.record(d, await this.sender.send(url, secret, { id: d.id, body: body.text }), body.personIds);
   }
 
-  private async record(d: ClaimedDelivery, result: AttemptResult): Promise<void> {
+  /**
+   * The signed body: the stored notice, plus for a new referral the covered persons' identity
+   * fields (agreement ∩ consent, from intake at this moment). They are added here, in memory,
+   * so the delivery row, the retry record and the logs never hold them.
+   */
+  private async bodyOf(d: ClaimedDelivery): Promise<{ text: string; personIds: string[] }> {
+    const persons = d.eventType === 'referral.requested' ? await this.personalData.forReferral(this.dataSource.manager, d.referralId, d.partnerId) : undefined;
+    if (persons === undefined) return { text: JSON.stringify(d.payload), personIds: [] };
+    const notice = d.payload as { data?: Record<string, unknown> };
+    return { text: JSON.stringify({ ...notice, data: { ...notice.data, persons } }), personIds: persons.map((p) => p.personId) };
+  }
+
+  /** Records how the attempt went; `personIds`: whose identity fields it carried (audited once delivered). */
+  private async record(d: ClaimedDelivery, result: AttemptResult, personIds: readonly string[] = []): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
       // Only the holder of this attempt's claim records it (attempts is the fencing token).
       const mine = `id = $1 AND attempts = $2 AND status = 'pending'`;
@@ -152,6 +181,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
         if (n === 1) {
           this.metrics.attempted('delivered');
           await this.outcomes.delivered(tx, d);
+          // Each person whose identity fields reached the partner (intake audited the disclosure to routing).
+          for (const personId of personIds) {
+            await this.audit.append(tx, { action: 'person.deliver', objectType: 'person', objectId: personId, purpose: 'referral', actor: { ...DISPATCHER, partnerId: d.partnerId } });
+          }
         }
         return;
       }

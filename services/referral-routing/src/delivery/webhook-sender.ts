@@ -13,7 +13,8 @@ export interface WebhookMessage {
   body: string;
 }
 
-export type FailureKind = 'timeout' | 'http_status' | 'connection' | 'address_refused';
+/** Why an attempt failed; `personal_data_unavailable`: intake did not disclose in time, so nothing was sent. */
+export type FailureKind = 'timeout' | 'http_status' | 'connection' | 'address_refused' | 'personal_data_unavailable';
 
 export type AttemptResult = { ok: true; httpStatus: number } | { ok: false; kind: FailureKind; httpStatus: number | null };
 

@@ -3,6 +3,7 @@ import { CreateDirectory1797000000000 } from '../directory/directory.migration';
 import { CreateDirectorySeedMarker1797000000001 } from '../directory/seed/directory-seed.migration';
 import { CreateReferrals1797000000100 } from './1797000000100-create-referrals';
 import { IndexFailedDeliveries1797000000101 } from './1797000000101-index-failed-deliveries';
+import { DeliveryPersonalDataFailure1797000000102 } from './1797000000102-delivery-personal-data-failure';
 import { CreateRoutingCaseModel1797000000200 } from '../cases/case-model.migration';
 import { CreateRouting1797000000201 } from '../routing/routing.migration';
 
@@ -15,6 +16,7 @@ export const referralRoutingMigrations: MigrationClass[] = [
   CreateDirectorySeedMarker1797000000001,
   CreateReferrals1797000000100,
   IndexFailedDeliveries1797000000101,
+  DeliveryPersonalDataFailure1797000000102,
   CreateRoutingCaseModel1797000000200,
   CreateRouting1797000000201,
 ];

@@ -2,6 +2,7 @@ import { type DynamicModule, type ModuleMetadata, type Type } from '@nestjs/comm
 import { ReferralRoutingConfig } from '../delivery/delivery.config';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { PartnerTopics } from '../delivery/partner-topics';
+import { PersonalDataFetcher } from '../delivery/personal-data';
 import { WebhookAddressPolicy } from '../delivery/webhook-address-policy';
 import { DELIVERY_OUTCOMES, WebhookDispatcher } from '../delivery/webhook-dispatcher';
 import { WebhookMetrics } from '../delivery/webhook-metrics';
@@ -48,6 +49,7 @@ export class ReferralsModule {
         ReferralLifecycle,
         { provide: DELIVERY_OUTCOMES, useExisting: ReferralLifecycle },
         WebhookMetrics,
+        PersonalDataFetcher,
         WebhookDispatcher,
         SlaSweeper,
         ReferralsService,
