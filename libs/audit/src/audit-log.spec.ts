@@ -102,6 +102,17 @@ describe('AuditLog (real PostgreSQL)', () => {
     expect((await verifyChain(ds)).ok).toBe(true);
   });
 
+  it('appends a bulk write\'s records in its transaction at once, chained in order, and none when an entry is malformed or outside a transaction', async () => {
+    await log.append(null, sampleEntry());
+    const entries = Array.from({ length: 120 }, (_, i) => sampleEntry({ objectId: `person-${i}` }));
+    const records = await ds.transaction((tx) => log.appendAll(tx, entries));
+    expect(records.map((r) => r.object_id)).toEqual(entries.map((e) => e.objectId));
+    expect(records.map((r) => Number(r.seq))).toEqual(Array.from({ length: 120 }, (_, i) => i + 2));
+    await expect(ds.transaction((tx) => log.appendAll(tx, [sampleEntry(), sampleEntry({ action: 'Not An Action' })]))).rejects.toThrow(AuditEntryError);
+    await expect(log.appendAll(ds.manager, [sampleEntry()])).rejects.toThrow(AuditEntryError);
+    expect(await verifyChain(ds)).toMatchObject({ ok: true, count: 121 });
+  });
+
   it('appends as a part of one composed autocommit statement, interleaved with append(), and writes nothing when that statement fails', async () => {
     const composed = async (fail: boolean) => {
       const audit = log.part(sampleEntry({ action: 'person.create' }));

@@ -209,6 +209,18 @@ export class AuditLog {
     return this.enqueue(prepared);
   }
 
+  /**
+   * Appends several records in the caller's open transaction with one head read and one INSERT
+   * (a bulk write's records, chained in the given order). Every entry is checked before anything
+   * is written; the append lock is held until that transaction ends.
+   */
+  async appendAll(manager: EntityManager, entries: readonly AuditEntry[]): Promise<AuditRecordJson[]> {
+    if (!manager.queryRunner?.isTransactionActive) throw new AuditEntryError('appendAll runs inside the transaction of the rows it records');
+    const prepared = entries.map((e) => this.prepare(e));
+    if (prepared.length === 0) return [];
+    return this.writeMany(manager, prepared);
+  }
+
   private enqueue(fields: PreparedEntry): Promise<AuditRecordJson> {
     return new Promise<AuditRecordJson>((resolve, reject) => {
       this.pending.push({ fields, resolve, reject });
@@ -267,6 +279,11 @@ export class AuditLog {
       const record = await this.writeOne(tx, entries[0]);
       if (record) return [record];
     }
+    return this.writeMany(tx, entries);
+  }
+
+  /** Records chained after the head in one INSERT (hashed here). */
+  private async writeMany(tx: EntityManager, entries: PreparedEntry[]): Promise<AuditRecordJson[]> {
     const [head] = (await tx.query('SELECT seq::text AS seq, hash FROM audit_chain_head()')) as {
       seq: string | null;
       hash: string | null;

@@ -51,6 +51,38 @@ afterAll(async () => {
 });
 
 describe('PersonVault', () => {
+  it('creates many new persons\' data keys in one insert, encrypting each under their own key, cached once committed', async () => {
+    const people = Array.from({ length: 25 }, (_, i) => ({ personId: randomUUID(), values: { ...identity, givenName: `Persona ${i}` } }));
+    const made = vault.newPeople(people);
+    await ds.transaction(async (tx) => {
+      await made.insert(tx);
+      for (const [i, p] of people.entries()) await storePerson(p.personId, made.fields[i], tx);
+    });
+    made.committed();
+    expect(made.fields[3].givenName).toMatch(/^pv1\./);
+    expect(made.fields[3].givenName).not.toBe(made.fields[4].givenName);
+    const fresh = new PersonVault(ds, keyring, { cache: false });
+    const read = await fresh.decryptFieldsOrThrow(people[7].personId, await loadPerson(people[7].personId));
+    expect(read.givenName).toBe('Persona 7');
+    // A ciphertext under another person's key does not open under this one.
+    await expect(fresh.decryptFields(people[8].personId, { givenName: made.fields[9].givenName })).rejects.toThrow(CiphertextIntegrityError);
+    // A key that exists already fails the whole insert.
+    await expect(ds.transaction((tx) => vault.newPeople([people[0], { personId: randomUUID(), values: identity }]).insert(tx))).rejects.toThrow();
+  });
+
+  it('encrypts and decrypts many rows under one owner\'s key, reading the key once', async () => {
+    const owner = randomUUID();
+    const rows = Array.from({ length: 40 }, (_, i) => ({ identity: `{"n":${i}}`, notes: i % 2 ? null : `note ${i}` }));
+    const sealed = await ds.transaction((tx) => vault.encryptRows(owner, rows, tx));
+    expect(sealed[1].notes).toBeNull();
+    expect(sealed[2].notes).toMatch(/^pv1\./);
+    const opened = await ds.transaction((tx) => vault.decryptRowsOrThrow(owner, sealed, tx));
+    expect(opened).toEqual(rows);
+    await vault.shred(owner);
+    await expect(vault.decryptRowsOrThrow(owner, sealed)).rejects.toThrow(PersonErasedError);
+    await expect(vault.encryptRows(owner, rows)).rejects.toThrow(PersonErasedError);
+  });
+
   it('encrypts fields under a new per-person data key, stores the wrapped key, and decrypts', async () => {
     const personId = randomUUID();
     const enc = await vault.encryptFields(personId, identity);

@@ -137,6 +137,65 @@ export class PersonVault {
   }
 
   /**
+   * `newPerson` for many new persons at once (a bulk registration): a data key each, their fields
+   * encrypted, and one INSERT for every key (`insert`, to run in the transaction that inserts the
+   * persons; a key already there fails it). Call `committed()` once that transaction committed.
+   */
+  newPeople<T extends FieldValues<T>>(people: readonly { personId: string; values: T }[]): {
+    fields: EncryptedFields<T>[];
+    insert: (db: EntityManager) => Promise<void>;
+    committed: () => void;
+  } {
+    const made = people.map(({ personId, values }) => {
+      const pid = canonicalPersonId(personId);
+      const key = DataKey.generate();
+      return { pid, key, wrapped: this.keyring.wrap(pid, key), fields: PersonVault.encryptEntries(key, pid, PersonVault.entriesOf(values)) as EncryptedFields<T> };
+    });
+    return {
+      fields: made.map((m) => m.fields),
+      insert: async (db) => {
+        if (made.length === 0) return;
+        await db.query(`INSERT INTO person_data_key (person_id, kek_id, wrapped_key) SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[])`, [
+          made.map((m) => m.pid),
+          made.map((m) => m.wrapped.kekId),
+          made.map((m) => m.wrapped.wrappedKey),
+        ]);
+      },
+      committed: () => made.forEach((m) => this.cache.set(m.pid, m.key)),
+    };
+  }
+
+  /**
+   * `encryptFields` for many rows under one owner's data key (resolved once): e.g. the rows of
+   * one posted manifest waiting under that post's key.
+   */
+  async encryptRows<T extends FieldValues<T>>(personId: string, rows: readonly T[], manager?: EntityManager): Promise<EncryptedFields<T>[]> {
+    const pid = canonicalPersonId(personId);
+    const entries = rows.map((r) => PersonVault.entriesOf(r));
+    const key = await this.resolveKey(pid, manager, true);
+    if (key.state === 'erased') throw new PersonErasedError(pid, key.erasedAt);
+    if (key.state === 'none') throw new DataKeyNotFoundError(pid);
+    return entries.map((e) => PersonVault.encryptEntries(key.key, pid, e) as EncryptedFields<T>);
+  }
+
+  /** `decryptFieldsOrThrow` for many rows of one owner (its data key read once). */
+  async decryptRowsOrThrow<T extends FieldValues<T>>(personId: string, rows: readonly T[], manager?: EntityManager): Promise<TransformedFields<T>[]> {
+    const pid = canonicalPersonId(personId);
+    const entries = rows.map((r) => PersonVault.entriesOf(r));
+    const key = await this.resolveKey(pid, manager, false);
+    if (key.state === 'erased') throw new PersonErasedError(pid, key.erasedAt);
+    return entries.map((row) => {
+      const out: Record<string, string | null | undefined> = {};
+      for (const [field, value] of row) {
+        if (value === null || value === undefined) out[field] = value;
+        else if (key.state === 'none') throw new DataKeyNotFoundError(pid);
+        else out[field] = FieldCipher.decrypt(key.key, { personId: pid, field }, value);
+      }
+      return out as TransformedFields<T>;
+    });
+  }
+
+  /**
    * Decrypts a row's ciphertexts (`{ field: 'pv1.…' | null }`). Returns ErasedPersonalData
    * when the person was shredded, whatever copy of the ciphertexts is passed. Throws
    * CiphertextIntegrityError if a value was altered or belongs to another person/field.
