@@ -19,7 +19,9 @@ export class ManifestRegistrationController {
     summary: 'Register or match the persons of an arrival manifest (reception, service to service)',
     description:
       'Each row: matched to the local person with the same full name and birth date (their live case, or a case opened now), or registered as a new person on a new case ' +
-      '(possible duplicates recorded as at any registration), or rejected with its fields and codes. Identifiers only in the answer, never personal data.',
+      '(possible duplicates recorded as at any registration), or rejected with its fields and codes. A corrected row sent with the personId answered before stays that person. ' +
+      "Rows are compared with local persons and with the match keys other nodes shared; other nodes' records are reported by node and reference. " +
+      'The rows of a call are written in one transaction. Identifiers only in the answer, never personal data.',
   })
   @ApiOkResponse({ type: ManifestRegistrationResultDto })
   @ApiUnprocessableEntityResponse({ type: ProblemDetailsDto, description: 'unknown-reference: siteCode is not an active site in your jurisdiction (no row was looked at)' })

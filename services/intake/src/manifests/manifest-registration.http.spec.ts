@@ -1,3 +1,8 @@
+import { encodeEvent, MatchKeysPublishedSchema, toTimestamp } from '@puente/contracts';
+import type { OpenedEnvelope } from '@puente/federation';
+import { eventually } from '@puente/testing';
+import { DuplicateDetector } from '../duplicates/duplicate-detector';
+import { MatchKeyArrivals } from '../federation/exchange-effects';
 import { expectProblem, type IntakeTestApp, startIntake } from '../spec/testing/harness';
 
 const RECEPTION = { scopes: ['manifests:register'], partnerId: 'GT-RECEPTION', clientId: 'reception' };
@@ -61,6 +66,89 @@ describe('manifest registrations: register or match in bulk (real HTTP, PostgreS
     expect(back.body.rows[0]).toMatchObject({ outcome: 'matched', personId, caseOpened: true });
     expect(back.body.rows[0].caseId).not.toBe(caseId);
   });
+
+  it('keeps a corrected row on the person answered before: a person it registered is corrected, never registered a second time', async () => {
+    const countPersons = async () => (await t.ds.query(`SELECT count(*)::int AS n FROM person`))[0].n as number;
+    const first = await t.call('POST', '/v1/manifest-registrations', { token: reception, body: { siteCode: 'GT-CRM-01', rows: [row('k1', { givenNames: 'Wilmer', birthDate: '1991-07-19' })] } });
+    const { personId, caseId } = first.body.rows[0];
+    expect(first.body.rows[0].outcome).toBe('registered');
+    const before = await countPersons();
+
+    // The returning country corrects the name (and sex) of a row intake registered: the same person, corrected.
+    const corrected = await t.call('POST', '/v1/manifest-registrations', {
+      token: reception,
+      body: { siteCode: 'GT-CRM-01', rows: [row('k1', { givenNames: 'Wilmer Antonio', birthDate: '1991-07-19', sex: 'other', personId })] },
+    });
+    expect(corrected.status).toBe(200);
+    expect(corrected.body.rows[0]).toMatchObject({ outcome: 'matched', personId, caseId, caseOpened: false, identityCorrected: true });
+    expect(await countPersons()).toBe(before);
+    const person = await t.call('GET', `/v1/persons/${personId}`, { headers: { 'x-purpose': 'case-management' } });
+    expect(person.body).toMatchObject({ givenNames: 'Wilmer Antonio', sex: 'other', version: 2 });
+    // The corrected identity now matches as that person, without a hint.
+    const again = await t.call('POST', '/v1/manifest-registrations', { token: reception, body: { siteCode: 'GT-CRM-01', rows: [row('k9', { givenNames: 'Wilmer Antonio', birthDate: '1991-07-19', sex: 'other' })] } });
+    expect(again.body.rows[0]).toMatchObject({ outcome: 'matched', personId, identityCorrected: false });
+    const updates = await t.ds.query(`SELECT count(*)::int AS n FROM audit_record WHERE action = 'person.update' AND object_id = $1`, [personId]);
+    expect(updates[0].n).toBe(1);
+    const events = await t.ds.query(`SELECT count(*)::int AS n FROM outbox_message WHERE event_type = 'puente.intake.v1.PersonUpdated' AND message_key = $1`, [caseId]);
+    expect(events[0].n).toBe(1);
+
+    // A caseworker's person matched before is not rewritten by a manifest: the row stays linked to them.
+    const known = await t.call('POST', '/v1/persons', {
+      body: { siteCode: 'GT-CRM-01', givenNames: 'Rosa Elena', familyNames: 'Chávez Reyes', birthDate: '1979-12-02', nationality: 'GT', sex: 'female', case: {} },
+    });
+    const linked = await t.call('POST', '/v1/manifest-registrations', {
+      token: reception,
+      body: { siteCode: 'GT-CRM-01', rows: [row('k2', { givenNames: 'Rosa Elna', familyNames: 'Chávez Reyes', birthDate: '1979-12-02', sex: 'female', personId: known.body.personId })] },
+    });
+    expect(linked.body.rows[0]).toMatchObject({ outcome: 'matched', personId: known.body.personId, caseId: known.body.caseId, identityCorrected: false });
+    const unchanged = await t.call('GET', `/v1/persons/${known.body.personId}`, { headers: { 'x-purpose': 'case-management' } });
+    expect(unchanged.body).toMatchObject({ givenNames: 'Rosa Elena', version: 1 });
+    expect(await countPersons()).toBe(before + 1);
+  });
+
+  it("matches rows against other nodes' shared keys: the node and its reference in the row result, none from the nationality's node for a person protected from it", async () => {
+    const detector = t.app.get(DuplicateDetector, { strict: false });
+    const arrivals = t.app.get(MatchKeyArrivals, { strict: false });
+    // A peer's keys arrive the way the exchange receiver applies a verified envelope.
+    const receive = async (node: string, reference: string, identity: { givenName: string; familyName: string; birthDate: string; nationality: string }) => {
+      const keys = detector.keysOf(identity).map((k) => ({ rule: k.rule, kid: k.kid, value: k.value }));
+      const payload = encodeEvent(MatchKeysPublishedSchema, { personId: reference, node, keys, publishedAt: toTimestamp(new Date()) });
+      await t.ds.transaction((tx) => arrivals.apply({ kind: 'match-keys', iss: node, payload } as unknown as OpenedEnvelope, tx));
+      await eventually(`keys of ${node}/${reference} stored`, async () => (await t.ds.query(`SELECT 1 FROM partner_match_key WHERE node = $1 AND reference = $2`, [node, reference])).length > 0, 60_000);
+    };
+    const mxReference = `mx-${Date.now()}`;
+    await receive('MX', mxReference, { givenName: 'Kevin Alexander', familyName: 'Mejía Rivera', birthDate: '2001-04-09', nationality: 'HN' });
+    const res = await t.call('POST', '/v1/manifest-registrations', {
+      token: reception,
+      body: { siteCode: 'GT-CRM-01', rows: [row('x1', { givenNames: 'Kevin Alexander', familyNames: 'Mejia Rivera', birthDate: '2001-04-09', nationality: 'HN' }), row('x2', { givenNames: 'Dayana', birthDate: '1999-09-09' })] },
+    });
+    expect(res.status).toBe(200);
+    const [found, alone] = res.body.rows;
+    expect(found).toMatchObject({ outcome: 'registered', otherNodeMatches: [{ node: 'MX', reference: mxReference }] });
+    expect(found.otherNodeMatches[0].score).toBeGreaterThanOrEqual(0.9);
+    expect(found.otherNodeMatches[0].rules).toContain('FULLNAME_DOB');
+    expect(alone.otherNodeMatches).toEqual([]);
+    // Recorded as a possible duplicate across the border, as any registration does.
+    const duplicates = await t.ds.query(`SELECT other_node, other_reference FROM possible_duplicate WHERE person_id = $1`, [found.personId]);
+    expect(duplicates).toEqual([{ other_node: 'MX', other_reference: mxReference }]);
+
+    // A Honduran who fears return: the Honduran node's record is not reported; another node's is.
+    const protectedPerson = await t.call('POST', '/v1/persons', {
+      body: { siteCode: 'GT-CRM-01', givenNames: 'Sonia Marisol', familyNames: 'Morales Xitumul', birthDate: '1994-01-23', nationality: 'HN', sex: 'female', vulnerabilityFlags: ['fear_of_return'], case: {} },
+    });
+    expect(protectedPerson.status).toBe(201);
+    const identity = { givenName: 'Sonia Marisol', familyName: 'Morales Xitumul', birthDate: '1994-01-23', nationality: 'HN' };
+    await receive('HN', `hn-${Date.now()}`, identity);
+    const svReference = `sv-${Date.now()}`;
+    await receive('SV', svReference, identity);
+    const back = await t.call('POST', '/v1/manifest-registrations', {
+      token: reception,
+      body: { siteCode: 'GT-CRM-01', rows: [row('x3', { givenNames: 'Sonia Marisol', familyNames: 'Morales Xitumul', birthDate: '1994-01-23', nationality: 'HN', sex: 'female' })] },
+    });
+    expect(back.body.rows[0]).toMatchObject({ outcome: 'matched', personId: protectedPerson.body.personId });
+    expect(back.body.rows[0].otherNodeMatches.map((m: { node: string; reference: string }) => `${m.node}:${m.reference}`)).toEqual([`SV:${svReference}`]);
+    expect(JSON.stringify(back.body)).not.toMatch(/Sonia|Morales|1994-01-23/);
+  }, 120_000);
 
   it('answers whole-call problems: no scope, another jurisdiction, an unknown site, no rows', async () => {
     expect((await t.call('POST', '/v1/manifest-registrations', { body: { siteCode: 'GT-CRM-01', rows: [row('x')] } })).status).toBe(403);

@@ -10,6 +10,8 @@ export interface IntakeRow {
   birthDate: string;
   nationality: string;
   sex: string;
+  /** A corrected row: the person intake answered before, so it stays that person. */
+  personId?: string;
 }
 
 export interface IntakeRowResult {
@@ -17,6 +19,8 @@ export interface IntakeRowResult {
   outcome: 'matched' | 'registered' | 'rejected';
   personId: string | null;
   caseId: string | null;
+  /** The row corrected the identity of the person intake registered for it before. */
+  identityCorrected?: boolean;
   errors: { field: string; code: string }[];
 }
 

@@ -6,7 +6,7 @@ import { PersonVault } from '@puente/privacy';
 import { DataSource, type EntityManager } from 'typeorm';
 import { arrivalEvent, dayStart, MOVEMENT_KIND_ENUM } from '../common/arrival-events';
 import { ReceptionConfig } from '../config/reception.config';
-import { INTAKE_BATCH_ROWS, IntakeClient, IntakeNotAnsweringError, type IntakeRow } from './intake.client';
+import { INTAKE_BATCH_ROWS, IntakeClient, IntakeNotAnsweringError, type IntakeRow, type IntakeRowResult } from './intake.client';
 import type { MovementKind as MovementKindCode } from './manifest-rows';
 
 interface PendingRow {
@@ -18,11 +18,19 @@ interface PendingRow {
   kind: MovementKindCode | null;
   unaccompanied_child: boolean;
   attempts: number;
+  /** The person intake answered before (a corrected row goes back with it). */
+  person_id: string | null;
   key_owner: string;
   identity_enc: string;
   medical_notes_enc: string | null;
   protection_notes_enc: string | null;
 }
+
+/**
+ * Batches in flight at once: while intake writes one batch, the next is validated and its keys
+ * computed (SKIP LOCKED gives each its own rows). Intake holds one pooled connection per batch.
+ */
+const MATCHER_WORKERS = 2;
 
 /**
  * The pending queue's worker: sends rows waiting for intake (oldest first, per center, at most
@@ -79,11 +87,14 @@ export class ManifestMatcher implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async drain(): Promise<void> {
-    try {
-      while (!this.stopped && (await this.batch()) > 0);
-    } catch (error) {
-      this.logger.error({ err: serializeError(error) }, 'manifest rows: batch failed; retried on the next run');
-    }
+    const worker = async () => {
+      try {
+        while (!this.stopped && (await this.batch()) > 0);
+      } catch (error) {
+        this.logger.error({ err: serializeError(error) }, 'manifest rows: batch failed; retried on the next run');
+      }
+    };
+    await Promise.all(Array.from({ length: MATCHER_WORKERS }, worker));
   }
 
   /** One batch; the number of rows intake answered for (0: nothing to do now). */
@@ -93,7 +104,7 @@ export class ManifestMatcher implements OnApplicationBootstrap, OnApplicationShu
         `WITH head AS (
            SELECT a.center_code FROM arrival a WHERE a.status = 'pending' AND (a.next_attempt_at IS NULL OR a.next_attempt_at <= now())
            ORDER BY a.created_at, a.row_number LIMIT 1)
-         SELECT a.id, a.movement_id, a.center_code, a.expected_on::text AS expected_on, m.kind, a.unaccompanied_child, a.attempts,
+         SELECT a.id, a.movement_id, a.center_code, a.expected_on::text AS expected_on, m.kind, a.unaccompanied_child, a.attempts, a.person_id,
                 p.key_owner, p.identity_enc, p.medical_notes_enc, p.protection_notes_enc
          FROM arrival a JOIN pending_personal_data p ON p.arrival_id = a.id LEFT JOIN movement m ON m.id = a.movement_id
          WHERE a.status = 'pending' AND (a.next_attempt_at IS NULL OR a.next_attempt_at <= now()) AND a.center_code = (SELECT center_code FROM head)
@@ -101,11 +112,18 @@ export class ManifestMatcher implements OnApplicationBootstrap, OnApplicationShu
          FOR UPDATE OF a SKIP LOCKED`,
       );
       if (rows.length === 0) return 0;
-      const sent: IntakeRow[] = [];
-      for (const r of rows) {
-        const { identity } = await this.vault.decryptFieldsOrThrow(r.key_owner, { identity: r.identity_enc }, tx);
-        sent.push({ rowKey: r.id, ...(JSON.parse(identity as string) as Omit<IntakeRow, 'rowKey'>) });
+      // Each post's data key read once for its rows.
+      const identities = new Map<string, string>();
+      for (const owner of new Set(rows.map((r) => r.key_owner))) {
+        const mine = rows.filter((r) => r.key_owner === owner);
+        const plain = await this.vault.decryptRowsOrThrow(owner, mine.map((r) => ({ identity: r.identity_enc })), tx);
+        mine.forEach((r, i) => identities.set(r.id, plain[i].identity as string));
       }
+      const sent: IntakeRow[] = rows.map((r) => ({
+        rowKey: r.id,
+        ...(JSON.parse(identities.get(r.id) as string) as Omit<IntakeRow, 'rowKey' | 'personId'>),
+        ...(r.person_id ? { personId: r.person_id } : {}),
+      }));
       let results;
       try {
         results = await this.intake.registerOrMatch(rows[0].center_code, sent);
@@ -117,17 +135,33 @@ export class ManifestMatcher implements OnApplicationBootstrap, OnApplicationShu
       }
       const now = new Date();
       const events = [];
-      for (const [i, r] of rows.entries()) {
-        const result = results[i];
-        if (result.outcome === 'rejected' || !result.personId || !result.caseId) {
-          await tx.query(`UPDATE arrival SET status = 'rejected', intake_errors = $2, updated_at = $3, version = version + 1 WHERE id = $1`, [r.id, JSON.stringify(result.errors ?? []), now]);
-          continue;
-        }
+      const refused = rows.flatMap((r, i) => (results[i].outcome === 'rejected' || !results[i].personId || !results[i].caseId ? [{ r, errors: results[i].errors ?? [] }] : []));
+      const answered = rows.flatMap((r, i) => (refused.some((x) => x.r === r) ? [] : [{ r, result: results[i] as IntakeRowResult & { personId: string; caseId: string } }]));
+      if (refused.length > 0) {
         await tx.query(
-          `UPDATE arrival SET status = 'expected', match = $2, person_id = $3, case_id = $4, intake_errors = NULL, attempts = attempts + 1, updated_at = $5, version = version + 1 WHERE id = $1`,
-          [r.id, result.outcome, result.personId, result.caseId, now],
+          `UPDATE arrival a SET status = 'rejected', intake_errors = t.errors::jsonb, updated_at = $3, version = a.version + 1 FROM unnest($1::uuid[], $2::text[]) AS t (id, errors) WHERE a.id = t.id`,
+          [refused.map((x) => x.r.id), refused.map((x) => JSON.stringify(x.errors)), now],
         );
-        await this.keepNotes(tx, r, result.personId);
+      }
+      if (answered.length > 0) {
+        await tx.query(
+          // A corrected row stays what it was for this manifest (registered by it or matched), as the same person.
+          `UPDATE arrival a SET status = 'expected', match = CASE WHEN t.corrected AND a.person_id = t.person_id THEN coalesce(a.match, t.match) ELSE t.match END,
+             person_id = t.person_id, case_id = t.case_id, intake_errors = NULL, attempts = a.attempts + 1, updated_at = $5, version = a.version + 1
+           FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $6::boolean[]) AS t (id, match, person_id, case_id, corrected) WHERE a.id = t.id`,
+          [
+            answered.map((x) => x.r.id),
+            answered.map((x) => x.result.outcome),
+            answered.map((x) => x.result.personId),
+            answered.map((x) => x.result.caseId),
+            now,
+            answered.map((x) => x.result.identityCorrected === true),
+          ],
+        );
+        await tx.query(`DELETE FROM arrival_note WHERE arrival_id = ANY($1::uuid[])`, [answered.filter((x) => !hasNotes(x.r)).map((x) => x.r.id)]);
+      }
+      for (const { r, result } of answered) {
+        if (hasNotes(r)) await this.keepNotes(tx, r, result.personId);
         events.push(
           arrivalEvent(ArrivalExpectedSchema, result.caseId, {
             arrivalId: r.id,
@@ -151,10 +185,6 @@ export class ManifestMatcher implements OnApplicationBootstrap, OnApplicationShu
 
   /** Medical and protection notes, re-encrypted under the person's own data key (special category). */
   private async keepNotes(tx: EntityManager, r: PendingRow, personId: string): Promise<void> {
-    if (!r.medical_notes_enc && !r.protection_notes_enc) {
-      await tx.query(`DELETE FROM arrival_note WHERE arrival_id = $1`, [r.id]);
-      return;
-    }
     const plain = await this.vault.decryptFieldsOrThrow(r.key_owner, { medical: r.medical_notes_enc, protection: r.protection_notes_enc }, tx);
     const sealed = await this.vault.encryptFields(personId, plain, tx);
     await tx.query(
@@ -182,3 +212,5 @@ export class ManifestMatcher implements OnApplicationBootstrap, OnApplicationShu
     );
   }
 }
+
+const hasNotes = (r: PendingRow) => r.medical_notes_enc !== null || r.protection_notes_enc !== null;

@@ -117,7 +117,7 @@ export class ManifestsService {
          SELECT t.id, $1, $2, $3, t.row_number, t.row_key, t.content_hash, 'pending', t.child, t.at_risk, $4, $4
          FROM unnest($5::uuid[], $6::int[], $7::text[], $8::text[], $9::boolean[], $10::boolean[]) AS t (id, row_number, row_key, content_hash, child, at_risk)
          ON CONFLICT (id) DO UPDATE SET center_code = EXCLUDED.center_code, expected_on = EXCLUDED.expected_on, row_number = EXCLUDED.row_number,
-           content_hash = EXCLUDED.content_hash, status = 'pending', match = NULL, person_id = NULL, case_id = NULL, intake_errors = NULL,
+           content_hash = EXCLUDED.content_hash, status = 'pending', intake_errors = NULL,
            unaccompanied_child = EXCLUDED.unaccompanied_child, at_risk = EXCLUDED.at_risk, attempts = 0, next_attempt_at = NULL,
            updated_at = EXCLUDED.updated_at, version = arrival.version + 1`,
         [
@@ -133,10 +133,11 @@ export class ManifestsService {
           fresh.map((f) => isAtRisk(f.person)),
         ],
       );
-      const sealed = [];
-      for (const f of fresh) {
-        sealed.push(await this.vault.encryptFields(keyOwner, { identity: identityOf(f.person), medical: f.person.medicalNotes, protection: f.person.protectionNotes }, tx));
-      }
+      const sealed = await this.vault.encryptRows(
+        keyOwner,
+        fresh.map((f) => ({ identity: identityOf(f.person), medical: f.person.medicalNotes, protection: f.person.protectionNotes })),
+        tx,
+      );
       await tx.query(
         `INSERT INTO pending_personal_data (arrival_id, key_owner, identity_enc, medical_notes_enc, protection_notes_enc)
          SELECT t.id, $1, t.i, t.m, t.p FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS t (id, i, m, p)

@@ -65,7 +65,7 @@ describe('manifests: a returning country posts, intake registers or matches, rec
     expect(first).toMatchObject({ status: 'matched', accepted: 480, counts: { pending: 0, expected: 480, matched: 40, registered: 440, rejectedByIntake: 0 } });
   }, 240_000);
 
-  it('re-posting the same movement is the same manifest; a corrected row is matched again and a row no longer listed is withdrawn', async () => {
+  it('re-posting the same movement is the same manifest; a corrected row goes back to intake as the same person and a row no longer listed is withdrawn', async () => {
     const persons = Array.from({ length: 480 }, (_, i) => returnee(SEED, i, i === 7 ? { medicalNotes: 'Insulin-dependent diabetes; needs insulin today', protectionNotes: 'Threatened by a gang in Zone 18 before leaving' } : {}));
     const again = await post(`ICE-IAFR-${SEED}-A`, persons);
     expect(again.status).toBe(200);
@@ -78,10 +78,14 @@ describe('manifests: a returning country posts, intake registers or matches, rec
     expect(fixed.status).toBe(200);
     const after = await settled(first.id);
     expect(after.counts).toMatchObject({ expected: 479, withdrawn: 1, pending: 0 });
-    const rows = await t.ds.query(`SELECT id, person_id, case_id, status FROM arrival WHERE movement_id = $1 ORDER BY id`, [first.id]);
+    const rows = await t.ds.query(`SELECT id, person_id, case_id, status, match, updated_at FROM arrival WHERE movement_id = $1 ORDER BY id`, [first.id]);
     expect(rows.map((r: { id: string }) => r.id)).toEqual(before.map((r: { id: string }) => r.id));
-    const changed = rows.filter((r: { person_id: string }, i: number) => r.person_id !== before[i].person_id);
-    expect(changed).toHaveLength(1);
+    // Every row keeps its person: the corrected one too (intake corrected the person it had registered, no second person).
+    const changed = rows.filter((r: { person_id: string; case_id: string }, i: number) => r.person_id !== before[i].person_id || r.case_id !== before[i].case_id);
+    expect(changed).toEqual([]);
+    const correctedRow = await t.ds.query(`SELECT a.match FROM arrival a WHERE a.movement_id = $1 AND a.row_number = 101`, [first.id]);
+    expect(correctedRow).toEqual([{ match: 'registered' }]);
+    expect(after.counts).toMatchObject({ matched: 40, registered: 439 });
   }, 240_000);
 
   it('refuses a whole manifest with no persons, a past day, an unknown center or more than 5,000 persons, storing nothing', async () => {
