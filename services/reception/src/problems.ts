@@ -11,6 +11,9 @@ export const ReceptionProblemTypes = {
   CHILD_HANDOVER_REQUIRED: 'child-handover-required',
   NOT_A_CHILD_ARRIVAL: 'not-an-unaccompanied-child',
   INTAKE_UNAVAILABLE: 'intake-unavailable',
+  INTERVIEW_RECORDED: 'interview-already-recorded',
+  FAMILY_TRACING_REFUSED: 'family-tracing-refused',
+  ROUTING_UNAVAILABLE: 'routing-unavailable',
 } as const;
 
 export function alreadyExists(field: string, what: string): ProblemException {

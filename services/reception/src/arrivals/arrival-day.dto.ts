@@ -8,8 +8,8 @@ const STAFF_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
 const STAFF_ID_MESSAGE = '$property must be a staff or desk identifier such as GT-CRM-01/desk-3 (not a name)';
 
 export const CHECK_IN_OUTCOMES = ['arrived', 'sent_to_hospital'] as const;
-/** Consent purposes reception asks for at check-in (intake's consent table). */
-export const CHECK_IN_CONSENT_PURPOSES = ['reception_services', 'reintegration_support', 'follow_up_contact'] as const;
+/** Consent purposes reception asks for at check-in (intake's consent table); `referral` for family tracing and other referrals through routing. */
+export const CHECK_IN_CONSENT_PURPOSES = ['reception_services', 'reintegration_support', 'follow_up_contact', 'referral'] as const;
 export const CONSENT_METHODS = ['written', 'verbal_with_witness', 'guardian', 'electronic'] as const;
 export const CONCERN_CODES = [
   'unaccompanied_child',

@@ -30,7 +30,7 @@ import { identityOf, isAtRisk } from '../manifests/manifests.service';
 import { ReceptionProblemTypes } from '../problems';
 import type { ArrivalDto, CheckInDto, ConcernCode, HandOverDto, OperationsDto } from './arrival-day.dto';
 
-interface ArrivalRow {
+export interface ArrivalRow {
   id: string;
   movement_id: string | null;
   center_code: string;
@@ -59,7 +59,7 @@ const CONCERN_ENUM: Record<ConcernCode, ProtectionConcern> = {
 };
 
 /** Received: on site (or at hospital first), the statuses after a check-in. */
-const RECEIVED = ['arrived', 'sent_to_hospital', 'handed_over'];
+export const RECEIVED = ['arrived', 'sent_to_hospital', 'handed_over'];
 
 export function toArrivalDto(a: ArrivalRow): ArrivalDto {
   return {
@@ -229,7 +229,8 @@ export class ArrivalDayService {
     });
   }
 
-  private async concern(tx: EntityManager, principal: Principal, a: ArrivalRow, concerns: ConcernCode[], traceparent: string, now: Date): Promise<string> {
+  /** Records a protection concern and its ProtectionConcernRaised (for screening) in the caller's transaction. */
+  async concern(tx: EntityManager, principal: Principal, a: ArrivalRow, concerns: ConcernCode[], traceparent: string, now: Date): Promise<string> {
     const concernId = randomUUID();
     await tx.query(`INSERT INTO protection_concern (id, arrival_id, concerns, raised_at, raised_by) VALUES ($1, $2, $3, $4, $5)`, [concernId, a.id, concerns, now, principal.clientId]);
     await this.outbox.append(

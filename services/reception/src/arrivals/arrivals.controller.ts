@@ -5,6 +5,10 @@ import { getRequestContext, Idempotent, ProblemDetailsDto } from '@puente/platfo
 import type { FastifyRequest } from 'fastify';
 import { ArrivalDto, CheckInDto, DeliverServiceDto, HandOverDto, MedicalNotesDto, OperationsDto, OperationsQueryDto, RaiseConcernDto, WalkInDto } from './arrival-day.dto';
 import { ArrivalDayService } from './arrival-day.service';
+import { FamilyTracingDto, RequestFamilyTracingDto } from './family-tracing.dto';
+import { FamilyTracingService } from './family-tracing.service';
+import { InterviewDto, RecordInterviewDto } from './interview.dto';
+import { InterviewService } from './interview.service';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
 const traceOf = (request: FastifyRequest) => getRequestContext(request).trace.traceparent;
@@ -12,7 +16,11 @@ const traceOf = (request: FastifyRequest) => getRequestContext(request).trace.tr
 @ApiTags('arrivals')
 @Controller()
 export class ArrivalsController {
-  constructor(private readonly arrivals: ArrivalDayService) {}
+  constructor(
+    private readonly arrivals: ArrivalDayService,
+    private readonly interviews: InterviewService,
+    private readonly tracing: FamilyTracingService,
+  ) {}
 
   @Get('centers/:code/arrivals')
   @ApiAuth('arrivals:read')
@@ -87,6 +95,52 @@ export class ArrivalsController {
   @ApiConflictResponse({ type: ProblemDetailsDto })
   async raiseConcern(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Param('id', uuid) id: string, @Body() dto: RaiseConcernDto): Promise<{ id: string; concerns: string[] }> {
     return this.arrivals.raiseConcern(principal, id, dto.concerns, traceOf(request));
+  }
+
+  @Post('arrivals/:id/interview')
+  @ApiAuth('arrivals:write')
+  @Idempotent()
+  @ApiOperation({
+    summary: 'The reception interview, coded (reasons for migration, time abroad, returns before, needs, protection indicators); once per arrival',
+    description: 'Codes only, no free text. A protection indicator, or leaving because of persecution, violence or forced recruitment, raises a protection concern: screening opens a pending screening for the case.',
+  })
+  @ApiCreatedResponse({ type: InterviewDto })
+  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'interview-already-recorded, arrival-not-ready (not checked in)' })
+  async interview(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Param('id', uuid) id: string, @Body() dto: RecordInterviewDto): Promise<InterviewDto> {
+    return this.interviews.record(principal, id, dto, traceOf(request));
+  }
+
+  @Get('arrivals/:id/interview')
+  @ApiAuth('arrivals:read')
+  @ApiOperation({ summary: 'The coded interview of an arrival' })
+  @ApiOkResponse({ type: InterviewDto })
+  async readInterview(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string): Promise<InterviewDto> {
+    return this.interviews.read(principal, id);
+  }
+
+  @Post('arrivals/:id/family-tracing')
+  @ApiAuth('arrivals:write')
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Family tracing for a child or a separated family member: a referral to a family-tracing program through referral routing',
+    description:
+      "Referral routing decides (the person's referral consent, e.g. given at check-in, the partner's agreement, the program's eligibility) and delivers the referral; reception keeps the link. " +
+      'A refusal is passed on with its reason (409 family-tracing-refused: no-referral-consent, referral-already-open, case-not-known-to-routing; 422: unknown or ineligible program).',
+  })
+  @ApiCreatedResponse({ type: FamilyTracingDto })
+  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'family-tracing-refused (reason), arrival-not-ready' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDetailsDto, description: 'family-tracing-refused: unknown program or the case is not eligible (failedRules)' })
+  @ApiServiceUnavailableResponse({ type: ProblemDetailsDto, description: 'routing-unavailable: nothing was requested' })
+  async familyTracing(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Param('id', uuid) id: string, @Body() dto: RequestFamilyTracingDto): Promise<FamilyTracingDto> {
+    return this.tracing.request(principal, id, dto, traceOf(request));
+  }
+
+  @Get('arrivals/:id/family-tracing')
+  @ApiAuth('arrivals:read')
+  @ApiOperation({ summary: 'The family-tracing requests made for an arrival (the referrals are followed in referral routing)' })
+  @ApiOkResponse({ type: [FamilyTracingDto] })
+  async listFamilyTracing(@CurrentPrincipal() principal: Principal, @Param('id', uuid) id: string): Promise<FamilyTracingDto[]> {
+    return this.tracing.list(principal, id);
   }
 
   @Post('arrivals/:id/handover')

@@ -16,6 +16,14 @@ export class ReceptionConfig extends ServiceConfig {
   @ServiceTokenFileSetting('INTAKE_TOKEN_FILE')
   INTAKE_TOKEN_FILE?: string;
 
+  /** Base URL of this node's referral routing (family-tracing requests are referrals there). */
+  @ServiceUrlSetting('ROUTING_URL')
+  ROUTING_URL: string = 'http://127.0.0.1:3003';
+
+  /** File holding reception's access token for referral routing (scope referrals:write), read at each call. */
+  @ServiceTokenFileSetting('ROUTING_TOKEN_FILE')
+  ROUTING_TOKEN_FILE?: string;
+
   /** A 5,000-person manifest is about 1.5 MB of JSON: reception takes up to 4 MB per request. */
   override BODY_LIMIT_BYTES: number = 4 * 1024 * 1024;
 
