@@ -2,7 +2,7 @@
 // and @puente/* imports resolve to each library's public entry point.
 const path = require('node:path');
 const root = __dirname;
-const libs = ['contracts', 'messaging', 'platform', 'testing', 'auth', 'privacy', 'audit', 'federation', 'rules'];
+const libs = ['contracts', 'messaging', 'platform', 'testing', 'auth', 'privacy', 'audit', 'federation', 'rules', 'reports'];
 
 module.exports = {
   testEnvironment: 'node',

@@ -6,6 +6,7 @@ import { Topics } from '@puente/contracts';
 import { MessagingModule, messagingEntities, messagingMigrations } from '@puente/messaging';
 import { PlatformModule, platformEntities, platformMigrations } from '@puente/platform';
 import { privacyEntities, privacyMigrations } from '@puente/privacy';
+import { ReportsModule } from '@puente/reports';
 import { CasePerson, IntakeCase } from './cases/case.entity';
 import { IntakeConfig } from './config/intake.config';
 import { Consent } from './consents/consent.entity';
@@ -16,6 +17,7 @@ import { IntakeModule } from './intake.module';
 import { intakeMigrations } from './migrations';
 import { PartnerDirectoryEntry } from './partners/partner-directory-entry.entity';
 import { Person } from './persons/person.entity';
+import { INTAKE_REPORTS } from './reports/intake-reports';
 import { Site } from './sites/site.entity';
 import { TimelineEntry } from './timeline/timeline-entry.entity';
 import { parseTopicList, type TimelineTopic, timelineTopics } from './timeline/timeline-topics';
@@ -78,6 +80,7 @@ export function intakeAppModule(options: IntakeAppOptions = {}): DynamicModule {
       }),
       IntakeModule.forRoot({ timelineTopics: timeline }),
       IntakeFederationModule.forRoot(),
+      ReportsModule.forRoot(INTAKE_REPORTS),
     ],
   };
 }

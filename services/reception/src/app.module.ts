@@ -5,6 +5,7 @@ import { Topics } from '@puente/contracts';
 import { MessagingModule, messagingEntities, messagingMigrations } from '@puente/messaging';
 import { PlatformModule, platformEntities, platformMigrations } from '@puente/platform';
 import { privacyEntities, privacyMigrations } from '@puente/privacy';
+import { ReportsModule } from '@puente/reports';
 import type { DestinationStream } from 'pino';
 import { ArrivalsModule } from './arrivals/arrivals.module';
 import { Center } from './centers/center.entity';
@@ -12,6 +13,7 @@ import { CentersModule } from './centers/centers.module';
 import { ReceptionConfig } from './config/reception.config';
 import { ManifestsModule } from './manifests/manifests.module';
 import { receptionMigrations } from './migrations';
+import { RECEPTION_REPORTS } from './reports/reception-reports';
 
 /** Name, OpenAPI title and description of this service. */
 export const SERVICE = {
@@ -50,6 +52,7 @@ export function receptionAppModule(options: ReceptionAppOptions = {}): DynamicMo
       CentersModule,
       ManifestsModule,
       ArrivalsModule,
+      ReportsModule.forRoot(RECEPTION_REPORTS),
     ],
   };
 }

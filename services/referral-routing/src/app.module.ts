@@ -5,6 +5,7 @@ import { AuthModule } from '@puente/auth';
 import { Topics } from '@puente/contracts';
 import { MessagingModule, messagingEntities, messagingMigrations } from '@puente/messaging';
 import { PlatformModule, platformEntities, platformMigrations } from '@puente/platform';
+import { ReportsModule } from '@puente/reports';
 import { ReferralRoutingConfig } from './delivery/delivery.config';
 import { directoryEntities } from './directory/directory.entities';
 import { DirectoryModule } from './directory/directory.module';
@@ -14,6 +15,7 @@ import { referralRoutingMigrations } from './migrations';
 import type { ReferralCaseFacts } from './referrals/case-facts';
 import { referralEntities } from './referrals/referral.entities';
 import { ReferralsModule } from './referrals/referrals.module';
+import { REFERRAL_REPORTS } from './reports/referral-reports';
 import { RoutingModule } from './routing/routing.module';
 
 /** Name, OpenAPI title and description of this service. */
@@ -55,6 +57,7 @@ export function referralRoutingAppModule(options: ReferralRoutingAppOptions = {}
       DirectoryModule,
       RoutingModule,
       ReferralsModule.forRoot({ caseFacts: options.caseFacts ?? RoutingCaseFacts, imports: [RoutingModule] }),
+      ReportsModule.forRoot(REFERRAL_REPORTS),
     ],
   };
 }

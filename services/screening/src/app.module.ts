@@ -6,11 +6,13 @@ import { Topics } from '@puente/contracts';
 import { MessagingModule, messagingEntities, messagingMigrations } from '@puente/messaging';
 import { PlatformModule, platformEntities, platformMigrations } from '@puente/platform';
 import { privacyEntities, privacyMigrations } from '@puente/privacy';
+import { ReportsModule } from '@puente/reports';
 import { CaseConsentEntity, CaseRecordEntity } from './case-registry/case-record.entity';
 import { screeningMigrations } from './migrations';
 import { QuestionnaireVersionEntity } from './questionnaires/questionnaire-version.entity';
 import { QuestionnairesModule } from './questionnaires/questionnaires.module';
 import { ScreeningEntity } from './screenings/screening.entity';
+import { SCREENING_REPORTS } from './reports/screening-reports';
 import { ScreeningsModule } from './screenings/screenings.module';
 
 /** Name, OpenAPI title and description of this service. */
@@ -48,6 +50,7 @@ export function screeningAppModule(options: ScreeningAppOptions = {}): DynamicMo
       }),
       QuestionnairesModule,
       ScreeningsModule,
+      ReportsModule.forRoot(SCREENING_REPORTS),
     ],
   };
 }

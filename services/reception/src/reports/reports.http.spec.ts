@@ -1,0 +1,22 @@
+// reception's planning reports over real HTTP and PostgreSQL (docs/reports.md).
+import { expectReportsServed } from '@puente/reports';
+import { startReception, type ReceptionTestApp } from '../testing/harness';
+
+describe('reception reports for planning (HTTP + PostgreSQL)', () => {
+  let app: ReceptionTestApp;
+
+  beforeAll(async () => {
+    app = await startReception('reception_reports');
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('serves its reports as JSON, CSV and chart data, small cells suppressed, under reports:read', async () => {
+    const token = await app.token({ scopes: ['reports:read'] });
+    await expectReportsServed((path) => app.call('GET', path, { token }), ['returns-by-center']);
+    const other = await app.token({ scopes: ['cases:read'] });
+    expect((await app.call('GET', '/v1/reports', { token: other })).status).toBe(403);
+  });
+});
