@@ -10,6 +10,8 @@ export const SCOPES = {
   'persons:erase': 'Erase a person (crypto-shredding of the personal data key)',
   'persons:disclose': "Fetch the identity fields a person consented to disclose to a named partner (the referral-routing service, at delivery)",
   'consents:write': 'Record and withdraw consents',
+  'retractions:answer': "Answer a retraction notice addressed to the caller's partner (it stopped processing and deleted the person's data)",
+  'protection:override': "Lift the protection block for one person toward one node, for a stated purpose and a limited time (an authorized protection officer)",
   'screening:read': 'Read screenings, vulnerability flags and recommendations',
   'screening:write': 'Run and complete screenings',
   'screening:admin': 'Publish and retire questionnaire versions',

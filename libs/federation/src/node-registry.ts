@@ -2,7 +2,7 @@ import { createECDH, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { importJWK, type JWK } from 'jose';
 import type { ArrivalAgreement, BorderAgreement } from './border-rules';
-import { AGREEABLE_KINDS, DEV_NODES, type ExchangeKind, isExchangeKind, NODE_CODE } from './exchange-kinds';
+import { AGREEABLE_KINDS, DEV_NODES, EXCHANGE_KINDS, type ExchangeKind, type ExchangeKindSpec, isExchangeKind, NODE_CODE } from './exchange-kinds';
 
 export const SIGNING_ALGORITHM = 'ES256';
 export const KEY_AGREEMENT_ALGORITHM = 'ECDH-ES+A256KW';
@@ -60,6 +60,11 @@ export type PeerKeyProblem = 'unknown-sender' | 'unknown-kid' | 'key-not-yet-val
 
 type CryptoKeyLike = Awaited<ReturnType<typeof importJWK>>;
 
+function isRetraction(kind: ExchangeKind): boolean {
+  const spec: ExchangeKindSpec = EXCHANGE_KINDS[kind];
+  return spec.retracts === true;
+}
+
 function keyValidAt(k: PeerKey, at: Date): 'ok' | 'key-not-yet-valid' | 'key-retired' {
   if (k.notBefore && at.getTime() < Date.parse(k.notBefore)) return 'key-not-yet-valid';
   if (k.notAfter && at.getTime() >= Date.parse(k.notAfter)) return 'key-retired';
@@ -113,13 +118,14 @@ export class NodeRegistry {
     return { key: await this.import(`peer-sig:${peer}:${entry.kid}`, entry.jwk, SIGNING_ALGORITHM) };
   }
 
+  /** Receipts, and retractions of what was sent, need no agreement: any known peer. */
   maySend(peer: string, kind: ExchangeKind): boolean {
-    if (kind === 'receipt') return peer in this.config.peers;
+    if (kind === 'receipt' || isRetraction(kind)) return peer in this.config.peers;
     return this.config.peers[peer]?.send.includes(kind) ?? false;
   }
 
   mayReceive(peer: string, kind: ExchangeKind): boolean {
-    if (kind === 'receipt') return peer in this.config.peers;
+    if (kind === 'receipt' || isRetraction(kind)) return peer in this.config.peers;
     return this.config.peers[peer]?.receive.includes(kind) ?? false;
   }
 

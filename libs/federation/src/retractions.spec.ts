@@ -27,6 +27,9 @@ describe('who is owed a retraction notice', () => {
     expect(retractionsDue(deliveries, [], withdrawn('identity_matching')).map((d) => d.receiver)).toEqual(['MX']);
     expect(retractionsDue(deliveries, [], withdrawn('referral')).map((d) => d.receiver)).toEqual(['CR', 'P-1']);
     expect(retractionsDue(deliveries, [], withdrawn('screening'))).toEqual([]);
+    // Another referral consent still covers CR: only the partner is noticed; an erasure notices both.
+    expect(retractionsDue(deliveries, [], { ...withdrawn('referral'), keep: ['node:CR'] }).map((d) => d.receiver)).toEqual(['P-1']);
+    expect(retractionsDue(deliveries, [], { cause: 'person-erased', keep: ['node:CR'] }).map((d) => d.receiver)).toEqual(['CR', 'MX', 'P-1']);
   });
 
   it('an unknown channel is retracted by any withdrawal (the safe side)', () => {

@@ -63,6 +63,11 @@ export interface Retraction {
   cause: RetractionCause;
   /** For a consent withdrawal: the withdrawn consent's purpose. */
   purpose?: string | null;
+  /**
+   * For a consent withdrawal: receivers another consent in force still covers (`partner:<id>`,
+   * `node:<code>`); they keep what they got.
+   */
+  keep?: readonly string[];
 }
 
 /** One notice owed: to a receiver, by one route, for the deliveries through these channels. */
@@ -77,6 +82,7 @@ export interface RetractionDue {
 
 function concerns(delivery: DeliveryFact, retraction: Retraction): boolean {
   if (retraction.cause === 'person-erased') return true;
+  if (retraction.keep?.includes(`${delivery.receiverType}:${delivery.receiver}`)) return false;
   const purpose = purposeOfChannel(delivery.channel);
   return purpose === null || purpose === (retraction.purpose ?? null);
 }

@@ -24,6 +24,8 @@ import { PartnerDirectoryService } from './partners/partner-directory.service';
 import { PersonRecordsService } from './persons/person-records.service';
 import { PersonRegistrationService } from './persons/person-registration.service';
 import { PersonsController } from './persons/persons.controller';
+import { RetractionNotices } from './retractions/retraction-notices';
+import { RetractionsController } from './retractions/retractions.controller';
 import { SitesController } from './sites/sites.controller';
 import { SitesService } from './sites/sites.service';
 import { TimelineController } from './timeline/timeline.controller';
@@ -44,6 +46,7 @@ export class IntakeModule {
         HouseholdsController,
         ConsentsController,
         DisclosuresController,
+        RetractionsController,
         DuplicatesController,
         TimelineController,
         ManifestRegistrationController,
@@ -68,6 +71,7 @@ export class IntakeModule {
         HouseholdsService,
         ConsentsService,
         DisclosuresService,
+        RetractionNotices,
         ManifestRegistrationService,
         TimelineProjector,
       ],

@@ -15,6 +15,7 @@ import { IntakeConfig } from '../config/intake.config';
 import { MatchKeyPublication } from '../duplicates/match-key-publication';
 import { IntakeEvents } from '../events/intake-events';
 import { PartnerDirectoryService } from '../partners/partner-directory.service';
+import { RetractionNotices } from '../retractions/retraction-notices';
 import { isMinor } from '../persons/age';
 import { Person } from '../persons/person.entity';
 import { decryptPersonalData } from '../persons/personal-data';
@@ -35,6 +36,7 @@ export class ConsentsService {
     private readonly audit: AuditLog,
     private readonly config: IntakeConfig,
     private readonly matchKeys: MatchKeyPublication,
+    private readonly retractions: RetractionNotices,
   ) {}
 
   async record(caller: Caller, caseId: string, dto: RecordConsentDto): Promise<ConsentDto> {
@@ -106,7 +108,9 @@ export class ConsentsService {
       await tx.update(Consent, { id: consentId }, { withdrawnAt: now, withdrawnBy: caller.principal.clientId, version: consent.version + 1 });
       const withdrawn = consentWithdrawn(consent, now, actorOf(caller.principal, this.config.PUENTE_NODE));
       const retracted = consent.purpose === 'identity_matching' ? await this.matchKeys.afterConsentWithdrawn(tx, consent.personId, now) : [];
-      await this.events.append(tx, caller.traceparent, [withdrawn, ...retracted], now);
+      // Receivers of data that relied on this consent (and no other in force) get a retraction notice.
+      const notices = await this.retractions.retract(tx, { personId: consent.personId, caseId: consent.caseId, cause: 'consent-withdrawn', purpose: consent.purpose, at: now });
+      await this.events.append(tx, caller.traceparent, [withdrawn, ...retracted, ...notices], now);
       return toConsentDto({ ...consent, withdrawnAt: now, withdrawnBy: caller.principal.clientId, version: consent.version + 1 }, now);
     });
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditLog, type Caller } from '@puente/audit';
 import { assertJurisdiction, resourceNotFound } from '@puente/auth';
 import { ProblemException } from '@puente/platform';
+import { recordDeliveries } from '@puente/federation';
 import { minimize, PersonErasedError } from '@puente/privacy';
 import { DataSource } from 'typeorm';
 import { privacyProblem } from '../common/problems';
@@ -64,6 +65,10 @@ export class DisclosuresService {
       purpose: dto.purpose,
       occurredAt: now,
     });
+    // The delivery ledger: where a retraction notice goes if the consent is withdrawn or the person erased.
+    if (decision.disclosed.length > 0) {
+      await recordDeliveries(db, [{ receiverType: 'partner', receiver: partner.id, channel: 'disclosure', caseId: null, personId, fields: decision.disclosed }], now);
+    }
     return {
       personId,
       partnerId: partner.id,

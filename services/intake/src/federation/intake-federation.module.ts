@@ -15,7 +15,9 @@ import { METRICS_REGISTRY } from '@puente/platform';
 import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { MatchKeyPublication } from '../duplicates/match-key-publication';
-import { MatchKeyArrivals } from './exchange-effects';
+import { IntakeEvents } from '../events/intake-events';
+import { RetractionNotices } from '../retractions/retraction-notices';
+import { MatchKeyArrivals, RetractionArrivals } from './exchange-effects';
 import { federationConsumerClass } from './federation.consumer';
 import { EXCHANGE_RECEIVER, EXCHANGE_WRITER, NODE_REGISTRY } from './federation.tokens';
 import { MatchKeyBorder } from './match-key-border';
@@ -32,7 +34,7 @@ export function federationEnabled(env: NodeJS.ProcessEnv = process.env): boolean
 export function intakeFederationTopics(env: NodeJS.ProcessEnv = process.env): { name: string; partitions: number }[] {
   if (!federationEnabled(env)) return [];
   const registry = loadNodeRegistry(env);
-  const aggregates: string[] = [EXCHANGE_KINDS['match-keys'].aggregate, EXCHANGE_KINDS.receipt.aggregate];
+  const aggregates: string[] = [EXCHANGE_KINDS['match-keys'].aggregate, EXCHANGE_KINDS.receipt.aggregate, EXCHANGE_KINDS.retraction.aggregate];
   return exchangeTopicDeclarations(registry.node, registry.peers).filter((t) => aggregates.includes(t.name.split('.')[3]));
 }
 
@@ -54,19 +56,26 @@ export class IntakeFederationModule {
         { provide: FederationMetrics, useFactory: (metrics: Registry, ds: DataSource) => new FederationMetrics(metrics, ds), inject: [METRICS_REGISTRY, DataSource] },
         {
           provide: EXCHANGE_RECEIVER,
-          useFactory: (writer: ExchangeWriter, audit: AuditLog, arrivals: MatchKeyArrivals, metrics: FederationMetrics) =>
+          useFactory: (writer: ExchangeWriter, audit: AuditLog, arrivals: MatchKeyArrivals, retractions: RetractionArrivals, metrics: FederationMetrics) =>
             new ExchangeReceiver({
               writer,
               audit,
-              effects: { 'match-keys': (e, tx) => arrivals.apply(e, tx), 'match-keys-retraction': (e, tx) => arrivals.apply(e, tx) },
+              effects: {
+                'match-keys': (e, tx) => arrivals.apply(e, tx),
+                'match-keys-retraction': (e, tx) => arrivals.apply(e, tx),
+                retraction: (e, tx) => retractions.apply(e, tx),
+              },
               onOutcome: (r) => metrics.record(r),
             }),
-          inject: [EXCHANGE_WRITER, AuditLog, MatchKeyArrivals, FederationMetrics],
+          inject: [EXCHANGE_WRITER, AuditLog, MatchKeyArrivals, RetractionArrivals, FederationMetrics],
         },
         exchangeAsyncApiProvider,
         MatchKeyPublication,
         MatchKeyBorder,
         MatchKeyArrivals,
+        RetractionArrivals,
+        RetractionNotices,
+        IntakeEvents,
       ],
     };
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { encodeEvent, MatchKeysWithdrawalReason, MatchKeysWithdrawnSchema, toTimestamp } from '@puente/contracts';
-import { decideCrossing, type BorderSubject, type ExchangeWriter, type NodeRegistry, peersThatReceived } from '@puente/federation';
+import { attachEnvelope, decideCrossing, type BorderSubject, type ExchangeWriter, type NodeRegistry, peersThatReceived, recordDeliveries, unsentNodeNotices } from '@puente/federation';
 import type { ConsumedEvent } from '@puente/messaging';
 import type { EntityManager } from 'typeorm';
 import { MatchKeyPublication } from '../duplicates/match-key-publication';
@@ -73,7 +73,16 @@ export class MatchKeyBorder {
       }
     }
     if (sends.length > 0) {
-      await this.writer.send(tx, ...sends);
+      const ids = await this.writer.send(tx, ...sends);
+      // Keys sent are deliveries (a later withdrawal or erasure owes those nodes a notice); a
+      // retraction sent carries the notices waiting for it (its receipt is theirs).
+      const delivered = sends.flatMap((s, i) => (s.kind === 'match-keys' ? [{ receiverType: 'node' as const, receiver: s.to, channel: 'match-keys', envelopeId: ids[i], personId, fields: MATCH_KEY_FIELDS }] : []));
+      await recordDeliveries(tx, delivered, at);
+      for (const [i, s] of sends.entries()) {
+        if (s.kind !== 'match-keys-retraction') continue;
+        const waiting = await unsentNodeNotices(tx, personId, s.to, 'match-keys-retraction');
+        await attachEnvelope(tx, waiting.map((n) => n.noticeId), ids[i]);
+      }
       this.logger.log(`${sends.length} match-key envelope(s) to ${[...new Set(sends.map((s) => s.to))].join(', ')}`);
     }
     return sends.length;

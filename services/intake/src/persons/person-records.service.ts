@@ -11,6 +11,7 @@ import { IntakeConfig } from '../config/intake.config';
 import { DuplicateDetector } from '../duplicates/duplicate-detector';
 import { MatchKeyPublication } from '../duplicates/match-key-publication';
 import { event, type IntakeEvent, IntakeEvents } from '../events/intake-events';
+import { RetractionNotices } from '../retractions/retraction-notices';
 import { ageBandOf, ageInYears } from './age';
 import type { ErasureDto, PersonDto, PersonSummaryDto, UpdatePersonDto } from './person.dto';
 import { Person } from './person.entity';
@@ -33,6 +34,7 @@ export class PersonRecordsService {
     private readonly audit: AuditLog,
     private readonly config: IntakeConfig,
     private readonly matchKeys: MatchKeyPublication,
+    private readonly retractions: RetractionNotices,
   ) {}
 
   /** Non-personal view; works after erasure too. */
@@ -143,6 +145,8 @@ export class PersonRecordsService {
           [
             ...caseIds.map((caseId) => event(PersonErasedSchema, { personId: person.id, caseId, erasedAt: toTimestamp(erasedAt), erasedBy: actor }, caseId)),
             this.matchKeys.withdrawn(person.id, MatchKeysWithdrawalReason.PERSON_ERASED, erasedAt),
+            // A notice to every partner and node that received the person's data (the delivery ledger).
+            ...(await this.retractions.retract(tx, { personId: person.id, caseId: caseIds[0] ?? null, cause: 'person-erased', at: erasedAt })),
           ],
           erasedAt,
         );
