@@ -6,9 +6,12 @@ import { MessagingModule, messagingEntities, messagingMigrations } from '@puente
 import { PlatformModule, platformEntities, platformMigrations } from '@puente/platform';
 import { privacyEntities, privacyMigrations } from '@puente/privacy';
 import type { DestinationStream } from 'pino';
+import { Clock, ClockModule } from './common/clock';
 import { ReintegrationConfig } from './config/reintegration.config';
 import { reintegrationMigrations } from './migrations';
 import { EmploymentModule } from './matching/matching.module';
+import { PlanEntity } from './plans/plan.entity';
+import { PlansModule } from './plans/plans.module';
 import { RegistryModule } from './registry/registry.module';
 
 /** Name, OpenAPI title and description of this service. */
@@ -26,6 +29,7 @@ export const SERVICE = {
  */
 export const REINTEGRATION_FEATURES: Type[] = [
   RegistryModule,
+  PlansModule,
   EmploymentModule,
 ];
 
@@ -34,7 +38,12 @@ export interface ReintegrationAppOptions {
   consumerGroup?: string;
   /** Where JSON logs go (default stdout); tests capture them. */
   logDestination?: DestinationStream;
+  /** What time it is (default the system clock); tests move time with their own. */
+  clock?: Clock;
 }
+
+/** TypeORM entities of the features (most use SQL; entities where pagination needs them). */
+export const reintegrationEntities = [PlanEntity];
 
 /** The reintegration service: platform, auth, audit, privacy, messaging (plan events out, intake and reception events in) and its features. */
 export function reintegrationAppModule(options: ReintegrationAppOptions = {}): DynamicModule {
@@ -45,14 +54,15 @@ export function reintegrationAppModule(options: ReintegrationAppOptions = {}): D
         service: SERVICE.name,
         config: ReintegrationConfig,
         logDestination: options.logDestination,
-        entities: [...platformEntities, ...messagingEntities, ...auditEntities, ...privacyEntities],
+        entities: [...platformEntities, ...messagingEntities, ...auditEntities, ...privacyEntities, ...reintegrationEntities],
         migrations: [...platformMigrations, ...messagingMigrations, ...auditMigrations, ...privacyMigrations, ...reintegrationMigrations],
         imports: [
-          MessagingModule.forRoot({ topics: [Topics.reintegrationPlan, Topics.intakeCase, Topics.receptionArrival], consumerGroup: options.consumerGroup }),
+          MessagingModule.forRoot({ topics: [Topics.reintegrationPlan, Topics.intakeCase, Topics.receptionArrival, Topics.directory], consumerGroup: options.consumerGroup }),
           AuthModule.forRoot({ service: SERVICE.name }),
           AuditModule.forRoot(),
         ],
       }),
+      ClockModule.forRoot(options.clock),
       ...REINTEGRATION_FEATURES,
     ],
   };

@@ -1,6 +1,7 @@
 import type { MigrationClass } from '@puente/platform';
 import { CreateJobs1798000002000 } from '../jobs/jobs.migration';
 import { CreateMatchFeatures1798000003000 } from '../matching/match-features.migration';
+import { CreatePlans1798000000100 } from '../plans/plans.migration';
 import { CreateRegistry1798000000000 } from '../registry/registry.migration';
 import { CreateSkillsProfiles1798000001000 } from '../skills/skills-profile.migration';
 
@@ -15,6 +16,7 @@ import { CreateSkillsProfiles1798000001000 } from '../skills/skills-profile.migr
 export const reintegrationMigrations: MigrationClass[] = [
   CreateRegistry1798000000000,
   // plans
+  CreatePlans1798000000100,
   // skills
   CreateSkillsProfiles1798000001000,
   // jobs

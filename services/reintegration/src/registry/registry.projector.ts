@@ -79,6 +79,11 @@ export class RegistryProjector {
             timeOf(message.recordedAt, 'recorded_at', event.time),
           ],
         );
+        // A consent naming no person covers everyone on the case.
+        const caseId = requireUuid(message.caseId, 'case_id');
+        const persons = message.personId === '' ? await this.registry.personsOn(tx, caseId) : [requireUuid(message.personId, 'person_id')];
+        const at = timeOf(message.recordedAt, 'recorded_at', event.time);
+        for (const personId of persons) await this.registry.consentRecorded(tx, { personId, caseId, at, traceparent: event.traceparent });
         return;
       }
       case 'puente.intake.v1.ConsentWithdrawn': {

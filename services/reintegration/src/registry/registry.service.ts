@@ -17,7 +17,7 @@ export type ConsentGap = 'person-erased' | 'no-consent' | 'consent-withdrawn' | 
 /** Age bands intake calls minors (school re-enrollment is for them). */
 export const MINOR_AGE_BANDS: readonly string[] = ['aged_0_to_4', 'aged_5_to_11', 'aged_12_to_17'];
 
-/** A person's after-effect of intake's events other features react to, in the consumer's transaction. */
+/** A change of intake's about a person on a case that features react to, in the consumer's transaction. */
 export interface PersonEnded {
   personId: string;
   caseId: string;
@@ -36,6 +36,7 @@ export type PersonEndedHandler = (tx: EntityManager, event: PersonEnded) => Prom
 export class PersonRegistry {
   private readonly erasureHandlers: PersonEndedHandler[] = [];
   private readonly consentEndedHandlers: PersonEndedHandler[] = [];
+  private readonly consentRecordedHandlers: PersonEndedHandler[] = [];
 
   /** Called for each PersonErased (once per case the person is on); the person's data key is already shredded. */
   onPersonErased(handler: PersonEndedHandler): void {
@@ -45,6 +46,16 @@ export class PersonRegistry {
   /** Called when a withdrawal leaves the person with no reintegration_support consent in force on the case. */
   onConsentEnded(handler: PersonEndedHandler): void {
     this.consentEndedHandlers.push(handler);
+  }
+
+  /** Called after a reintegration_support consent of the person on the case was recorded. */
+  onConsentRecorded(handler: PersonEndedHandler): void {
+    this.consentRecordedHandlers.push(handler);
+  }
+
+  /** @internal the registry's consumer. */
+  async consentRecorded(tx: EntityManager, event: PersonEnded): Promise<void> {
+    for (const handler of this.consentRecordedHandlers) await handler(tx, event);
   }
 
   /** @internal the registry's consumer. */

@@ -22,6 +22,7 @@ import { createServiceApp, type LogCapture } from '@puente/platform';
 import { type CallOptions, eventually, type ServiceHarness, startServiceHarness, type TestResponse, type TokenOptions } from '@puente/testing';
 import { DataSource } from 'typeorm';
 import { reintegrationAppModule, SERVICE } from '../app.module';
+import type { Clock } from '../common/clock';
 
 export { expectProblem, problemFields, type CallOptions, type TokenOptions } from '@puente/testing';
 export type Response<T = any> = TestResponse<T>;
@@ -42,7 +43,7 @@ export interface ReintegrationTestApp extends ServiceHarness {
  * consumer group. The scheduled follow-up sweep is off unless `env` turns it on: tests call
  * the sweep with their own clock.
  */
-export async function startReintegration(suite: string, options: { logs?: LogCapture; env?: Record<string, string> } = {}): Promise<ReintegrationTestApp> {
+export async function startReintegration(suite: string, options: { logs?: LogCapture; env?: Record<string, string>; clock?: Clock } = {}): Promise<ReintegrationTestApp> {
   const harness = await startServiceHarness({
     name: 'reintegration',
     suite,
@@ -51,7 +52,7 @@ export async function startReintegration(suite: string, options: { logs?: LogCap
     create: () =>
       createServiceApp({
         service: SERVICE.name,
-        module: reintegrationAppModule({ consumerGroup: `puente.reintegration.spec.${BASE_PREFIX}${suite}`, logDestination: options.logs }),
+        module: reintegrationAppModule({ consumerGroup: `puente.reintegration.spec.${BASE_PREFIX}${suite}`, logDestination: options.logs, clock: options.clock }),
         title: SERVICE.title,
         description: SERVICE.description,
         shutdownHooks: false,
@@ -61,21 +62,21 @@ export async function startReintegration(suite: string, options: { logs?: LogCap
   return Object.assign(harness, { ds: harness.app.get(DataSource), broker });
 }
 
-/** One event as its producing service publishes it (intake or reception): protobuf payload, CloudEvents headers, keyed by case. */
+/** One event as its producing service publishes it (intake, reception or referral-routing's directory): protobuf payload, CloudEvents headers, keyed by case (partner for the directory). */
 export async function publish<D extends DescMessage>(
   t: Pick<ReintegrationTestApp, 'broker'>,
-  from: 'intake' | 'reception',
-  caseId: string,
+  from: 'intake' | 'reception' | 'referral-routing',
+  key: string,
   schema: D,
   message: MessageInitShape<D>,
   eventId: string = randomUUID(),
 ): Promise<string> {
-  const topic = from === 'intake' ? Topics.intakeCase.name : Topics.receptionArrival.name;
+  const topic = { intake: Topics.intakeCase.name, reception: Topics.receptionArrival.name, 'referral-routing': Topics.directory.name }[from];
   await sendRaw(t.broker, topic, [
     {
-      key: caseId,
+      key,
       value: Buffer.from(encodeEvent(schema, message)),
-      headers: toHeaders({ id: eventId, type: schema.typeName, source: `/puente/gt/${from}`, time: new Date().toISOString(), subject: caseId }),
+      headers: toHeaders({ id: eventId, type: schema.typeName, source: `/puente/gt/${from}`, time: new Date().toISOString(), subject: key }),
     },
   ]);
   return eventId;

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { FollowUpSweeper } from './follow-up-sweeper';
+import { PlansConsumer } from './plans.consumer';
+import { PlansController } from './plans.controller';
+import { PlansService } from './plans.service';
+
+/** Reintegration plans, their tasks and follow-ups; opened on check-ins; the overdue sweep. */
+@Module({
+  controllers: [PlansController, PlansConsumer],
+  providers: [PlansService, FollowUpSweeper],
+  exports: [PlansService],
+})
+export class PlansModule {}
