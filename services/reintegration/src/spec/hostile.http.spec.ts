@@ -1,5 +1,36 @@
-import { describeHostileInput, startPlainService } from '@puente/testing';
-import { AppModule, SERVICE } from '../app.module';
+import { randomUUID } from 'node:crypto';
+import { ProgramChangedSchema, ProgramPathway, ProgramStatus, toTimestamp } from '@puente/contracts';
+import { describeHostileInput } from '@puente/testing';
+import { consumed, publish, returnee, startReintegration } from '../testing/harness';
 
 // The production module composition: whatever routes the service has, each one is covered.
-describeHostileInput({ service: SERVICE.name, start: startPlainService(SERVICE, AppModule) });
+describeHostileInput({
+  service: 'reintegration',
+  start: () => startReintegration('hostile'),
+  // A consented person with an active plan (a partner program, a task), so identifiers reach plan, task and follow-up routes.
+  prepare: async (harness) => {
+    const t = harness as Awaited<ReturnType<typeof startReintegration>>;
+    const p = await returnee(t);
+    const programId = randomUUID();
+    await consumed(
+      t,
+      await publish(t, 'referral-routing', 'IOM-GT', ProgramChangedSchema, {
+        programId,
+        partnerId: 'IOM-GT',
+        label: 'Reintegration of returned Guatemalans',
+        pathway: ProgramPathway.REINTEGRATION,
+        status: ProgramStatus.ACTIVE,
+        node: 'GT',
+        version: 1,
+        changedAt: toTimestamp(),
+      }),
+    );
+    const plan = await t.call('POST', '/v1/plans', {
+      body: { caseId: p.caseId, members: [{ personId: p.personId, role: 'principal', goals: ['employment'] }], programIds: [programId], referringCenterCode: 'GT-CRM-01' },
+    });
+    const active = await t.call('POST', `/v1/plans/${plan.body.id}/transitions`, { body: { action: 'activate' } });
+    const task = await t.call('POST', `/v1/plans/${plan.body.id}/tasks`, { body: { kind: 'national_id', personId: p.personId, dueOn: '2027-01-15', owner: { kind: 'person' } } });
+    if (plan.status !== 201 || active.status !== 200 || task.status !== 201) throw new Error(`preparing failed: plan ${plan.status}, activate ${active.status}, task ${task.status}`);
+    return [{ planId: plan.body.id, caseId: p.caseId, personId: p.personId, programId }, { taskId: task.body.id }];
+  },
+});
