@@ -53,9 +53,18 @@ export async function benchAuth(dbPrefix: string): Promise<BenchAuth> {
   };
 }
 
+const READY = 'bench-ready ';
+
+/** In the server child: tells the parent where the servers listen (a line of its own among the logs). */
+export function announceReady(where: Record<string, string>): void {
+  process.stdout.write(`${READY}${JSON.stringify(where)}\n`);
+}
+
 export interface ServerChild<T> {
   ready: T;
   send(message: string): void;
+  /** Sends `message` and waits for the child's next message. */
+  request<R>(message: string): Promise<R>;
   stop(): Promise<void>;
 }
 
@@ -71,13 +80,19 @@ export async function startServerChild<T>(file: string, env: NodeJS.ProcessEnv, 
   const ready = await new Promise<T>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
-      if (line.startsWith('{')) resolve(JSON.parse(line) as T);
+      if (line.startsWith(READY)) resolve(JSON.parse(line.slice(READY.length)) as T);
+      else process.stdout.write(`${line}\n`);
     });
     child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
   });
   return {
     ready,
     send: (message) => child.send(message),
+    request: <R>(message: string) =>
+      new Promise<R>((resolve) => {
+        child.once('message', (reply) => resolve(reply as R));
+        child.send(message);
+      }),
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -98,7 +113,6 @@ export async function serveControl(name: string, close: () => Promise<void>): Pr
     if (message === 'profile-start' && process.env.BENCH_PROFILE) {
       profiler.connect();
       await profiler.post('Profiler.enable');
-      await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
       await profiler.post('Profiler.start');
     }
     if (message === 'profile-stop' && process.env.BENCH_PROFILE) {

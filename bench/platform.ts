@@ -12,7 +12,7 @@
 //   npm run bench -- platform     BENCH_ROUNDS (6), BENCH_SECONDS (5 per phase), BENCH_CONNECTIONS (16),
 //                                 BENCH_WARMUP_SECONDS (4), BENCH_PROFILE=<dir> (CPU profile of the system's first round)
 import { randomUUID } from 'node:crypto';
-import { benchAuth, closedLoad, interleave, serveControl, startServerChild } from './harness';
+import { announceReady, benchAuth, closedLoad, interleave, serveControl, startServerChild } from './harness';
 import { machineLoad, writeResult } from './support';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -53,7 +53,7 @@ async function serve(): Promise<void> {
   await bare.listen({ port: 0, host: '127.0.0.1' });
   const address = bare.server.address();
   const barePort = typeof address === 'object' && address ? address.port : 0;
-  process.stdout.write(`${JSON.stringify({ system: await app.getUrl(), baseline: `http://127.0.0.1:${barePort}` })}\n`);
+  announceReady({ system: await app.getUrl(), baseline: `http://127.0.0.1:${barePort}` });
   await serveControl('platform', async () => {
     await bare.close();
     await pool.end();
