@@ -166,3 +166,23 @@ export class WebhookAddressPolicy {
     return addresses[0];
   }
 }
+
+/** The webhook address settings of the service's configuration (delivery's WEBHOOK_* variables). */
+export interface WebhookAddressSettings {
+  WEBHOOK_ALLOW_HTTP?: boolean;
+  WEBHOOK_ALLOW_INTERNAL_ADDRESSES?: boolean;
+  WEBHOOK_ALLOWED_HOSTS?: string;
+}
+
+/**
+ * The node's webhook address policy, from its configuration: the one the directory checks a
+ * partner's URL with and delivery checks every call with. Settings left out are the strict
+ * defaults (https only, external hosts).
+ */
+export function webhookAddressPolicyOf(config: WebhookAddressSettings): WebhookAddressPolicy {
+  return new WebhookAddressPolicy({
+    allowHttp: config.WEBHOOK_ALLOW_HTTP ?? false,
+    allowInternalAddresses: config.WEBHOOK_ALLOW_INTERNAL_ADDRESSES ?? false,
+    allowedHosts: config.WEBHOOK_ALLOWED_HOSTS ? config.WEBHOOK_ALLOWED_HOSTS.split(',') : [],
+  });
+}

@@ -1,20 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ConfigValidationError, ServiceConfig } from '@puente/platform';
 import { KeyEncryptionKeyring, KeyringConfigError } from '@puente/privacy';
-import { WebhookAddressPolicy } from '../delivery/webhook-address-policy';
+import { WebhookAddressPolicy, type WebhookAddressSettings, webhookAddressPolicyOf } from '../delivery/webhook-address-policy';
 import { DirectoryAdminService } from './directory-admin.service';
 import { DirectoryController } from './directory.controller';
 import { DirectoryService } from './directory.service';
 import { HsdsExportService } from './hsds-export';
 import { DirectorySeeder } from './seed/directory-seeder';
 import { WebhookSecrets } from './webhook-secrets';
-
-/** The webhook address settings of the service's configuration (delivery's WEBHOOK_* variables), when present. */
-interface WebhookSettings {
-  WEBHOOK_ALLOW_HTTP?: boolean;
-  WEBHOOK_ALLOW_INTERNAL_ADDRESSES?: boolean;
-  WEBHOOK_ALLOWED_HOSTS?: string;
-}
 
 /** The program directory: partners, locations, programs, agreements; admin API, HSDS export and the read API for the rest of the service. */
 @Module({
@@ -38,14 +31,7 @@ interface WebhookSettings {
       // Without the delivery settings (WEBHOOK_ALLOW_*), the strict defaults: https, external hosts.
       provide: WebhookAddressPolicy,
       inject: [ServiceConfig],
-      useFactory: (config: ServiceConfig) => {
-        const c = config as ServiceConfig & WebhookSettings;
-        return new WebhookAddressPolicy({
-          allowHttp: c.WEBHOOK_ALLOW_HTTP ?? false,
-          allowInternalAddresses: c.WEBHOOK_ALLOW_INTERNAL_ADDRESSES ?? false,
-          allowedHosts: c.WEBHOOK_ALLOWED_HOSTS ? c.WEBHOOK_ALLOWED_HOSTS.split(',') : [],
-        });
-      },
+      useFactory: (config: ServiceConfig) => webhookAddressPolicyOf(config as ServiceConfig & WebhookAddressSettings),
     },
     WebhookSecrets,
     DirectoryService,

@@ -3,7 +3,7 @@ import { ReferralRoutingConfig } from '../delivery/delivery.config';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { PartnerTopics } from '../delivery/partner-topics';
 import { PersonalDataFetcher } from '../delivery/personal-data';
-import { WebhookAddressPolicy } from '../delivery/webhook-address-policy';
+import { WebhookAddressPolicy, webhookAddressPolicyOf } from '../delivery/webhook-address-policy';
 import { DELIVERY_OUTCOMES, WebhookDispatcher } from '../delivery/webhook-dispatcher';
 import { WebhookMetrics } from '../delivery/webhook-metrics';
 import { DirectoryModule } from '../directory/directory.module';
@@ -20,15 +20,6 @@ export interface ReferralsModuleOptions {
   caseFacts: Type<ReferralCaseFacts>;
   /** Modules the case facts need. */
   imports?: ModuleMetadata['imports'];
-}
-
-/** The webhook address policy of this node, from its configuration. */
-export function webhookAddressPolicyOf(config: ReferralRoutingConfig): WebhookAddressPolicy {
-  return new WebhookAddressPolicy({
-    allowHttp: config.WEBHOOK_ALLOW_HTTP,
-    allowInternalAddresses: config.WEBHOOK_ALLOW_INTERNAL_ADDRESSES,
-    allowedHosts: config.WEBHOOK_ALLOWED_HOSTS ? config.WEBHOOK_ALLOWED_HOSTS.split(',') : [],
-  });
 }
 
 /**
