@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type AuditEntry, AuditLog, type Caller } from '@puente/audit';
-import { assertJurisdiction } from '@puente/auth';
+import { assertJurisdiction, inJurisdiction } from '@puente/auth';
 import { type BorderSubject, protectionBlocks } from '@puente/federation';
 import { flattenValidationErrors } from '@puente/platform';
 import { type MatchKey, PersonVault, signalOf } from '@puente/privacy';
@@ -153,7 +153,8 @@ export class ManifestRegistrationService {
     });
 
     const hinted = [...new Set(rows.map((r) => r.dto.personId).filter((id): id is string => !!id))];
-    const hintedFacts = await this.personFacts(tx, hinted);
+    // A person answered before counts only inside the caller's jurisdiction (the hint is the caller's word).
+    const hintedFacts = new Map([...(await this.personFacts(tx, hinted))].filter(([, p]) => inJurisdiction(caller.principal, p.site_code)));
     const decisions = decideRows(
       rows.map((r, i) => {
         const previous = r.dto.personId ? hintedFacts.get(r.dto.personId) : undefined;
