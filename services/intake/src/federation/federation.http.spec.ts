@@ -118,4 +118,22 @@ describe('match keys across the border (two nodes, MirrorMaker 2)', () => {
     await eventually('keys gone at MX', async () => (await mxHolds(person.personId)).length === 0, 120_000);
     expect((await sentBy(person.personId)).map((r) => `${r.peer}:${r.kind}`)).toContain('MX:match-keys-retraction');
   }, 180_000);
+
+  it('an erasure at GT: MX deletes the keys it held and answers; GT\'s notice to MX is receipted and the caseworker sees no receipt missing from MX', async () => {
+    const person = await registerAtGt(people.mariaJose(gtSite, { nationality: 'SV', vulnerabilityFlags: [], familyNames: 'Borrada', consents: [identityMatching] }));
+    await eventually('keys at MX', async () => (await mxHolds(person.personId)).length > 0, 120_000);
+    expect((await gt.call('POST', `/v1/persons/${person.personId}/erase`)).status).toBeLessThan(300);
+    const notices = async () => (await gt.call('GET', `/v1/persons/${person.personId}/retractions`)).body as { items: { receiver: string; cause: string; status: string; channels: string[] }[]; missingReceipts: number };
+    // One notice per node that got the keys (the dev registry agrees with every dev node; only MX answers here).
+    expect((await notices()).items.map((n) => `${n.receiver}:${n.cause}:${n.channels.join(',')}`)).toEqual(expect.arrayContaining(['MX:person-erased:match-keys']));
+    await eventually('keys gone at MX', async () => (await mxHolds(person.personId)).length === 0, 120_000);
+    await eventually('MX receipted the notice', async () => (await notices()).items.find((n) => n.receiver === 'MX')?.status === 'receipted', 120_000);
+    const after = await notices();
+    expect(after.missingReceipts).toBe(after.items.filter((n) => n.receiver !== 'MX').length);
+    const receipted: { event_type: string }[] = await gt.ds.query(
+      `SELECT event_type FROM outbox_message WHERE topic = 'puente.referral.retraction.v1' AND event_type = 'puente.referral.v1.RetractionReceipted' AND position(convert_to($1, 'UTF8') in payload) > 0`,
+      [person.personId],
+    );
+    expect(receipted).toHaveLength(1);
+  }, 240_000);
 });
