@@ -22,6 +22,7 @@ export {
   SIGNING_ALGORITHM,
   devKey,
   devRegistryConfig,
+  federationEnabled,
   loadNodeRegistry,
   publicKeyOf,
   type OwnKey,
@@ -104,4 +105,14 @@ import { CreateRetractionNotices1767052800200 } from './retraction.migration';
 /** Add to the migrations of every service that exchanges envelopes with other nodes. */
 export const federationMigrations = [CreateFederationExchange1767052800000, CreateDeliveryLedger1767052800100, CreateRetractionNotices1767052800200] as const;
 // Tests and tools that run two nodes on one machine (second broker, MirrorMaker 2).
-export { holdTwoNodeTopology, originKafkaPort, peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from './testing/two-nodes';
+export {
+  holdTwoNodeTopology,
+  originKafkaPort,
+  peerKafkaPort,
+  startMirrorMaker,
+  startPeerBroker,
+  startTwoNodeTopology,
+  stopMirrorMaker,
+  stopPeerBroker,
+  type TwoNodeTopology,
+} from './testing/two-nodes';

@@ -252,6 +252,14 @@ function usesDevKeys(c: RegistryConfig): boolean {
 }
 
 /**
+ * Federation is on with a node registry (FEDERATION_REGISTRY_FILE), or outside production with
+ * the development registry; a production node without a registry exchanges nothing.
+ */
+export function federationEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !!env.FEDERATION_REGISTRY_FILE || env.NODE_ENV !== 'production';
+}
+
+/**
  * The registry of this node: the JSON file named by FEDERATION_REGISTRY_FILE (its `node` must be
  * PUENTE_NODE), else the development registry. Production refuses development keys either way.
  */

@@ -2,6 +2,7 @@ import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { AuditModule, auditEntities, auditMigrations } from '@puente/audit';
 import { AuthModule } from '@puente/auth';
+import { federationMigrations } from '@puente/federation';
 import { Topics } from '@puente/contracts';
 import { MessagingModule, messagingEntities, messagingMigrations } from '@puente/messaging';
 import { PlatformModule, platformEntities, platformMigrations } from '@puente/platform';
@@ -10,6 +11,7 @@ import { ReferralRoutingConfig } from './delivery/delivery.config';
 import { directoryEntities } from './directory/directory.entities';
 import { DirectoryModule } from './directory/directory.module';
 import { DIRECTORY_AND_ROUTING_TOPICS } from './directory/topics';
+import { referralFederationTopics } from './cross-border/referral-federation';
 import { RoutingCaseFacts } from './cases/case-model';
 import { referralRoutingMigrations } from './migrations';
 import type { ReferralCaseFacts } from './referrals/case-facts';
@@ -47,9 +49,9 @@ export function referralRoutingAppModule(options: ReferralRoutingAppOptions = {}
         config: ReferralRoutingConfig,
         logDestination: options.logDestination,
         entities: [...platformEntities, ...messagingEntities, ...auditEntities, ...referralRoutingEntities],
-        migrations: [...platformMigrations, ...messagingMigrations, ...auditMigrations, ...referralRoutingMigrations],
+        migrations: [...platformMigrations, ...messagingMigrations, ...auditMigrations, ...federationMigrations, ...referralRoutingMigrations],
         imports: [
-          MessagingModule.forRoot({ topics: [Topics.referral, ...DIRECTORY_AND_ROUTING_TOPICS], consumerGroup: options.consumerGroup }),
+          MessagingModule.forRoot({ topics: [Topics.referral, ...DIRECTORY_AND_ROUTING_TOPICS, ...referralFederationTopics()], consumerGroup: options.consumerGroup }),
           AuthModule.forRoot({ service: SERVICE.name }),
           AuditModule.forRoot(),
         ],

@@ -99,3 +99,54 @@ function holderAlive(lock: string): boolean {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** GT's and MX's clusters of a two-node spec, held for the spec's lifetime. */
+export interface TwoNodeTopology {
+  gtBrokers: string;
+  mxBrokers: string;
+  /** Starts MirrorMaker 2 between them (after the nodes created their exchange topics). */
+  startMirror(): Promise<void>;
+  /** Stops MirrorMaker and both brokers, and lets the next spec have the topology. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The two-node topology a spec needs, in one call: takes the cross-worker lock, starts both
+ * brokers from empty storage; `startMirror` once both nodes run, `stop` in afterAll.
+ */
+export async function startTwoNodeTopology(name: string): Promise<TwoNodeTopology> {
+  const release = await holdTwoNodeTopology();
+  const mxPort = peerKafkaPort();
+  const gtPort = originKafkaPort();
+  let mirror = false;
+  try {
+    const mxBrokers = await startPeerBroker(mxPort);
+    const gtBrokers = await startPeerBroker(gtPort);
+    return {
+      gtBrokers,
+      mxBrokers,
+      startMirror: async () => {
+        await startMirrorMaker(
+          [
+            { node: 'GT', brokers: gtBrokers },
+            { node: 'MX', brokers: mxBrokers },
+          ],
+          name,
+        );
+        mirror = true;
+      },
+      stop: async () => {
+        try {
+          if (mirror) await stopMirrorMaker(name);
+          await stopPeerBroker(mxPort);
+          await stopPeerBroker(gtPort);
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}

@@ -6,6 +6,7 @@ import { IndexFailedDeliveries1797000000101 } from './1797000000101-index-failed
 import { DeliveryPersonalDataFailure1797000000102 } from './1797000000102-delivery-personal-data-failure';
 import { CreateRoutingCaseModel1797000000200 } from '../cases/case-model.migration';
 import { CreateRouting1797000000201 } from '../routing/routing.migration';
+import { CreateCrossBorderReferrals1797000000300 } from '../cross-border/cross-border.migration';
 
 /**
  * Every migration of the referral-routing database, in order. Add each new migration class here
@@ -19,4 +20,5 @@ export const referralRoutingMigrations: MigrationClass[] = [
   DeliveryPersonalDataFailure1797000000102,
   CreateRoutingCaseModel1797000000200,
   CreateRouting1797000000201,
+  CreateCrossBorderReferrals1797000000300,
 ];

@@ -3,6 +3,7 @@ import { encodeEvent, Topics, toTimestamp } from '@puente/contracts';
 import { OutboxWriter } from '@puente/messaging';
 import { assertVersionUpdated, ServiceConfig } from '@puente/platform';
 import type { EntityManager } from 'typeorm';
+import { CrossBorderLink } from '../cross-border/cross-border-link';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import type { ClaimedDelivery, DeliveryOutcomes } from '../delivery/webhook-dispatcher';
 import type { FailureKind } from '../delivery/webhook-sender';
@@ -47,6 +48,7 @@ export class ReferralLifecycle implements DeliveryOutcomes {
     private readonly config: ServiceConfig,
     private readonly directory: DirectoryService,
     private readonly queue: DeliveryQueue,
+    private readonly crossBorder: CrossBorderLink,
   ) {}
 
   /** Locks and returns the referral (undefined when unknown). */
@@ -60,6 +62,8 @@ export class ReferralLifecycle implements DeliveryOutcomes {
     request: Omit<TransitionRequest, 'role'>,
     actor: ActingParty,
     extras: TransitionExtras = {},
+    /** `fromPeer`: the transition was reported by the referral's other node (it is not sent back). */
+    options: { fromPeer?: boolean } = {},
   ): Promise<{ referral: ReferralEntity; changed: boolean }> {
     const state = stateOf(r);
     const full: TransitionRequest = { ...request, role: actor.role };
@@ -71,9 +75,12 @@ export class ReferralLifecycle implements DeliveryOutcomes {
       throw refusalProblem(decision);
     }
     const next = decision.state;
+    // A referral sent to another node's program: that node holds the slot and tells the partner.
+    const side = await this.crossBorder.sideOf(tx, r.id);
+    const hostedElsewhere = side?.direction === 'outbound';
 
     let slotReserved = r.slotReserved;
-    if (!slotReserved && SLOT_HOLDING_STATUSES.includes(next.status)) {
+    if (!hostedElsewhere && !slotReserved && SLOT_HOLDING_STATUSES.includes(next.status)) {
       // One atomic statement: concurrent accepts queue on the program row, and `open_slots > 0`
       // (re-checked on the row each one finally updates) lets exactly as many through as there are slots.
       const [, reserved] = (await tx.query(`UPDATE directory_program SET open_slots = open_slots - 1 WHERE id = $1 AND open_slots > 0`, [r.programId])) as [unknown, number];
@@ -126,7 +133,9 @@ export class ReferralLifecycle implements DeliveryOutcomes {
     );
     await this.outbox.append(tx, { topic: Topics.referral.name, key: r.caseId, type: schema.typeName, payload: encodeEvent(schema, payload as never), traceparent: actor.traceparent, time: at });
 
-    if (actor.role !== 'partner' && NOTIFY_PARTNER.has(request.action)) {
+    if (side) await this.crossBorder.forward(tx, r, side, request, actor, options.fromPeer ?? false);
+
+    if (!hostedElsewhere && actor.role !== 'partner' && NOTIFY_PARTNER.has(request.action)) {
       const partner = await this.directory.findPartner(r.partnerId, tx);
       if (partner) {
         await this.queue.enqueue(

@@ -1,4 +1,6 @@
 import { type DynamicModule, type ModuleMetadata, type Type } from '@nestjs/common';
+import { CrossBorderLink } from '../cross-border/cross-border-link';
+import { referralFederation } from '../cross-border/referral-federation';
 import { ReferralRoutingConfig } from '../delivery/delivery.config';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { PartnerTopics } from '../delivery/partner-topics';
@@ -28,10 +30,11 @@ export interface ReferralsModuleOptions {
  */
 export class ReferralsModule {
   static forRoot(options: ReferralsModuleOptions): DynamicModule {
+    const federation = referralFederation();
     return {
       module: ReferralsModule,
       imports: [DirectoryModule, ...(options.imports ?? [])],
-      controllers: [ReferralsController, PartnerReferralsController],
+      controllers: [ReferralsController, PartnerReferralsController, ...federation.controllers],
       providers: [
         { provide: ReferralCaseFacts, useClass: options.caseFacts },
         { provide: WebhookAddressPolicy, inject: [ReferralRoutingConfig], useFactory: webhookAddressPolicyOf },
@@ -45,6 +48,8 @@ export class ReferralsModule {
         SlaSweeper,
         ReferralsService,
         ReferralCaseChanges,
+        CrossBorderLink,
+        ...federation.providers,
       ],
       exports: [ReferralsService, ReferralCaseChanges, ReferralLifecycle, DeliveryQueue, WebhookAddressPolicy, WebhookDispatcher, SlaSweeper],
     };

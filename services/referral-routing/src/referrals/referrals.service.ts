@@ -9,6 +9,7 @@ import { assertIfMatch, computeEtag, isUniqueViolation, mapPage, type Page, pagi
 import { minimize } from '@puente/privacy';
 import type { FastifyRequest } from 'fastify';
 import { DataSource, type EntityManager } from 'typeorm';
+import { CrossBorderLink } from '../cross-border/cross-border-link';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { PartnerTopics } from '../delivery/partner-topics';
 import { checkEligibility, compileEligibility, type EligibilityResult } from '../directory/eligibility';
@@ -118,6 +119,7 @@ export class ReferralsService {
     private readonly outbox: OutboxWriter,
     private readonly config: ServiceConfig,
     private readonly partnerTopics: PartnerTopics,
+    private readonly crossBorder: CrossBorderLink,
   ) {}
 
   private readonly logger = new Logger('ReferralsService');
@@ -131,6 +133,8 @@ export class ReferralsService {
     const r = await manager.getRepository(ReferralEntity).findOne({ where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
     if (!r) throw resourceNotFound('referral');
     assertParty(caller.principal, { [side]: this.partyOf(r, side) }, { resource: 'referral' });
+    // The partner of a referral sent to another node works with it there, not here.
+    if (side === 'partner' && (await this.crossBorder.sideOf(manager, r.id))?.direction === 'outbound') throw resourceNotFound('referral');
     return r;
   }
 
@@ -294,16 +298,24 @@ export class ReferralsService {
       traceparent: actor.traceparent,
       time: at,
     });
-    let r = await tx.getRepository(ReferralEntity).findOneByOrFail({ id });
-    // Kafka and REST pull reach the partner with this commit; a webhook-only partner's referral is sent once delivered.
+    const r = await tx.getRepository(ReferralEntity).findOneByOrFail({ id });
+    if (program.node !== this.config.PUENTE_NODE) {
+      // The program runs on another node: the referral goes there sealed, and that node's routing delivers it.
+      await this.crossBorder.sendRequest(tx, r, { hostNode: program.node, facts, consented: consentedFields(consents), agreementFields: agreement.fields, actor });
+      return r;
+    }
+    return this.deliverToPartner(tx, r, partner, minimize(referralCaseView(facts, r.coveredPersonIds), agreement.fields, consentedFields(consents)), at, actor.traceparent);
+  }
+
+  /**
+   * A new referral reaches its partner: Kafka and REST pull with this commit, a webhook-only
+   * partner's once delivered (then it is sent). `caseView` is already minimized for the partner.
+   */
+  async deliverToPartner(tx: EntityManager, referral: ReferralEntity, partner: PartnerRecord, caseView: Record<string, unknown>, at: Date, traceparent?: string): Promise<ReferralEntity> {
+    let r = referral;
     if (partner.delivery.kafka) r = (await this.lifecycle.apply(tx, r, { action: 'send', reason: 'kafka_published' }, SYSTEM, { channel: 'kafka' })).referral;
     else if (partner.delivery.restPull) r = (await this.lifecycle.apply(tx, r, { action: 'send', reason: 'available_for_pull' }, SYSTEM, { channel: 'rest_pull' })).referral;
-    await this.queue.enqueue(
-      tx,
-      partner,
-      { type: 'referral.requested', referralId: id, caseId, at, data: this.partnerNotice(r, facts, consentedFields(consents), agreement.fields) },
-      actor.traceparent,
-    );
+    await this.queue.enqueue(tx, partner, { type: 'referral.requested', referralId: r.id, caseId: r.caseId, at, data: { referral: { ...toDto(r, 'partner'), allowedActions: undefined }, case: caseView } }, traceparent);
     return r;
   }
 
@@ -329,13 +341,10 @@ export class ReferralsService {
     return checkEligibility(compiled.expr, facts.profile, at.toISOString().slice(0, 10));
   }
 
-  /** What the partner is told of a new referral: the referral and its case, minimized (agreement ∩ consent). */
-  private partnerNotice(r: ReferralEntity, facts: CaseFacts, consented: string[], agreementFields: string[]): Record<string, unknown> {
-    return { referral: { ...toDto(r, 'partner'), allowedActions: undefined }, case: minimize(referralCaseView(facts, r.coveredPersonIds), agreementFields, consented) };
-  }
-
   /** The case of a referral as its partner may see it now (consents and agreement as they stand today). */
   private async caseForPartner(manager: EntityManager, r: ReferralEntity, partner: PartnerRecord | undefined): Promise<Record<string, unknown>> {
+    // A referral from another node: the case as that node sent it (routing here has no case of its own).
+    if (r.referringNode !== this.config.PUENTE_NODE) return (await this.crossBorder.caseViewOf(manager, r.id)) ?? { caseId: r.caseId };
     const facts = await this.cases.find(manager, r.caseId);
     if (!facts || facts.erased || !partner) return { caseId: r.caseId };
     const at = new Date();
@@ -375,6 +384,7 @@ export class ReferralsService {
   async list(caller: Caller, side: Side, q: ListReferralsQueryDto): Promise<Page<ReferralEntity>> {
     const column = side === 'referrer' ? 'r.referring_partner_id' : 'r.partner_id';
     const qb = this.dataSource.getRepository(ReferralEntity).createQueryBuilder('r').where(`${column} = :party`, { party: caller.principal.partnerId });
+    if (side === 'partner') qb.andWhere(`NOT EXISTS (SELECT 1 FROM cross_border_referral x WHERE x.referral_id = r.id AND x.direction = 'outbound')`);
     if (q.status) qb.andWhere('r.status = :status', { status: q.status });
     if (q.caseId) qb.andWhere('r.case_id = :caseId', { caseId: q.caseId.toLowerCase() });
     return paginate(qb, {

@@ -18,8 +18,10 @@ const BATCH = 100;
 const OVERDUE = `
   SELECT id, CASE WHEN status IN ('requested', 'sent') AND acknowledge_due_at <= $1 THEN 'acknowledge' ELSE 'decide' END AS sla
     FROM referral
-   WHERE (status IN ('requested', 'sent') AND acknowledge_due_at <= $1)
-      OR (status IN ('requested', 'sent', 'received') AND decide_due_at <= $1)
+   WHERE ((status IN ('requested', 'sent') AND acknowledge_due_at <= $1)
+      OR (status IN ('requested', 'sent', 'received') AND decide_due_at <= $1))
+     -- A referral sent to another node's program expires there (its timers), and the origin hears of it.
+     AND NOT EXISTS (SELECT 1 FROM cross_border_referral x WHERE x.referral_id = referral.id AND x.direction = 'outbound')
    ORDER BY acknowledge_due_at, id
    LIMIT ${BATCH}
    FOR UPDATE SKIP LOCKED`;

@@ -47,7 +47,8 @@ export async function startReferralRouting(
         shutdownHooks: false,
       }),
   });
-  const broker = createBrokerClient({ brokers: parseBrokers(process.env.KAFKA_BROKERS), clientId: `referral-routing-spec-${suite}` });
+  // The app's own cluster (a two-node spec gives each node its own).
+  const broker = createBrokerClient({ brokers: parseBrokers(options.env?.KAFKA_BROKERS ?? process.env.KAFKA_BROKERS), clientId: `referral-routing-spec-${suite}` });
   return Object.assign(harness, { ds: harness.app.get(DataSource), broker });
 }
 

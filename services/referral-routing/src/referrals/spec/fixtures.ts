@@ -61,7 +61,7 @@ export interface OpenedCase {
  * Honduras with a fear of return), its persons, its household, and a referral consent for each of
  * `partners`; returns once routing's read model has applied them all.
  */
-export async function openCase(app: ReferralApp, o: { partners: string[]; members?: number; site?: string }): Promise<OpenedCase> {
+export async function openCase(app: ReferralApp, o: { partners: string[]; members?: number; site?: string; nationality?: string }): Promise<OpenedCase> {
   const caseId = randomUUID();
   const personIds = Array.from({ length: o.members ?? 1 }, () => randomUUID());
   const site = o.site ?? 'GT-MRC-01';
@@ -75,11 +75,11 @@ export async function openCase(app: ReferralApp, o: { partners: string[]; member
     household: personIds.length > 1,
     ageBand: AgeBand.AGED_18_TO_59,
     sex: Sex.FEMALE,
-    nationality: 'HN',
+    nationality: o.nationality ?? 'HN',
     vulnerabilityFlags: [VulnerabilityFlag.FEAR_OF_RETURN],
   });
   for (const personId of personIds) {
-    await intake(PersonRegisteredSchema, { personId, caseId, siteCode: site, ageBand: AgeBand.AGED_18_TO_59, sex: Sex.FEMALE, nationality: 'HN', registeredAt: toTimestamp() });
+    await intake(PersonRegisteredSchema, { personId, caseId, siteCode: site, ageBand: AgeBand.AGED_18_TO_59, sex: Sex.FEMALE, nationality: o.nationality ?? 'HN', registeredAt: toTimestamp() });
   }
   let last = await intake(HouseholdChangedSchema, { householdId: randomUUID(), caseId, members: personIds.map((personId) => ({ personId, ageBand: AgeBand.AGED_18_TO_59 })), changedAt: toTimestamp() });
   const consents = new Map<string, string>();
