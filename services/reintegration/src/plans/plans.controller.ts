@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -13,8 +13,9 @@ import {
 } from '@nestjs/swagger';
 import { Audited, type Caller, CurrentCaller } from '@puente/audit';
 import { ApiAuth } from '@puente/auth';
-import { ApiPaginatedResponse, Idempotent, type Page, ProblemDetailsDto, WithEtag } from '@puente/platform';
+import { ApiPaginatedResponse, Idempotent, type Page, ProblemDetailsDto, RequireIfMatch, WithEtag } from '@puente/platform';
 import {
+  AddMemberDto,
   CreatePlanDto,
   CreateTaskDto,
   FollowUpDto,
@@ -27,6 +28,7 @@ import {
   TaskDto,
   TaskIdParamsDto,
   TransitionDto,
+  UpdatePlanDto,
 } from './plans.dto';
 import { PlansService } from './plans.service';
 import { SUSTAINABILITY_QUESTIONS } from './sustainability';
@@ -76,6 +78,34 @@ export class PlansController {
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async get(@Param() params: PlanIdParamsDto, @CurrentCaller() caller: Caller): Promise<PlanDto> {
     return this.plans.get(caller, params.planId);
+  }
+
+  @Patch('plans/:planId')
+  @ApiAuth('reintegration:write')
+  @RequireIfMatch()
+  @WithEtag()
+  @Audited({ action: 'plan.update', objectType: 'plan', purpose: PURPOSE, objectIdParam: 'planId' })
+  @ApiOperation({ summary: "Change members' goals and specific needs and the partner programs of an open plan", description: 'With If-Match (the ETag read). A program that owns open tasks stays (409 program-owns-tasks).' })
+  @ApiOkResponse({ type: PlanDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'plan-closed, program-owns-tasks' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDetailsDto, description: 'unknown-code: not a member, or not an active program of the directory' })
+  async update(@Param() params: PlanIdParamsDto, @Body() body: UpdatePlanDto, @CurrentCaller() caller: Caller): Promise<PlanDto> {
+    return this.plans.update(caller, params.planId, body);
+  }
+
+  @Post('plans/:planId/members')
+  @ApiAuth('reintegration:write')
+  @Idempotent()
+  @WithEtag()
+  @Audited({ action: 'plan.add-member', objectType: 'plan', purpose: PURPOSE, objectIdParam: 'planId' })
+  @ApiOperation({ summary: 'Add a household member to an open plan', description: 'The member needs a reintegration_support consent in force on the case (403 consent-required otherwise).' })
+  @ApiCreatedResponse({ type: PlanDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  @ApiForbiddenResponse({ type: ProblemDetailsDto, description: 'consent-required, or a missing scope' })
+  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'already-exists (a member already), plan-closed' })
+  async addMember(@Param() params: PlanIdParamsDto, @Body() body: AddMemberDto, @CurrentCaller() caller: Caller): Promise<PlanDto> {
+    return this.plans.addMember(caller, params.planId, body);
   }
 
   @Post('plans/:planId/transitions')

@@ -412,3 +412,42 @@ export class SustainabilityQuestionDto {
   @ApiProperty({ type: [String], description: 'Answer codes, worst first' })
   answers: string[];
 }
+
+export class PlanMemberChangeDto {
+  @ApiProperty({ format: 'uuid', example: '6f1c2f8e-5b2a-4c11-9a51-0d5c1b7e9a10', description: 'A member of the plan' })
+  @IsUUID()
+  personId: string;
+
+  @ApiPropertyOptional({ enum: GOALS, isArray: true, example: ['employment', 'financial_inclusion'], description: "The member's goals (replaced)" })
+  @IsOptional()
+  @ArrayMaxSize(GOALS.length)
+  @ArrayUnique()
+  @IsIn(GOALS, { each: true })
+  goals?: (typeof GOALS)[number][];
+
+  @ApiPropertyOptional({ enum: SPECIFIC_NEED_CODES, isArray: true, example: ['women_childcare_support'], description: "The member's specific needs (replaced)" })
+  @IsOptional()
+  @ArrayMaxSize(SPECIFIC_NEED_CODES.length)
+  @ArrayUnique()
+  @IsIn(SPECIFIC_NEED_CODES, { each: true })
+  specificNeeds?: string[];
+}
+
+export class UpdatePlanDto {
+  @ApiPropertyOptional({ type: [PlanMemberChangeDto], description: 'Goals and specific needs of members, replaced member by member' })
+  @IsOptional()
+  @ArrayMaxSize(20)
+  @ArrayUnique((m: PlanMemberChangeDto) => m?.personId, { message: 'members must name each person once' })
+  @ValidateNested({ each: true })
+  @Type(() => PlanMemberChangeDto)
+  members?: PlanMemberChangeDto[];
+
+  @ApiPropertyOptional({ type: [String], format: 'uuid', example: [], description: 'The partner programs assigned (replaced); a program owning an open task stays' })
+  @IsOptional()
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  programIds?: string[];
+}
+
+export class AddMemberDto extends PlanMemberInputDto {}

@@ -36,7 +36,7 @@ import { FOLLOW_UP_GRACE_MS, isOverdue, type Milestone, milestoneDueDates } from
 import { PlanEntity } from './plan.entity';
 import { milestoneEnum, planOutcomeEnum, planStatusEnum, scoresMessage, taskKindEnum } from './plan-events';
 import { allowedActions, isClosed, outcomeFits, type PlanOutcome, type PlanStatus, transition } from './plan-state';
-import { type CreatePlanDto, type CreateTaskDto, type FollowUpDto, type ListPlansQueryDto, type PlanDto, type PlanMemberInputDto, TASK_DETAILS, type TaskDto, type TransitionDto } from './plans.dto';
+import { type AddMemberDto, type CreatePlanDto, type CreateTaskDto, type FollowUpDto, type ListPlansQueryDto, type PlanDto, type PlanMemberInputDto, TASK_DETAILS, type TaskDto, type TransitionDto, type UpdatePlanDto } from './plans.dto';
 import { answerIssues, type Scores, score } from './sustainability';
 
 type Actor = Caller | null;
@@ -287,6 +287,67 @@ export class PlansService {
       closedAt: p.closedAt?.toISOString() ?? null,
       version: p.version,
     };
+  }
+
+  /** Changes members' goals and needs and the programs of an open plan, at the version the caller read (If-Match). */
+  async update(caller: Caller, planId: string, dto: UpdatePlanDto): Promise<PlanDto> {
+    return this.ds.transaction(async (tx) => {
+      const plan = await this.visible(tx, caller, planId, true);
+      assertIfMatch(caller.request, planEtag(plan));
+      this.assertOpen(plan);
+      const members: MemberRow[] = await tx.query(`SELECT person_id, erased_at FROM plan_member WHERE plan_id = $1`, [plan.id]);
+      const live = new Set(members.filter((m) => !m.erased_at).map((m) => m.person_id));
+      const errors: FieldError[] = [];
+      (dto.members ?? []).forEach((m, i) => {
+        if (!live.has(m.personId.toLowerCase())) errors.push({ field: `members[${i}].personId`, message: 'is not a member of this plan', code: 'notAMember' });
+      });
+      if (errors.length > 0) throw unknownCodes(errors);
+      const programIds = dto.programIds?.map((p) => p.toLowerCase());
+      if (programIds) {
+        await this.assertKnownPrograms(tx, programIds, 'programIds');
+        const owning: { owner_program_id: string }[] = await tx.query(
+          `SELECT DISTINCT owner_program_id FROM plan_task WHERE plan_id = $1 AND status = 'open' AND owner_program_id IS NOT NULL AND NOT (owner_program_id = ANY($2::text[]))`,
+          [plan.id, programIds],
+        );
+        if (owning.length > 0) {
+          throw conflict('program-owns-tasks', 'Program owns open tasks', 'A program that owns open tasks stays assigned until they are completed or reassigned.', [
+            { field: 'programIds', message: `must keep ${owning.map((o) => o.owner_program_id).join(', ')}`, code: 'programOwnsTasks' },
+          ]);
+        }
+        await tx.query(`DELETE FROM plan_program WHERE plan_id = $1`, [plan.id]);
+        if (programIds.length > 0) await tx.query(`INSERT INTO plan_program (plan_id, program_id) SELECT $1, unnest($2::text[])`, [plan.id, programIds]);
+      }
+      for (const m of dto.members ?? []) {
+        await tx.query(`UPDATE plan_member SET goals = COALESCE($3::text[], goals), specific_needs = COALESCE($4::text[], specific_needs) WHERE plan_id = $1 AND person_id = $2`, [
+          plan.id,
+          m.personId.toLowerCase(),
+          m.goals ?? null,
+          m.specificNeeds ?? null,
+        ]);
+      }
+      await tx.query(`UPDATE plan SET version = version + 1, updated_at = clock_timestamp() WHERE id = $1`, [plan.id]);
+      return this.toDto(tx, await this.load(tx, plan.id));
+    });
+  }
+
+  /** Adds a household member to an open plan (with a reintegration_support consent in force, like at creation). */
+  async addMember(caller: Caller, planId: string, dto: AddMemberDto): Promise<PlanDto> {
+    return this.ds.transaction(async (tx) => {
+      const plan = await this.visible(tx, caller, planId, true);
+      this.assertOpen(plan);
+      const personId = dto.personId.toLowerCase();
+      const gap = await this.registry.consentGap(tx, plan.caseId, personId, this.clock.now());
+      if (gap) throw consentRequired([{ field: 'personId', message: `no reintegration_support consent in force (${gap})`, code: gap }]);
+      const added = await tx.query(
+        `INSERT INTO plan_member (plan_id, person_id, role, goals, specific_needs, position)
+         SELECT $1, $2, $3, $4::text[], $5::text[], COALESCE(max(position) + 1, 0) FROM plan_member WHERE plan_id = $1
+         ON CONFLICT (plan_id, person_id) DO NOTHING RETURNING person_id`,
+        [plan.id, personId, dto.role, dto.goals, dto.specificNeeds ?? []],
+      );
+      if (added.length === 0) throw conflict(ReintegrationProblemTypes.ALREADY_EXISTS, 'Already a member', 'The person is a member of this plan already.', [{ field: 'personId', message: 'is already a member', code: 'alreadyExists' }]);
+      await tx.query(`UPDATE plan SET version = version + 1, updated_at = clock_timestamp() WHERE id = $1`, [plan.id]);
+      return this.toDto(tx, await this.load(tx, plan.id));
+    });
   }
 
   /** Moves a plan through its status (409 invalid-transition otherwise). */

@@ -311,6 +311,31 @@ describe('reintegration plans (real HTTP, Kafka, PostgreSQL)', () => {
     await eventually('the withdrawn plan closed on the topic', async () => (await reintegrationEventsOf(t, w.caseId, (es) => es.some((x) => x.type === 'puente.reintegration.v1.PlanClosed'))).length > 0);
   });
 
+  it("sets a check-in plan's goals, needs and programs with If-Match, and adds a consenting household member", async () => {
+    const p = await returnee(t);
+    await consumed(t, await checkIn(p.caseId, p.personId));
+    const draft = (await t.call('GET', `/v1/plans?caseId=${p.caseId}`)).body.items[0];
+    const programId = await program();
+    const change = { members: [{ personId: p.personId, goals: ['self_employment', 'financial_inclusion'], specificNeeds: ['women_economic_empowerment'] }], programIds: [programId] };
+    expectProblem(await t.call('PATCH', `/v1/plans/${draft.id}`, { body: change }), 428);
+    const etag = (await t.call('GET', `/v1/plans/${draft.id}`)).headers.get('etag')!;
+    const changed = await t.call('PATCH', `/v1/plans/${draft.id}`, { body: change, headers: { 'if-match': etag } });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ programIds: [programId], members: [{ goals: ['self_employment', 'financial_inclusion'], specificNeeds: ['women_economic_empowerment'] }], version: draft.version + 1 });
+    expectProblem(await t.call('PATCH', `/v1/plans/${draft.id}`, { body: change, headers: { 'if-match': etag } }), 412);
+    const stranger = { members: [{ personId: randomUUID(), goals: ['housing'] }] };
+    expect(problemFields(expectProblem(await t.call('PATCH', `/v1/plans/${draft.id}`, { body: stranger, headers: { 'if-match': changed.headers.get('etag')! } }), 422))).toEqual(['members[0].personId']);
+
+    const child = await returnee(t, { caseId: p.caseId, ageBand: AgeBand.AGED_0_TO_4, consent: false });
+    const refused = expectProblem(await t.call('POST', `/v1/plans/${draft.id}/members`, { body: { personId: child.personId, role: 'child', goals: ['health'] } }), 403, 'consent-required');
+    expect(refused.errors[0].field).toBe('personId');
+    await consentTo(t, p.caseId, child.personId);
+    const added = await t.call('POST', `/v1/plans/${draft.id}/members`, { body: { personId: child.personId, role: 'child', goals: ['health'], specificNeeds: ['children_early_childhood_care'] } });
+    expect(added.status).toBe(201);
+    expect(added.body.members.map((m: any) => m.role)).toEqual(['principal', 'child']);
+    expectProblem(await t.call('POST', `/v1/plans/${draft.id}/members`, { body: { personId: child.personId, role: 'child', goals: [] } }), 409, 'already-exists');
+  });
+
   it('lists the sustainability questions by dimension', async () => {
     const res = await t.call('GET', '/v1/sustainability-questions');
     expect(res.status).toBe(200);
