@@ -15,7 +15,7 @@
 //    (JWT, consent check, audit record, JSON), for the end-to-end figure.
 // Every index answer is checked equal to the brute-force answer (ids and scores, in order).
 //
-//   npm run bench -- matching      BENCH_OPENINGS (50000), BENCH_PROFILES (100000), BENCH_QUERIES (500 per way),
+//   npm run bench -- matching      BENCH_OPENINGS (50000), BENCH_PROFILES (100000), BENCH_QUERIES (300 per way),
 //                                  BENCH_HTTP_REQUESTS (200 per way), BENCH_DB_PREFIX (puente_bench_)
 //
 // services/reintegration/src/matching/matching-bench.spec.ts runs this file on a few hundred rows.
@@ -290,7 +290,7 @@ async function main(): Promise<void> {
   const options: MatchingBenchOptions = {
     openings: Number(process.env.BENCH_OPENINGS ?? 50_000),
     profiles: Number(process.env.BENCH_PROFILES ?? 100_000),
-    queries: Number(process.env.BENCH_QUERIES ?? 500),
+    queries: Number(process.env.BENCH_QUERIES ?? 300),
     httpRequests: Number(process.env.BENCH_HTTP_REQUESTS ?? 200),
   };
   const { benchAuth } = await import('./harness');

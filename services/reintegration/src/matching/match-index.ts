@@ -1,4 +1,4 @@
-import { compareRanked, type MatchOpening, type MatchProfile, type MatchScore, maxPointsWithOccupation, scoreMatch, WEIGHTS } from './scorer';
+import { compareRanked, type MatchOpening, type MatchProfile, type MatchScore, maxPointsWithOccupation, quickScore, scoreMatch, WEIGHTS } from './scorer';
 
 /** An opening as the index keeps it: its scored fields and the days it takes applications (`YYYY-MM-DD`, inclusive). */
 export interface IndexedOpening extends MatchOpening {
@@ -118,7 +118,7 @@ export class MatchIndex {
 
   /** The best `limit` openings taking applications on `day` (`YYYY-MM-DD`) for the person. */
   topOpenings(person: MatchProfile, limit: number, day: string, stats: QueryStats = { scored: 0 }): RankedOpening[] {
-    const top = new TopN<RankedOpening & { id: string }>(limit);
+    const top = new TopN<{ score: number; id: string; opening: IndexedOpening }>(limit);
     const seen = new Set<string>();
     const consider = (id: string) => {
       if (seen.has(id)) return;
@@ -126,66 +126,67 @@ export class MatchIndex {
       const opening = this.openings.get(id) as IndexedOpening;
       if (!takesApplications(opening, day)) return;
       stats.scored++;
-      const result = scoreMatch(person, opening);
-      if (result.relevant) top.offer({ ...result, opening, id });
+      const { score, relevant } = quickScore(person, opening);
+      if (relevant) top.offer({ score, opening, id });
     };
+    const explained = () => top.items.map(({ opening }) => ({ ...scoreMatch(person, opening), opening }));
     // Tiers 0-3: openings whose ISCO code shares 4, 3, 2, 1 leading digits with one of the person's.
     for (let tier = 0; tier < PREFIXES.length; tier++) {
       for (const code of person.occupations) for (const id of this.openingsByPrefix.get(prefixKey(code, PREFIXES[tier])) ?? []) consider(id);
-      if (top.closedAbove(maxPointsWithOccupation(TIER_POINTS[tier + 1]) / 100)) return strip(top.items);
+      if (top.closedAbove(maxPointsWithOccupation(TIER_POINTS[tier + 1]) / 100)) return explained();
     }
     // Tier 4: openings in other major groups that require a skill the person has.
     for (const code of person.occupations) for (const id of this.openingsBySkill.get(code) ?? []) consider(id);
-    return strip(top.items);
+    return explained();
   }
 
   /** The best `limit` persons for the opening. */
   topPeople(opening: MatchOpening, limit: number, stats: QueryStats = { scored: 0 }): RankedPerson[] {
-    const top = new TopN<RankedPerson & { id: string }>(limit);
+    const top = new TopN<{ score: number; id: string; person: MatchProfile }>(limit);
     const seen = new Set<string>();
     const consider = (id: string) => {
       if (seen.has(id)) return;
       seen.add(id);
       const person = this.profiles.get(id) as MatchProfile;
       stats.scored++;
-      const result = scoreMatch(person, opening);
-      if (result.relevant) top.offer({ ...result, person, id });
+      const { score, relevant } = quickScore(person, opening);
+      if (relevant) top.offer({ score, person, id });
     };
+    const explained = () => top.items.map(({ person }) => ({ ...scoreMatch(person, opening), person }));
     for (let tier = 0; tier < PREFIXES.length; tier++) {
       for (const id of this.profilesByPrefix.get(prefixKey(opening.iscoCode, PREFIXES[tier])) ?? []) consider(id);
-      if (top.closedAbove(maxPointsWithOccupation(TIER_POINTS[tier + 1]) / 100)) return strip(top.items);
+      if (top.closedAbove(maxPointsWithOccupation(TIER_POINTS[tier + 1]) / 100)) return explained();
     }
     // Persons in other major groups holding a required skill.
     for (const skill of new Set(opening.requiredSkills)) for (const id of this.profilesByPrefix.get(prefixKey(skill, 4)) ?? []) consider(id);
-    return strip(top.items);
+    return explained();
   }
 
-  /** Every opening scored, sorted, cut: the reference the index must agree with (and the benchmark's baseline). */
+  /**
+   * Every opening scored, sorted, cut: the reference the index must agree with, and the
+   * benchmark's baseline (the same scorer, the same explanation of the ones returned).
+   */
   bruteForceTopOpenings(person: MatchProfile, limit: number, day: string): RankedOpening[] {
-    const all: (RankedOpening & { id: string })[] = [];
+    const all: { score: number; id: string; opening: IndexedOpening }[] = [];
     for (const opening of this.openings.values()) {
       if (!takesApplications(opening, day)) continue;
-      const result = scoreMatch(person, opening);
-      if (result.relevant) all.push({ ...result, opening, id: opening.openingId });
+      const { score, relevant } = quickScore(person, opening);
+      if (relevant) all.push({ score, opening, id: opening.openingId });
     }
-    return strip(all.sort(compareRanked).slice(0, limit));
+    return all.sort(compareRanked).slice(0, limit).map(({ opening }) => ({ ...scoreMatch(person, opening), opening }));
   }
 
   /** Every person scored, sorted, cut. */
   bruteForceTopPeople(opening: MatchOpening, limit: number): RankedPerson[] {
-    const all: (RankedPerson & { id: string })[] = [];
+    const all: { score: number; id: string; person: MatchProfile }[] = [];
     for (const person of this.profiles.values()) {
-      const result = scoreMatch(person, opening);
-      if (result.relevant) all.push({ ...result, person, id: person.personId });
+      const { score, relevant } = quickScore(person, opening);
+      if (relevant) all.push({ score, person, id: person.personId });
     }
-    return strip(all.sort(compareRanked).slice(0, limit));
+    return all.sort(compareRanked).slice(0, limit).map(({ person }) => ({ ...scoreMatch(person, opening), person }));
   }
 }
 
 export function takesApplications(opening: IndexedOpening, day: string): boolean {
   return opening.opensOn <= day && (opening.closesOn === null || day <= opening.closesOn);
-}
-
-function strip<T extends { id: string }>(items: T[]): Omit<T, 'id'>[] {
-  return items.map(({ id: _id, ...rest }) => rest);
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { isIscoUnitCode } from '../skills/isco';
 import { language, opening, personWithProtectedAttributes, profile, iscoUnit } from './arbitraries';
-import { compareRanked, matchProfileOf, type MatchProfile, occupationLevel, PROTECTED_ATTRIBUTES, scoreMatch } from './scorer';
+import { compareRanked, matchProfileOf, type MatchProfile, occupationLevel, PROTECTED_ATTRIBUTES, quickScore, scoreMatch } from './scorer';
 
 const SPS = { lat: 15.5, lon: -88.03 }; // San Pedro Sula
 const TGU = { lat: 14.08, lon: -87.21 }; // Tegucigalpa
@@ -89,6 +89,16 @@ describe('scoreMatch (skills, languages, distance; nothing else)', () => {
   it('keeps protected attributes out of what it scores', () => {
     const copied = matchProfileOf({ personId: 'p', occupations: ['7112'], languages: [], location: null, sex: 'female', nationality: 'HN' } as MatchProfile);
     for (const attribute of PROTECTED_ATTRIBUTES) expect(copied).not.toHaveProperty(attribute);
+  });
+
+  it('property: the quick score a scan ranks with is the explained score', () => {
+    fc.assert(
+      fc.property(profile, opening, (person, job) => {
+        const full = scoreMatch(person, job);
+        expect(quickScore(person, job)).toEqual({ score: full.score, relevant: full.relevant });
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('property: the same inputs give the same result, whatever the order of their lists', () => {

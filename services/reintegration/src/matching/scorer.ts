@@ -127,51 +127,116 @@ export function distanceKm(a: GeoPoint, b: GeoPoint): number {
   return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
-/** The score of a person for an opening, with its explanation. Pure: the same inputs give the same number. */
-export function scoreMatch(person: MatchProfile, opening: MatchOpening): MatchScore {
-  let occupation: MatchExplanation['occupation'] = null;
-  let occupationPoints = 0;
+// Per-object preparation reused across a scan (inputs are read-only): the person's codes as a set
+// and best level per language, the opening's requirements deduplicated and sorted.
+interface PreparedPerson {
+  held: ReadonlySet<string>;
+  languages: ReadonlyMap<string, CefrLevel>;
+}
+interface PreparedOpening {
+  skills: readonly string[];
+  languages: readonly LanguageAbility[];
+}
+const preparedPersons = new WeakMap<MatchProfile, PreparedPerson>();
+const preparedOpenings = new WeakMap<MatchOpening, PreparedOpening>();
+
+function preparePerson(person: MatchProfile): PreparedPerson {
+  let prepared = preparedPersons.get(person);
+  if (!prepared) {
+    const languages = new Map<string, CefrLevel>();
+    for (const l of person.languages) {
+      const best = languages.get(l.code);
+      if (best === undefined || cefrRank(l.level) > cefrRank(best)) languages.set(l.code, l.level);
+    }
+    prepared = { held: new Set(person.occupations), languages };
+    preparedPersons.set(person, prepared);
+  }
+  return prepared;
+}
+
+function prepareOpening(opening: MatchOpening): PreparedOpening {
+  let prepared = preparedOpenings.get(opening);
+  if (!prepared) {
+    const languages = new Map<string, LanguageAbility>();
+    for (const l of opening.requiredLanguages) if (!languages.has(l.code)) languages.set(l.code, l);
+    prepared = {
+      skills: [...new Set(opening.requiredSkills)].sort(),
+      languages: [...languages.values()].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)),
+    };
+    preparedOpenings.set(opening, prepared);
+  }
+  return prepared;
+}
+
+function bestOccupation(person: MatchProfile, opening: MatchOpening): { points: number; match: MatchExplanation['occupation'] } {
+  let points = 0;
+  let match: MatchExplanation['occupation'] = null;
   for (const code of person.occupations) {
     const level = occupationLevel(code, opening.iscoCode);
-    if (level && WEIGHTS.occupation[level] > occupationPoints) {
-      occupationPoints = WEIGHTS.occupation[level];
-      occupation = { code, level };
-    } else if (level && WEIGHTS.occupation[level] === occupationPoints && occupation && code < occupation.code) {
-      occupation = { code, level }; // the same points from two codes: name the smaller, so explanations are stable
+    if (!level) continue;
+    const p = WEIGHTS.occupation[level];
+    // The same points from two codes: name the smaller, so explanations are stable.
+    if (p > points || (p === points && match && code < match.code)) {
+      points = p;
+      match = { code, level };
     }
   }
+  return { points, match };
+}
 
-  const held = new Set(person.occupations);
-  const required = [...new Set(opening.requiredSkills)].sort();
-  const skillsMatched = required.filter((code) => held.has(code));
-  const skillsMissing = required.filter((code) => !held.has(code));
-  const skillPoints = required.length === 0 ? WEIGHTS.skills : (WEIGHTS.skills * skillsMatched.length) / required.length;
+function distancePart(person: MatchProfile, opening: MatchOpening): { km: number | null; points: number } {
+  if (!person.location || !opening.location) return { km: null, points: 0 };
+  const km = distanceKm(person.location, opening.location);
+  return { km: Math.round(km * 10) / 10, points: WEIGHTS.distance * Math.max(0, 1 - km / DISTANCE_LIMIT_KM) };
+}
+
+const toScore = (points: number) => Math.round(points * 100) / 10_000;
+
+/**
+ * The score alone, and whether the pair is relevant, without building an explanation: what a scan
+ * ranks with. Always equal to `scoreMatch(...).score` (tested); the explanation is built for the
+ * few that are returned.
+ */
+export function quickScore(person: MatchProfile, opening: MatchOpening): { score: number; relevant: boolean } {
+  const p = preparePerson(person);
+  const o = prepareOpening(opening);
+  const occupation = bestOccupation(person, opening).points;
+  let skillsMatched = 0;
+  for (const code of o.skills) if (p.held.has(code)) skillsMatched++;
+  let languagesMet = 0;
+  for (const need of o.languages) {
+    const held = p.languages.get(need.code);
+    if (held !== undefined && cefrRank(held) >= cefrRank(need.level)) languagesMet++;
+  }
+  const skillPoints = o.skills.length === 0 ? WEIGHTS.skills : (WEIGHTS.skills * skillsMatched) / o.skills.length;
+  const languagePoints = o.languages.length === 0 ? WEIGHTS.languages : (WEIGHTS.languages * languagesMet) / o.languages.length;
+  return { score: toScore(occupation + skillPoints + languagePoints + distancePart(person, opening).points), relevant: occupation > 0 || skillsMatched > 0 };
+}
+
+/** The score of a person for an opening, with its explanation. Pure: the same inputs give the same number. */
+export function scoreMatch(person: MatchProfile, opening: MatchOpening): MatchScore {
+  const p = preparePerson(person);
+  const o = prepareOpening(opening);
+  const occupation = bestOccupation(person, opening);
+  const skillsMatched = o.skills.filter((code) => p.held.has(code));
+  const skillsMissing = o.skills.filter((code) => !p.held.has(code));
+  const skillPoints = o.skills.length === 0 ? WEIGHTS.skills : (WEIGHTS.skills * skillsMatched.length) / o.skills.length;
 
   const languagesMet: LanguageExplanation[] = [];
   const languagesMissing: LanguageExplanation[] = [];
-  const requiredLanguages = [...opening.requiredLanguages].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
-  for (const need of requiredLanguages) {
-    let best: CefrLevel | null = null;
-    for (const l of person.languages) if (l.code === need.code && (best === null || cefrRank(l.level) > cefrRank(best))) best = l.level;
-    const entry = { code: need.code, required: need.level, held: best };
-    if (best !== null && cefrRank(best) >= cefrRank(need.level)) languagesMet.push(entry);
+  for (const need of o.languages) {
+    const held = p.languages.get(need.code) ?? null;
+    const entry = { code: need.code, required: need.level, held };
+    if (held !== null && cefrRank(held) >= cefrRank(need.level)) languagesMet.push(entry);
     else languagesMissing.push(entry);
   }
-  const languagePoints = requiredLanguages.length === 0 ? WEIGHTS.languages : (WEIGHTS.languages * languagesMet.length) / requiredLanguages.length;
+  const languagePoints = o.languages.length === 0 ? WEIGHTS.languages : (WEIGHTS.languages * languagesMet.length) / o.languages.length;
+  const distance = distancePart(person, opening);
 
-  let distance: number | null = null;
-  let distancePoints = 0;
-  if (person.location && opening.location) {
-    const km = distanceKm(person.location, opening.location);
-    distance = Math.round(km * 10) / 10;
-    distancePoints = WEIGHTS.distance * Math.max(0, 1 - km / DISTANCE_LIMIT_KM);
-  }
-
-  const points = occupationPoints + skillPoints + languagePoints + distancePoints;
   return {
-    score: Math.round(points * 100) / 10_000,
-    relevant: occupationPoints > 0 || skillsMatched.length > 0,
-    explanation: { occupation, skillsMatched, skillsMissing, languagesMet, languagesMissing, distanceKm: distance },
+    score: toScore(occupation.points + skillPoints + languagePoints + distance.points),
+    relevant: occupation.points > 0 || skillsMatched.length > 0,
+    explanation: { occupation: occupation.match, skillsMatched, skillsMissing, languagesMet, languagesMissing, distanceKm: distance.km },
   };
 }
 
