@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type JobMatched, type JobPlacementConfirmed, PersonErasedSchema, toTimestamp } from '@puente/contracts';
+import { ConsentPurpose, ConsentRecordedSchema, type JobMatched, type JobPlacementConfirmed, PersonErasedSchema, toTimestamp } from '@puente/contracts';
+import { eventually } from '@puente/testing';
 import { consumed, expectProblem, problemFields, publish, type ReintegrationTestApp, reintegrationEventsOf, returnee, startReintegration } from '../testing/harness';
 
 const EMPLOYER = 'HN-EMP-CONSTRUCTORA-01';
@@ -117,6 +118,28 @@ describe('job openings, matching and placements (real HTTP, PostgreSQL and Kafka
     // Every ranking of a person is audited, the refused one too.
     const audit = await t.ds.query(`SELECT outcome FROM audit_record WHERE object_id = $1 AND action = 'skills-profile.match' ORDER BY seq`, [bricklayer.personId]);
     expect(audit.map((a: { outcome: string }) => a.outcome)).toEqual(['success', 'success', 'error']);
+  });
+
+  it('lists as candidates only persons whose consent is in force now (a consent lapses by its end date, without an event)', async () => {
+    const openingId = await post(opening({ title: 'Albañil (consentimiento)' }));
+    const lasting = await personWith(['7112', '9313']);
+    const lapsing = await returnee(t, { consent: false });
+    const eventId = await publish(t, 'intake', lapsing.caseId, ConsentRecordedSchema, {
+      consentId: randomUUID(),
+      caseId: lapsing.caseId,
+      personId: lapsing.personId,
+      purpose: ConsentPurpose.REINTEGRATION_SUPPORT,
+      validFrom: toTimestamp(new Date(Date.now() - 60_000)),
+      validUntil: toTimestamp(new Date(Date.now() + 4_000)),
+      recordedAt: toTimestamp(),
+    });
+    await consumed(t, eventId);
+    expect((await t.call('PUT', `/v1/persons/${lapsing.personId}/skills-profile`, { body: profile(['7112', '9313']) })).status).toBe(201);
+    const candidates = async () => (await t.call('GET', `/v1/job-openings/${openingId}/candidates?limit=50`)).body.candidates.map((c: { personId: string }) => c.personId);
+    expect(await candidates()).toEqual(expect.arrayContaining([lasting.personId, lapsing.personId]));
+    await eventually('the lapsed consent takes the person off the candidates', async () => !(await candidates()).includes(lapsing.personId), 20_000, 250);
+    expect(await candidates()).toContain(lasting.personId);
+    expectProblem(await t.call('GET', `/v1/persons/${lapsing.personId}/job-matches`), 403, 'consent-required');
   });
 
   it('proposes, accepts and confirms a placement: JobMatched and JobPlacementConfirmed on the case; twice is 409', async () => {

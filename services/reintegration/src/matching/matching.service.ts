@@ -47,7 +47,11 @@ export class Matching {
     };
   }
 
-  /** The best persons for an opening (only persons with a consent in force have match features). */
+  /**
+   * The best persons for an opening. Match features exist only while a consent is in force, but a
+   * consent can also lapse by its end date (no event): the ranking takes a margin and keeps only
+   * persons whose consent is in force now.
+   */
   async candidatesFor(openingId: string, limit: number): Promise<CandidatesDto> {
     const row = await this.openings.get(openingId);
     await this.feed.catchUp();
@@ -59,11 +63,12 @@ export class Matching {
         requiredLanguages: row.required_languages,
         location: row.lat === null || row.lon === null ? null : { lat: row.lat, lon: row.lon },
       },
-      limit,
+      Math.min(limit * 3, 150),
     );
+    const supportable = await this.profiles.withConsentInForce(this.dataSource.manager, ranked.map((r) => r.person.personId));
     return {
       openingId,
-      candidates: ranked.map((r) => ({ personId: r.person.personId, score: r.score, explanation: r.explanation as CandidatesDto['candidates'][number]['explanation'] })),
+      candidates: ranked.filter((r) => supportable.has(r.person.personId)).slice(0, limit).map((r) => ({ personId: r.person.personId, score: r.score, explanation: r.explanation as CandidatesDto['candidates'][number]['explanation'] })),
     };
   }
 }

@@ -94,6 +94,26 @@ export class SkillsProfiles implements OnModuleInit {
     return gap;
   }
 
+  /**
+   * Which of these persons may be supported now, in one statement (a ranking checks dozens): the
+   * same rule as PersonRegistry.consentGap — not erased, and a recorded, not withdrawn
+   * reintegration_support consent valid now, of the person or naming no one on a case of theirs.
+   */
+  async withConsentInForce(manager: EntityManager, personIds: string[]): Promise<Set<string>> {
+    if (personIds.length === 0) return new Set();
+    const rows: { person_id: string }[] = await manager.query(
+      `SELECT p.person_id FROM unnest($1::uuid[]) AS p(person_id)
+        WHERE NOT EXISTS (SELECT 1 FROM person_record r WHERE r.person_id = p.person_id AND r.erased_at IS NOT NULL)
+          AND EXISTS (
+            SELECT 1 FROM reintegration_consent c
+             WHERE (c.person_id = p.person_id OR (c.person_id IS NULL AND c.case_id IN (SELECT m.case_id FROM case_member m WHERE m.person_id = p.person_id)))
+               AND c.recorded_at IS NOT NULL AND c.withdrawn_at IS NULL
+               AND (c.valid_from IS NULL OR c.valid_from <= now()) AND (c.valid_until IS NULL OR c.valid_until > now()))`,
+      [personIds],
+    );
+    return new Set(rows.map((r) => r.person_id));
+  }
+
   /** 410 once erased, 403 without a consent in force. */
   async requireSupportable(manager: EntityManager, personId: string, field = 'personId'): Promise<void> {
     const gap = await this.consentGap(manager, personId);
