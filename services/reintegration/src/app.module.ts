@@ -6,6 +6,7 @@ import { MessagingModule, messagingEntities, messagingMigrations } from '@puente
 import { PlatformModule, platformEntities, platformMigrations } from '@puente/platform';
 import { privacyEntities, privacyMigrations } from '@puente/privacy';
 import type { DestinationStream } from 'pino';
+import { AvrModule } from './avr/avr.module';
 import { Clock, ClockModule } from './common/clock';
 import { ReintegrationConfig } from './config/reintegration.config';
 import { reintegrationMigrations } from './migrations';
@@ -30,6 +31,7 @@ export const SERVICE = {
 export const REINTEGRATION_FEATURES: Type[] = [
   RegistryModule,
   PlansModule,
+  AvrModule,
   EmploymentModule,
 ];
 

@@ -1,4 +1,5 @@
 import type { MigrationClass } from '@puente/platform';
+import { CreateAvrPackages1798000004000 } from '../avr/avr.migration';
 import { CreateJobs1798000002000 } from '../jobs/jobs.migration';
 import { CreateMatchFeatures1798000003000 } from '../matching/match-features.migration';
 import { CreatePlans1798000000100 } from '../plans/plans.migration';
@@ -23,4 +24,6 @@ export const reintegrationMigrations: MigrationClass[] = [
   CreateJobs1798000002000,
   // matching
   CreateMatchFeatures1798000003000,
+  // assisted voluntary return
+  CreateAvrPackages1798000004000,
 ];

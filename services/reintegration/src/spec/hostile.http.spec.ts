@@ -7,7 +7,7 @@ import { consumed, publish, returnee, startReintegration } from '../testing/harn
 describeHostileInput({
   service: 'reintegration',
   start: () => startReintegration('hostile'),
-  // A consented person with an active plan (a partner program, a task), so identifiers reach plan, task and follow-up routes.
+  // A consented person with an active plan (a partner program, a task) and a return package, so identifiers reach plan, task, follow-up and package routes.
   prepare: async (harness) => {
     const t = harness as Awaited<ReturnType<typeof startReintegration>>;
     const p = await returnee(t);
@@ -30,7 +30,12 @@ describeHostileInput({
     });
     const active = await t.call('POST', `/v1/plans/${plan.body.id}/transitions`, { body: { action: 'activate' } });
     const task = await t.call('POST', `/v1/plans/${plan.body.id}/tasks`, { body: { kind: 'national_id', personId: p.personId, dueOn: '2027-01-15', owner: { kind: 'person' } } });
-    if (plan.status !== 201 || active.status !== 200 || task.status !== 201) throw new Error(`preparing failed: plan ${plan.status}, activate ${active.status}, task ${task.status}`);
-    return [{ planId: plan.body.id, caseId: p.caseId, personId: p.personId, programId }, { taskId: task.body.id }];
+    const avr = await t.call('POST', '/v1/avr-packages', {
+      body: { caseId: p.caseId, personId: p.personId, hostNode: 'MX', originNode: 'HN', stages: [{ kind: 'travel', amountMinor: 450000, currency: 'MXN', plannedOn: '2027-01-10' }] },
+    });
+    if (plan.status !== 201 || active.status !== 200 || task.status !== 201 || avr.status !== 201) {
+      throw new Error(`preparing failed: plan ${plan.status}, activate ${active.status}, task ${task.status}, avr package ${avr.status}`);
+    }
+    return [{ planId: plan.body.id, caseId: p.caseId, personId: p.personId, programId }, { taskId: task.body.id }, { packageId: avr.body.id }];
   },
 });
