@@ -17,6 +17,8 @@ import { DataSource } from 'typeorm';
 import { MatchKeyPublication } from '../duplicates/match-key-publication';
 import { IntakeEvents } from '../events/intake-events';
 import { RetractionNotices } from '../retractions/retraction-notices';
+import { ProtectionOverridesController } from '../protection/protection-overrides.controller';
+import { ProtectionOverrides } from '../protection/protection-overrides.service';
 import { MatchKeyArrivals, RetractionArrivals } from './exchange-effects';
 import { federationConsumerClass } from './federation.consumer';
 import { EXCHANGE_RECEIVER, EXCHANGE_WRITER, NODE_REGISTRY } from './federation.tokens';
@@ -49,7 +51,7 @@ export class IntakeFederationModule {
     const registry = loadNodeRegistry(env);
     return {
       module: IntakeFederationModule,
-      controllers: [federationConsumerClass(registry.node)],
+      controllers: [federationConsumerClass(registry.node), ProtectionOverridesController],
       providers: [
         { provide: NODE_REGISTRY, useValue: registry },
         { provide: EXCHANGE_WRITER, useFactory: (r: NodeRegistry) => new ExchangeWriter(r, eventSource(r.node, 'intake')), inject: [NODE_REGISTRY] },
@@ -76,6 +78,7 @@ export class IntakeFederationModule {
         RetractionArrivals,
         RetractionNotices,
         IntakeEvents,
+        ProtectionOverrides,
       ],
     };
   }

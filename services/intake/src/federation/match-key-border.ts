@@ -4,6 +4,8 @@ import { attachEnvelope, decideCrossing, type BorderSubject, type ExchangeWriter
 import type { ConsumedEvent } from '@puente/messaging';
 import type { EntityManager } from 'typeorm';
 import { MatchKeyPublication } from '../duplicates/match-key-publication';
+import { overridesOf } from '../protection/override-store';
+import { liftedAt } from '../protection/protection-override-rules';
 import { EXCHANGE_WRITER, NODE_REGISTRY } from './federation.tokens';
 
 const PUBLISHED = 'puente.intake.v1.MatchKeysPublished';
@@ -45,7 +47,8 @@ export class MatchKeyBorder {
       protectionFlags: rows[0].flags,
       consents: consented ? [{ purpose: 'identity_matching' }] : [],
       sentTo,
-      overrides: [],
+      // Audited overrides an officer recorded, while they are in force.
+      overrides: liftedAt(await overridesOf(tx, personId), at),
     };
   }
 
