@@ -67,6 +67,21 @@ describe('manifest registrations: register or match in bulk (real HTTP, PostgreS
     expect(back.body.rows[0].caseId).not.toBe(caseId);
   });
 
+  it('registers one person for one identity: twice in a call, and in two calls at the same time', async () => {
+    const twice = await t.call('POST', '/v1/manifest-registrations', {
+      token: reception,
+      body: { siteCode: 'GT-CRM-01', rows: [row('t1', { givenNames: 'Juan Carlos', birthDate: '1985-03-17' }), row('t2', { givenNames: 'JUAN CARLOS', birthDate: '1985-03-17' })] },
+    });
+    const [first, second] = twice.body.rows;
+    expect(first).toMatchObject({ outcome: 'registered', caseOpened: true });
+    expect(second).toMatchObject({ outcome: 'matched', personId: first.personId, caseId: first.caseId, caseOpened: false });
+
+    const body = { siteCode: 'GT-CRM-01', rows: [row('c1', { givenNames: 'Tomás', birthDate: '1970-08-08' })] };
+    const [a, b] = await Promise.all([0, 1].map(() => t.call('POST', '/v1/manifest-registrations', { token: reception, body })));
+    expect([a.body.rows[0].outcome, b.body.rows[0].outcome].sort()).toEqual(['matched', 'registered']);
+    expect(a.body.rows[0].personId).toBe(b.body.rows[0].personId);
+  });
+
   it('keeps a corrected row on the person answered before: a person it registered is corrected, never registered a second time', async () => {
     const countPersons = async () => (await t.ds.query(`SELECT count(*)::int AS n FROM person`))[0].n as number;
     const first = await t.call('POST', '/v1/manifest-registrations', { token: reception, body: { siteCode: 'GT-CRM-01', rows: [row('k1', { givenNames: 'Wilmer', birthDate: '1991-07-19' })] } });

@@ -240,6 +240,7 @@ export class ManifestRegistrationService {
       if (d.kind === 'register') return;
       if (d.kind === 'same-as-row') {
         outcomes[i] = { ...outcomes[d.row], outcome: 'matched', identityCorrected: false, caseOpened: false };
+        audits.push(audit('person.match', outcomes[d.row].personId));
         return;
       }
       const caseOpened = opened.has(d.personId) && !outcomes.some((o) => o?.personId === d.personId);
