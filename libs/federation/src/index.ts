@@ -73,6 +73,7 @@ export { exchangeAsyncApiDocument, exchangeAsyncApiProvider, SEALED_PAYLOADS } f
 export { CreateDeliveryLedger1767052800100 } from './delivery-ledger.migration';
 export { deliveriesOf, recordDeliveries, type LedgerDelivery, type LedgerRow } from './delivery-ledger';
 export { CreateRetractionNotices1767052800200 } from './retraction.migration';
+export { ASYLUM_FLAGS, protectionOf } from './person-protection';
 export {
   attachEnvelope,
   DEFAULT_RETRACTION_RECEIPT_SECONDS,

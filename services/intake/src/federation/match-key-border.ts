@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { encodeEvent, MatchKeysWithdrawalReason, MatchKeysWithdrawnSchema, toTimestamp } from '@puente/contracts';
-import { attachEnvelope, decideCrossing, type BorderSubject, type ExchangeWriter, type NodeRegistry, peersThatReceived, recordDeliveries, unsentNodeNotices } from '@puente/federation';
+import { attachEnvelope, decideCrossing, protectionOf, type BorderSubject, type ExchangeWriter, type NodeRegistry, peersThatReceived, recordDeliveries, unsentNodeNotices } from '@puente/federation';
 import type { ConsumedEvent } from '@puente/messaging';
 import type { EntityManager } from 'typeorm';
 import { MatchKeyPublication } from '../duplicates/match-key-publication';
@@ -41,10 +41,8 @@ export class MatchKeyBorder {
     const consented = await this.publication.mayPublish(tx, personId, at);
     return {
       nationality: rows[0].nationality,
-      fearOfReturn: rows[0].flags.includes('fear_of_return'),
-      // Intake records no asylum claim of its own; screening's fear grounds arrive as the fear_of_return flag.
-      asylumClaim: false,
-      protectionFlags: rows[0].flags,
+      // Fear of return, an asylum claim lodged here or refugee status recognized here (flags).
+      ...protectionOf(rows[0].flags),
       consents: consented ? [{ purpose: 'identity_matching' }] : [],
       sentTo,
       // Audited overrides an officer recorded, while they are in force.

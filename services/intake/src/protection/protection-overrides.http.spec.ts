@@ -66,4 +66,15 @@ describe('protection override (HTTP)', () => {
     const listed = await intake.call('GET', `/v1/persons/${personId}/protection-overrides`, { token: officer });
     expect(listed.body.items).toEqual([expect.objectContaining({ id: granted.body.id, inForce: false })]);
   }, 180_000);
+
+  it.each(['asylum_claim', 'recognized_refugee'])('a Honduran with %s recorded here (no fear of return) is never sent to HN, but is to MX', async (flag) => {
+    const res = await intake.call('POST', '/v1/persons', {
+      body: people.mariaJose(site, { nationality: 'HN', vulnerabilityFlags: [flag], familyNames: `Solicitante ${flag}`, consents: [{ purpose: 'identity_matching', method: 'written' }] }),
+    });
+    expect(res.status).toBe(201);
+    const { personId } = res.body as { personId: string };
+    await eventually('keys sent to MX', async () => (await sentTo(personId)).includes('MX'), 60_000);
+    expect(await sentTo(personId)).not.toContain('HN');
+    expect((await intake.call('GET', `/v1/persons/${personId}/summary`)).body.vulnerabilityFlags).toEqual([flag]);
+  }, 120_000);
 });
