@@ -169,8 +169,9 @@ export class ReportsService {
     if (from && to && from >= to) throw ProblemException.badRequest('from must not be after to', { errors: [{ field: 'from', message: 'from is after to' }] });
     const rows: { week: string; value: string; n: number }[] = await this.dataSource.query(reportSql(def), [from, to]);
     const weekly = def.dimension !== 'week' && query.perWeek === true;
-    const dimensions = def.dimension === 'week' ? ['week'] : weekly ? [def.dimension, 'week'] : [def.dimension];
-    const cells = rows.map((r) => ({ key: def.dimension === 'week' ? [r.week] : weekly ? [r.value, r.week] : [r.value], count: r.n }));
+    // Per week, the week comes first: the x axis of the chart, one series per value.
+    const dimensions = def.dimension === 'week' ? ['week'] : weekly ? ['week', def.dimension] : [def.dimension];
+    const cells = rows.map((r) => ({ key: def.dimension === 'week' ? [r.week] : weekly ? [r.week, r.value] : [r.value], count: r.n }));
     return publishReport({ report: def.id, title: def.title, node: this.node, unit: def.unit, from: query.from, to: query.to }, suppressSmallCells(dimensions, cells));
   }
 }

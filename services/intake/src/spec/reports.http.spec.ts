@@ -67,6 +67,9 @@ describe('intake reports for planning (HTTP + PostgreSQL)', () => {
         expect(res.body.total).toBe(res.body.rows.reduce((s, r) => s + (r.count ?? 0), 0));
       }
     }
+    const weekly = await get('/v1/reports/registrations-by-site/chart?perWeek=true');
+    expect(weekly.body).toMatchObject({ x: 'week', series: 'site', labels: [thisWeek] });
+    expect(weekly.body.datasets.find((d: { label: string }) => d.label === sites.big).data).toEqual([12]);
     const sex = await get<Report>('/v1/reports/registrations-by-sex');
     expect(Object.fromEntries(sex.body.rows.map((r) => [r.values.sex, r.count]))).toEqual({ female: 15, male: 7 });
     const flags = await get<Report>('/v1/reports/registrations-by-vulnerability');
