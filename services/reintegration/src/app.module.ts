@@ -20,7 +20,7 @@ export const SERVICE = {
   name: 'reintegration',
   title: 'Puente Reintegration',
   description:
-    'Reintegration of returned persons and households, from reception check-in (PersonCheckedIn) or a caseworker, with a reintegration_support consent in force: plans with members, goals, partner programs and coded specific needs (women, children, indigenous people), status draft/active/on_hold/completed/dropped; tasks (documents, school re-enrollment, psychosocial sessions, social programs, bank or mobile-money account, housing) with due dates and owners; follow-ups at 1, 3, 6 and 12 months scored on the economic, social and psychosocial dimensions of sustainable reintegration, overdue detection, and plans closed with an outcome for the referring reception center. Erasure at intake shreds what reintegration holds.',
+    'Reintegration of returned persons and households, from reception check-in (PersonCheckedIn) or a caseworker, with a reintegration_support consent in force: plans with members, goals, partner programs and coded specific needs (women, children, indigenous people), status draft/active/on_hold/completed/dropped; tasks (documents, school re-enrollment, psychosocial sessions, social programs, bank or mobile-money account, housing) with due dates and owners; follow-ups at 1, 3, 6 and 12 months scored on the economic, social and psychosocial dimensions of sustainable reintegration, overdue detection, and plans closed with an outcome for the referring reception center; skills profiles (encrypted), job openings, matching with explanations and placements; assisted voluntary return packages paid out stage by stage (on one node). Erasure at intake shreds what reintegration holds.',
 } as const;
 
 /**
