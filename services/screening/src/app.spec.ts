@@ -1,3 +1,5 @@
+import { Topics } from '@puente/contracts';
+import { validateAsyncApi } from '@puente/testing';
 import { type ScreeningTestApp, startScreening } from './testing/harness';
 
 describe('screening service (real PostgreSQL and Kafka)', () => {
@@ -23,6 +25,20 @@ describe('screening service (real PostgreSQL and Kafka)', () => {
     expect(res.body).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, kafka: { status: 'up' } } });
   });
 
+  it('serves the AsyncAPI 3 document of its events: publishes screenings, handles cases and protection concerns', async () => {
+    const res = await t.call('GET', '/docs/asyncapi.json', { token: null });
+    expect(res.status).toBe(200);
+    const doc = res.body as { channels: Record<string, { address: string }>; operations: Record<string, { action: string; channel: { $ref: string } }> };
+    expect(await validateAsyncApi(doc)).toEqual([]);
+    const by = (action: string) =>
+      Object.values(doc.operations)
+        .filter((o) => o.action === action)
+        .map((o) => doc.channels[o.channel.$ref.slice('#/channels/'.length)].address)
+        .sort();
+    expect(by('send')).toEqual([`${Topics.intakeCase.name}.dlq`, `${Topics.receptionArrival.name}.dlq`, Topics.screening.name]);
+    expect(by('receive')).toEqual([Topics.intakeCase.name, Topics.receptionArrival.name]);
+  }, 60_000);
+
   it('documents every business route, each secured by a bearer token with its 401', async () => {
     const res = await t.call('GET', '/docs/openapi.json', { token: null });
     expect(res.status).toBe(200);
@@ -38,6 +54,10 @@ describe('screening service (real PostgreSQL and Kafka)', () => {
         '/v1/questionnaires/{key}/versions/{version}/publish',
         '/v1/questionnaires/{key}/versions/{version}/retire',
         '/v1/questionnaires/{key}/versions/{version}/validate',
+        '/v1/reports',
+        '/v1/reports/{report}',
+        '/v1/reports/{report}/chart',
+        '/v1/reports/{report}/csv',
         '/v1/screenings',
         '/v1/screenings/{id}',
         '/v1/screenings/{id}/answers',
