@@ -14,6 +14,7 @@ export const ReceptionProblemTypes = {
   INTERVIEW_RECORDED: 'interview-already-recorded',
   FAMILY_TRACING_REFUSED: 'family-tracing-refused',
   ROUTING_UNAVAILABLE: 'routing-unavailable',
+  CONSENT_REFUSED: 'consent-refused',
 } as const;
 
 export function alreadyExists(field: string, what: string): ProblemException {

@@ -51,6 +51,15 @@ export class CheckInDto {
   @IsString()
   @Matches(STAFF_ID, { message: STAFF_ID_MESSAGE })
   witnessedBy?: string;
+
+  @ApiPropertyOptional({
+    example: 'PGN-GT-2026-0042',
+    description: "For a child's consents (method guardian): the file of the guardian or the child-protection authority acting as one (a reference, not a name)",
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(STAFF_ID, { message: '$property must be a file reference such as PGN-GT-2026-0042' })
+  guardianReference?: string;
 }
 
 export class DeliverServiceDto {

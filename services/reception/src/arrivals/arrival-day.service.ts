@@ -119,6 +119,8 @@ export class ArrivalDayService {
   async checkIn(principal: Principal, id: string, dto: CheckInDto, traceparent: string): Promise<ArrivalDto> {
     if (dto.consents?.length && !dto.consentMethod) throw validationProblem([{ field: 'consentMethod', message: 'consentMethod is required with consents', code: 'isDefined' }]);
     if (dto.consentMethod === 'verbal_with_witness' && !dto.witnessedBy) throw validationProblem([{ field: 'witnessedBy', message: 'a verbal consent needs its witness', code: 'isDefined' }]);
+    if (dto.consentMethod === 'guardian' && !dto.guardianReference) throw validationProblem([{ field: 'guardianReference', message: "a guardian's consent names the guardian's file", code: 'isDefined' }]);
+    if (dto.guardianReference && dto.consentMethod !== 'guardian') throw validationProblem([{ field: 'guardianReference', message: 'guardianReference is only for consents given by a guardian', code: 'notAllowed' }]);
     return this.dataSource.transaction(async (tx) => {
       await this.get(principal, id, tx);
       const now = new Date();
@@ -132,8 +134,14 @@ export class ArrivalDayService {
       for (const purpose of dto.consents ?? []) {
         await this.intake
           // Keyed by arrival and purpose: a check-in retried after a lost answer records each consent once.
-          .recordConsent(won.case_id as string, { personId: won.person_id as string, purpose, method: dto.consentMethod as string, witnessedBy: dto.witnessedBy }, `check-in:${id}:${purpose}`)
+          .recordConsent(
+            won.case_id as string,
+            { personId: won.person_id as string, purpose, method: dto.consentMethod as string, witnessedBy: dto.witnessedBy, guardianReference: dto.guardianReference },
+            `check-in:${id}:${purpose}`,
+          )
           .catch((error: unknown) => {
+            // Intake refusing the terms (e.g. a child's consent not given by a guardian) is the desk's to fix, not an outage.
+            if (error instanceof IntakeNotAnsweringError && (error.status === 400 || error.status === 422)) throw consentRefused(purpose);
             if (error instanceof IntakeNotAnsweringError) throw intakeUnavailable(error.reason);
             throw error;
           });
@@ -408,4 +416,10 @@ export class ArrivalDayService {
 
 function intakeUnavailable(reason: string): ProblemException {
   return new ProblemException(503, ReceptionProblemTypes.INTAKE_UNAVAILABLE, 'Intake unavailable', 'Intake did not answer; nothing was recorded. Try again shortly.', { reason });
+}
+
+function consentRefused(purpose: string): ProblemException {
+  return new ProblemException(422, ReceptionProblemTypes.CONSENT_REFUSED, 'Consent refused by intake', `Intake refused the ${purpose} consent as given (a child's consent is given by a guardian, method guardian with guardianReference); nothing was recorded.`, {
+    errors: [{ field: 'consentMethod', message: `intake refused the ${purpose} consent as given`, code: 'refusedByIntake' }],
+  });
 }

@@ -61,6 +61,7 @@ export class ArrivalsController {
   @ApiOperation({ summary: 'Check a person in (arrived or sent to hospital), with the consents they give at intake; from any desk, once' })
   @ApiOkResponse({ type: ArrivalDto })
   @ApiConflictResponse({ type: ProblemDetailsDto, description: 'already-checked-in (another desk was first), arrival-not-ready' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDetailsDto, description: "consent-refused: intake refused a consent's terms (a child's is a guardian's); nothing recorded" })
   @ApiServiceUnavailableResponse({ type: ProblemDetailsDto, description: 'intake-unavailable: consents could not be recorded; nothing recorded' })
   async checkIn(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Param('id', uuid) id: string, @Body() dto: CheckInDto): Promise<ArrivalDto> {
     return this.arrivals.checkIn(principal, id, dto, traceOf(request));
@@ -132,7 +133,8 @@ export class ArrivalsController {
   @ApiUnprocessableEntityResponse({ type: ProblemDetailsDto, description: 'family-tracing-refused: unknown program or the case is not eligible (failedRules)' })
   @ApiServiceUnavailableResponse({ type: ProblemDetailsDto, description: 'routing-unavailable: nothing was requested' })
   async familyTracing(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Param('id', uuid) id: string, @Body() dto: RequestFamilyTracingDto): Promise<FamilyTracingDto> {
-    return this.tracing.request(principal, id, dto, traceOf(request));
+    const key = request.headers['idempotency-key'];
+    return this.tracing.request(principal, id, dto, traceOf(request), typeof key === 'string' ? key : undefined);
   }
 
   @Get('arrivals/:id/family-tracing')

@@ -42,7 +42,12 @@ export class FamilyTracingService {
     private readonly routing: RoutingClient,
   ) {}
 
-  async request(principal: Principal, arrivalId: string, dto: RequestFamilyTracingDto, traceparent: string): Promise<FamilyTracingDto> {
+  /**
+   * `requestKey`: the caller's Idempotency-Key. Routing's call is keyed by it with the arrival and
+   * program, so a request repeated after a lost answer finds the same referral, while a new request
+   * (after a refusal routing stored under its own key) is decided afresh.
+   */
+  async request(principal: Principal, arrivalId: string, dto: RequestFamilyTracingDto, traceparent: string, requestKey: string = randomUUID()): Promise<FamilyTracingDto> {
     const a = await this.arrivals.get(principal, arrivalId);
     if (!RECEIVED.includes(a.status) || !a.case_id || !a.person_id) {
       throw new ProblemException(409, ReceptionProblemTypes.ARRIVAL_NOT_READY, 'Not checked in', `Family tracing follows a check-in; this arrival is ${a.status}.`, { status: a.status });
@@ -50,8 +55,7 @@ export class FamilyTracingService {
     const programId = dto.programId.toLowerCase();
     let answer;
     try {
-      // One key per arrival and program: a request repeated after a lost answer finds the same referral.
-      answer = await this.routing.requestReferral({ caseId: a.case_id, programId, personIds: [a.person_id] }, `family-tracing:${arrivalId}:${programId}`, traceparent);
+      answer = await this.routing.requestReferral({ caseId: a.case_id, programId, personIds: [a.person_id] }, `family-tracing:${arrivalId}:${programId}:${requestKey}`, traceparent);
     } catch (error) {
       if (error instanceof ServiceNotAnsweringError) {
         throw new ProblemException(503, ReceptionProblemTypes.ROUTING_UNAVAILABLE, 'Referral routing unavailable', 'Referral routing did not answer; nothing was requested. Try again shortly.', { reason: error.reason });

@@ -51,7 +51,7 @@ export class IntakeClient {
   }
 
   /** Records a consent given at check-in through intake's consent API (intake holds consents). */
-  async recordConsent(caseId: string, consent: { personId: string; purpose: string; method: string; witnessedBy?: string }, idempotencyKey: string): Promise<string> {
+  async recordConsent(caseId: string, consent: { personId: string; purpose: string; method: string; witnessedBy?: string; guardianReference?: string }, idempotencyKey: string): Promise<string> {
     const body = (await this.post(`/v1/cases/${caseId}/consents`, consent, 201, idempotencyKey)) as { id?: string };
     if (typeof body.id !== 'string') throw new IntakeNotAnsweringError('malformed-answer');
     return body.id;

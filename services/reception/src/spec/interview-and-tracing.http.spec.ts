@@ -21,7 +21,8 @@ describe('reception interview and family tracing (real HTTP, Kafka, PostgreSQL; 
   let routing: ServiceProcess;
   let routingStaff: string;
   let t: ReceptionTestApp;
-  let arrivals: { id: string; caseId: string; personId: string; status: string }[];
+  let arrivals: { id: string; caseId: string; personId: string; status: string; unaccompaniedChild: boolean }[];
+  let child: (typeof arrivals)[number];
   let tracingProgram: string;
 
   const eventsOf = async (topic: string, caseId: string, type: string): Promise<RecordedEvent[]> => {
@@ -72,13 +73,15 @@ describe('reception interview and family tracing (real HTTP, Kafka, PostgreSQL; 
     expect(agreement.status).toBe(201);
 
     const partnerToken = await t.token(PARTNER);
-    const persons = [0, 1, 2, 3].map((i) => returnee(SEED, i));
+    const persons = [...[0, 1, 2, 3].map((i) => returnee(SEED, i)), returnee(SEED, 4, { birthDate: '2012-05-17', unaccompaniedChild: true })];
     const res = await t.call('POST', '/v1/manifests', { token: partnerToken, body: { movement: { reference: `INM-TAP-${SEED}`, kind: 'land', centerCode: 'GT-CRM-01', expectedOn: today(), returningCountry: 'MX' }, persons } });
     expect(res.status).toBe(201);
     await eventually('manifest matched', async () => (await t.call('GET', `/v1/manifests/${res.body.id}`, { token: partnerToken })).body.status === 'matched', 60_000);
     const list = await t.call('GET', `/v1/centers/GT-CRM-01/arrivals?date=${today()}`);
     arrivals = list.body.filter((a: { movementId: string }) => a.movementId === res.body.id);
-    expect(arrivals).toHaveLength(4);
+    expect(arrivals).toHaveLength(5);
+    child = arrivals.find((a) => a.unaccompaniedChild) as typeof child;
+    arrivals = arrivals.filter((a) => !a.unaccompaniedChild);
   }, 400_000);
 
   afterAll(async () => {
@@ -149,22 +152,44 @@ describe('reception interview and family tracing (real HTTP, Kafka, PostgreSQL; 
       const checkIn = await t.call('POST', `/v1/arrivals/${p.id}/check-in`, { body: { outcome: 'arrived', desk: 'GT-CRM-01/desk-3', consents: ['referral'], consentMethod: 'written' } });
       expect(checkIn.status).toBe(200);
       // Routing learns of the case and the consent from intake's events; until then it refuses.
-      let res = await trace(p.id);
+      let res: Awaited<ReturnType<typeof trace>> | undefined;
       await eventually('routing accepts the referral', async () => {
         res = await trace(p.id);
         if (res.status === 409) expect(['case-not-known-to-routing', 'no-referral-consent']).toContain(res.body.reason);
         return res.status === 201;
       }, 60_000);
+      res = res as Awaited<ReturnType<typeof trace>>;
       expect(res.body).toMatchObject({ arrivalId: p.id, programId: tracingProgram, subject: 'separated_family_member', referralStatus: 'sent' });
       const referral = await routing.call('GET', `/v1/referrals/${res.body.referralId}`, routingStaff);
       expect(referral.status).toBe(200);
       expect(referral.body).toMatchObject({ caseId: p.caseId, programId: tracingProgram, coveredPersonIds: [p.personId], partnerId: 'GT-CRG-RCF' });
 
-      // Asked again (a lost answer, another desk): the same referral, not a second one.
+      // Asked again by another desk: routing refuses a second open referral to the program.
       const again = await trace(p.id);
-      expect(again.status).toBe(201);
-      expect(again.body).toEqual(res.body);
+      expect(expectProblem(again, 409, 'family-tracing-refused').reason).toBe('referral-already-open');
       expect((await t.call('GET', `/v1/arrivals/${p.id}/family-tracing`)).body).toEqual([res.body]);
+    }, 120_000);
+
+    it('for an unaccompanied child, with the referral consent given by the guardian (the child-protection authority) at check-in', async () => {
+      // A child's consent is a guardian's: intake refuses it otherwise, and nothing is recorded.
+      const refused = await t.call('POST', `/v1/arrivals/${child.id}/check-in`, { body: { outcome: 'arrived', desk: 'GT-CRM-01/desk-5', consents: ['referral'], consentMethod: 'written' } });
+      expectProblem(refused, 422, 'consent-refused');
+      expect((await t.call('GET', `/v1/arrivals/${child.id}`)).body.status).toBe('expected');
+      expect(problemFields(await t.call('POST', `/v1/arrivals/${child.id}/check-in`, { body: { outcome: 'arrived', desk: 'GT-CRM-01/desk-5', consents: ['referral'], consentMethod: 'guardian' } }))).toEqual(['guardianReference']);
+      const checkIn = await t.call('POST', `/v1/arrivals/${child.id}/check-in`, {
+        body: { outcome: 'arrived', desk: 'GT-CRM-01/desk-5', consents: ['referral'], consentMethod: 'guardian', guardianReference: 'PGN-GT-2026-0042' },
+      });
+      expect(checkIn.status).toBe(200);
+      let res: Awaited<ReturnType<typeof trace>> | undefined;
+      await eventually('routing accepts the child’s referral', async () => {
+        res = await trace(child.id, { subject: 'unaccompanied_child' });
+        return res.status === 201;
+      }, 60_000);
+      res = res as Awaited<ReturnType<typeof trace>>;
+      expect(res.body).toMatchObject({ arrivalId: child.id, subject: 'unaccompanied_child', referralStatus: 'sent' });
+      expect((await routing.call('GET', `/v1/referrals/${res.body.referralId}`, routingStaff)).body).toMatchObject({ caseId: child.caseId, coveredPersonIds: [child.personId] });
+      // Family tracing does not replace the hand-over: the child still cannot simply leave.
+      expectProblem(await t.call('POST', `/v1/arrivals/${child.id}/check-out`), 409, 'child-handover-required');
     }, 120_000);
 
     it('passes on routing’s refusals: no referral consent (409), an unknown program (422)', async () => {
