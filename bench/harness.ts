@@ -20,6 +20,14 @@ export interface BenchAuth {
   token(scope: string, audience: string): Promise<string>;
 }
 
+/**
+ * `scenario`'s database prefix: `puente_bench_<scenario>_`, or BENCH_DB_PREFIX then the scenario
+ * (smoke tests pass their run's prefix, so they never touch another run's databases).
+ */
+export function benchDatabasePrefix(scenario: string): string {
+  return `${process.env.BENCH_DB_PREFIX ?? 'puente_bench_'}${scenario}_`;
+}
+
 export async function benchAuth(dbPrefix: string): Promise<BenchAuth> {
   const dir = mkdtempSync(join(tmpdir(), 'puente-bench-'));
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });

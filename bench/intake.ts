@@ -19,7 +19,7 @@
 //                                 BENCH_WARMUP_SECONDS (5), BENCH_HALF_RATE_SECONDS (15),
 //                                 BENCH_PROFILE=<dir> (CPU profile of the system's first round)
 import { randomBytes, randomUUID } from 'node:crypto';
-import { announceReady, benchAuth, closedLoad, interleave, serveControl, startServerChild } from './harness';
+import { announceReady, benchAuth, benchDatabasePrefix, closedLoad, interleave, serveControl, startServerChild } from './harness';
 import { machineLoad, pacedLoad, writeResult } from './support';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
@@ -96,7 +96,7 @@ async function serve(): Promise<void> {
   const pool = new Pool({ connectionString: config.databaseUrl, max: 10 });
   // Copies of intake's tables with their indexes and constraints (not their triggers or foreign keys).
   for (const table of BENCH_TABLES) await pool.query(`CREATE TABLE IF NOT EXISTS bench_${table} (LIKE ${table} INCLUDING ALL)`);
-  await pool.query(`CREATE SEQUENCE IF NOT EXISTS bench_audit_seq; CREATE SEQUENCE IF NOT EXISTS bench_outbox_seq`);
+  await pool.query(`CREATE SEQUENCE IF NOT EXISTS bench_audit_seq; CREATE SEQUENCE IF NOT EXISTS bench_outbox_seq; CREATE SEQUENCE IF NOT EXISTS bench_case_seq`);
   let rows: RowsPerRegistration = { matchKeys: 4, outbox: 2, outboxPayloadBytes: 200 };
 
   const bare = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
@@ -110,11 +110,11 @@ async function serve(): Promise<void> {
       `WITH p AS (
          INSERT INTO bench_person (id, site_code, sex, nationality, age_band, vulnerability_flags, interpreter_needed, given_names_enc, family_names_enc,
            birth_date_enc, languages_enc, contact_enc, documents_enc, registered_at, registered_by, updated_at, version)
-         VALUES ($1, $2, $3, $4, 'aged_18_to_59', '{}', false, $5, $6, $7, $8, $9, $10, $11, 'bench', $11, 1)),
+         VALUES ($1, $2, $3, $4, 'aged_18_to_59', '{}', false, 'pv1.' || $5, 'pv1.' || $6, 'pv1.' || $7, 'pv1.' || $8, 'pv1.' || $9, 'pv1.' || $10, $11, 'bench', $11, 1)),
        k AS (INSERT INTO bench_person_data_key (person_id, kek_id, wrapped_key, created_at) VALUES ($1, 'bench-kek-1', $12, $11)),
        m AS (INSERT INTO bench_person_match_key (person_id, kid, rule, value) SELECT $1, 'bench', r, v FROM unnest($13::text[], $14::text[]) AS x(r, v)),
        c AS (INSERT INTO bench_intake_case (id, reference, site_code, custody_node, status, priority, principal_person_id, opened_at, opened_by, updated_at, version)
-             VALUES ($15, 'GT-' || nextval('bench_outbox_seq'), $2, 'GT', 'open', $16, $1, $11, 'bench', $11, 1)),
+             VALUES ($15, 'GT-2026-' || lpad(nextval('bench_case_seq')::text, 6, '0'), $2, 'GT', 'open', $16, $1, $11, 'bench', $11, 1)),
        cp AS (INSERT INTO bench_case_person (case_id, person_id, added_at) VALUES ($15, $1, $11)),
        o AS (INSERT INTO bench_outbox_message (id, event_id, topic, message_key, event_type, payload, headers)
              SELECT nextval('bench_outbox_seq'), e, 'puente.intake.case.v1', $15, 'bench', pl, '{}'::jsonb FROM unnest($17::uuid[], $18::bytea[]) AS x(e, pl))
@@ -139,7 +139,7 @@ async function serve(): Promise<void> {
     await pool.query(
       `INSERT INTO bench_person (id, site_code, sex, nationality, age_band, vulnerability_flags, interpreter_needed, given_names_enc, family_names_enc,
          birth_date_enc, languages_enc, contact_enc, documents_enc, registered_at, registered_by, updated_at, version)
-       VALUES ($1, $2, $3, $4, 'aged_18_to_59', '{}', false, $5, $6, $7, $8, $9, $10, $11, 'bench', $11, 1)`,
+       VALUES ($1, $2, $3, $4, 'aged_18_to_59', '{}', false, 'pv1.' || $5, 'pv1.' || $6, 'pv1.' || $7, 'pv1.' || $8, 'pv1.' || $9, 'pv1.' || $10, $11, 'bench', $11, 1)`,
       [id, b.siteCode, b.sex, b.nationality, b.givenNames, b.familyNames, b.birthDate, JSON.stringify(b.languages), JSON.stringify(b.contact), JSON.stringify(b.documents), now],
     );
     return reply.code(201).send({ personId: id });
@@ -171,7 +171,7 @@ async function serve(): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'serve') return serve();
-  const auth = await benchAuth('puente_bench_');
+  const auth = await benchAuth(benchDatabasePrefix('intake'));
   const token = await auth.token('persons:write cases:read cases:write sites:admin', 'puente:intake');
   const headers = { authorization: `Bearer ${token}` };
   const server = await startServerChild<{ system: string; baseline: string }>(__filename, auth.env);
@@ -233,6 +233,7 @@ async function main(): Promise<void> {
         half.p99Ms <= P99_TARGET_MS &&
         measured.system.non2xx === 0 &&
         measured.system.errors === 0 &&
+        measured.baseline.non2xx === 0 &&
         half.non2xx === 0 &&
         half.errors === 0,
     };

@@ -12,7 +12,7 @@
 //   npm run bench -- platform     BENCH_ROUNDS (6), BENCH_SECONDS (5 per phase), BENCH_CONNECTIONS (16),
 //                                 BENCH_WARMUP_SECONDS (4), BENCH_PROFILE=<dir> (CPU profile of the system's first round)
 import { randomUUID } from 'node:crypto';
-import { announceReady, benchAuth, closedLoad, interleave, serveControl, startServerChild } from './harness';
+import { announceReady, benchAuth, benchDatabasePrefix, closedLoad, interleave, serveControl, startServerChild } from './harness';
 import { machineLoad, writeResult } from './support';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -63,7 +63,7 @@ async function serve(): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'serve') return serve();
-  const auth = await benchAuth('puente_bench_platform_');
+  const auth = await benchAuth(benchDatabasePrefix('platform'));
   const token = await auth.token('cases:read sites:admin', 'puente:intake');
   const headers = { authorization: `Bearer ${token}` };
   const server = await startServerChild<{ system: string; baseline: string }>(__filename, auth.env);
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       medianRoundRatio: measured.medianRoundRatio,
       ratioTarget: TARGET,
       perRound: measured.rounds,
-      met: measured.ratio >= TARGET && measured.system.non2xx === 0 && measured.system.errors === 0,
+      met: measured.ratio >= TARGET && measured.system.non2xx === 0 && measured.system.errors === 0 && measured.baseline.non2xx === 0,
     };
     const file = writeResult('platform', result);
     log(`ratio ${measured.ratio} (median of rounds ${measured.medianRoundRatio}); system ${measured.system.reqPerSec} req/s, baseline ${measured.baseline.reqPerSec} req/s`);

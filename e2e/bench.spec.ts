@@ -1,0 +1,87 @@
+// Smoke tests of the benchmark scenarios (`npm run bench -- <scenario>`): each runs once at a tiny
+// size against the real broker and PostgreSQL of the test run, so the scenarios cannot rot. Not
+// timed: the figures they print mean nothing at this size; only that every phase ran and the
+// result JSON carries what a figure needs (machine, versions, commit, load).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..');
+
+async function runScenario(scenario: string, env: Record<string, string>): Promise<Record<string, unknown>> {
+  const dir = mkdtempSync(join(tmpdir(), `puente-bench-${scenario}-`));
+  try {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'bench', `${scenario}.ts`)], {
+      cwd: root,
+      env: {
+        ...process.env,
+        ...env,
+        SWC_NODE_PROJECT: join(root, 'tsconfig.json'),
+        BENCH_RESULTS_DIR: dir,
+        BENCH_DB_PREFIX: `${process.env.PUENTE_DB_PREFIX ?? 'puente_test_'}bench_`,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    if (code !== 0) throw new Error(`bench ${scenario} exited with ${code}:\n${output.slice(-4000)}`);
+    const files = readdirSync(dir).filter((f) => f.startsWith(`${scenario}-`) && f.endsWith('.json'));
+    expect(files).toHaveLength(1);
+    return JSON.parse(readFileSync(join(dir, files[0]), 'utf8')) as Record<string, unknown>;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function expectMachine(result: Record<string, unknown>): void {
+  expect(result.machine).toMatchObject({
+    cpus: expect.any(Number),
+    memoryGiB: expect.any(Number),
+    node: process.version,
+    gitCommit: expect.stringMatching(/^[0-9a-f]{40}$/),
+    loadAtEnd: { load1: expect.any(Number) },
+    versions: expect.objectContaining({ fastify: expect.any(String), pg: expect.any(String), typeorm: expect.any(String) }),
+  });
+}
+
+const TINY = { BENCH_ROUNDS: '1', BENCH_SECONDS: '1', BENCH_WARMUP_SECONDS: '1', BENCH_CONNECTIONS: '2' };
+
+describe('benchmark scenarios at a tiny size (smoke, not timed)', () => {
+  it('platform: authenticated GET of a site through intake against a bare Fastify + pg read, in rounds', async () => {
+    const result = await runScenario('platform', TINY);
+    expectMachine(result);
+    expect(result).toMatchObject({ ratio: expect.any(Number), system: { non2xx: 0, errors: 0 }, baseline: { non2xx: 0, errors: 0 } });
+    expect((result.system as { total: number }).total).toBeGreaterThan(0);
+    expect(result.perRound).toEqual([expect.objectContaining({ round: 1, loadBefore: expect.objectContaining({ load1: expect.any(Number) }) })]);
+  }, 240_000);
+
+  it('intake: registration with a new case against a bare route writing the same rows, and the half-rate p99', async () => {
+    const result = await runScenario('intake', { ...TINY, BENCH_HALF_RATE_SECONDS: '1' });
+    expectMachine(result);
+    expect(result).toMatchObject({
+      ratio: expect.any(Number),
+      system: { non2xx: 0, errors: 0 },
+      baseline: { non2xx: 0, errors: 0 },
+      halfRate: { non2xx: 0, errors: 0, p99Ms: expect.any(Number) },
+      singleInsertContext: { non2xx: 0 },
+    });
+    const rows = result.rowsPerRegistration as Record<string, number>;
+    expect(rows.matchKeys).toBeGreaterThan(0);
+    expect(rows.outbox).toBeGreaterThan(0);
+  }, 240_000);
+
+  it('events: the inbox consumer against a bare kafkajs consumer of the same events, and a timeline rebuild', async () => {
+    const result = await runScenario('events', { BENCH_EVENTS: '300', BENCH_ROUNDS: '1', BENCH_TIMELINE_EVENTS: '500' });
+    expectMachine(result);
+    expect(result).toMatchObject({
+      events: 300,
+      ratio: expect.any(Number),
+      rounds: [expect.objectContaining({ system: expect.objectContaining({ eventsPerSec: expect.any(Number) }), baseline: expect.objectContaining({ eventsPerSec: expect.any(Number) }) })],
+      timelineRebuild: { events: 500, entries: 500, skipped: 0, seconds: expect.any(Number) },
+    });
+  }, 240_000);
+});
