@@ -1,5 +1,6 @@
 // Audit log command line: verify or export a service's hash-chained audit log.
-//   npm run audit -- verify --service intake [--expect-head <seq>:<hash>]
+//   npm run audit -- verify --service intake [--expect-head <seq>:<hash>] [--witnesses <file.jsonl> [--node GT]]
+//   npm run audit -- witnesses --service intake [--node GT]   (the heads this node witnessed for peers)
 //   npm run audit -- verify --file audit.jsonl [--anchor <seq>:<hash>] [--expect-head <seq>:<hash>]
 //   npm run audit -- export --service intake [--out audit.jsonl] [--from <seq>] [--to <seq>]
 // The database is found like the service finds it: <SERVICE>_DATABASE_URL, else DATABASE_URL
@@ -19,15 +20,23 @@ import {
   type ChainHead,
   type ChainVerification,
 } from '@puente/audit';
+import { readFileSync } from 'node:fs';
+import { checkpointsFor, verifyAgainstWitnesses, witnessedCheckpoints } from '@puente/federation';
 import { COMMAND_LINE, commandOf, complain, connectService, readFailure, runCommand, say, UsageError } from './service-database';
 
 const USAGE = `Usage:
-  audit verify --service <name> [--expect-head <seq>:<hash>]
+  audit verify --service <name> [--expect-head <seq>:<hash>] [--witnesses <file.jsonl> [--node <XX>]]
+  audit witnesses --service <name> [--node <XX>]
   audit verify --file <export.jsonl> [--anchor <seq>:<hash>] [--expect-head <seq>:<hash>]
   audit export --service <name> [--out <file.jsonl>] [--from <seq>] [--to <seq>]
 
 verify  recomputes the hash chain and names the first broken record. Keep the printed head:
         passing it later as --expect-head also detects deleted newest records.
+        --witnesses: JSON lines of the heads peers witnessed (each peer's \`audit witnesses\`);
+        the chain must still hold each of this node's (--node, default PUENTE_NODE or GT)
+        heads for the service: a rewritten or shortened history fails (exit 1).
+witnesses  the newest audit heads peers sent this node to witness, as JSON lines (give them
+        to the peer's operator for verify --witnesses).
 export  writes the records as JSON lines (stdout unless --out).
 Exit codes: 0 intact, 1 broken, 2 usage error, 3 database or file not readable.`;
 
@@ -56,6 +65,36 @@ function report(result: ChainVerification, what: string): number {
   return 1;
 }
 
+function witnessesFrom(file: string, node: string, service: string) {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw readFailure(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  try {
+    const found = checkpointsFor(text.split('\n'), node, service);
+    if (found.length === 0) throw new UsageError(`${file} holds no witnessed head of ${service} at node ${node}`);
+    return found;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${file} is not JSON lines of witnessed heads (audit witnesses): ${(error as Error).message}`);
+  }
+}
+
+function reportWitnessed(results: Awaited<ReturnType<typeof verifyAgainstWitnesses>>): number {
+  let broken = 0;
+  for (const { checkpoint, result } of results) {
+    const by = `${checkpoint.witness ?? 'a peer'} witnessed ${formatChainHead(checkpoint)} at ${checkpoint.takenAt}`;
+    if (result.ok) say(`  witnessed head holds: ${by}`);
+    else {
+      broken += 1;
+      say(`audit history rewritten: ${result.reason} at record ${result.brokenAt} (${by})`);
+    }
+  }
+  return broken > 0 ? 1 : 0;
+}
+
 async function connect(service: string): Promise<{ client: Client; what: string }> {
   const { client, where } = await connectService(service, { table: 'audit_record', what: 'audit log', application: 'puente-audit' });
   return { client, what: where };
@@ -73,6 +112,8 @@ async function main(argv: string[]): Promise<number> {
       to: { type: 'string' },
       'expect-head': { type: 'string' },
       anchor: { type: 'string' },
+      witnesses: { type: 'string' },
+      node: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -80,7 +121,19 @@ async function main(argv: string[]): Promise<number> {
     say(USAGE);
     return 0;
   }
-  const command = commandOf(positionals, ['verify', 'export']);
+  const command = commandOf(positionals, ['verify', 'export', 'witnesses']);
+
+  if (command === 'witnesses') {
+    if (!values.service) throw new UsageError('witnesses needs --service <name>');
+    const { client } = await connectService(values.service, { table: 'audit_witness_checkpoint', what: 'witnessed audit heads', application: 'puente-audit' });
+    try {
+      // Each line says which node holds it (this one), so a collected file names its witnesses.
+      for (const c of await witnessedCheckpoints(client, { node: values.node })) say(JSON.stringify({ ...c, witness: process.env.PUENTE_NODE ?? 'GT' }));
+      return 0;
+    } finally {
+      await client.end();
+    }
+  }
 
   if (command === 'verify') {
     if (values.out || values.from || values.to) throw new UsageError('verify takes no --out, --from or --to');
@@ -96,9 +149,12 @@ async function main(argv: string[]): Promise<number> {
     }
     if (!values.service) throw new UsageError('verify needs --service <name> or --file <export.jsonl>');
     if (values.anchor) throw new UsageError('--anchor applies to --file only');
+    const witnessed = values.witnesses === undefined ? undefined : witnessesFrom(values.witnesses, values.node ?? process.env.PUENTE_NODE ?? 'GT', values.service);
     const { client, what } = await connect(values.service);
     try {
-      return report(await verifyChain(client, { expectedHead }), what);
+      const code = report(await verifyChain(client, { expectedHead }), what);
+      if (code !== 0 || !witnessed) return code;
+      return reportWitnessed(await verifyAgainstWitnesses(client, witnessed));
     } finally {
       await client.end();
     }

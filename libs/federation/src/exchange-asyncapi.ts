@@ -5,12 +5,14 @@
 import type { DescMessage } from '@bufbuild/protobuf';
 import {
   type AsyncApiDocument,
+  AuditCheckpointSchema,
   buildAsyncApiDocument,
   type ChannelSpec,
   ExchangeReceiptSchema,
   MatchKeysPublishedSchema,
   MatchKeysWithdrawnSchema,
   type OperationSpec,
+  RetractionNoticeSchema,
   schemaRef,
   SEALED_ENVELOPE_MESSAGE,
   SEALED_ENVELOPE_TYPE,
@@ -25,6 +27,8 @@ import { ALL_EXCHANGE_KINDS, DEV_NODES, EXCHANGE_KINDS, EXCHANGE_PARTITIONS, typ
 export const SEALED_PAYLOADS: Partial<Record<ExchangeKind, DescMessage>> = {
   'match-keys': MatchKeysPublishedSchema,
   'match-keys-retraction': MatchKeysWithdrawnSchema,
+  retraction: RetractionNoticeSchema,
+  'audit-checkpoint': AuditCheckpointSchema,
   receipt: ExchangeReceiptSchema,
 };
 

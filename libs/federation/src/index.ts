@@ -73,7 +73,18 @@ export { exchangeAsyncApiDocument, exchangeAsyncApiProvider, SEALED_PAYLOADS } f
 export { CreateDeliveryLedger1767052800100 } from './delivery-ledger.migration';
 export { deliveriesOf, recordDeliveries, type LedgerDelivery, type LedgerRow } from './delivery-ledger';
 export { CreateRetractionNotices1767052800200 } from './retraction.migration';
+export { CreateAuditWitness1767052800300 } from './audit-witness.migration';
 export { ASYLUM_FLAGS, protectionOf } from './person-protection';
+export {
+  auditHead,
+  checkpointsFor,
+  sendAuditCheckpoint,
+  verifyAgainstWitnesses,
+  witnessAuditCheckpoint,
+  witnessedCheckpoints,
+  type WitnessedCheckpoint,
+  type WitnessedVerification,
+} from './audit-witness';
 export {
   attachEnvelope,
   DEFAULT_RETRACTION_RECEIPT_SECONDS,
@@ -103,8 +114,9 @@ export {
 import { CreateFederationExchange1767052800000 } from './federation.migration';
 import { CreateDeliveryLedger1767052800100 } from './delivery-ledger.migration';
 import { CreateRetractionNotices1767052800200 } from './retraction.migration';
+import { CreateAuditWitness1767052800300 } from './audit-witness.migration';
 /** Add to the migrations of every service that exchanges envelopes with other nodes. */
-export const federationMigrations = [CreateFederationExchange1767052800000, CreateDeliveryLedger1767052800100, CreateRetractionNotices1767052800200] as const;
+export const federationMigrations = [CreateFederationExchange1767052800000, CreateDeliveryLedger1767052800100, CreateRetractionNotices1767052800200, CreateAuditWitness1767052800300] as const;
 // Tests and tools that run two nodes on one machine (second broker, MirrorMaker 2).
 export {
   holdTwoNodeTopology,

@@ -45,6 +45,12 @@ export function federationConsumerClass(node: string): Type<unknown> {
       await this.receiver.receiveRun(events, tx);
     }
 
+    // Peers' audit heads, kept as witnessed.
+    @EventPattern(exchangeTopic(node, 'audit-checkpoint'), { batch: true })
+    async onAuditCheckpoints(@Payload() events: ConsumedEvent[], @Ctx() { manager: tx }: EventContext): Promise<void> {
+      await this.receiver.receiveRun(events, tx);
+    }
+
     @EventPattern(exchangeTopic(node, 'receipt'), { batch: true })
     async onReceipts(@Payload() events: ConsumedEvent[], @Ctx() { manager: tx }: EventContext): Promise<void> {
       await this.receiver.receiveRun(events, tx);

@@ -25,7 +25,7 @@ describe('match keys across the border (two nodes, MirrorMaker 2)', () => {
     const mxBrokers = await startPeerBroker(mxPort);
     gtPort = originKafkaPort();
     const gtBrokers = await startPeerBroker(gtPort);
-    gt = await startIntake('fedgt', { env: { PUENTE_NODE: 'GT', KAFKA_BROKERS: gtBrokers } });
+    gt = await startIntake('fedgt', { env: { PUENTE_NODE: 'GT', KAFKA_BROKERS: gtBrokers, AUDIT_CHECKPOINT_INTERVAL_SECONDS: '2' } });
     mx = await startIntake('fedmx', { env: { PUENTE_NODE: 'MX', KAFKA_BROKERS: mxBrokers } });
     await startMirrorMaker(
       [
@@ -117,6 +117,19 @@ describe('match keys across the border (two nodes, MirrorMaker 2)', () => {
     expect(withdrawn.status).toBeLessThan(300);
     await eventually('keys gone at MX', async () => (await mxHolds(person.personId)).length === 0, 120_000);
     expect((await sentBy(person.personId)).map((r) => `${r.peer}:${r.kind}`)).toContain('MX:match-keys-retraction');
+  }, 180_000);
+
+  it('GT sends the head of its audit chain; MX keeps it as witnessed, and it is a record of GT\'s chain', async () => {
+    await registerAtGt(people.mariaJose(gtSite, { nationality: 'SV', vulnerabilityFlags: [], familyNames: 'Auditada' }));
+    const witnessed = await eventually(
+      'a checkpoint of GT at MX',
+      async () => {
+        const rows: { seq: string; hash: string }[] = await mx.ds.query(`SELECT seq::text, hash FROM audit_witness_checkpoint WHERE node = 'GT' AND service = 'intake' ORDER BY seq DESC LIMIT 1`);
+        return rows[0] ?? null;
+      },
+      120_000,
+    );
+    expect(await gt.ds.query('SELECT hash FROM audit_record WHERE seq = $1', [witnessed.seq])).toEqual([{ hash: witnessed.hash }]);
   }, 180_000);
 
   it('an erasure at GT: MX deletes the keys it held and answers; GT\'s notice to MX is receipted and the caseworker sees no receipt missing from MX', async () => {

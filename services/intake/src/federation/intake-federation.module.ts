@@ -8,6 +8,7 @@ import {
   ExchangeWriter,
   FederationMetrics,
   loadNodeRegistry,
+  witnessAuditCheckpoint,
   type NodeRegistry,
 } from '@puente/federation';
 import { eventSource } from '@puente/messaging';
@@ -19,6 +20,7 @@ import { IntakeEvents } from '../events/intake-events';
 import { RetractionNotices } from '../retractions/retraction-notices';
 import { ProtectionOverridesController } from '../protection/protection-overrides.controller';
 import { ProtectionOverrides } from '../protection/protection-overrides.service';
+import { AuditCheckpoints } from './audit-checkpoints';
 import { MatchKeyArrivals, RetractionArrivals } from './exchange-effects';
 import { federationConsumerClass } from './federation.consumer';
 import { EXCHANGE_RECEIVER, EXCHANGE_WRITER, NODE_REGISTRY } from './federation.tokens';
@@ -36,7 +38,7 @@ export function federationEnabled(env: NodeJS.ProcessEnv = process.env): boolean
 export function intakeFederationTopics(env: NodeJS.ProcessEnv = process.env): { name: string; partitions: number }[] {
   if (!federationEnabled(env)) return [];
   const registry = loadNodeRegistry(env);
-  const aggregates: string[] = [EXCHANGE_KINDS['match-keys'].aggregate, EXCHANGE_KINDS.receipt.aggregate, EXCHANGE_KINDS.retraction.aggregate];
+  const aggregates: string[] = [EXCHANGE_KINDS['match-keys'].aggregate, EXCHANGE_KINDS.receipt.aggregate, EXCHANGE_KINDS.retraction.aggregate, EXCHANGE_KINDS['audit-checkpoint'].aggregate];
   return exchangeTopicDeclarations(registry.node, registry.peers).filter((t) => aggregates.includes(t.name.split('.')[3]));
 }
 
@@ -66,6 +68,7 @@ export class IntakeFederationModule {
                 'match-keys': (e, tx) => arrivals.apply(e, tx),
                 'match-keys-retraction': (e, tx) => arrivals.apply(e, tx),
                 retraction: (e, tx) => retractions.apply(e, tx),
+                'audit-checkpoint': (e, tx) => witnessAuditCheckpoint(e, tx),
               },
               onOutcome: (r) => metrics.record(r),
             }),
@@ -79,6 +82,7 @@ export class IntakeFederationModule {
         RetractionNotices,
         IntakeEvents,
         ProtectionOverrides,
+        AuditCheckpoints,
       ],
     };
   }
