@@ -80,7 +80,7 @@ export function cloudEventHeaders(ceType: string, contentType: string): JsonSche
       ce_specversion: { type: 'string', const: CLOUDEVENTS_SPEC_VERSION },
       ce_subject: { type: 'string', description: 'The aggregate id, also the record key' },
       'content-type': { type: 'string', const: contentType },
-      traceparent: { type: 'string', pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$', description: 'W3C trace context' },
+      traceparent: { type: 'string', description: 'W3C trace context: version-traceid-parentid-flags in lowercase hex (parsed by libs/platform only)' },
     },
     additionalProperties: { type: 'string', description: 'Other headers (dead letters carry the failure here); never personal data' },
   };
