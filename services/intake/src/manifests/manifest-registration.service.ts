@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type AuditEntry, AuditLog, type Caller } from '@puente/audit';
 import { assertJurisdiction, inJurisdiction } from '@puente/auth';
-import { type BorderSubject, protectionBlocks } from '@puente/federation';
+import { type BorderSubject, protectionBlocks, protectionOf } from '@puente/federation';
 import { flattenValidationErrors } from '@puente/platform';
 import { type MatchKey, PersonVault, signalOf } from '@puente/privacy';
 import { plainToInstance } from 'class-transformer';
@@ -409,15 +409,13 @@ export class ManifestRegistrationService {
   /**
    * Records of other nodes (keys they shared under the person's identity-matching consent there)
    * at or above the threshold, best first; never one of the person's nationality's node while
-   * the existing person's protection flags block it (fear of return), as at the border.
+   * the existing person's protection flags block it (fear of return, asylum claim or refugee
+   * status here), as at the border.
    */
   private otherNodeMatches(row: Accepted, existing: PersonFacts | undefined): OtherNodeMatchDto[] {
-    const flags = existing?.vulnerability_flags ?? [];
     const subject: BorderSubject = {
       nationality: existing?.nationality ?? row.dto.nationality,
-      fearOfReturn: flags.includes('fear_of_return'),
-      asylumClaim: false,
-      protectionFlags: flags,
+      ...protectionOf(existing?.vulnerability_flags ?? []),
       consents: [],
       sentTo: [],
       overrides: [],
