@@ -6,6 +6,7 @@ import {
   AgeBand,
   ArrivalOutcome,
   ConsentPurpose,
+  ConsentRecordedSchema,
   ConsentWithdrawnSchema,
   Milestone,
   PersonCheckedInSchema,
@@ -334,6 +335,50 @@ describe('reintegration plans (real HTTP, Kafka, PostgreSQL)', () => {
     expect(added.status).toBe(201);
     expect(added.body.members.map((m: any) => m.role)).toEqual(['principal', 'child']);
     expectProblem(await t.call('POST', `/v1/plans/${draft.id}/members`, { body: { personId: child.personId, role: 'child', goals: [] } }), 409, 'already-exists');
+  });
+
+  it('opens one plan when two caseworkers open one for the same case at once, and pages plans by cursor', async () => {
+    const p = await returnee(t);
+    const both = await Promise.all([caseworkerPlan([{ personId: p.personId }], p.caseId), caseworkerPlan([{ personId: p.personId }], p.caseId)]);
+    expect(both.map((r) => r.status).sort()).toEqual([201, 409]);
+    expectProblem(both.find((r) => r.status === 409)!, 409, 'already-exists');
+    expect(await plansOfCase(p.caseId)).toBe(1);
+
+    const first = await t.call('GET', '/v1/plans?limit=2');
+    expect(first.body.items).toHaveLength(2);
+    const second = await t.call('GET', `/v1/plans?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    expect(second.status).toBe(200);
+    const ids = [...first.body.items, ...second.body.items].map((x: any) => x.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expectProblem(await t.call('GET', `/v1/plans?limit=2&status=active&cursor=${encodeURIComponent(first.body.nextCursor)}`), 400);
+  });
+
+  it("takes a consent that names no person for everyone on the case, and follows the directory's newest program version", async () => {
+    const p = await returnee(t, { consent: false });
+    await consumed(t, await checkIn(p.caseId, p.personId));
+    expect(await plansOfCase(p.caseId)).toBe(0);
+    await consumed(
+      t,
+      await publish(t, 'intake', p.caseId, ConsentRecordedSchema, {
+        consentId: randomUUID(),
+        caseId: p.caseId,
+        personId: '',
+        purpose: ConsentPurpose.REINTEGRATION_SUPPORT,
+        validFrom: toTimestamp(new Date(Date.now() - 60_000)),
+        recordedAt: toTimestamp(),
+      }),
+    );
+    expect(await plansOfCase(p.caseId)).toBe(1);
+
+    const programId = await program();
+    const closedBefore = { programId, partnerId: 'IOM-GT', label: 'x', pathway: ProgramPathway.REINTEGRATION, node: 'GT', changedAt: toTimestamp() };
+    // An older version arriving late changes nothing; a newer one does.
+    await consumed(t, await publish(t, 'referral-routing', 'IOM-GT', ProgramChangedSchema, { ...closedBefore, status: ProgramStatus.INACTIVE, version: 1 }));
+    const q = await returnee(t);
+    expect((await caseworkerPlan([{ personId: q.personId }], q.caseId, { programIds: [programId] })).status).toBe(201);
+    await consumed(t, await publish(t, 'referral-routing', 'IOM-GT', ProgramChangedSchema, { ...closedBefore, status: ProgramStatus.INACTIVE, version: 2 }));
+    const r = await returnee(t);
+    expectProblem(await caseworkerPlan([{ personId: r.personId }], r.caseId, { programIds: [programId] }), 422, 'unknown-code');
   });
 
   it('lists the sustainability questions by dimension', async () => {
