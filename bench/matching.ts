@@ -139,6 +139,12 @@ function stats(samples: number[]): Stats {
   };
 }
 
+/** CPU milliseconds (user + system) of this process since `start`. */
+const cpuMs = (start: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+};
+
 const key = (items: { score: number; opening?: { openingId: string }; person?: { personId: string } }[]) =>
   items.map((i) => `${i.opening?.openingId ?? i.person?.personId}@${i.score}`).join(',');
 
@@ -150,6 +156,7 @@ async function measureMatching(target: MatchingBenchTarget, options: MatchingBen
   const { ds, feed } = target;
   const day = new Date().toISOString().slice(0, 10);
 
+  const loadBefore = machineLoad();
   let t0 = performance.now();
   const openingIds: string[] = [];
   for (let done = 0; done < options.openings; ) {
@@ -192,22 +199,29 @@ async function measureMatching(target: MatchingBenchTarget, options: MatchingBen
   const index1: number[] = [];
   const catchUp1: number[] = [];
   const brute1: number[] = [];
+  // CPU time of this process per query as well: on a shared, overloaded machine wall time mostly measures the queue for a core.
+  const indexCpu1: number[] = [];
+  const bruteCpu1: number[] = [];
   let scored1 = 0;
   let empty1 = 0;
   for (const person of personSample) {
     let s = performance.now();
+    let c = process.cpuUsage();
     await feed.catchUp();
     const afterCatchUp = performance.now();
     const stats = { scored: 0 };
     const fast = feed.index.topOpenings(person, 10, day, stats);
     const e = performance.now();
+    indexCpu1.push(cpuMs(c));
     index1.push(e - s);
     catchUp1.push(afterCatchUp - s);
     scored1 += stats.scored;
     if (fast.length === 0) empty1++;
     s = performance.now();
+    c = process.cpuUsage();
     const slow = feed.index.bruteForceTopOpenings(person, 10, day);
     brute1.push(performance.now() - s);
+    bruteCpu1.push(cpuMs(c));
     if (key(fast) !== key(slow)) throw new Error(`index and brute force disagree for person ${person.personId}`);
   }
   log(`openings for a person: index p99 ${stats(index1).p99Ms} ms, brute force p99 ${stats(brute1).p99Ms} ms`);
@@ -217,17 +231,23 @@ async function measureMatching(target: MatchingBenchTarget, options: MatchingBen
   for (const o of openingSample.slice(0, 5)) feed.index.topPeople(o, 10);
   const index2: number[] = [];
   const brute2: number[] = [];
+  const indexCpu2: number[] = [];
+  const bruteCpu2: number[] = [];
   let scored2 = 0;
   for (const opening of openingSample) {
     let s = performance.now();
+    let c = process.cpuUsage();
     await feed.catchUp();
     const stats = { scored: 0 };
     const fast = feed.index.topPeople(opening, 10, stats);
     index2.push(performance.now() - s);
+    indexCpu2.push(cpuMs(c));
     scored2 += stats.scored;
     s = performance.now();
+    c = process.cpuUsage();
     const slow = feed.index.bruteForceTopPeople(opening, 10);
     brute2.push(performance.now() - s);
+    bruteCpu2.push(cpuMs(c));
     if (key(fast) !== key(slow)) throw new Error(`index and brute force disagree for opening ${opening.openingId}`);
   }
   log(`people for an opening: index p99 ${stats(index2).p99Ms} ms, brute force p99 ${stats(brute2).p99Ms} ms`);
@@ -257,8 +277,8 @@ async function measureMatching(target: MatchingBenchTarget, options: MatchingBen
   }
   if (non200 > 0) throw new Error(`${non200} HTTP requests did not answer 200`);
 
-  const openingsForPerson = { index: stats(index1), catchUpStatement: stats(catchUp1), bruteForce: stats(brute1), http: stats(http1) };
-  const peopleForOpening = { index: stats(index2), bruteForce: stats(brute2), http: stats(http2) };
+  const openingsForPerson = { index: stats(index1), catchUpStatement: stats(catchUp1), bruteForce: stats(brute1), http: stats(http1), indexCpu: stats(indexCpu1), bruteForceCpu: stats(bruteCpu1) };
+  const peopleForOpening = { index: stats(index2), bruteForce: stats(brute2), http: stats(http2), indexCpu: stats(indexCpu2), bruteForceCpu: stats(bruteCpu2) };
   return {
     data: { openings: feed.index.openingCount, profiles: feed.index.profileCount, loadMs: Math.round(loadMs), indexBuildMs: Math.round(indexBuildMs) },
     openingsForPerson: {
@@ -280,6 +300,7 @@ async function measureMatching(target: MatchingBenchTarget, options: MatchingBen
     },
     indexEqualsBruteForce: { personQueries: personSample.length, openingQueries: openingSample.length },
     load: machineLoad(),
+    loadBefore,
   };
 }
 

@@ -16,9 +16,6 @@ interface OpeningRow {
   takes_placements: boolean;
 }
 
-/** Rows changed since the previous read's snapshot, with this read's snapshot. */
-type Feed<R> = { snapshot: string; row: R | null }[];
-
 /** Nothing seen yet: every committed row is new. */
 const NOTHING_SEEN = '1:1:';
 
@@ -43,8 +40,7 @@ const UNSEEN_BY = (alias: string) => `(${alias}.changed_xid >= pg_snapshot_xmax(
 @Injectable()
 export class MatchFeed {
   readonly index = new MatchIndex();
-  private openingsSeen = NOTHING_SEEN;
-  private profilesSeen = NOTHING_SEEN;
+  private seen = NOTHING_SEEN;
   private loaded = false;
   private catchingUp: Promise<void> | null = null;
   private readonly logger = new Logger('MatchFeed');
@@ -60,40 +56,39 @@ export class MatchFeed {
   }
 
   private async read(): Promise<void> {
-    const openings: Feed<OpeningRow> = await this.dataSource.query(
-      `SELECT s.snapshot::text AS snapshot,
-              CASE WHEN o.opening_id IS NULL THEN NULL ELSE json_build_object(
+    // One statement, so one round trip and one snapshot for both tables.
+    const rows: { snapshot: string; opening: OpeningRow | null; profile: MatchProfileRow | null }[] = await this.dataSource.query(
+      `WITH s AS (SELECT pg_current_snapshot() AS snapshot)
+       SELECT s.snapshot::text AS snapshot, NULL::json AS opening, NULL::json AS profile FROM s
+       UNION ALL
+       SELECT NULL, json_build_object(
                 'opening_id', o.opening_id, 'isco_code', o.isco_code, 'required_skills', o.required_skills, 'required_languages', o.required_languages,
                 'lat', o.lat, 'lon', o.lon, 'opens_on', o.opens_on, 'closes_on', o.closes_on,
-                'takes_placements', o.status = 'open' AND o.slots_filled < o.slots) END AS row
-         FROM (SELECT pg_current_snapshot() AS snapshot) s
-         LEFT JOIN job_opening o ON ${UNSEEN_BY('o')}`,
-      [this.openingsSeen],
-    );
-    for (const { row } of openings) {
-      if (!row) continue;
-      if (row.takes_placements) this.index.upsertOpening(openingFromRow(row));
-      else this.index.removeOpening(row.opening_id);
-    }
-    this.openingsSeen = openings[0].snapshot;
-
-    const profiles: Feed<MatchProfileRow> = await this.dataSource.query(
-      `SELECT s.snapshot::text AS snapshot,
-              CASE WHEN p.person_id IS NULL THEN NULL ELSE json_build_object(
+                'takes_placements', o.status = 'open' AND o.slots_filled < o.slots), NULL
+         FROM job_opening o WHERE ${UNSEEN_BY('o')}
+       UNION ALL
+       SELECT NULL, NULL, json_build_object(
                 'person_id', p.person_id, 'active', p.active, 'occupations', p.occupations, 'languages', p.languages,
-                'area_lat', p.area_lat, 'area_lon', p.area_lon) END AS row
-         FROM (SELECT pg_current_snapshot() AS snapshot) s
-         LEFT JOIN match_profile p ON ${UNSEEN_BY('p')}`,
-      [this.profilesSeen],
+                'area_lat', p.area_lat, 'area_lon', p.area_lon)
+         FROM match_profile p WHERE ${UNSEEN_BY('p')}`,
+      [this.seen],
     );
-    for (const { row } of profiles) {
-      if (!row) continue;
-      if (row.active) this.index.upsertProfile(matchProfileFromRow(row));
-      else this.index.removeProfile(row.person_id);
+    let snapshot: string | null = null;
+    for (const { snapshot: taken, opening, profile } of rows) {
+      if (taken) snapshot = taken;
+      if (opening) {
+        if (opening.takes_placements) this.index.upsertOpening(openingFromRow(opening));
+        else this.index.removeOpening(opening.opening_id);
+      }
+      if (profile) {
+        if (profile.active) this.index.upsertProfile(matchProfileFromRow(profile));
+        else this.index.removeProfile(profile.person_id);
+      }
     }
+    if (!snapshot) throw new Error('the catch-up statement returned no snapshot');
     if (!this.loaded) this.logger.log({ openings: this.index.openingCount, profiles: this.index.profileCount }, 'match index loaded');
     this.loaded = true;
-    this.profilesSeen = profiles[0].snapshot;
+    this.seen = snapshot;
   }
 }
 
