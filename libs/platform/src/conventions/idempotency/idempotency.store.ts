@@ -75,14 +75,23 @@ export class IdempotencyStore {
     }
   }
 
-  /** Claims the key for this request, or reports the existing record. */
+  /**
+   * Claims the key for this request, or reports the existing record.
+   *
+   * The claim commits without waiting for its WAL to reach disk (synchronous_commit off for this
+   * one statement): one fsync less on every idempotent request, and measured as one of the waits
+   * of a registration. Nothing is lost by it: whatever the request then commits durably flushes
+   * the WAL up to its own commit, which includes the claim committed before it; if the server
+   * crashes before that, the request left nothing durable and a retry simply claims again.
+   */
   async claim(scope: IdempotencyScope, requestHash: string, options: ClaimOptions): Promise<IdempotencyClaim> {
     const token = randomUUID();
     const rows = await this.run(
       `INSERT INTO idempotency_record AS r
          (client_id, route_key, idempotency_key, request_hash, status, lock_token, locked_until, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, 'in_progress', $5,
-               now() + $6::float8 * interval '1 millisecond', now(), now() + $7::float8 * interval '1 millisecond')
+       SELECT $1::text, $2::text, $3::varchar, $4::char(64), 'in_progress', $5::uuid,
+              now() + $6::float8 * interval '1 millisecond', now(), now() + $7::float8 * interval '1 millisecond'
+         FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
        ON CONFLICT (client_id, route_key, idempotency_key) DO UPDATE SET
          request_hash = EXCLUDED.request_hash,
          status = 'in_progress',
