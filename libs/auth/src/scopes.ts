@@ -17,7 +17,7 @@ export const SCOPES = {
   'screening:admin': 'Publish and retire questionnaire versions',
   'referrals:read': 'Read referrals the partner sends or receives',
   'referrals:write': 'Create referrals and move them through their lifecycle',
-  'transfers:write': 'planned, no route uses it yet (cross-border transfers are not built): initiate, accept or reject cross-border transfers',
+  'transfers:write': 'Initiate, accept, reject or withdraw custody transfers of cases between country nodes',
   'arrivals:read': 'Read expected arrivals and check-ins',
   'arrivals:write': 'Register expected arrivals, check-ins and services delivered',
   'centers:admin': 'Register and correct reception centers (kind, capacity, services offered, operating partner)',

@@ -12,6 +12,8 @@ import { IntakeConfig } from './config/intake.config';
 import { Consent } from './consents/consent.entity';
 import { PossibleDuplicate } from './duplicates/duplicate.entities';
 import { IntakeFederationModule, intakeFederationTopics } from './federation/intake-federation.module';
+import { CustodyTransferListing } from './transfers/transfer.entity';
+import { intakeTransferTopics } from './transfers/transfers.module';
 import { Household, HouseholdMember } from './households/household.entity';
 import { IntakeModule } from './intake.module';
 import { intakeMigrations } from './migrations';
@@ -41,6 +43,7 @@ export const intakeEntities = [
   Consent,
   PossibleDuplicate,
   TimelineEntry,
+  CustodyTransferListing,
 ];
 
 export interface IntakeAppOptions {
@@ -63,7 +66,7 @@ export function intakeAppModule(options: IntakeAppOptions = {}): DynamicModule {
     // An invalid INTAKE_TIMELINE_TOPICS is reported by the config validation when the app starts.
   }
   const timeline = timelineTopics(extra);
-  const topics = [...timeline, { name: Topics.intakeMatchKeys.name, partitions: Topics.intakeMatchKeys.partitions }, { name: Topics.directory.name, partitions: Topics.directory.partitions }, ...intakeFederationTopics()];
+  const topics = [...timeline, { name: Topics.intakeMatchKeys.name, partitions: Topics.intakeMatchKeys.partitions }, { name: Topics.directory.name, partitions: Topics.directory.partitions }, ...intakeFederationTopics(), ...intakeTransferTopics()];
   return {
     module: class IntakeAppModule {},
     imports: [

@@ -31,11 +31,13 @@ import { SitesService } from './sites/sites.service';
 import { TimelineController } from './timeline/timeline.controller';
 import { timelineConsumerClass, TimelineProjector } from './timeline/timeline.consumer';
 import type { TimelineTopic } from './timeline/timeline-topics';
+import { transfersParts } from './transfers/transfers.module';
 
 @Module({})
 export class IntakeModule {
   /** Intake's features; the timeline consumer follows `timelineTopics`. */
   static forRoot(options: { timelineTopics: readonly TimelineTopic[] }): DynamicModule {
+    const transfers = transfersParts();
     return {
       module: IntakeModule,
       controllers: [
@@ -54,6 +56,7 @@ export class IntakeModule {
         PartnerMatchKeysConsumer,
         PartnerDirectoryFollower,
         timelineConsumerClass(options.timelineTopics),
+        ...transfers.controllers,
       ],
       providers: [
         ...privacyProviders,
@@ -74,6 +77,7 @@ export class IntakeModule {
         RetractionNotices,
         ManifestRegistrationService,
         TimelineProjector,
+        ...transfers.providers,
       ],
     };
   }

@@ -4,6 +4,7 @@ import { CreatePersonsAndCases1766102400001 } from './1766102400001-create-perso
 import { CreateHouseholdsAndConsents1766102400002 } from './1766102400002-create-households-and-consents';
 import { CreateDuplicatesAndTimeline1766102400003 } from './1766102400003-create-duplicates-and-timeline';
 import { CreateStatementGuard1766102400004 } from './1766102400004-create-statement-guard';
+import { CreateCustodyTransfers1766102409000 } from '../transfers/transfer.migration';
 import { CreateProtectionOverrides1766102400005 } from './1766102400005-create-protection-overrides';
 
 /**
@@ -16,5 +17,6 @@ export const intakeMigrations: MigrationClass[] = [
   CreateHouseholdsAndConsents1766102400002,
   CreateDuplicatesAndTimeline1766102400003,
   CreateStatementGuard1766102400004,
+  CreateCustodyTransfers1766102409000,
   CreateProtectionOverrides1766102400005,
 ];

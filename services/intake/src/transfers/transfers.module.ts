@@ -1,0 +1,89 @@
+import { Controller, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider, type Type } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { fromBinary } from '@bufbuild/protobuf';
+import { AuditLog } from '@puente/audit';
+import { ConsentPurpose, ConsentWithdrawnSchema, Topics } from '@puente/contracts';
+import { EXCHANGE_KINDS, ExchangeReceiver, exchangeTopic, exchangeTopicDeclarations, ExchangeWriter, FederationMetrics, federationEnabled, loadNodeRegistry, type NodeRegistry } from '@puente/federation';
+import { type ConsumedEvent, type EventContext, eventSource } from '@puente/messaging';
+import { serializeError } from '@puente/platform';
+import { TransfersController } from './transfers.controller';
+import { TRANSFER_REGISTRY, TRANSFER_WRITER, TransfersService } from './transfers.service';
+
+const TRANSFER_RECEIVER = 'puente:transfers:EXCHANGE_RECEIVER';
+
+/** Exchange topics custody transfers need on this node's cluster (to and from each peer). */
+export function intakeTransferTopics(env: NodeJS.ProcessEnv = process.env): { name: string; partitions: number }[] {
+  if (!federationEnabled(env)) return [];
+  const registry = loadNodeRegistry(env);
+  return exchangeTopicDeclarations(registry.node, registry.peers).filter((t) => t.name.split('.')[3] === EXCHANGE_KINDS['custody-transfer'].aggregate);
+}
+
+/** Transfer envelopes addressed to `node`, and this node's own consent withdrawals (a transfer not accepted yet is withdrawn). */
+function consumerClass(node: string): Type<unknown> {
+  const ownSource = eventSource(node, 'intake');
+
+  @Controller()
+  class TransferConsumer {
+    constructor(
+      @Inject(TRANSFER_RECEIVER) private readonly receiver: ExchangeReceiver,
+      private readonly transfers: TransfersService,
+    ) {}
+
+    @EventPattern(exchangeTopic(node, 'custody-transfer'), { batch: true })
+    async onTransferEnvelopes(@Payload() events: ConsumedEvent[], @Ctx() { manager: tx }: EventContext): Promise<void> {
+      await this.receiver.receiveRun(events, tx);
+    }
+
+    @EventPattern(Topics.intakeCase.name, { types: [ConsentWithdrawnSchema.typeName] })
+    async onConsentWithdrawn(@Payload() event: ConsumedEvent, @Ctx() { manager: tx }: EventContext): Promise<void> {
+      if (event.source !== ownSource || !event.key) return;
+      if (fromBinary(ConsentWithdrawnSchema, event.payload).purpose !== ConsentPurpose.CROSS_BORDER_TRANSFER) return;
+      await this.transfers.onConsentWithdrawn(tx, event.key);
+    }
+  }
+  return TransferConsumer;
+}
+
+/** Expires pending inbound transfers past this node's SLA, once a minute. */
+@Injectable()
+export class TransferExpiry implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private readonly logger = new Logger('TransferExpiry');
+
+  constructor(private readonly transfers: TransfersService) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.transfers.expireDue().catch((error: unknown) => this.logger.warn({ err: serializeError(error) }, 'transfer expiry round failed; next round in a minute'));
+    }, 60_000);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+}
+
+/**
+ * Custody transfers in intake (which holds the case): the API, the service, and, with
+ * federation on, the exchange writer and receiver of the `custody-transfer` kind.
+ */
+export function transfersParts(env: NodeJS.ProcessEnv = process.env): { controllers: Type<unknown>[]; providers: Provider[] } {
+  if (!federationEnabled(env)) return { controllers: [TransfersController], providers: [TransfersService] };
+  const registry = loadNodeRegistry(env);
+  return {
+    controllers: [TransfersController, consumerClass(registry.node)],
+    providers: [
+      TransfersService,
+      TransferExpiry,
+      { provide: TRANSFER_REGISTRY, useValue: registry },
+      { provide: TRANSFER_WRITER, useFactory: (r: NodeRegistry) => new ExchangeWriter(r, eventSource(r.node, 'intake')), inject: [TRANSFER_REGISTRY] },
+      {
+        provide: TRANSFER_RECEIVER,
+        useFactory: (writer: ExchangeWriter, audit: AuditLog, transfers: TransfersService, metrics?: FederationMetrics) =>
+          new ExchangeReceiver({ writer, audit, effects: { 'custody-transfer': (e, tx) => transfers.arrive(e, tx) }, onOutcome: (r) => metrics?.record(r) }),
+        inject: [TRANSFER_WRITER, AuditLog, TransfersService, { token: FederationMetrics, optional: true }],
+      },
+    ],
+  };
+}
