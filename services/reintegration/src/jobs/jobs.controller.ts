@@ -68,6 +68,7 @@ export class JobsController {
 
   @Get('placements/:id')
   @ApiAuth('reintegration:read')
+  @Audited({ action: 'placement.read', objectType: 'placement', purpose: PURPOSE })
   @ApiOperation({ summary: 'A placement and where it stands' })
   @ApiOkResponse({ type: PlacementDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto, description: 'placement-not-found' })
@@ -104,6 +105,7 @@ export class JobsController {
   @Post('placements/:id/confirm')
   @ApiAuth('openings:write')
   @HttpCode(200)
+  @Audited({ action: 'placement.confirm', objectType: 'placement', purpose: PURPOSE })
   @ApiOperation({
     summary: 'Confirm an accepted placement (the employer who posted the opening)',
     description:

@@ -162,6 +162,10 @@ describe('job openings, matching and placements (real HTTP, PostgreSQL and Kafka
     expect(twice.confirmedAt).toBe(confirmed.body.confirmedAt);
     expect((await t.call('GET', `/v1/job-openings/${openingId}`)).body.slotsFilled).toBe(1);
     expect((await t.call('GET', `/v1/placements/${id}`)).body).toEqual(confirmed.body);
+    // Every step and read of the placement is audited, refused ones too.
+    const audit: { action: string; outcome: string }[] = await t.ds.query(`SELECT action, outcome FROM audit_record WHERE object_id = $1 ORDER BY seq`, [id]);
+    expect(audit.filter((a) => a.outcome === 'success').map((a) => a.action)).toEqual(['placement.propose', 'placement.accept', 'placement.confirm', 'placement.read']);
+    expect(audit.filter((a) => a.outcome !== 'success')).toHaveLength(4);
 
     const events = await reintegrationEventsOf(t, caseId, (es) => es.some((e) => e.type === 'puente.reintegration.v1.JobPlacementConfirmed'));
     const matched = events.find((e) => e.type === 'puente.reintegration.v1.JobMatched')?.message as JobMatched;
