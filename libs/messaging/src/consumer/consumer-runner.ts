@@ -28,7 +28,7 @@ export interface ConsumerRunnerOptions {
 }
 
 /** Most events applied in one database transaction. */
-const CHUNK_SIZE = 500;
+const CHUNK_SIZE = 2000;
 
 /** A handler threw: the event may be poison (retries, then DLQ), unlike a database failure. */
 class HandlerFailure extends Error {
