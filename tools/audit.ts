@@ -21,7 +21,8 @@ import {
   type ChainVerification,
 } from '@puente/audit';
 import { readFileSync } from 'node:fs';
-import { checkpointsFor, verifyAgainstWitnesses, witnessedCheckpoints } from '@puente/federation';
+// @puente/federation is loaded only for the witness commands (it pulls in jose and the contracts: a slower start).
+import type { WitnessedCheckpoint, WitnessedVerification } from '@puente/federation';
 import { COMMAND_LINE, commandOf, complain, connectService, readFailure, runCommand, say, UsageError } from './service-database';
 
 const USAGE = `Usage:
@@ -65,7 +66,8 @@ function report(result: ChainVerification, what: string): number {
   return 1;
 }
 
-function witnessesFrom(file: string, node: string, service: string) {
+async function witnessesFrom(file: string, node: string, service: string): Promise<WitnessedCheckpoint[]> {
+  const { checkpointsFor } = await import('@puente/federation');
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -82,7 +84,7 @@ function witnessesFrom(file: string, node: string, service: string) {
   }
 }
 
-function reportWitnessed(results: Awaited<ReturnType<typeof verifyAgainstWitnesses>>): number {
+function reportWitnessed(results: readonly WitnessedVerification[]): number {
   let broken = 0;
   for (const { checkpoint, result } of results) {
     const by = `${checkpoint.witness ?? 'a peer'} witnessed ${formatChainHead(checkpoint)} at ${checkpoint.takenAt}`;
@@ -128,6 +130,7 @@ async function main(argv: string[]): Promise<number> {
     const { client } = await connectService(values.service, { table: 'audit_witness_checkpoint', what: 'witnessed audit heads', application: 'puente-audit' });
     try {
       // Each line says which node holds it (this one), so a collected file names its witnesses.
+      const { witnessedCheckpoints } = await import('@puente/federation');
       for (const c of await witnessedCheckpoints(client, { node: values.node })) say(JSON.stringify({ ...c, witness: process.env.PUENTE_NODE ?? 'GT' }));
       return 0;
     } finally {
@@ -149,11 +152,12 @@ async function main(argv: string[]): Promise<number> {
     }
     if (!values.service) throw new UsageError('verify needs --service <name> or --file <export.jsonl>');
     if (values.anchor) throw new UsageError('--anchor applies to --file only');
-    const witnessed = values.witnesses === undefined ? undefined : witnessesFrom(values.witnesses, values.node ?? process.env.PUENTE_NODE ?? 'GT', values.service);
+    const witnessed = values.witnesses === undefined ? undefined : await witnessesFrom(values.witnesses, values.node ?? process.env.PUENTE_NODE ?? 'GT', values.service);
     const { client, what } = await connect(values.service);
     try {
       const code = report(await verifyChain(client, { expectedHead }), what);
       if (code !== 0 || !witnessed) return code;
+      const { verifyAgainstWitnesses } = await import('@puente/federation');
       return reportWitnessed(await verifyAgainstWitnesses(client, witnessed));
     } finally {
       await client.end();
