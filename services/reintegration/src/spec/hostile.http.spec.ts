@@ -33,9 +33,26 @@ describeHostileInput({
     const avr = await t.call('POST', '/v1/avr-packages', {
       body: { caseId: p.caseId, personId: p.personId, hostNode: 'MX', originNode: 'HN', stages: [{ kind: 'travel', amountMinor: 450000, currency: 'MXN', plannedOn: '2027-01-10' }] },
     });
-    if (plan.status !== 201 || active.status !== 200 || task.status !== 201 || avr.status !== 201) {
-      throw new Error(`preparing failed: plan ${plan.status}, activate ${active.status}, task ${task.status}, avr package ${avr.status}`);
+    // A skills profile (with a certificate), an employer's opening and a placement, for the skills, matching and placement routes.
+    const profile = await t.call('PUT', `/v1/persons/${p.personId}/skills-profile`, {
+      body: { languages: [{ code: 'es', level: 'C2' }], occupations: [{ iscoCode: '7112' }], certificates: [{ title: 'OSHA 10', issuingCountry: 'US', iscoCode: '7112' }], workAbroad: [], educationLevel: 'isced_3' },
+    });
+    const employer = await t.token({ scopes: ['openings:write'], partnerId: 'HN-EMP-HOSTILE' });
+    const opening = await t.call('POST', '/v1/job-openings', {
+      token: employer,
+      body: { title: 'Albañil', iscoCode: '7112', location: { name: 'San Pedro Sula', lat: 15.5, lon: -88.03 }, requiredSkills: [], requiredLanguages: [], slots: 2, opensOn: '2026-01-01' },
+    });
+    const placement = await t.call('POST', '/v1/placements', { body: { openingId: opening.body.id, personId: p.personId, caseId: p.caseId } });
+    if (plan.status !== 201 || active.status !== 200 || task.status !== 201 || avr.status !== 201 || profile.status !== 201 || opening.status !== 201 || placement.status !== 201) {
+      throw new Error(
+        `preparing failed: plan ${plan.status}, activate ${active.status}, task ${task.status}, avr package ${avr.status}, skills profile ${profile.status}, opening ${opening.status}, placement ${placement.status}`,
+      );
     }
-    return [{ planId: plan.body.id, caseId: p.caseId, personId: p.personId, programId }, { taskId: task.body.id }, { packageId: avr.body.id }];
+    return [
+      { planId: plan.body.id, caseId: p.caseId, personId: p.personId, programId },
+      { taskId: task.body.id },
+      { packageId: avr.body.id },
+      { certificateId: profile.body.certificates[0].certificateId, openingId: opening.body.id, placementId: placement.body.id },
+    ];
   },
 });
