@@ -12,6 +12,7 @@ export {
   DEFAULT_IDEMPOTENCY_LOCK_TIMEOUT_MS,
 } from './idempotency/idempotency.constants';
 export { Idempotent } from './idempotency/idempotent.decorator';
+export { idempotentCompletionPart } from './idempotency/idempotency-completion';
 export { type IdempotentOptions, type ResolvedIdempotentOptions, resolveIdempotentOptions } from './idempotency/idempotency.options';
 export { IdempotencyInterceptor, readIdempotencyKey, idempotencyFingerprint } from './idempotency/idempotency.interceptor';
 export {

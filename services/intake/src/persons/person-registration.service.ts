@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { type AuditEntry, AuditLog, type Caller } from '@puente/audit';
 import { assertJurisdiction } from '@puente/auth';
-import { composeStatement, type FieldError, type StatementPart, validationProblem } from '@puente/platform';
+import { composeStatement, type FieldError, idempotentCompletionPart, type StatementPart, validationProblem } from '@puente/platform';
 import { type MatchKey, PersonVault } from '@puente/privacy';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CaseOpener } from '../cases/case-opener';
@@ -46,7 +46,12 @@ export class PersonRegistrationService {
     private readonly config: IntakeConfig,
   ) {}
 
-  async register(caller: Caller, dto: RegisterPersonDto): Promise<PersonRegistrationDto> {
+  /**
+   * `answersRequest`: the registration's response is the response of the caller's request
+   * (POST /v1/persons), so its Idempotency-Key record is completed by the registration's own
+   * statement. Other callers (a transfer's acceptance) answer their request with something else.
+   */
+  async register(caller: Caller, dto: RegisterPersonDto, options: { answersRequest?: boolean } = {}): Promise<PersonRegistrationDto> {
     if ((dto.case != null) === (dto.caseId != null)) throw fieldProblem('caseId', 'give exactly one of case (open a new case) or caseId (join an open case)', 'exactlyOne');
     assertJurisdiction(caller.principal, dto.siteCode);
     const now = new Date();
@@ -71,6 +76,24 @@ export class PersonRegistrationService {
     const encrypted = this.vault.newPerson(person.id, toPlainFields(data));
     const write = async (db: EntityManager, c: IntakeCase, opened: boolean) => {
       const duplicates = found.map(({ c: other, score, rules }) => ({ id: randomUUID(), personId: person.id, caseId: c.id, otherNode: other.node, otherReference: other.reference, score, rules }));
+      const response: PersonRegistrationDto = {
+        personId: person.id,
+        caseId: c.id,
+        caseReference: c.reference,
+        caseOpened: dto.case != null,
+        siteCode: person.siteCode,
+        sex: person.sex,
+        ageBand: person.ageBand,
+        nationality: person.nationality,
+        vulnerabilityFlags: person.vulnerabilityFlags,
+        interpreterNeeded: person.interpreterNeeded,
+        registeredAt: now.toISOString(),
+        version: 1,
+        possibleDuplicates: duplicates.map((d) => ({ id: d.id, otherNode: d.otherNode, otherReference: d.otherReference, score: d.score, rules: d.rules })),
+        consentIds: consents.map((k) => k.id),
+      };
+      // The Idempotency-Key record is completed by this same statement: one durable commit, not two.
+      const completion = options.answersRequest ? idempotentCompletionPart(caller.request, { status: HttpStatus.CREATED, body: response }) : undefined;
       const actor = actorOf(caller.principal, this.config.PUENTE_NODE);
       const joined = consents.map((k) => ({ ...k, caseId: c.id }));
       const outbox = this.events.part(
@@ -87,33 +110,18 @@ export class PersonRegistrationService {
       const audit = this.audit.part(this.auditEntry(caller, person.id, now));
       const row: Person = { ...person, ...encryptedColumns(encrypted.fields) };
       const statement = composeStatement(
-        [encrypted.part, registrationPart(row, c, opened, keys, duplicates, joined), outbox.part, audit.part],
+        [encrypted.part, registrationPart(row, c, opened, keys, duplicates, joined), outbox.part, audit.part, ...(completion ? [completion] : [])],
         `SELECT statement_guard(EXISTS (SELECT 1 FROM person_insert), '${INACTIVE_SITE}') AS ok, audit_insert.seq, audit_insert.prev_hash, audit_insert.hash FROM audit_insert`,
       );
       const rows: { seq: string; prev_hash: string; hash: string }[] = await db.query(statement.text, statement.values).catch(inactiveSite);
       audit.stored(rows[0]);
-      return { c, duplicates };
+      return response;
     };
-    const { c, duplicates } = dto.case
+    const response = dto.case
       ? await write(this.dataSource.manager, await this.newCase(caller, dto, person.id, now), true).catch(rethrowPrivacy)
       : await this.dataSource.transaction(async (tx) => write(tx, await this.cases.lockForChange(tx, caller, dto.caseId as string), false)).catch(rethrowPrivacy);
     encrypted.committed();
-    return {
-      personId: person.id,
-      caseId: c.id,
-      caseReference: c.reference,
-      caseOpened: dto.case != null,
-      siteCode: person.siteCode,
-      sex: person.sex,
-      ageBand: person.ageBand,
-      nationality: person.nationality,
-      vulnerabilityFlags: person.vulnerabilityFlags,
-      interpreterNeeded: person.interpreterNeeded,
-      registeredAt: now.toISOString(),
-      version: 1,
-      possibleDuplicates: duplicates.map((d) => ({ id: d.id, otherNode: d.otherNode, otherReference: d.otherReference, score: d.score, rules: d.rules })),
-      consentIds: consents.map((k) => k.id),
-    };
+    return response;
   }
 
   /** The case row a registration opens (its reference reserved first, outside the write). */

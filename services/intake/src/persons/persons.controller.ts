@@ -35,7 +35,7 @@ export class PersonsController {
   })
   @ApiCreatedResponse({ type: PersonRegistrationDto })
   async register(@CurrentCaller() caller: Caller, @Body() dto: RegisterPersonDto): Promise<PersonRegistrationDto> {
-    return this.registration.register(caller, dto);
+    return this.registration.register(caller, dto, { answersRequest: true });
   }
 
   @Get(':id')

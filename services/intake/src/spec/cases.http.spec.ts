@@ -193,6 +193,9 @@ describe('sites, cases, households and consents (HTTP)', () => {
       expect(replay.status).toBe(201);
       expect(replay.headers.get('idempotent-replayed')).toBe('true');
       expect(replay.body).toEqual(first.body);
+      // Stored by the registration's own statement (idempotentCompletionPart), exactly as answered.
+      const [record] = await intake.ds.query(`SELECT status, response_status, response_body FROM idempotency_record WHERE idempotency_key = $1`, [key]);
+      expect(record).toEqual({ status: 'completed', response_status: 201, response_body: first.body });
       const [{ count }] = await intake.ds.query(`SELECT count(*)::int AS count FROM case_person WHERE case_id = $1`, [first.body.caseId]);
       expect(count).toBe(1);
       expectProblem(await intake.call('POST', '/v1/persons', { body: { ...body, givenNames: 'Otro' }, idempotencyKey: key }), 422, 'idempotency-key-reused');

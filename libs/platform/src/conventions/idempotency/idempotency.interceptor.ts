@@ -25,6 +25,7 @@ import {
   REPLAYED_RESPONSE_HEADERS,
 } from './idempotency.constants';
 import { resolveIdempotentOptions, type ResolvedIdempotentOptions } from './idempotency.options';
+import { completionInWrite, holdIdempotencyClaim } from './idempotency-completion';
 import { type IdempotencyScope, IdempotencyStore, type StoredResponse } from './idempotency.store';
 
 const POLL_START_MS = 20;
@@ -184,11 +185,20 @@ export class IdempotencyInterceptor implements NestInterceptor {
     token: string,
   ): Promise<unknown> {
     let result: unknown;
+    holdIdempotencyClaim(request, scope, token);
     try {
       result = await lastValueFrom(next.handle(), { defaultValue: undefined });
     } catch (error) {
       await this.recordFailure(request, scope, token, error);
       throw error;
+    }
+    const stored = completionInWrite(request);
+    if (stored) {
+      // The handler stored its response in its own statement (idempotentCompletionPart).
+      if (stored.status !== reply.statusCode || Object.keys(replayedHeaders(reply)).some((h) => h !== 'content-type')) {
+        this.logger.warn(`${scope.routeKey}: the response stored in the handler's write differs from the one sent (status or headers)`);
+      }
+      return stored.body;
     }
     if (!isJsonResult(result)) {
       this.logger.error(`${scope.routeKey}: @Idempotent() handlers must return JSON; the key was released, nothing stored`);
