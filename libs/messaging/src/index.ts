@@ -35,6 +35,7 @@ export { ConsumerRunner, type ConsumerRunnerOptions, type Outcome } from './cons
 export { type ConsumedEvent, type EventBatchHandlerFn, type EventHandlerBinding, type EventHandlerFn } from './consumer/consumed-event';
 export { backoffDelay, DEFAULT_RETRY_POLICY, NonRetryableError, type RetryPolicy } from './consumer/retry-policy';
 export { dlqTopicOf } from './consumer/dead-letter';
+export { dateOf, decodeOrPoison, requireUuid, timeOf } from './consumer/event-fields';
 export { deadLetterTopicFor, readDeadLetters, replayDeadLetters, REPLAYED_FROM_HEADER, type DeadLetter } from './consumer/dead-letter-replay';
 export { messagingEntities, messagingMigrations } from './schema';
 export { EventContext } from './nest/event-context';

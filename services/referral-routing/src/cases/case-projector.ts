@@ -1,9 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import type { Timestamp } from '@bufbuild/protobuf/wkt';
-import { ConsentPurpose, decodeEvent, fromTimestamp, type PuenteEvent, Topics } from '@puente/contracts';
-import { type ConsumedEvent, type EventContext, NonRetryableError } from '@puente/messaging';
+import { ConsentPurpose, Topics } from '@puente/contracts';
+import { type ConsumedEvent, dateOf, decodeOrPoison, type EventContext, NonRetryableError, requireUuid } from '@puente/messaging';
 import { ReferralCaseChanges } from '../referrals/referral-case-changes';
 import { SuggestionsService } from '../routing/suggestions.service';
 import { ageBandWord, intakeFlagWords, partnerTypeWord, sexWord } from './vocabulary-mapping';
@@ -18,31 +17,6 @@ export const INTAKE_EVENT_TYPES = [
   'puente.intake.v1.HouseholdChanged',
   'puente.intake.v1.PersonErased',
 ] as const;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A UUID field, lower case; a poison event (dead-lettered, never retried) otherwise. */
-export function requireUuid(value: string, field: string): string {
-  if (!UUID.test(value)) throw new NonRetryableError(`${field} is not a UUID`);
-  return value.toLowerCase();
-}
-
-/** A Timestamp as a Date PostgreSQL accepts, or null; a poison event when out of range. */
-export function dateOf(ts: Timestamp | undefined, field: string): Date | null {
-  if (!ts) return null;
-  const date = fromTimestamp(ts);
-  if (Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1900 || date.getUTCFullYear() > 9999) throw new NonRetryableError(`${field} is out of range`);
-  return date;
-}
-
-/** Decodes an event's payload; undecodable bytes are a poison event. */
-export function decodeOrPoison(event: ConsumedEvent): PuenteEvent {
-  try {
-    return decodeEvent(event.type, event.payload);
-  } catch (error) {
-    throw new NonRetryableError(`cannot decode ${event.type}: ${(error as Error).message}`, { cause: error });
-  }
-}
 
 const PURPOSES: Partial<Record<ConsentPurpose, string>> = {
   [ConsentPurpose.REFERRAL]: 'referral',

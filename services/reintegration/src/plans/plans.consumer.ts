@@ -1,18 +1,9 @@
 import { Controller, Logger, type OnModuleInit } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { decodeEvent, ProgramStatus, type PuenteEvent, Topics } from '@puente/contracts';
-import { type ConsumedEvent, type EventContext, NonRetryableError } from '@puente/messaging';
-import { requireUuid, timeOf } from '../registry/registry.projector';
+import { ProgramStatus, Topics } from '@puente/contracts';
+import { type ConsumedEvent, decodeOrPoison, type EventContext, NonRetryableError, requireUuid, timeOf } from '@puente/messaging';
 import { PersonRegistry } from '../registry/registry.service';
 import { PlansService } from './plans.service';
-
-function decode(event: ConsumedEvent): PuenteEvent {
-  try {
-    return decodeEvent(event.type, event.payload);
-  } catch (error) {
-    throw new NonRetryableError(`cannot decode ${event.type}: ${(error as Error).message}`, { cause: error });
-  }
-}
 
 /**
  * What plans react to: reception's check-ins (a draft plan once a reintegration_support consent
@@ -38,7 +29,7 @@ export class PlansConsumer implements OnModuleInit {
 
   @EventPattern(Topics.receptionArrival.name, { types: ['puente.reception.v1.PersonCheckedIn'] })
   async onCheckIn(@Payload() event: ConsumedEvent, @Ctx() { manager: tx }: EventContext): Promise<void> {
-    const m = decode(event);
+    const m = decodeOrPoison(event);
     if (m.$typeName !== 'puente.reception.v1.PersonCheckedIn') return;
     const caseId = requireUuid(m.caseId, 'case_id');
     const personId = requireUuid(m.personId, 'person_id');
@@ -55,7 +46,7 @@ export class PlansConsumer implements OnModuleInit {
 
   @EventPattern(Topics.directory.name, { types: ['puente.referral.v1.ProgramChanged'] })
   async onProgram(@Payload() event: ConsumedEvent, @Ctx() { manager: tx }: EventContext): Promise<void> {
-    const m = decode(event);
+    const m = decodeOrPoison(event);
     if (m.$typeName !== 'puente.referral.v1.ProgramChanged') return;
     const programId = requireUuid(m.programId, 'program_id');
     const status = m.status === ProgramStatus.ACTIVE ? 'active' : 'inactive';

@@ -1,8 +1,7 @@
-import type { Timestamp } from '@bufbuild/protobuf/wkt';
 import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { AgeBand, ConsentPurpose, decodeEvent, fromTimestamp, type PuenteEvent, Sex, Topics } from '@puente/contracts';
-import { type ConsumedEvent, type EventContext, NonRetryableError } from '@puente/messaging';
+import { AgeBand, ConsentPurpose, Sex, Topics } from '@puente/contracts';
+import { type ConsumedEvent, dateOf, decodeOrPoison, type EventContext, NonRetryableError, requireUuid, timeOf } from '@puente/messaging';
 import { AlreadyErasedError, PersonVault } from '@puente/privacy';
 import { PersonRegistry } from './registry.service';
 
@@ -14,29 +13,6 @@ export const INTAKE_EVENT_TYPES = [
   'puente.intake.v1.PersonUpdated',
   'puente.intake.v1.PersonErased',
 ] as const;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function requireUuid(value: string, field: string): string {
-  if (!UUID.test(value)) throw new NonRetryableError(`${field} is not a UUID`);
-  return value.toLowerCase();
-}
-
-/** A Timestamp as a Date PostgreSQL accepts (null when unset); a poison event otherwise. */
-export function dateOf(ts: Timestamp | undefined, field: string): Date | null {
-  if (!ts) return null;
-  const date = fromTimestamp(ts);
-  if (Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1900 || date.getUTCFullYear() > 9999) throw new NonRetryableError(`${field} is out of range`);
-  return date;
-}
-
-/** The event's own time when it carries none (the CloudEvents time, else now). */
-export function timeOf(ts: Timestamp | undefined, field: string, fallback: string): Date {
-  const date = dateOf(ts, field);
-  if (date) return date;
-  const parsed = new Date(fallback);
-  return Number.isNaN(parsed.getTime()) ? new Date() : parsed;
-}
 
 /**
  * Builds the local read model of reintegration_support consents and persons from intake's
@@ -55,12 +31,7 @@ export class RegistryProjector {
 
   @EventPattern(Topics.intakeCase.name, { types: INTAKE_EVENT_TYPES })
   async onIntakeEvent(@Payload() event: ConsumedEvent, @Ctx() { manager: tx }: EventContext): Promise<void> {
-    let message: PuenteEvent;
-    try {
-      message = decodeEvent(event.type, event.payload);
-    } catch (error) {
-      throw new NonRetryableError(`cannot decode ${event.type}: ${(error as Error).message}`, { cause: error });
-    }
+    const message = decodeOrPoison(event);
     switch (message.$typeName) {
       case 'puente.intake.v1.ConsentRecorded': {
         if (message.purpose !== ConsentPurpose.REINTEGRATION_SUPPORT) return;

@@ -4,18 +4,14 @@ import {
   AgeBand,
   CaseCloseReason,
   ConsentPurpose,
-  decodeEvent,
-  fromTimestamp,
   isNationalityCode,
-  type PuenteEvent,
   Sex,
   Topics,
   VulnerabilityFlag,
 } from '@puente/contracts';
-import { type ConsumedEvent, type EventContext, NonRetryableError, OutboxWriter } from '@puente/messaging';
+import { type ConsumedEvent, dateOf, decodeOrPoison, type EventContext, NonRetryableError, OutboxWriter, requireUuid, timeOf } from '@puente/messaging';
 import { ServiceConfig } from '@puente/platform';
 import { AlreadyErasedError, PersonVault } from '@puente/privacy';
-import type { Timestamp } from '@bufbuild/protobuf/wkt';
 import { cancelOpenScreenings, eraseScreeningAnswers } from '../screenings/screening-cancellation';
 import type { EventActor } from '../screenings/screening-events';
 import { CaseRegistry } from './case-registry.service';
@@ -31,21 +27,6 @@ export const INTAKE_EVENT_TYPES = [
   'puente.intake.v1.PersonUpdated',
 ] as const;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function requireUuid(value: string, field: string): string {
-  if (!UUID.test(value)) throw new NonRetryableError(`${field} is not a UUID`);
-  return value.toLowerCase();
-}
-
-/** A Timestamp as a Date PostgreSQL accepts; a poison event (NonRetryableError) otherwise. */
-function dateOf(ts: Timestamp | undefined, field: string): Date | null {
-  if (!ts) return null;
-  const date = fromTimestamp(ts);
-  if (Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1900 || date.getUTCFullYear() > 9999) throw new NonRetryableError(`${field} is out of range`);
-  return date;
-}
-
 /** A person's minimized attributes as stored (REST spellings); a poison event for a nationality that is not ISO 3166-1 alpha-2. */
 function attributesOf(m: { personId: string; ageBand: AgeBand; sex: Sex; nationality: string; vulnerabilityFlags: VulnerabilityFlag[] }) {
   if (!isNationalityCode(m.nationality)) throw new NonRetryableError('nationality is not ISO 3166-1 alpha-2 (or XX)');
@@ -56,13 +37,6 @@ function attributesOf(m: { personId: string; ageBand: AgeBand; sex: Sex; nationa
     nationality: m.nationality,
     flags: m.vulnerabilityFlags.filter((f) => f !== VulnerabilityFlag.UNSPECIFIED && VulnerabilityFlag[f] !== undefined).map((f) => VulnerabilityFlag[f].toLowerCase()),
   };
-}
-
-function timeOf(ts: Timestamp | undefined, field: string, fallback: string): Date {
-  const date = dateOf(ts, field);
-  if (date) return date;
-  const parsed = new Date(fallback);
-  return Number.isNaN(parsed.getTime()) ? new Date() : parsed;
 }
 
 /**
@@ -90,12 +64,7 @@ export class CaseRegistryProjector {
 
   @EventPattern(Topics.intakeCase.name, { types: INTAKE_EVENT_TYPES })
   async onIntakeEvent(@Payload() event: ConsumedEvent, @Ctx() { manager: tx }: EventContext): Promise<void> {
-    let message: PuenteEvent;
-    try {
-      message = decodeEvent(event.type, event.payload);
-    } catch (error) {
-      throw new NonRetryableError(`cannot decode ${event.type}: ${(error as Error).message}`, { cause: error });
-    }
+    const message = decodeOrPoison(event);
     switch (message.$typeName) {
       case 'puente.intake.v1.CaseOpened': {
         const caseId = requireUuid(message.caseId, 'case_id');

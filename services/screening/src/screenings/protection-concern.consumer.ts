@@ -2,7 +2,7 @@ import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { SITE_CODE_PATTERN } from '@puente/auth';
 import { decodeEvent, type ProtectionConcernRaised, Topics } from '@puente/contracts';
-import { type ConsumedEvent, type EventContext, NonRetryableError } from '@puente/messaging';
+import { type ConsumedEvent, type EventContext, NonRetryableError, requireUuid } from '@puente/messaging';
 import { ServiceConfig } from '@puente/platform';
 import { concernCodesOf } from './protection-concerns';
 import type { EventActor } from './screening-events';
@@ -10,14 +10,8 @@ import { type ConcernRequest, ScreeningsService } from './screenings.service';
 
 export const CONCERN_EVENT_TYPE = 'puente.reception.v1.ProtectionConcernRaised';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** What an actor field may hold (as the audit log requires): no control characters, bounded. */
 const ACTOR_FIELD = /^[^\p{Cc}]{1,255}$/u;
-
-function requireUuid(value: string, field: string): string {
-  if (!UUID.test(value)) throw new NonRetryableError(`${field} is not a UUID`);
-  return value.toLowerCase();
-}
 
 /**
  * The concern as screening uses it, or a NonRetryableError (to the DLQ at once: retrying cannot
