@@ -3,6 +3,7 @@
 import { startTwoNodeTopology, type TwoNodeTopology } from '@puente/federation';
 import { eventually } from '@puente/testing';
 import { ALL_SCOPES, type IntakeTestApp, people, startIntake, uniqueSiteCode } from '../spec/testing/harness';
+import { TRANSFER_DECIDE_HOURS, TransfersService } from './transfers.service';
 
 const transferConsent = { purpose: 'cross_border_transfer', method: 'written', destinationCountry: 'MX' };
 
@@ -128,6 +129,17 @@ describe('custody transfers GT → MX (two nodes, MirrorMaker 2)', () => {
     await eventually('withdrawn at MX', async () => (await atMx(sent.id)).status === 'withdrawn', 180_000);
     expect((await mx.call('POST', `/v1/transfers/${sent.id}/accept`, { body: { siteCode: mxSite }, token: await mxToken() })).status).toBe(409);
     expect(await eventTypes(mx, caseId)).toEqual(['TransferRequested', 'TransferWithdrawn']);
+  }, 400_000);
+
+  it('a transfer nobody at MX decided within its SLA expires there, and GT gets its case back', async () => {
+    const { caseId } = await household('Transferida Vencida');
+    const sent = await transfer(caseId);
+    await eventually('pending at MX', async () => (await atMx(sent.id)).status === 'pending', 180_000);
+    // The expiry round as it runs every minute, with the clock past the 72 h SLA.
+    expect(await mx.app.get(TransfersService).expireDue(new Date(Date.now() + (TRANSFER_DECIDE_HOURS + 1) * 3_600_000))).toContain(sent.id);
+    expect(await atMx(sent.id)).toMatchObject({ status: 'expired', rejectionReason: 'decision_sla_missed' });
+    await eventually('expired at GT', async () => (await atGt(sent.id)).status === 'expired', 180_000);
+    expect(await caseStatus(caseId)).toBe('open');
   }, 400_000);
 
   it('withdrawing the transfer consent after sending withdraws the transfer on both nodes', async () => {
