@@ -14,7 +14,8 @@
 //     topic of their own, rebuilt into timeline_entry by intake's rebuildTimeline (what
 //     `npm run timeline:rebuild` runs): seconds and events/s.
 //
-//   npm run bench -- events      BENCH_EVENTS (100000), BENCH_ROUNDS (4), BENCH_TIMELINE_EVENTS (1000000; 0 skips it)
+//   npm run bench -- events      BENCH_EVENTS (100000), BENCH_ROUNDS (4; 0 skips part 1), BENCH_TIMELINE_EVENTS (1000000; 0 skips
+//                                part 2), BENCH_TIMELINE_TOPIC (rebuild from this topic of an earlier run instead of producing one)
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { AgeBand, CaseOpenedSchema, Priority, Sex, toTimestamp } from '@puente/contracts';
 import {
@@ -122,6 +123,49 @@ async function main(): Promise<void> {
   const broker = createBrokerClient({ brokers: parseBrokers(process.env.KAFKA_BROKERS), clientId: 'bench-events' });
   const run = Date.now().toString(36);
   const topic = `bench.events.${run}`;
+  const rounds: { round: number; order: string[]; system: ConsumeRun; baseline: ConsumeRun; ratio: number }[] = [];
+  if (ROUNDS > 0) rounds.push(...(await consume(broker, topic, run)));
+  const systemSeconds = rounds.reduce((a, r) => a + r.system.seconds, 0);
+  const baselineSeconds = rounds.reduce((a, r) => a + r.baseline.seconds, 0);
+  const ratio = ROUNDS > 0 ? Math.round((baselineSeconds / systemSeconds) * 1000) / 1000 : NaN;
+
+  let timeline: Record<string, unknown> | null = null;
+  if (TIMELINE_EVENTS > 0) {
+    const timelineTopic = process.env.BENCH_TIMELINE_TOPIC || `bench.timeline.${run}`;
+    if (!process.env.BENCH_TIMELINE_TOPIC) {
+      await ensureTopics(broker, [{ name: timelineTopic, partitions: PARTITIONS }]);
+      const producedSeconds = await produce(broker, timelineTopic, TIMELINE_EVENTS, Math.ceil(TIMELINE_EVENTS / 10));
+      log(`timeline: ${TIMELINE_EVENTS} events about ${Math.ceil(TIMELINE_EVENTS / 10)} cases produced in ${producedSeconds.toFixed(1)} s`);
+    }
+    const intake = await database(`${PREFIX}events_timeline`, { entities: [TimelineEntry], migrations: intakeMigrations });
+    const loadBefore = machineLoad();
+    const started = performance.now();
+    const report = await rebuildTimeline({ dataSource: intake, broker, topics: [{ name: timelineTopic, partitions: PARTITIONS }], timeoutMs: 1_800_000, log });
+    const seconds = (performance.now() - started) / 1000;
+    const [{ size }] = (await intake.query(`SELECT pg_size_pretty(pg_total_relation_size('timeline_entry')) AS size`)) as { size: string }[];
+    await intake.destroy();
+    timeline = { events: report.records, entries: report.entries, skipped: report.skipped, seconds: Math.round(seconds * 10) / 10, eventsPerSec: Math.round(report.records / seconds), tableSize: size, loadBefore, loadAfter: machineLoad() };
+    log(`timeline rebuilt: ${report.entries} entries in ${seconds.toFixed(1)} s = ${Math.round(report.records / seconds)} events/s (timeline_entry ${size})`);
+  }
+
+  const result = {
+    events: EVENTS,
+    partitions: PARTITIONS,
+    rounds,
+    systemEventsPerSec: Math.round((EVENTS * ROUNDS) / systemSeconds),
+    baselineEventsPerSec: Math.round((EVENTS * ROUNDS) / baselineSeconds),
+    ratio,
+    ratioTarget: RATIO_TARGET,
+    timelineRebuild: timeline,
+    met: ratio >= RATIO_TARGET,
+  };
+  const file = writeResult('events', result);
+  log(`ratio ${ratio}: system ${result.systemEventsPerSec} events/s, baseline ${result.baselineEventsPerSec} events/s`);
+  process.stdout.write(`${JSON.stringify({ ratio, timeline, met: result.met, file })}\n`);
+}
+
+/** Part 1: the alternating rounds of the inbox consumer and the bare consumer. */
+async function consume(broker: BrokerClient, topic: string, run: string) {
   await ensureTopics(broker, [topic, `${topic}.dlq`].map((name) => ({ name, partitions: PARTITIONS })));
   const produced = await produce(broker, topic, EVENTS, EVENTS);
   log(`${EVENTS} events produced in ${produced.toFixed(1)} s`);
@@ -192,41 +236,8 @@ async function main(): Promise<void> {
     rounds.push({ round: i + 1, order, system: results.system, baseline: results.baseline, ratio });
     log(`round ${i + 1}/${ROUNDS}: baseline ${results.baseline.eventsPerSec} events/s, system ${results.system.eventsPerSec} events/s, ratio ${ratio} (load ${results.system.load.load1})`);
   }
-  const systemSeconds = rounds.reduce((a, r) => a + r.system.seconds, 0);
-  const baselineSeconds = rounds.reduce((a, r) => a + r.baseline.seconds, 0);
-  const ratio = Math.round((baselineSeconds / systemSeconds) * 1000) / 1000;
   await ds.destroy();
-
-  let timeline: Record<string, unknown> | null = null;
-  if (TIMELINE_EVENTS > 0) {
-    const timelineTopic = `bench.timeline.${run}`;
-    await ensureTopics(broker, [{ name: timelineTopic, partitions: PARTITIONS }]);
-    const producedSeconds = await produce(broker, timelineTopic, TIMELINE_EVENTS, Math.ceil(TIMELINE_EVENTS / 10));
-    log(`timeline: ${TIMELINE_EVENTS} events about ${Math.ceil(TIMELINE_EVENTS / 10)} cases produced in ${producedSeconds.toFixed(1)} s`);
-    const intake = await database(`${PREFIX}events_timeline`, { entities: [TimelineEntry], migrations: intakeMigrations });
-    const loadBefore = machineLoad();
-    const started = performance.now();
-    const report = await rebuildTimeline({ dataSource: intake, broker, topics: [{ name: timelineTopic, partitions: PARTITIONS }], timeoutMs: 1_800_000, log });
-    const seconds = (performance.now() - started) / 1000;
-    await intake.destroy();
-    timeline = { events: TIMELINE_EVENTS, entries: report.entries, skipped: report.skipped, seconds: Math.round(seconds * 10) / 10, eventsPerSec: Math.round(TIMELINE_EVENTS / seconds), loadBefore, loadAfter: machineLoad() };
-    log(`timeline rebuilt: ${report.entries} entries in ${seconds.toFixed(1)} s = ${Math.round(TIMELINE_EVENTS / seconds)} events/s`);
-  }
-
-  const result = {
-    events: EVENTS,
-    partitions: PARTITIONS,
-    rounds,
-    systemEventsPerSec: Math.round((EVENTS * ROUNDS) / systemSeconds),
-    baselineEventsPerSec: Math.round((EVENTS * ROUNDS) / baselineSeconds),
-    ratio,
-    ratioTarget: RATIO_TARGET,
-    timelineRebuild: timeline,
-    met: ratio >= RATIO_TARGET,
-  };
-  const file = writeResult('events', result);
-  log(`ratio ${ratio}: system ${result.systemEventsPerSec} events/s, baseline ${result.baselineEventsPerSec} events/s`);
-  process.stdout.write(`${JSON.stringify({ ratio, timeline, met: result.met, file })}\n`);
+  return rounds;
 }
 
 main().then(
