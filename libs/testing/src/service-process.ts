@@ -37,9 +37,15 @@ async function freePort(): Promise<number> {
 
 /**
  * Starts `services/<service>/src/main.ts` for a suite: database `<test prefix><suite>_<service>`,
- * a fixed free port (the same after a restart), rate limits off, and `env` on top.
+ * a fixed free port (the same after a restart), rate limits off, and `env` on top. `options.main`
+ * starts another entrypoint of the service (a test one, e.g. on a clock the test moves).
  */
-export async function startServiceProcess(service: string, suite: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  service: string,
+  suite: string,
+  env: Record<string, string> = {},
+  options: { main?: string } = {},
+): Promise<ServiceProcess> {
   const issuer = specIssuer(`${service}-process`);
   await issuer.ensureKey();
   const port = await freePort();
@@ -77,7 +83,7 @@ export async function startServiceProcess(service: string, suite: string, env: R
     },
     async start() {
       if (running) return;
-      running = spawnTs(`services/${service}/src/main.ts`, processEnv);
+      running = spawnTs(options.main ?? `services/${service}/src/main.ts`, processEnv);
       await running.waitFor(new RegExp(`${service} listening on`), 120_000);
     },
     async stop() {

@@ -205,12 +205,19 @@ export class PlansService {
    * force yet (the check-in waits for the consent).
    */
   async openFromCheckIn(tx: EntityManager, caseId: string, personId: string, at: Date, traceparent?: string): Promise<string | null> {
+    // The check-in and the consent come on two topics, applied in two transactions at once: each
+    // writes its row, then waits here for the other to commit, so the later one sees both rows
+    // (READ COMMITTED: each statement below reads what committed before it) and opens the plan.
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('reintegration.plan-from-check-in:' || $1, 0))`, [caseId]);
     const pending: { arrival_id: string; center_code: string }[] = await tx.query(
       `SELECT arrival_id, center_code FROM check_in WHERE case_id = $1 AND person_id = $2 AND plan_id IS NULL ORDER BY checked_in_at DESC LIMIT 1 FOR UPDATE`,
       [caseId, personId],
     );
     if (pending.length === 0) return null;
-    if ((await this.registry.consentGap(tx, caseId, personId, at)) !== null) return null;
+    // A consent given at the desk is recorded at intake a moment after the check-in's time, and its
+    // event may be read before the check-in's: ask whether one is in force now, not at the check-in.
+    const consentAt = new Date(Math.max(at.getTime(), this.clock.now().getTime()));
+    if ((await this.registry.consentGap(tx, caseId, personId, consentAt)) !== null) return null;
     const open: { id: string }[] = await tx.query(`SELECT id FROM plan WHERE case_id = $1 AND status IN ('draft', 'active', 'on_hold')`, [caseId]);
     const planId =
       open[0]?.id ??
