@@ -3,7 +3,7 @@ import { DeliveryChannel, DeliveryFailureKind, encodeEvent, ReferralDeliveryFail
 import { backoffDelay, OutboxWriter, type RetryPolicy } from '@puente/messaging';
 import { AuditLog } from '@puente/audit';
 import { ServiceNotAnsweringError } from '@puente/auth';
-import { serializeError } from '@puente/platform';
+import { ScheduledSweep, serializeError } from '@puente/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DirectoryService } from '../directory/directory.service';
 import { ReferralRoutingConfig } from './delivery.config';
@@ -77,8 +77,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private readonly sender: WebhookSender;
   private readonly retry: RetryPolicy;
   private readonly inFlight = new Set<Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly schedule: ScheduledSweep;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -98,30 +97,25 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       maxDelayMs: config.WEBHOOK_MAX_BACKOFF_MS,
       multiplier: config.WEBHOOK_BACKOFF_MULTIPLIER,
     };
+    this.schedule = new ScheduledSweep({
+      intervalMs: config.REFERRAL_POLL_INTERVAL_MS,
+      pass: () => this.tick(),
+      onError: (error) => this.logger.error({ err: serializeError(error) }, 'claiming webhook deliveries failed'),
+    });
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.REFERRAL_POLL_INTERVAL_MS > 0) this.schedule();
+    this.schedule.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
+    await this.schedule.stop();
     await this.settled();
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.tick()
-        .catch((error: unknown) => this.logger.error({ err: serializeError(error) }, 'claiming webhook deliveries failed'))
-        .finally(() => this.schedule());
-    }, this.config.REFERRAL_POLL_INTERVAL_MS);
   }
 
   /** Claims what is due and starts sending it (without waiting); returns how many attempts started. */
   async tick(): Promise<number> {
-    if (this.stopped) return 0;
+    if (this.schedule.stopping) return 0;
     const now = new Date();
     // A lease outlives the attempt's deadline, so a crashed replica's claims come back, never a live one's.
     const leaseUntil = new Date(now.getTime() + 2 * this.config.WEBHOOK_TIMEOUT_MS + 5_000);

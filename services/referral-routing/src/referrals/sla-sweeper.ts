@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { InjectDataSource } from '@nestjs/typeorm';
 import { encodeEvent, ReferralSlaBreachedSchema, SlaKind, Topics, toTimestamp } from '@puente/contracts';
 import { OutboxWriter } from '@puente/messaging';
-import { serializeError } from '@puente/platform';
+import { ScheduledSweep, serializeError } from '@puente/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ReferralRoutingConfig } from '../delivery/delivery.config';
 import { statusEnum } from './referral-events';
@@ -35,34 +35,27 @@ const OVERDUE = `
 @Injectable()
 export class SlaSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('SlaSweeper');
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
-  private running: Promise<unknown> = Promise.resolve();
+  private readonly schedule: ScheduledSweep;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly config: ReferralRoutingConfig,
+    config: ReferralRoutingConfig,
     private readonly lifecycle: ReferralLifecycle,
     private readonly outbox: OutboxWriter,
-  ) {}
+  ) {
+    this.schedule = new ScheduledSweep({
+      intervalMs: config.REFERRAL_POLL_INTERVAL_MS,
+      pass: (now) => this.sweep(now),
+      onError: (error) => this.logger.error({ err: serializeError(error) }, 'SLA sweep failed'),
+    });
+  }
 
   onApplicationBootstrap(): void {
-    if (this.config.REFERRAL_POLL_INTERVAL_MS > 0) this.schedule();
+    this.schedule.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.sweep(new Date())
-        .catch((error: unknown) => this.logger.error({ err: serializeError(error) }, 'SLA sweep failed'))
-        .finally(() => this.schedule());
-    }, this.config.REFERRAL_POLL_INTERVAL_MS);
+    await this.schedule.stop();
   }
 
   /** Expires every referral overdue at `now`; returns how many. */
@@ -84,7 +77,7 @@ export class SlaSweeper implements OnApplicationBootstrap, OnApplicationShutdown
         return { seen: overdue.length, expired };
       });
       total += n.expired;
-      if (n.seen < BATCH || n.expired === 0 || this.stopped) return total;
+      if (n.seen < BATCH || n.expired === 0 || this.schedule.stopping) return total;
     }
   }
 

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { serializeError } from '@puente/platform';
+import { ScheduledSweep, serializeError } from '@puente/platform';
 import { Clock } from '../common/clock';
 import { ReintegrationConfig } from '../config/reintegration.config';
 import { PlansService } from './plans.service';
@@ -12,33 +12,27 @@ import { PlansService } from './plans.service';
 @Injectable()
 export class FollowUpSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('FollowUpSweeper');
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
-  private running: Promise<unknown> = Promise.resolve();
+  private readonly schedule: ScheduledSweep;
 
   constructor(
     private readonly plans: PlansService,
-    private readonly config: ReintegrationConfig,
-    private readonly clock: Clock,
-  ) {}
+    config: ReintegrationConfig,
+    clock: Clock,
+  ) {
+    this.schedule = new ScheduledSweep({
+      intervalMs: config.FOLLOW_UP_SWEEP_INTERVAL_MS,
+      clock: () => clock.now(),
+      pass: (now) => this.sweep(now),
+      onError: (error) => this.logger.error({ err: serializeError(error) }, 'follow-up sweep failed'),
+    });
+  }
 
   onApplicationBootstrap(): void {
-    if (this.config.FOLLOW_UP_SWEEP_INTERVAL_MS > 0) this.schedule();
+    this.schedule.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.sweep(this.clock.now())
-        .catch((error: unknown) => this.logger.error({ err: serializeError(error) }, 'follow-up sweep failed'))
-        .finally(() => this.schedule());
-    }, this.config.FOLLOW_UP_SWEEP_INTERVAL_MS);
+    await this.schedule.stop();
   }
 
   /** Marks every follow-up overdue at `now`; returns how many. */
