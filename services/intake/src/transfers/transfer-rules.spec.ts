@@ -61,7 +61,9 @@ describe('decidePackage', () => {
     expect(decidePackage([person()], { ...mx, kinds: ['referral'] })).toEqual({ allowed: false, reason: 'no-agreement', personId: 'p1' });
     expect(decidePackage([person(), person({ personId: 'p3', nationality: 'MX', flags: ['fear_of_return'] })], mx)).toEqual({ allowed: false, reason: 'protection-block', personId: 'p3' });
     // An officer's recorded override for that node lets it through, and says so.
-    expect(decidePackage([person({ nationality: 'MX', flags: ['asylum_claim'] })], mx, [{ node: 'MX', kind: 'custody-transfer' }])).toMatchObject({ allowed: true, overridden: true });
+    expect(decidePackage([person({ nationality: 'MX', flags: ['asylum_claim'], overridden: true })], mx)).toMatchObject({ allowed: true, overridden: true });
+    // Refugee status recognized here blocks the nationality's node like an asylum claim.
+    expect(decidePackage([person({ nationality: 'MX', flags: ['recognized_refugee'] })], mx)).toEqual({ allowed: false, reason: 'protection-block', personId: 'p1' });
   });
 
   it('never carries a field outside the known fields, the agreement or the consent', () => {

@@ -1,7 +1,7 @@
 // Custody transfers between nodes, as pure rules: the life of a transfer on either side, and what
 // of each person may travel in the package (agreement ∩ consent, under the protection block).
 // No clock, no database.
-import { type BorderAgreement, decideCrossing } from '@puente/federation';
+import { type BorderAgreement, decideCrossing, protectionOf } from '@puente/federation';
 
 /**
  * `pending`: sent by the origin, waiting for the destination's decision (on both sides).
@@ -63,6 +63,8 @@ export interface TransferCandidate {
   flags: readonly string[];
   /** The person's cross-border transfer consent in force for the destination (fields it covers, or all), or null. */
   consent: { fields?: readonly string[] } | null;
+  /** An authorized officer's protection override for the destination and this kind is in force (audited where granted). */
+  overridden?: boolean;
   values: Partial<Record<TransferPersonField, unknown>>;
 }
 
@@ -76,7 +78,7 @@ export type PackageDecision =
  * destination (a national of it with a fear of return, an asylum claim or an agreed protection
  * flag), and nothing is sent.
  */
-export function decidePackage(candidates: readonly TransferCandidate[], agreement: BorderAgreement, overrides: readonly { node: string; kind: 'custody-transfer' }[] = []): PackageDecision {
+export function decidePackage(candidates: readonly TransferCandidate[], agreement: BorderAgreement): PackageDecision {
   const persons: { personId: string; fields: TransferPersonField[]; values: Partial<Record<TransferPersonField, unknown>> }[] = [];
   let overridden = false;
   for (const c of candidates) {
@@ -84,12 +86,10 @@ export function decidePackage(candidates: readonly TransferCandidate[], agreemen
       'custody-transfer',
       {
         nationality: c.nationality,
-        fearOfReturn: c.flags.includes('fear_of_return'),
-        asylumClaim: c.flags.includes('asylum_claim'),
-        protectionFlags: c.flags,
+        ...protectionOf(c.flags),
         consents: c.consent ? [{ purpose: 'cross_border_transfer', fields: c.consent.fields }] : [],
         sentTo: [],
-        overrides,
+        overrides: c.overridden ? [{ node: agreement.node, kind: 'custody-transfer' }] : [],
       },
       agreement,
       [...TRANSFER_PERSON_FIELDS],

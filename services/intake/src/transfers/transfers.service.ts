@@ -19,6 +19,8 @@ import { IntakeEvents } from '../events/intake-events';
 import { PersonRegistrationService } from '../persons/person-registration.service';
 import { matchIdentityOf } from '../persons/person-mapping';
 import { Person } from '../persons/person.entity';
+import { overridesOf } from '../protection/override-store';
+import { liftedAt } from '../protection/protection-override-rules';
 import { ciphertextsOf, fromPlainFields, type PlainFields } from '../persons/personal-data';
 import { EXPIRY_REASON, type RejectionReason, type TransferAction, type TransferCandidate, type TransferSide, decidePackage, decideTransfer, type TransferStatus, type WithdrawalCause } from './transfer-rules';
 import { localCaseId, transferEvents, transferPayload, type TransferRow } from './transfer-messages';
@@ -111,11 +113,13 @@ export class TransfersService {
       for (const p of persons) {
         const data = fromPlainFields((await this.vault.decryptFieldsOrThrow(p.id, ciphertextsOf(p), tx)) as unknown as PlainFields);
         const consent = consents.find((k) => (k.personId === p.id || k.personId === c.principalPersonId) && consentAllows(k, { purpose: 'cross_border_transfer', destinationCountry: dest }, at));
+        const overridden = liftedAt(await overridesOf(tx, p.id), at).some((o) => o.node === dest && o.kind === 'custody-transfer');
         candidates.push({
           personId: p.id,
           nationality: p.nationality === 'XX' ? null : p.nationality,
           flags: p.vulnerabilityFlags,
           consent: consent ? {} : null,
+          overridden,
           values: {
             givenNames: data.givenNames,
             familyNames: data.familyNames,
