@@ -24,6 +24,7 @@ export {
 export { ensureTopics, pingBroker, type TopicDeclaration } from './kafka/topic-admin';
 export { readTopic, readWholeTopic, sendRaw, UnknownTopicError, type RecordedEvent } from './kafka/topic-reader';
 export { startBareConsumer, type BareConsumer } from './kafka/bare-consumer';
+export { publishEventAs, readEventsOf, type DecodedEvent } from './kafka/event-injection';
 export { OutboxMessage } from './outbox/outbox-message.entity';
 export { CreateOutbox1764230400000, OUTBOX_CHANNEL } from './outbox/outbox.migration';
 export { OutboxWriter, OutboxOutsideTransactionError, type OutgoingEvent } from './outbox/outbox-writer';

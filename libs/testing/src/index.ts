@@ -9,6 +9,7 @@ export {
   type TestDataSourceOptions,
 } from './database';
 export { eventually, uniqueName } from './eventually';
+export { consumedEvent } from './inbox';
 export { runTs, spawnTs, type TsProcess, type TsRun } from './process';
 export { startServiceProcess, type ServiceProcess } from './service-process';
 export { describeServiceContract, type ServiceUnderTest } from './service-contract';

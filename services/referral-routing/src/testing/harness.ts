@@ -1,12 +1,10 @@
 // Test harness (not production code): starts the real referral-routing app (Fastify on a random
 // port, real PostgreSQL, real Kafka) with its own database and consumer group, mints real tokens
 // with the dev issuer and talks HTTP to it.
-import { randomUUID } from 'node:crypto';
 import type { DescMessage, MessageInitShape } from '@bufbuild/protobuf';
-import { encodeEvent } from '@puente/contracts';
-import { type BrokerClient, createBrokerClient, parseBrokers, sendRaw, toHeaders } from '@puente/messaging';
+import { type BrokerClient, createBrokerClient, parseBrokers, publishEventAs } from '@puente/messaging';
 import { createServiceApp, type LogCapture } from '@puente/platform';
-import { type CallOptions, eventually, type ServiceHarness, startServiceHarness, type TestResponse, type TokenOptions } from '@puente/testing';
+import { type CallOptions, consumedEvent, type ServiceHarness, startServiceHarness, type TestResponse, type TokenOptions } from '@puente/testing';
 import { DataSource } from 'typeorm';
 import { referralRoutingAppModule, SERVICE } from '../app.module';
 
@@ -60,15 +58,12 @@ export async function publishEvent<D extends DescMessage>(
   schema: D,
   message: MessageInitShape<D>,
   source = '/puente/gt/intake',
-  eventId: string = randomUUID(),
+  eventId?: string,
 ): Promise<string> {
-  await sendRaw(broker, topic, [
-    { key, value: Buffer.from(encodeEvent(schema, message)), headers: toHeaders({ id: eventId, type: schema.typeName, source, time: new Date().toISOString(), subject: key }) },
-  ]);
-  return eventId;
+  return publishEventAs(broker, { topic, source, key }, schema, message, eventId);
 }
 
 /** Waits until the app's consumer has applied (or skipped as a repeat) the event with this id. */
 export async function consumed(t: ReferralRoutingTestApp, eventId: string): Promise<void> {
-  await eventually(`event ${eventId} consumed`, async () => (await t.ds.query(`SELECT 1 FROM inbox_message WHERE event_id = $1`, [eventId])).length === 1);
+  await consumedEvent(t.ds, eventId);
 }

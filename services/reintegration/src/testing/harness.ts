@@ -8,23 +8,20 @@ import {
   AgeBand,
   ConsentPurpose,
   ConsentRecordedSchema,
-  decodeEvent,
-  encodeEvent,
-  type EventType,
   PersonRegisteredSchema,
-  type PuenteEvent,
   Sex,
   Topics,
   toTimestamp,
 } from '@puente/contracts';
-import { type BrokerClient, createBrokerClient, parseBrokers, readTopic, type RecordedEvent, sendRaw, toHeaders } from '@puente/messaging';
+import { type BrokerClient, createBrokerClient, type DecodedEvent, parseBrokers, publishEventAs, readEventsOf } from '@puente/messaging';
 import { createServiceApp, type LogCapture } from '@puente/platform';
-import { type CallOptions, eventually, type ServiceHarness, startServiceHarness, type TestResponse, type TokenOptions } from '@puente/testing';
+import { type CallOptions, consumedEvent, type ServiceHarness, startServiceHarness, type TestResponse, type TokenOptions } from '@puente/testing';
 import { DataSource } from 'typeorm';
 import { reintegrationAppModule, SERVICE } from '../app.module';
 import type { Clock } from '../common/clock';
 
 export { expectProblem, problemFields, type CallOptions, type TokenOptions } from '@puente/testing';
+export type { DecodedEvent } from '@puente/messaging';
 export type Response<T = any> = TestResponse<T>;
 
 /** A reintegration caseworker at a GT center. */
@@ -69,22 +66,15 @@ export async function publish<D extends DescMessage>(
   key: string,
   schema: D,
   message: MessageInitShape<D>,
-  eventId: string = randomUUID(),
+  eventId?: string,
 ): Promise<string> {
   const topic = { intake: Topics.intakeCase.name, reception: Topics.receptionArrival.name, 'referral-routing': Topics.directory.name }[from];
-  await sendRaw(t.broker, topic, [
-    {
-      key,
-      value: Buffer.from(encodeEvent(schema, message)),
-      headers: toHeaders({ id: eventId, type: schema.typeName, source: `/puente/gt/${from}`, time: new Date().toISOString(), subject: key }),
-    },
-  ]);
-  return eventId;
+  return publishEventAs(t.broker, { topic, source: `/puente/gt/${from}`, key }, schema, message, eventId);
 }
 
 /** Waits until reintegration's consumer has applied (or skipped as a repeat) the event with this id. */
 export async function consumed(t: ReintegrationTestApp, eventId: string): Promise<void> {
-  await eventually(`event ${eventId} consumed`, async () => (await t.ds.query(`SELECT 1 FROM inbox_message WHERE event_id = $1`, [eventId])).length === 1);
+  await consumedEvent(t.ds, eventId);
 }
 
 /**
@@ -127,20 +117,7 @@ export async function consentTo(t: ReintegrationTestApp, caseId: string, personI
   return { consentId, eventId };
 }
 
-export interface DecodedEvent {
-  type: EventType;
-  key: string | null;
-  headers: Record<string, string>;
-  raw: RecordedEvent;
-  message: PuenteEvent;
-}
-
 /** Reads reintegration's topic (a test consumer of its own) until `until` holds for the events of `caseId`. */
 export async function reintegrationEventsOf(t: ReintegrationTestApp, caseId: string, until: (events: DecodedEvent[]) => boolean, timeoutMs = 30_000): Promise<DecodedEvent[]> {
-  const decode = (seen: RecordedEvent[]) =>
-    seen
-      .filter((e) => e.key === caseId)
-      .map((e) => ({ type: e.headers.ce_type as EventType, key: e.key, headers: e.headers, raw: e, message: decodeEvent(e.headers.ce_type, e.value) }));
-  const seen = await readTopic(t.broker, Topics.reintegrationPlan.name, { until: (s) => until(decode(s)), timeoutMs });
-  return decode(seen);
+  return readEventsOf(t.broker, Topics.reintegrationPlan.name, caseId, until, timeoutMs);
 }

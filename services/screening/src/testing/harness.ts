@@ -9,20 +9,17 @@ import {
   ConsentPurpose,
   ConsentRecordedSchema,
   ConsentWithdrawnSchema,
-  decodeEvent,
-  encodeEvent,
-  type EventType,
   PersonRegisteredSchema,
-  type PuenteEvent,
   Sex,
   Topics,
   toTimestamp,
 } from '@puente/contracts';
-import { type BrokerClient, createBrokerClient, parseBrokers, readTopic, type RecordedEvent, sendRaw, toHeaders } from '@puente/messaging';
+import { type BrokerClient, createBrokerClient, type DecodedEvent, parseBrokers, publishEventAs, readEventsOf } from '@puente/messaging';
 import { createServiceApp, LogCapture } from '@puente/platform';
-import { type CallOptions, eventually, type ServiceHarness, startServiceHarness, type TestResponse, type TokenOptions } from '@puente/testing';
+import { type CallOptions, consumedEvent, eventually, type ServiceHarness, startServiceHarness, type TestResponse, type TokenOptions } from '@puente/testing';
 
 export { expectProblem, problemFields, type CallOptions, type TokenOptions } from '@puente/testing';
+export type { DecodedEvent } from '@puente/messaging';
 export type Response<T = any> = TestResponse<T>;
 import { DataSource } from 'typeorm';
 import { SERVICE, screeningAppModule } from '../app.module';
@@ -63,44 +60,18 @@ export async function startScreening(suite: string, options: { logs?: LogCapture
 }
 
 /** One intake event as intake publishes it: protobuf payload, CloudEvents headers, keyed by case. */
-export async function publishIntake<D extends DescMessage>(
-  broker: BrokerClient,
-  caseId: string,
-  schema: D,
-  message: MessageInitShape<D>,
-  eventId: string = randomUUID(),
-): Promise<string> {
-  await sendRaw(broker, Topics.intakeCase.name, [
-    {
-      key: caseId,
-      value: Buffer.from(encodeEvent(schema, message)),
-      headers: toHeaders({ id: eventId, type: schema.typeName, source: '/puente/gt/intake', time: new Date().toISOString(), subject: caseId }),
-    },
-  ]);
-  return eventId;
+export async function publishIntake<D extends DescMessage>(broker: BrokerClient, caseId: string, schema: D, message: MessageInitShape<D>, eventId?: string): Promise<string> {
+  return publishEventAs(broker, { topic: Topics.intakeCase.name, source: '/puente/gt/intake', key: caseId }, schema, message, eventId);
 }
 
 /** One reception event as reception publishes it: protobuf payload, CloudEvents headers, keyed by case. */
-export async function publishReception<D extends DescMessage>(
-  broker: BrokerClient,
-  caseId: string,
-  schema: D,
-  message: MessageInitShape<D>,
-  eventId: string = randomUUID(),
-): Promise<string> {
-  await sendRaw(broker, Topics.receptionArrival.name, [
-    {
-      key: caseId,
-      value: Buffer.from(encodeEvent(schema, message)),
-      headers: toHeaders({ id: eventId, type: schema.typeName, source: '/puente/gt/reception', time: new Date().toISOString(), subject: caseId }),
-    },
-  ]);
-  return eventId;
+export async function publishReception<D extends DescMessage>(broker: BrokerClient, caseId: string, schema: D, message: MessageInitShape<D>, eventId?: string): Promise<string> {
+  return publishEventAs(broker, { topic: Topics.receptionArrival.name, source: '/puente/gt/reception', key: caseId }, schema, message, eventId);
 }
 
 /** Waits until screening's consumer has applied (or skipped as a repeat) the event with this id. */
 export async function consumed(t: ScreeningTestApp, eventId: string): Promise<void> {
-  await eventually(`event ${eventId} consumed`, async () => (await t.ds.query(`SELECT 1 FROM inbox_message WHERE event_id = $1`, [eventId])).length === 1);
+  await consumedEvent(t.ds, eventId);
 }
 
 let referenceCounter = 0;
@@ -195,20 +166,7 @@ export async function withdrawConsent(t: ScreeningTestApp, caseId: string, conse
   );
 }
 
-export interface DecodedEvent {
-  type: EventType;
-  key: string | null;
-  headers: Record<string, string>;
-  raw: RecordedEvent;
-  message: PuenteEvent;
-}
-
 /** Reads the screening topic (a test consumer of its own) until `until` holds for the events of `caseId`. */
 export async function screeningEventsOf(t: ScreeningTestApp, caseId: string, until: (events: DecodedEvent[]) => boolean, timeoutMs = 30_000): Promise<DecodedEvent[]> {
-  const decode = (seen: RecordedEvent[]) =>
-    seen
-      .filter((e) => e.key === caseId)
-      .map((e) => ({ type: e.headers.ce_type as EventType, key: e.key, headers: e.headers, raw: e, message: decodeEvent(e.headers.ce_type, e.value) }));
-  const seen = await readTopic(t.broker, Topics.screening.name, { until: (s) => until(decode(s)), timeoutMs });
-  return decode(seen);
+  return readEventsOf(t.broker, Topics.screening.name, caseId, until, timeoutMs);
 }
