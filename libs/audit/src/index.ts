@@ -41,7 +41,7 @@ export {
 } from './verify';
 export { exportChain, type ExportOptions, type ExportResult } from './export';
 export { AuditModule, type AuditModuleOptions } from './nest/audit.module';
-export { Audited, type AuditedOptions } from './nest/audited.decorator';
+export { Audited, type AuditedOptions, createdObjectId } from './nest/audited.decorator';
 export { AuditInterceptor, outcomeOfError, statusOfError } from './nest/audit.interceptor';
 export { AuditedRouteDenials } from './nest/audited-route-denials';
 export { auditActorOf, auditContextOf, type AuditableRequest } from './nest/request-audit-context';

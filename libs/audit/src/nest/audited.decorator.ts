@@ -18,11 +18,14 @@ export interface AuditedOptions {
   /**
    * Where the object id comes from: the name of a route parameter (default `id`), or a function
    * of the request and the handler's result (`undefined` when the handler failed), e.g.
-   * `(req, result) => result.id` for a create. Values that do not look like an identifier are
-   * recorded as null.
+   * `(req, result) => result.id` for a create (that one is `createdObjectId`). Values that do not
+   * look like an identifier are recorded as null.
    */
   objectIdParam?: string | ((request: AuditableRequest, result: unknown) => string | null | undefined);
 }
+
+/** objectIdParam of a create: the id of the resource the handler returned (none when it failed). */
+export const createdObjectId = (_request: AuditableRequest, result: unknown): string | undefined => (result as { id?: string } | undefined)?.id;
 
 /**
  * Writes one audit record per call of the handler (a read or change of personal data), in its

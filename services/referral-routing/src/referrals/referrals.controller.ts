@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { Audited, callerOf as auditCallerOf } from '@puente/audit';
+import { Audited, callerOf as auditCallerOf, createdObjectId } from '@puente/audit';
 import { ApiAuth, CurrentPrincipal, type Principal } from '@puente/auth';
 import { ApiPaginatedResponse, Idempotent, mapPage, type Page, PageQueryDto, ProblemDetailsDto, RequireIfMatch, setEtag, WithEtag } from '@puente/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -19,7 +19,6 @@ import {
 import { type Caller, etagOf, ReferralsService, toDto } from './referrals.service';
 
 const PURPOSE = 'referral';
-const createdId = (_request: unknown, result: unknown) => (result as { id?: string } | undefined)?.id;
 
 export function callerOf(principal: Principal, request: FastifyRequest): Caller {
   return { ...auditCallerOf(request), principal };
@@ -34,7 +33,7 @@ export class ReferralsController {
   @Post()
   @ApiAuth('referrals:write')
   @Idempotent()
-  @Audited({ action: 'referral.create', objectType: 'referral', purpose: PURPOSE, objectIdParam: createdId })
+  @Audited({ action: 'referral.create', objectType: 'referral', purpose: PURPOSE, objectIdParam: createdObjectId })
   @ApiOperation({
     summary: 'Refer a case to a program',
     description:

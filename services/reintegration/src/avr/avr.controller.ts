@@ -1,13 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Audited, type Caller, CurrentCaller } from '@puente/audit';
+import { Audited, type Caller, createdObjectId, CurrentCaller } from '@puente/audit';
 import { ApiAuth } from '@puente/auth';
 import { Idempotent, ProblemDetailsDto, WithEtag } from '@puente/platform';
 import { AvrPackageDto, AvrPackageIdParamsDto, AvrStageParamsDto, RequestAvrDto } from './avr.dto';
 import { AvrService } from './avr.service';
 
 const PURPOSE = 'case-management';
-const createdId = (_request: unknown, result: unknown) => (result as { id?: string } | undefined)?.id;
 
 @ApiTags('assisted voluntary return')
 @Controller()
@@ -18,7 +17,7 @@ export class AvrController {
   @ApiAuth('reintegration:write')
   @Idempotent()
   @WithEtag()
-  @Audited({ action: 'avr.request', objectType: 'avr-package', purpose: PURPOSE, objectIdParam: createdId })
+  @Audited({ action: 'avr.request', objectType: 'avr-package', purpose: PURPOSE, objectIdParam: createdObjectId })
   @ApiOperation({
     summary: 'Request an assisted voluntary return package',
     description: 'From a host node to the origin node, with its stages in payout order (travel, reintegration grant instalments, in-kind support). The person needs a reintegration_support consent in force (403 consent-required).',

@@ -11,7 +11,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Audited, type Caller, CurrentCaller } from '@puente/audit';
+import { Audited, type Caller, createdObjectId, CurrentCaller } from '@puente/audit';
 import { ApiAuth } from '@puente/auth';
 import { ApiPaginatedResponse, Idempotent, type Page, ProblemDetailsDto, RequireIfMatch, WithEtag } from '@puente/platform';
 import {
@@ -34,7 +34,6 @@ import { PlansService } from './plans.service';
 import { SUSTAINABILITY_QUESTIONS } from './sustainability';
 
 const PURPOSE = 'case-management';
-const createdId = (_request: unknown, result: unknown) => (result as { id?: string } | undefined)?.id;
 
 @ApiTags('plans')
 @Controller()
@@ -45,7 +44,7 @@ export class PlansController {
   @ApiAuth('reintegration:write')
   @Idempotent()
   @WithEtag()
-  @Audited({ action: 'plan.create', objectType: 'plan', purpose: PURPOSE, objectIdParam: createdId })
+  @Audited({ action: 'plan.create', objectType: 'plan', purpose: PURPOSE, objectIdParam: createdObjectId })
   @ApiOperation({
     summary: 'Open a reintegration plan for a person or a household',
     description:

@@ -10,7 +10,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Audited, type Caller, CurrentCaller } from '@puente/audit';
+import { Audited, type Caller, createdObjectId, CurrentCaller } from '@puente/audit';
 import { ApiAuth } from '@puente/auth';
 import { ApiPaginatedResponse, Idempotent, mapPage, type Page, ProblemDetailsDto, RequireIfMatch, setEtag, WithEtag } from '@puente/platform';
 import type { FastifyReply } from 'fastify';
@@ -29,7 +29,6 @@ import {
 import { etagOf, ScreeningsService, toSummary } from './screenings.service';
 
 const PURPOSE = 'screening';
-const createdId = (_request: unknown, result: unknown) => (result as { id?: string } | undefined)?.id;
 
 @ApiTags('screenings')
 @Controller()
@@ -39,7 +38,7 @@ export class ScreeningsController {
   @Post('screenings')
   @ApiAuth('screening:write')
   @Idempotent()
-  @Audited({ action: 'screening.start', objectType: 'screening', purpose: PURPOSE, objectIdParam: createdId })
+  @Audited({ action: 'screening.start', objectType: 'screening', purpose: PURPOSE, objectIdParam: createdObjectId })
   @ApiOperation({
     summary: 'Start a screening of a case',
     description:
@@ -130,7 +129,7 @@ export class ScreeningsController {
   @Post('screenings/:id/rescreen')
   @ApiAuth('screening:write')
   @Idempotent()
-  @Audited({ action: 'screening.rescreen', objectType: 'screening', purpose: PURPOSE, objectIdParam: createdId })
+  @Audited({ action: 'screening.rescreen', objectType: 'screening', purpose: PURPOSE, objectIdParam: createdObjectId })
   @ApiOperation({
     summary: 'Re-screen after a completed screening',
     description: 'Starts a new screening of the same case on the current version of the questionnaire, with the earlier answers that still fit. The earlier result is kept unchanged.',
