@@ -93,4 +93,4 @@ export * from './conventions';
 export { AccessDenials, type AccessDenialReason } from './access/access-denials';
 export { LogCapture } from './observability/log-capture';
 export { eventually } from './testing/eventually';
-export { ScheduledSweep, type ScheduledSweepOptions } from './scheduling/scheduled-sweep';
+export { ScheduledSweep, ScheduledSweeper, type ScheduledSweepOptions } from './scheduling/scheduled-sweep';

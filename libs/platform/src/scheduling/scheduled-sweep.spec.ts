@@ -1,5 +1,5 @@
 import { eventually } from '../testing/eventually';
-import { ScheduledSweep } from './scheduled-sweep';
+import { ScheduledSweep, ScheduledSweeper } from './scheduled-sweep';
 
 /** A promise and the function that settles it. */
 function gate(): { opened: Promise<void>; open: () => void } {
@@ -87,5 +87,33 @@ describe('ScheduledSweep', () => {
     await new Promise((r) => setImmediate(r));
     await sweep.stop();
     expect(passes).toBe(0);
+  });
+
+  it('as a provider, starts at bootstrap and stops at shutdown', async () => {
+    class Counting extends ScheduledSweeper {
+      passes = 0;
+      failures: unknown[] = [];
+      constructor() {
+        super(1);
+      }
+      protected async pass(): Promise<void> {
+        this.passes += 1;
+      }
+      protected passFailed(error: unknown): void {
+        this.failures.push(error);
+      }
+      get isStopping(): boolean {
+        return this.stopping;
+      }
+    }
+    const sweeper = new Counting();
+    sweeper.onApplicationBootstrap();
+    await eventually('passes after bootstrap', () => sweeper.passes >= 2, 10_000, 5);
+    await sweeper.onApplicationShutdown();
+    expect(sweeper.isStopping).toBe(true);
+    expect(sweeper.failures).toEqual([]);
+    const after = sweeper.passes;
+    await new Promise((r) => setImmediate(r));
+    expect(sweeper.passes).toBe(after);
   });
 });

@@ -1,3 +1,5 @@
+import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+
 /** What a ScheduledSweep runs, how often, and what it does with a failed pass. */
 export interface ScheduledSweepOptions {
   /** Pause between the end of one pass and the start of the next; 0 or less: never scheduled (tests call the pass themselves). */
@@ -46,5 +48,36 @@ export class ScheduledSweep {
         .catch((error: unknown) => this.options.onError(error))
         .finally(() => this.schedule());
     }, this.options.intervalMs);
+  }
+}
+
+/**
+ * A provider that runs its pass on a ScheduledSweep for the application's lifetime: started at
+ * bootstrap, stopped at shutdown (waiting for the running pass). Tests call the pass themselves.
+ */
+export abstract class ScheduledSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly schedule: ScheduledSweep;
+
+  protected constructor(intervalMs: number, clock?: () => Date) {
+    this.schedule = new ScheduledSweep({ intervalMs, clock, pass: (now) => this.pass(now), onError: (error) => this.passFailed(error) });
+  }
+
+  /** One scheduled pass at `now`. */
+  protected abstract pass(now: Date): Promise<unknown>;
+
+  /** A failed pass (the next one still runs on schedule). */
+  protected abstract passFailed(error: unknown): void;
+
+  /** True once shutdown began: a long pass checks it to end early. */
+  protected get stopping(): boolean {
+    return this.schedule.stopping;
+  }
+
+  onApplicationBootstrap(): void {
+    this.schedule.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.schedule.stop();
   }
 }

@@ -1,9 +1,9 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DeliveryChannel, DeliveryFailureKind, encodeEvent, ReferralDeliveryFailedSchema, Topics, toTimestamp } from '@puente/contracts';
 import { backoffDelay, OutboxWriter, type RetryPolicy } from '@puente/messaging';
 import { AuditLog } from '@puente/audit';
 import { ServiceNotAnsweringError } from '@puente/auth';
-import { ScheduledSweep, serializeError } from '@puente/platform';
+import { ScheduledSweeper, serializeError } from '@puente/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DirectoryService } from '../directory/directory.service';
 import { ReferralRoutingConfig } from './delivery.config';
@@ -72,12 +72,11 @@ const CLAIM = `
  * to its concurrency, so a slow or hanging partner only ever holds its own slots.
  */
 @Injectable()
-export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WebhookDispatcher extends ScheduledSweeper {
   private readonly logger = new Logger('WebhookDispatcher');
   private readonly sender: WebhookSender;
   private readonly retry: RetryPolicy;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly schedule: ScheduledSweep;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -90,6 +89,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     private readonly personalData: PersonalDataFetcher,
     private readonly audit: AuditLog,
   ) {
+    super(config.REFERRAL_POLL_INTERVAL_MS);
     this.sender = new WebhookSender(policy, config.WEBHOOK_TIMEOUT_MS);
     this.retry = {
       maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
@@ -97,25 +97,24 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       maxDelayMs: config.WEBHOOK_MAX_BACKOFF_MS,
       multiplier: config.WEBHOOK_BACKOFF_MULTIPLIER,
     };
-    this.schedule = new ScheduledSweep({
-      intervalMs: config.REFERRAL_POLL_INTERVAL_MS,
-      pass: () => this.tick(),
-      onError: (error) => this.logger.error({ err: serializeError(error) }, 'claiming webhook deliveries failed'),
-    });
   }
 
-  onApplicationBootstrap(): void {
-    this.schedule.start();
+  protected pass(): Promise<number> {
+    return this.tick();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.schedule.stop();
+  protected passFailed(error: unknown): void {
+    this.logger.error({ err: serializeError(error) }, 'claiming webhook deliveries failed');
+  }
+
+  override async onApplicationShutdown(): Promise<void> {
+    await super.onApplicationShutdown();
     await this.settled();
   }
 
   /** Claims what is due and starts sending it (without waiting); returns how many attempts started. */
   async tick(): Promise<number> {
-    if (this.schedule.stopping) return 0;
+    if (this.stopping) return 0;
     const now = new Date();
     // A lease outlives the attempt's deadline, so a crashed replica's claims come back, never a live one's.
     const leaseUntil = new Date(now.getTime() + 2 * this.config.WEBHOOK_TIMEOUT_MS + 5_000);

@@ -1,8 +1,8 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { encodeEvent, ReferralSlaBreachedSchema, SlaKind, Topics, toTimestamp } from '@puente/contracts';
 import { OutboxWriter } from '@puente/messaging';
-import { ScheduledSweep, serializeError } from '@puente/platform';
+import { ScheduledSweeper, serializeError } from '@puente/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ReferralRoutingConfig } from '../delivery/delivery.config';
 import { statusEnum } from './referral-events';
@@ -33,29 +33,23 @@ const OVERDUE = `
  * the clock as an argument, so tests move time without waiting.
  */
 @Injectable()
-export class SlaSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SlaSweeper extends ScheduledSweeper {
   private readonly logger = new Logger('SlaSweeper');
-  private readonly schedule: ScheduledSweep;
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     config: ReferralRoutingConfig,
     private readonly lifecycle: ReferralLifecycle,
     private readonly outbox: OutboxWriter,
   ) {
-    this.schedule = new ScheduledSweep({
-      intervalMs: config.REFERRAL_POLL_INTERVAL_MS,
-      pass: (now) => this.sweep(now),
-      onError: (error) => this.logger.error({ err: serializeError(error) }, 'SLA sweep failed'),
-    });
+    super(config.REFERRAL_POLL_INTERVAL_MS);
   }
 
-  onApplicationBootstrap(): void {
-    this.schedule.start();
+  protected pass(now: Date): Promise<number> {
+    return this.sweep(now);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.schedule.stop();
+  protected passFailed(error: unknown): void {
+    this.logger.error({ err: serializeError(error) }, 'SLA sweep failed');
   }
 
   /** Expires every referral overdue at `now`; returns how many. */
@@ -77,7 +71,7 @@ export class SlaSweeper implements OnApplicationBootstrap, OnApplicationShutdown
         return { seen: overdue.length, expired };
       });
       total += n.expired;
-      if (n.seen < BATCH || n.expired === 0 || this.schedule.stopping) return total;
+      if (n.seen < BATCH || n.expired === 0 || this.stopping) return total;
     }
   }
 

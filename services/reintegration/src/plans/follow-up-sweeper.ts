@@ -1,5 +1,5 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ScheduledSweep, serializeError } from '@puente/platform';
+import { Injectable, Logger } from '@nestjs/common';
+import { ScheduledSweeper, serializeError } from '@puente/platform';
 import { Clock } from '../common/clock';
 import { ReintegrationConfig } from '../config/reintegration.config';
 import { PlansService } from './plans.service';
@@ -10,29 +10,22 @@ import { PlansService } from './plans.service';
  * the caller, so tests move a clock of their own instead of waiting.
  */
 @Injectable()
-export class FollowUpSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class FollowUpSweeper extends ScheduledSweeper {
   private readonly logger = new Logger('FollowUpSweeper');
-  private readonly schedule: ScheduledSweep;
-
   constructor(
     private readonly plans: PlansService,
     config: ReintegrationConfig,
     clock: Clock,
   ) {
-    this.schedule = new ScheduledSweep({
-      intervalMs: config.FOLLOW_UP_SWEEP_INTERVAL_MS,
-      clock: () => clock.now(),
-      pass: (now) => this.sweep(now),
-      onError: (error) => this.logger.error({ err: serializeError(error) }, 'follow-up sweep failed'),
-    });
+    super(config.FOLLOW_UP_SWEEP_INTERVAL_MS, () => clock.now());
   }
 
-  onApplicationBootstrap(): void {
-    this.schedule.start();
+  protected pass(now: Date): Promise<number> {
+    return this.sweep(now);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.schedule.stop();
+  protected passFailed(error: unknown): void {
+    this.logger.error({ err: serializeError(error) }, 'follow-up sweep failed');
   }
 
   /** Marks every follow-up overdue at `now`; returns how many. */
