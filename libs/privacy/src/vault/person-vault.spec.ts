@@ -234,6 +234,16 @@ describe('PersonVault', () => {
     await expect(ds.transaction((m) => vault.shred(personId, m))).rejects.toThrow(AlreadyErasedError);
   });
 
+  it('shredOnce shreds the first time and is null after, in or out of a transaction', async () => {
+    const personId = randomUUID();
+    await vault.encryptFields(personId, { givenName: 'Ana' });
+    const first = await ds.transaction((m) => vault.shredOnce(personId, m));
+    expect(first).toMatchObject({ personId, hadDataKey: true });
+    expect(await vault.shredOnce(personId)).toBeNull();
+    expect(await ds.transaction((m) => vault.shredOnce(personId, m))).toBeNull();
+    expect(await vault.status(personId)).toEqual({ state: 'erased', erasedAt: first?.erasedAt });
+  });
+
   it('concurrent shreds of one person: exactly one wins, the others get AlreadyErasedError', async () => {
     const personId = randomUUID();
     await vault.encryptFields(personId, { givenName: 'Ana' });

@@ -269,6 +269,19 @@ export class PersonVault {
     }
   }
 
+  /**
+   * Shreds the person unless that is already done (then null): for erasures learned from events,
+   * which come once per case the person is on.
+   */
+  async shredOnce(personId: string, manager?: EntityManager): Promise<ShredReceipt | null> {
+    try {
+      return await this.shred(personId, manager);
+    } catch (error) {
+      if (error instanceof AlreadyErasedError) return null;
+      throw error;
+    }
+  }
+
   /** The person's key state (none / active under which KEK / erased since when). */
   async status(personId: string, manager?: EntityManager): Promise<DataKeyStatus> {
     const pid = canonicalPersonId(personId);

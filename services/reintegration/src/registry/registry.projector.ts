@@ -2,7 +2,7 @@ import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { AgeBand, ConsentPurpose, Sex, Topics } from '@puente/contracts';
 import { type ConsumedEvent, dateOf, decodeOrPoison, type EventContext, NonRetryableError, requireUuid, timeOf } from '@puente/messaging';
-import { AlreadyErasedError, PersonVault } from '@puente/privacy';
+import { PersonVault } from '@puente/privacy';
 import { PersonRegistry } from './registry.service';
 
 /** Intake events the read model is built from. */
@@ -98,9 +98,7 @@ export class RegistryProjector {
         const caseId = message.caseId === '' ? '' : requireUuid(message.caseId, 'case_id');
         const at = timeOf(message.erasedAt, 'erased_at', event.time);
         // One PersonErased comes per case the person is on; the first one shreds.
-        await this.vault.shred(personId, tx).catch((error: unknown) => {
-          if (!(error instanceof AlreadyErasedError)) throw error;
-        });
+        await this.vault.shredOnce(personId, tx);
         await tx.query(
           `INSERT INTO person_record (person_id, erased_at) VALUES ($1, $2)
            ON CONFLICT (person_id) DO UPDATE SET erased_at = COALESCE(person_record.erased_at, EXCLUDED.erased_at), age_band = NULL, sex = NULL, updated_at = clock_timestamp()`,

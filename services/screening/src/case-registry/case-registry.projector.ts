@@ -11,7 +11,7 @@ import {
 } from '@puente/contracts';
 import { type ConsumedEvent, dateOf, decodeOrPoison, type EventContext, NonRetryableError, OutboxWriter, requireUuid, timeOf } from '@puente/messaging';
 import { ServiceConfig } from '@puente/platform';
-import { AlreadyErasedError, PersonVault } from '@puente/privacy';
+import { PersonVault } from '@puente/privacy';
 import { cancelOpenScreenings, eraseScreeningAnswers } from '../screenings/screening-cancellation';
 import type { EventActor } from '../screenings/screening-events';
 import { CaseRegistry } from './case-registry.service';
@@ -137,9 +137,7 @@ export class CaseRegistryProjector {
         const at = timeOf(message.erasedAt, 'erased_at', event.time);
         // Crypto-shredding: the person's data key goes, so every copy of their answers is unreadable.
         // One PersonErased comes per case the person is on; the first one shreds.
-        await this.vault.shred(personId, tx).catch((error: unknown) => {
-          if (!(error instanceof AlreadyErasedError)) throw error;
-        });
+        await this.vault.shredOnce(personId, tx);
         await tx.query(`UPDATE person_record SET erased_at = COALESCE(erased_at, $2), updated_at = clock_timestamp() WHERE person_id = $1`, [personId, at]);
         await cancelOpenScreenings(tx, this.outbox, { personId }, 'person_erased', at, this.system, event.traceparent);
         const erased = await eraseScreeningAnswers(tx, personId, at);
