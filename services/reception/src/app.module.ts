@@ -12,6 +12,8 @@ import { Center } from './centers/center.entity';
 import { CentersModule } from './centers/centers.module';
 import { ReceptionConfig } from './config/reception.config';
 import { ManifestsModule } from './manifests/manifests.module';
+import { OutcomesModule } from './outcomes/outcomes.module';
+import { ReintegrationOutcome } from './outcomes/reintegration-outcome.entity';
 import { receptionMigrations } from './migrations';
 import { RECEPTION_REPORTS } from './reports/reception-reports';
 
@@ -23,7 +25,7 @@ export const SERVICE = {
     'Reception centers for returned nationals (airports, land borders, shelters) with capacity and services; returning countries\' manifests, registered or matched through intake (reception keeps person and case ids only); check-in from several desks, consents, services delivered, protection concerns, child-protection hand-overs and the operations view per center and day.',
 } as const;
 
-export const receptionEntities = [Center];
+export const receptionEntities = [Center, ReintegrationOutcome];
 
 export interface ReceptionAppOptions {
   /** Kafka consumer group (default `puente.reception`); tests use their own. */
@@ -44,7 +46,7 @@ export function receptionAppModule(options: ReceptionAppOptions = {}): DynamicMo
         entities: [...platformEntities, ...messagingEntities, ...auditEntities, ...privacyEntities, ...receptionEntities],
         migrations: [...platformMigrations, ...messagingMigrations, ...auditMigrations, ...privacyMigrations, ...receptionMigrations],
         imports: [
-          MessagingModule.forRoot({ topics: [Topics.receptionArrival], consumerGroup: options.consumerGroup }),
+          MessagingModule.forRoot({ topics: [Topics.receptionArrival, Topics.reintegrationPlan], consumerGroup: options.consumerGroup }),
           AuthModule.forRoot({ service: SERVICE.name }),
           AuditModule.forRoot(),
         ],
@@ -52,6 +54,7 @@ export function receptionAppModule(options: ReceptionAppOptions = {}): DynamicMo
       CentersModule,
       ManifestsModule,
       ArrivalsModule,
+      OutcomesModule,
       ReportsModule.forRoot(RECEPTION_REPORTS),
     ],
   };
