@@ -21,6 +21,7 @@ import { type IntakeEvent, IntakeEvents } from '../events/intake-events';
 import { ageBandOf, ageInYears } from '../persons/age';
 import type { Person } from '../persons/person.entity';
 import { personRegistered, personUpdated } from '../persons/person-events';
+import { insertPeople } from '../persons/person-registration.service';
 import { matchIdentityOf } from '../persons/person-mapping';
 import { encryptedColumns, type PersonalData, toPlainFields } from '../persons/personal-data';
 import { SitesService } from '../sites/sites.service';
@@ -249,7 +250,7 @@ export class ManifestRegistrationService {
     });
 
     await sealed.insert(tx);
-    await this.insertPersons(tx, people, fresh.map((f) => f.r.keys));
+    await insertPeople(tx, people, fresh.map((f) => f.r.keys));
     await this.insertCases(tx, newCases, at);
     await this.insertDuplicates(tx, duplicates, at);
     await this.events.append(tx, caller.traceparent, events, at);
@@ -350,37 +351,6 @@ export class ManifestRegistrationService {
       updatedAt: at,
     };
     return [...caseIds.map((caseId) => personUpdated(updated, caseId, caseIds, actor)), ...(await this.matchKeys.afterKeysChanged(tx, before.id, row.keys, at))];
-  }
-
-  private async insertPersons(tx: EntityManager, people: Person[], keys: MatchKey[][]): Promise<void> {
-    if (people.length === 0) return;
-    const at = people[0].registeredAt;
-    await tx.query(
-      `INSERT INTO person (id, site_code, sex, nationality, age_band, vulnerability_flags, interpreter_needed,
-         given_names_enc, family_names_enc, birth_date_enc, registered_at, registered_by, updated_at, version)
-       SELECT p.id, $2, p.sex, p.nationality, p.age_band, '{}', false, p.given, p.family, p.birth, $3, $4, $3, 1
-       FROM unnest($1::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) AS p (id, sex, nationality, age_band, given, family, birth)`,
-      [
-        people.map((p) => p.id),
-        people[0].siteCode,
-        at,
-        people[0].registeredBy,
-        people.map((p) => p.sex),
-        people.map((p) => p.nationality),
-        people.map((p) => p.ageBand),
-        people.map((p) => p.givenNamesEnc),
-        people.map((p) => p.familyNamesEnc),
-        people.map((p) => p.birthDateEnc),
-      ],
-    );
-    const owners = people.flatMap((p, i) => keys[i].map(() => p.id));
-    const all = keys.flat();
-    await tx.query(`INSERT INTO person_match_key (person_id, kid, rule, value) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])`, [
-      owners,
-      all.map((k) => k.kid),
-      all.map((k) => k.rule),
-      all.map((k) => k.value),
-    ]);
   }
 
   private async insertCases(tx: EntityManager, cases: IntakeCase[], at: Date): Promise<void> {

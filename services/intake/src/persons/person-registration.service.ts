@@ -248,3 +248,39 @@ function registrationPart(p: Person, c: IntakeCase, opened: boolean, keys: reado
     ],
   };
 }
+
+/**
+ * Many new persons (with their match keys) in one statement per table, for a bulk registration
+ * (a manifest's rows): the one other way persons are written, kept here beside the single
+ * registration so both stay in step with the person table.
+ */
+export async function insertPeople(tx: EntityManager, people: Person[], keys: MatchKey[][]): Promise<void> {
+  if (people.length === 0) return;
+  const at = people[0].registeredAt;
+  await tx.query(
+    `INSERT INTO person (id, site_code, sex, nationality, age_band, vulnerability_flags, interpreter_needed,
+       given_names_enc, family_names_enc, birth_date_enc, registered_at, registered_by, updated_at, version)
+     SELECT p.id, $2, p.sex, p.nationality, p.age_band, '{}', false, p.given, p.family, p.birth, $3, $4, $3, 1
+     FROM unnest($1::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) AS p (id, sex, nationality, age_band, given, family, birth)`,
+    [
+      people.map((p) => p.id),
+      people[0].siteCode,
+      at,
+      people[0].registeredBy,
+      people.map((p) => p.sex),
+      people.map((p) => p.nationality),
+      people.map((p) => p.ageBand),
+      people.map((p) => p.givenNamesEnc),
+      people.map((p) => p.familyNamesEnc),
+      people.map((p) => p.birthDateEnc),
+    ],
+  );
+  const owners = people.flatMap((p, i) => keys[i].map(() => p.id));
+  const all = keys.flat();
+  await tx.query(`INSERT INTO person_match_key (person_id, kid, rule, value) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])`, [
+    owners,
+    all.map((k) => k.kid),
+    all.map((k) => k.rule),
+    all.map((k) => k.value),
+  ]);
+}
