@@ -393,6 +393,12 @@ describe('Journey B, United States → Honduras (processes of node HN, real Kafk
       referringNode: NODE,
       lastScores: { composite: 1 },
     });
+    // ...and the center sees it: reception keeps the outcome of each plan it referred (ids, codes, scores).
+    const outcome = await eventually('the outcome at the reception center', async () => {
+      const res = await reception.call('GET', `/v1/centers/${CENTER}/reintegration-outcomes`, tokens.desk);
+      return res.body?.items?.find((o: { planId: string }) => o.planId === plan.id);
+    });
+    expect(outcome).toMatchObject({ caseId: a.caseId, centerCode: CENTER, status: 'completed', outcome: 'sustainably_reintegrated', lastScores: { composite: 1 } });
   });
 });
 
