@@ -51,7 +51,7 @@ describe('reintegration outcomes reach the center that referred the person (real
     const page = await eventually('both outcomes at GT-CRM-01', async () => {
       const r = await t.call('GET', '/v1/centers/GT-CRM-01/reintegration-outcomes?limit=50');
       return r.status === 200 && r.body.items.length === 2 ? r.body : null;
-    });
+    }, 75_000); // the consumer joins its group on a fresh topic first: seconds alone, longer in a full run
     const byPlan = Object.fromEntries(page.items.map((o: { planId: string }) => [o.planId, o]));
     expect(byPlan[kept]).toEqual({
       planId: kept,
@@ -68,7 +68,7 @@ describe('reintegration outcomes reach the center that referred the person (real
 
     const withdrew = await t.call('GET', '/v1/centers/GT-CRM-01/reintegration-outcomes?outcome=withdrew');
     expect(withdrew.body.items.map((o: { planId: string }) => o.planId)).toEqual([dropped]);
-  });
+  }, 90_000);
 
   it('answers only within the caller’s jurisdiction and for known centers, with problem+json', async () => {
     expectProblem(await t.call('GET', '/v1/centers/GT-CRM-01/reintegration-outcomes', { token: await t.token({ jurisdictions: ['HN'] }) }), 403);
