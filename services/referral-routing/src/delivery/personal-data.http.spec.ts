@@ -209,6 +209,44 @@ describe('personal data fetched from intake at webhook delivery (real intake and
     expect((await disclose(otherType)).body.person).toEqual({ givenNames: person.givenNames });
   }, 120_000);
 
+  it('a REST-pull partner reads the covered persons’ allowed fields while the referral is open: from intake at that moment, audited, never stored', async () => {
+    const person = await registered({ partnerType: 'international_organization' });
+    const created = await refer(person.caseId, person.personId, programs[otherType]);
+    expect(created.status).toBe(201);
+    const pull = await routing.token({ scopes: ['referrals:read', 'referrals:write'], partnerId: otherType, clientId: 'oim-case-system' });
+    const read = () => routing.call('GET', `/v1/partner/referrals/${created.body.id}/persons`, { token: pull });
+
+    const answer = await read();
+    expect(answer.status).toBe(200);
+    // documents are in the agreement but not in what a referral consent covers: withheld by intake.
+    expect(answer.body).toEqual({ referralId: created.body.id, persons: [{ personId: person.personId, givenNames: person.givenNames, familyNames: person.familyNames, birthDate: '1994-08-21' }] });
+    for (const secret of [person.givenNames, person.familyNames]) {
+      expect(await columnsContaining(routing, secret)).toEqual([]);
+      expect(logs.text).not.toContain(secret);
+    }
+    const audit = (await routing.ds.query(`SELECT action, actor_partner_id FROM audit_record WHERE object_id = $1 ORDER BY seq`, [person.personId])) as Record<string, string>[];
+    expect(audit).toEqual([{ action: 'person.deliver', actor_partner_id: otherType }]);
+
+    // Another partner's referral does not exist for this caller.
+    const other = await routing.token({ scopes: ['referrals:read'], partnerId, clientId: 'legal-clinic-app' });
+    expectProblem(await routing.call('GET', `/v1/partner/referrals/${created.body.id}/persons`, { token: other }), 404);
+
+    // Intake not answering: 503 with Retry-After, nothing disclosed or audited.
+    await intake.stop();
+    try {
+      const down = await read();
+      expectProblem(down, 503, 'intake-unavailable');
+      expect(down.headers.get('retry-after')).toBe('5');
+    } finally {
+      await intake.start();
+    }
+    expect((await routing.ds.query(`SELECT count(*)::int AS n FROM audit_record WHERE object_id = $1`, [person.personId]))[0].n).toBe(1);
+
+    // A closed referral gives nothing more.
+    expect((await routing.call('POST', `/v1/referrals/${created.body.id}/cancel`, { body: { reason: 'referred_elsewhere' } })).status).toBe(200);
+    expectProblem(await read(), 409, 'referral-closed');
+  }, 180_000);
+
   it('a partner whose type changes in the directory is no longer covered by a consent for its old type: at delivery intake withholds the data', async () => {
     const person = await registered({ partnerType: 'ngo_service_provider' });
     const admin = await routing.token({ scopes: ['directory:read', 'partners:admin'] });

@@ -1,5 +1,16 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { Audited } from '@puente/audit';
 import { ApiAuth, CurrentPrincipal, type Principal } from '@puente/auth';
 import { ApiPaginatedResponse, Idempotent, mapPage, type Page, PageQueryDto, ProblemDetailsDto, WithEtag } from '@puente/platform';
@@ -7,6 +18,7 @@ import type { FastifyRequest } from 'fastify';
 import { ListReferralsQueryDto, PartnerActionParamsDto, PartnerReferralDto, PostMessageDto, ReferralDto, ReferralIdParamsDto, ReferralMessageDto, TransitionDto } from '../referrals/referral.dto';
 import { callerOf } from '../referrals/referrals.controller';
 import { ReferralsService, toDto } from '../referrals/referrals.service';
+import { PartnerPersons, ReferralPersonsDto } from './partner-persons';
 
 const PURPOSE = 'referral';
 
@@ -17,7 +29,10 @@ const PURPOSE = 'referral';
 @ApiTags('partner referrals')
 @Controller('partner/referrals')
 export class PartnerReferralsController {
-  constructor(private readonly referrals: ReferralsService) {}
+  constructor(
+    private readonly referrals: ReferralsService,
+    private readonly partnerPersons: PartnerPersons,
+  ) {}
 
   @Get()
   @ApiAuth('referrals:read')
@@ -37,6 +52,21 @@ export class PartnerReferralsController {
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async get(@Param() params: ReferralIdParamsDto, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<PartnerReferralDto> {
     return this.referrals.get(callerOf(principal, request), 'partner', params.id.toLowerCase()) as Promise<PartnerReferralDto>;
+  }
+
+  @Get(':id/persons')
+  @ApiAuth('referrals:read')
+  @Audited({ action: 'referral.partner-persons', objectType: 'referral', purpose: PURPOSE })
+  @ApiOperation({
+    summary: 'The covered persons’ identity fields your agreement and their consents allow (for REST pull; webhooks carry them)',
+    description: 'Asked of intake at this moment and never stored by routing; each person disclosed is audited. Only while the referral is open.',
+  })
+  @ApiOkResponse({ type: ReferralPersonsDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'referral-closed: the referral is completed, rejected, cancelled, failed, expired or entered in error' })
+  @ApiServiceUnavailableResponse({ type: ProblemDetailsDto, description: 'intake-unavailable: nothing was disclosed; retry after Retry-After seconds' })
+  async persons(@Param() params: ReferralIdParamsDto, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<ReferralPersonsDto> {
+    return this.partnerPersons.read(callerOf(principal, request), params.id.toLowerCase());
   }
 
   @Post(':id/acknowledge')

@@ -12,6 +12,8 @@ export const ReferralProblemTypes = {
   UNKNOWN_PROGRAM: 'unknown-program',
   REFERRAL_ALREADY_OPEN: 'referral-already-open',
   INVALID_REFERRAL: 'invalid-referral',
+  REFERRAL_CLOSED: 'referral-closed',
+  INTAKE_UNAVAILABLE: 'intake-unavailable',
 } as const;
 
 /** 409 / 403 / 422 for a transition the state machine refused. */

@@ -9,6 +9,7 @@ import { WebhookAddressPolicy, webhookAddressPolicyOf } from '../delivery/webhoo
 import { DELIVERY_OUTCOMES, WebhookDispatcher } from '../delivery/webhook-dispatcher';
 import { WebhookMetrics } from '../delivery/webhook-metrics';
 import { DirectoryModule } from '../directory/directory.module';
+import { PartnerPersons } from '../partner/partner-persons';
 import { PartnerReferralsController } from '../partner/partner-referrals.controller';
 import { ReferralCaseFacts } from './case-facts';
 import { ReferralCaseChanges } from './referral-case-changes';
@@ -44,6 +45,7 @@ export class ReferralsModule {
         { provide: DELIVERY_OUTCOMES, useExisting: ReferralLifecycle },
         WebhookMetrics,
         PersonalDataFetcher,
+        PartnerPersons,
         WebhookDispatcher,
         SlaSweeper,
         ReferralsService,
