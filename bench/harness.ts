@@ -281,3 +281,21 @@ export async function interleave(options: {
     baseline,
   };
 }
+
+/**
+ * The real intake service in this process on a fresh database (the system side of the platform
+ * and intake scenarios), listening on a free port; its database URL for the baseline's pool.
+ */
+export async function startFreshIntake() {
+  const { Client } = await import('pg');
+  const admin = new Client({ connectionString: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres' });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${process.env.PUENTE_DB_PREFIX}intake WITH (FORCE)`);
+  await admin.end();
+  const { createServiceApp } = await import('@puente/platform');
+  const { intakeAppModule, SERVICE } = await import('../services/intake/src/app.module');
+  const { IntakeConfig } = await import('../services/intake/src/config/intake.config');
+  const app = await createServiceApp({ service: SERVICE.name, module: intakeAppModule(), config: IntakeConfig, title: SERVICE.title, description: SERVICE.description, shutdownHooks: false });
+  await app.listen(0, '127.0.0.1');
+  return { app, databaseUrl: app.get(IntakeConfig).databaseUrl };
+}

@@ -19,7 +19,7 @@
 //                                 BENCH_WARMUP_SECONDS (5), BENCH_HALF_RATE_SECONDS (15),
 //                                 BENCH_PROFILE=<dir> (CPU profile of the system's first round)
 import { randomBytes, randomUUID } from 'node:crypto';
-import { announceReady, benchAuth, benchDatabasePrefix, closedLoad, interleave, serveControl, startServerChild } from './harness';
+import { announceReady, benchAuth, benchDatabasePrefix, closedLoad, interleave, serveControl, startFreshIntake, startServerChild } from './harness';
 import { machineLoad, pacedLoad, writeResult } from './support';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
@@ -79,21 +79,11 @@ interface RowsPerRegistration {
 const BENCH_TABLES = ['person', 'person_data_key', 'person_match_key', 'intake_case', 'case_person', 'outbox_message', 'audit_record'];
 
 async function serve(): Promise<void> {
-  const { Client, Pool } = await import('pg');
-  const admin = new Client({ connectionString: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres' });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${process.env.PUENTE_DB_PREFIX}intake WITH (FORCE)`);
-  await admin.end();
-
-  const { createServiceApp } = await import('@puente/platform');
-  const { intakeAppModule, SERVICE } = await import('../services/intake/src/app.module');
-  const { IntakeConfig } = await import('../services/intake/src/config/intake.config');
-  const app = await createServiceApp({ service: SERVICE.name, module: intakeAppModule(), config: IntakeConfig, title: SERVICE.title, description: SERVICE.description, shutdownHooks: false });
-  await app.listen(0, '127.0.0.1');
-  const config = app.get(IntakeConfig);
+  const { Pool } = await import('pg');
+  const { app, databaseUrl } = await startFreshIntake();
 
   const { default: Fastify } = await import('fastify');
-  const pool = new Pool({ connectionString: config.databaseUrl, max: 10 });
+  const pool = new Pool({ connectionString: databaseUrl, max: 10 });
   // Copies of intake's tables with their indexes and constraints (not their triggers or foreign keys).
   for (const table of BENCH_TABLES) await pool.query(`CREATE TABLE IF NOT EXISTS bench_${table} (LIKE ${table} INCLUDING ALL)`);
   await pool.query(`CREATE SEQUENCE IF NOT EXISTS bench_audit_seq; CREATE SEQUENCE IF NOT EXISTS bench_outbox_seq; CREATE SEQUENCE IF NOT EXISTS bench_case_seq`);

@@ -12,7 +12,7 @@
 //   npm run bench -- platform     BENCH_ROUNDS (6), BENCH_SECONDS (5 per phase), BENCH_CONNECTIONS (16),
 //                                 BENCH_WARMUP_SECONDS (4), BENCH_PROFILE=<dir> (CPU profile of the system's first round)
 import { randomUUID } from 'node:crypto';
-import { announceReady, benchAuth, benchDatabasePrefix, closedLoad, interleave, serveControl, startServerChild } from './harness';
+import { announceReady, benchAuth, benchDatabasePrefix, closedLoad, interleave, serveControl, startFreshIntake, startServerChild } from './harness';
 import { machineLoad, writeResult } from './support';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -24,21 +24,11 @@ const SITE = 'GT-MRC-01';
 const log = (m: string) => process.stderr.write(`[bench:platform] ${m}\n`);
 
 async function serve(): Promise<void> {
-  const { Client, Pool } = await import('pg');
-  const admin = new Client({ connectionString: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres' });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${process.env.PUENTE_DB_PREFIX}intake WITH (FORCE)`);
-  await admin.end();
-
-  const { createServiceApp } = await import('@puente/platform');
-  const { intakeAppModule, SERVICE } = await import('../services/intake/src/app.module');
-  const { IntakeConfig } = await import('../services/intake/src/config/intake.config');
-  const app = await createServiceApp({ service: SERVICE.name, module: intakeAppModule(), config: IntakeConfig, title: SERVICE.title, description: SERVICE.description, shutdownHooks: false });
-  await app.listen(0, '127.0.0.1');
-  const config = app.get(IntakeConfig);
+  const { Pool } = await import('pg');
+  const { app, databaseUrl } = await startFreshIntake();
 
   const { default: Fastify } = await import('fastify');
-  const pool = new Pool({ connectionString: config.databaseUrl, max: 10 });
+  const pool = new Pool({ connectionString: databaseUrl, max: 10 });
   const bare = Fastify({ logger: false });
   bare.get('/v1/sites/:code', async (request, reply) => {
     const { rows } = await pool.query(
