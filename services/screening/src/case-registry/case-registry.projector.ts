@@ -27,13 +27,17 @@ export const INTAKE_EVENT_TYPES = [
   'puente.intake.v1.PersonUpdated',
 ] as const;
 
-/** A person's minimized attributes as stored (REST spellings); a poison event for a nationality that is not ISO 3166-1 alpha-2. */
-function attributesOf(m: { personId: string; ageBand: AgeBand; sex: Sex; nationality: string; vulnerabilityFlags: VulnerabilityFlag[] }) {
+/**
+ * A person's minimized attributes as stored (REST spellings); a poison event for a nationality that
+ * is not ISO 3166-1 alpha-2. An age band or sex this build does not know yet (a newer intake's enum
+ * value) is stored as unknown / undisclosed rather than failing the event forever.
+ */
+export function attributesOf(m: { personId: string; ageBand: AgeBand; sex: Sex; nationality: string; vulnerabilityFlags: VulnerabilityFlag[] }) {
   if (!isNationalityCode(m.nationality)) throw new NonRetryableError('nationality is not ISO 3166-1 alpha-2 (or XX)');
   return {
     personId: requireUuid(m.personId, 'person_id'),
-    ageBand: m.ageBand === AgeBand.UNSPECIFIED ? 'unknown' : AgeBand[m.ageBand].toLowerCase(),
-    sex: m.sex === Sex.UNSPECIFIED ? 'undisclosed' : Sex[m.sex].toLowerCase(),
+    ageBand: m.ageBand === AgeBand.UNSPECIFIED || AgeBand[m.ageBand] === undefined ? 'unknown' : AgeBand[m.ageBand].toLowerCase(),
+    sex: m.sex === Sex.UNSPECIFIED || Sex[m.sex] === undefined ? 'undisclosed' : Sex[m.sex].toLowerCase(),
     nationality: m.nationality,
     flags: m.vulnerabilityFlags.filter((f) => f !== VulnerabilityFlag.UNSPECIFIED && VulnerabilityFlag[f] !== undefined).map((f) => VulnerabilityFlag[f].toLowerCase()),
   };
