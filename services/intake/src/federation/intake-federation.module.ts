@@ -7,6 +7,7 @@ import {
   exchangeAsyncApiProvider,
   ExchangeWriter,
   FederationMetrics,
+  federationEnabled,
   loadNodeRegistry,
   witnessAuditCheckpoint,
   type NodeRegistry,
@@ -25,14 +26,6 @@ import { MatchKeyArrivals, RetractionArrivals } from './exchange-effects';
 import { federationConsumerClass } from './federation.consumer';
 import { EXCHANGE_RECEIVER, EXCHANGE_WRITER, NODE_REGISTRY } from './federation.tokens';
 import { MatchKeyBorder } from './match-key-border';
-
-/**
- * Federation is on with a node registry (FEDERATION_REGISTRY_FILE), or outside production with
- * the development registry; a production node without a registry exchanges nothing.
- */
-export function federationEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return !!env.FEDERATION_REGISTRY_FILE || env.NODE_ENV !== 'production';
-}
 
 /** Exchange topics intake needs on its own cluster (created at start like the others). */
 export function intakeFederationTopics(env: NodeJS.ProcessEnv = process.env): { name: string; partitions: number }[] {
