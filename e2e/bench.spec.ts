@@ -74,6 +74,25 @@ describe('benchmark scenarios at a tiny size (smoke, not timed)', () => {
     expect(rows.outbox).toBeGreaterThan(0);
   }, 240_000);
 
+  it('scale: grows one intake database in two sizes and measures every operation at each, with its size and query plans', async () => {
+    const result = await runScenario('scale', { BENCH_SIZES: '60,150', BENCH_SAMPLES: '5', BENCH_REGISTRATIONS: '3', BENCH_BATCH: '40', BENCH_WORKERS: '1' });
+    expectMachine(result);
+    expect(result).toMatchObject({ sizes: [60, 150], failures: 0, met: false, p99RatioLastToFirst: expect.objectContaining({ registration: expect.any(Number), duplicateLookup: expect.any(Number) }) });
+    const stages = result.stages as Record<string, unknown>[];
+    expect(stages.map((s) => s.persons)).toEqual([60, 150]);
+    for (const stage of stages) {
+      // Every preloaded person has a data key, 41 match keys and a case (one in four joins the previous person's).
+      expect(stage).toMatchObject({ databaseBytes: expect.any(Number), preload: { seconds: expect.any(Number) }, measureLoad: { load1: expect.any(Number) } });
+      const operations = stage.operations as Record<string, { samples: number; p99Ms: number; failures: number }>;
+      expect(Object.keys(operations).sort()).toEqual(['caseList', 'caseSearch', 'casesByMatchKey', 'duplicateLookup', 'registration', 'timeline']);
+      for (const op of Object.values(operations)) expect(op).toMatchObject({ samples: expect.any(Number), p99Ms: expect.any(Number), failures: 0 });
+      expect(Object.keys(stage.plans as object).sort()).toEqual(['caseListNextPage', 'caseMembers', 'caseSearchByReference', 'casesByMatchKey', 'duplicateCandidates', 'timeline']);
+    }
+    // Three in four preloaded persons open a case, and each registration measured opens one.
+    expect(stages.map((s) => s.cases)).toEqual([45 + 3, 113 + 3 + 3]);
+    expect((stages[1].tableBytes as Record<string, number>).person_match_key).toBeGreaterThan(0);
+  }, 300_000);
+
   it('events: the inbox consumer against a bare kafkajs consumer of the same events, and a timeline rebuild', async () => {
     const result = await runScenario('events', { BENCH_EVENTS: '300', BENCH_ROUNDS: '1', BENCH_TIMELINE_EVENTS: '500' });
     expectMachine(result);
