@@ -71,7 +71,7 @@ describe('border rules', () => {
     });
   });
 
-  it.each(['match-keys-retraction', 'retraction'] as const)('a %s goes exactly to the nodes that received something, whatever consent, agreement or protection status', (kind) => {
+  it.each(['match-keys-retraction', 'retraction', 'referral-retraction'] as const)('a %s goes exactly to the nodes that received something, whatever consent, agreement or protection status', (kind) => {
     fc.assert(
       fc.property(subjectArb, agreementArb, (subject, agreement) => {
         const d = decideCrossing(kind, subject, agreement, ['matchKeys']);

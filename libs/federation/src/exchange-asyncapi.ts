@@ -28,6 +28,7 @@ export const SEALED_PAYLOADS: Partial<Record<ExchangeKind, DescMessage>> = {
   'match-keys': MatchKeysPublishedSchema,
   'match-keys-retraction': MatchKeysWithdrawnSchema,
   retraction: RetractionNoticeSchema,
+  'referral-retraction': RetractionNoticeSchema,
   'audit-checkpoint': AuditCheckpointSchema,
   receipt: ExchangeReceiptSchema,
 };

@@ -38,6 +38,9 @@ export const EXCHANGE_KINDS = {
   'custody-transfer': { aggregate: 'transfer', consentPurpose: 'cross_border_transfer', aboutPerson: true },
   // A retraction notice for what the delivery ledger says was sent (referrals, transfers): see retractions.ts.
   retraction: { aggregate: 'retraction', consentPurpose: null, aboutPerson: true, retracts: true },
+  // A retraction notice for cross-border referrals: on the referral topic, so the receiving node's
+  // referral routing (which holds the copy) applies and answers it, not its intake.
+  'referral-retraction': { aggregate: 'referral', consentPurpose: null, aboutPerson: true, retracts: true },
   // The head of a service's audit hash chain, for peers to witness (see audit-witness.ts).
   'audit-checkpoint': { aggregate: 'audit', consentPurpose: null, aboutPerson: false },
   receipt: { aggregate: 'receipt', consentPurpose: null, aboutPerson: false },

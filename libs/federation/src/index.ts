@@ -74,6 +74,7 @@ export { CreateDeliveryLedger1767052800100 } from './delivery-ledger.migration';
 export { deliveriesOf, recordDeliveries, type LedgerDelivery, type LedgerRow } from './delivery-ledger';
 export { CreateRetractionNotices1767052800200 } from './retraction.migration';
 export { CreateAuditWitness1767052800300 } from './audit-witness.migration';
+export { AllowReferralRetractionRoute1767052800400 } from './referral-retraction.migration';
 export { ASYLUM_FLAGS, protectionOf } from './person-protection';
 export {
   auditHead,
@@ -111,12 +112,16 @@ export {
   type RetractionRoute,
 } from './retractions';
 
+export { retractionReceiptedMessage, retractionSentMessage } from './retraction-events';
+export { RetractionNoticeDto, RetractionNoticeListDto, RetractionReceiptDto, toNoticeDto } from './retraction.dto';
+
 import { CreateFederationExchange1767052800000 } from './federation.migration';
 import { CreateDeliveryLedger1767052800100 } from './delivery-ledger.migration';
 import { CreateRetractionNotices1767052800200 } from './retraction.migration';
 import { CreateAuditWitness1767052800300 } from './audit-witness.migration';
+import { AllowReferralRetractionRoute1767052800400 } from './referral-retraction.migration';
 /** Add to the migrations of every service that exchanges envelopes with other nodes. */
-export const federationMigrations = [CreateFederationExchange1767052800000, CreateDeliveryLedger1767052800100, CreateRetractionNotices1767052800200, CreateAuditWitness1767052800300] as const;
+export const federationMigrations = [CreateFederationExchange1767052800000, CreateDeliveryLedger1767052800100, CreateRetractionNotices1767052800200, CreateAuditWitness1767052800300, AllowReferralRetractionRoute1767052800400] as const;
 // Tests and tools that run two nodes on one machine (second broker, MirrorMaker 2).
 export {
   holdTwoNodeTopology,

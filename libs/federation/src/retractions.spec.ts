@@ -22,6 +22,15 @@ describe('who is owed a retraction notice', () => {
     ]);
   });
 
+  it('a node notice travels where the node keeps what it got: match keys with intake, a referral with referral routing, anything else as a retraction', () => {
+    expect(routeOf('node', 'match-keys')).toBe('match-keys-retraction');
+    expect(routeOf('node', 'referral')).toBe('referral-retraction');
+    expect(routeOf('node', 'custody-transfer')).toBe('retraction');
+    for (const channel of ['webhook', 'kafka', 'pull', 'disclosure']) expect(routeOf('partner', channel)).toBe('partner');
+    const due = retractionsDue([delivery('node', 'MX', 'referral', 1, 'c-1'), delivery('node', 'MX', 'custody-transfer', 2, 'c-1')], [], erased);
+    expect(due.map((d) => `${d.route}:${d.channels.join(',')}`)).toEqual(['referral-retraction:referral', 'retraction:custody-transfer']);
+  });
+
   it('a consent withdrawal: only the receivers whose deliveries relied on that consent', () => {
     const deliveries = [delivery('node', 'MX', 'match-keys', 1), delivery('partner', 'P-1', 'disclosure', 2), delivery('node', 'CR', 'referral', 3)];
     expect(retractionsDue(deliveries, [], withdrawn('identity_matching')).map((d) => d.receiver)).toEqual(['MX']);

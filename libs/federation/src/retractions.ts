@@ -13,7 +13,7 @@ export type RetractionCause = 'consent-withdrawn' | 'person-erased';
 export type ReceiverType = 'node' | 'partner';
 
 /** How a notice travels: an exchange kind to a node, or the partner's delivery channels. */
-export type RetractionRoute = 'match-keys-retraction' | 'retraction' | 'partner';
+export type RetractionRoute = 'match-keys-retraction' | 'referral-retraction' | 'retraction' | 'partner';
 
 /** Answer within this long, or the notice is overdue (operator command, caseworker view). */
 export const DEFAULT_RETRACTION_RECEIPT_SECONDS = 72 * 3600;
@@ -32,7 +32,9 @@ export function purposeOfChannel(channel: string): string | null {
 /** The notice that retracts a delivery through `channel` to a receiver of `type`. */
 export function routeOf(type: ReceiverType, channel: string): RetractionRoute {
   if (type === 'partner') return 'partner';
-  return channel === 'match-keys' ? 'match-keys-retraction' : 'retraction';
+  if (channel === 'match-keys') return 'match-keys-retraction';
+  // A cross-border referral's copy is held by the receiving node's referral routing.
+  return channel === 'referral' ? 'referral-retraction' : 'retraction';
 }
 
 /** The exchange kind a node notice travels as. */

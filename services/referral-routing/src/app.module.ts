@@ -51,7 +51,7 @@ export function referralRoutingAppModule(options: ReferralRoutingAppOptions = {}
         entities: [...platformEntities, ...messagingEntities, ...auditEntities, ...referralRoutingEntities],
         migrations: [...platformMigrations, ...messagingMigrations, ...auditMigrations, ...federationMigrations, ...referralRoutingMigrations],
         imports: [
-          MessagingModule.forRoot({ topics: [Topics.referral, ...DIRECTORY_AND_ROUTING_TOPICS, ...referralFederationTopics()], consumerGroup: options.consumerGroup }),
+          MessagingModule.forRoot({ topics: [Topics.referral, Topics.retraction, ...DIRECTORY_AND_ROUTING_TOPICS, ...referralFederationTopics()], consumerGroup: options.consumerGroup }),
           AuthModule.forRoot({ service: SERVICE.name }),
           AuditModule.forRoot(),
         ],

@@ -1,17 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { type Caller } from '@puente/audit';
 import { assertJurisdiction, resourceNotFound } from '@puente/auth';
-import { RetractionCause, RetractionReceiptedSchema, RetractionReceiverType, RetractionSentSchema, toTimestamp, Topics } from '@puente/contracts';
-import { noticeStatus, openRetractions, receiptNotice, type RetractionCause as Cause, type RetractionNoticeRow, retractionNoticesOf } from '@puente/federation';
+import { RetractionReceiptedSchema, RetractionSentSchema, Topics } from '@puente/contracts';
+import {
+  noticeStatus,
+  openRetractions,
+  receiptNotice,
+  type RetractionCause as Cause,
+  type RetractionNoticeListDto,
+  type RetractionNoticeRow,
+  retractionNoticesOf,
+  retractionReceiptedMessage,
+  type RetractionReceiptDto,
+  retractionSentMessage,
+  toNoticeDto,
+} from '@puente/federation';
 import { DataSource, type EntityManager } from 'typeorm';
 import { consentAllows, type IntendedUse } from '../consents/consent-rules';
 import type { ConsentTermsInForce } from '../duplicates/match-key-publication';
 import { event, IntakeEvents, type IntakeEvent } from '../events/intake-events';
 import { Person } from '../persons/person.entity';
-import { type RetractionNoticeListDto, type RetractionReceiptDto, toNoticeDto } from './retraction.dto';
-
-const CAUSES: Record<Cause, RetractionCause> = { 'consent-withdrawn': RetractionCause.CONSENT_WITHDRAWN, 'person-erased': RetractionCause.PERSON_ERASED };
-const RECEIVERS = { partner: RetractionReceiverType.PARTNER, node: RetractionReceiverType.NODE } as const;
 
 /**
  * Intake's side of retraction: after a consent withdrawal or an erasure, a notice to every partner
@@ -59,14 +67,7 @@ export class RetractionNotices {
   receipted(rows: readonly RetractionNoticeRow[]): IntakeEvent[] {
     return rows
       .filter((n) => n.caseId && n.receiptedAt)
-      .map((n) =>
-        event(
-          RetractionReceiptedSchema,
-          { noticeId: n.noticeId, caseId: n.caseId as string, personId: n.personId, receiverType: RECEIVERS[n.receiverType], receiver: n.receiver, receiptedAt: toTimestamp(new Date(n.receiptedAt as Date)) },
-          n.caseId as string,
-          Topics.retraction.name,
-        ),
-      );
+      .map((n) => event(RetractionReceiptedSchema, retractionReceiptedMessage(n), n.caseId as string, Topics.retraction.name));
   }
 
   /** Every notice about a person and which receipts are missing (ids and codes only: no personal data). */
@@ -96,22 +97,6 @@ export class RetractionNotices {
   }
 
   private sentEvent(n: RetractionNoticeRow): IntakeEvent {
-    return event(
-      RetractionSentSchema,
-      {
-        noticeId: n.noticeId,
-        caseId: n.caseId as string,
-        personId: n.personId,
-        receiverType: RECEIVERS[n.receiverType],
-        receiver: n.receiver,
-        cause: CAUSES[n.cause],
-        channels: n.channels,
-        sentAt: toTimestamp(new Date(n.sentAt)),
-        dueAt: toTimestamp(new Date(n.dueAt)),
-      },
-      n.caseId as string,
-      Topics.retraction.name,
-    );
+    return event(RetractionSentSchema, retractionSentMessage(n), n.caseId as string, Topics.retraction.name);
   }
 }
-

@@ -2,9 +2,9 @@ import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller } from '@puente/audit';
 import { ApiAuth } from '@puente/auth';
+import { RetractionNoticeListDto, RetractionReceiptDto } from '@puente/federation';
 import { ProblemDetailsDto } from '@puente/platform';
 import { uuidParam } from '../common/problems';
-import { RetractionNoticeListDto, RetractionReceiptDto } from './retraction.dto';
 import { RetractionNotices } from './retraction-notices';
 
 @ApiTags('retractions')

@@ -4,6 +4,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ConsentPurpose, Topics } from '@puente/contracts';
 import { type ConsumedEvent, dateOf, decodeOrPoison, type EventContext, NonRetryableError, requireUuid } from '@puente/messaging';
 import { ReferralCaseChanges } from '../referrals/referral-case-changes';
+import { RoutingRetractions } from '../retractions/routing-retractions';
 import { SuggestionsService } from '../routing/suggestions.service';
 import { ageBandWord, intakeFlagWords, partnerTypeWord, sexWord } from './vocabulary-mapping';
 
@@ -44,6 +45,11 @@ export class CaseProjector {
    */
   private async reconcileReferrals(tx: EventContext['manager'], caseId: string, at: Date): Promise<void> {
     await this.moduleRef.get(ReferralCaseChanges, { strict: false }).reconcile(tx, caseId, at);
+  }
+
+  /** Routing's retraction notices (resolved at call time, like the referrals' case changes). */
+  private get retractions(): RoutingRetractions {
+    return this.moduleRef.get(RoutingRetractions, { strict: false });
   }
 
   @EventPattern(Topics.intakeCase.name, { types: INTAKE_EVENT_TYPES })
@@ -149,18 +155,27 @@ export class CaseProjector {
            ON CONFLICT (consent_id) DO UPDATE SET withdrawn_at = COALESCE(routing_consent.withdrawn_at, EXCLUDED.withdrawn_at)`,
           [message.consentId, caseId, purpose, dateOf(message.withdrawnAt, 'withdrawn_at') ?? new Date(event.time)],
         );
-        await this.reconcileReferrals(tx, caseId, dateOf(message.withdrawnAt, 'withdrawn_at') ?? new Date(event.time));
+        const withdrawnAt = dateOf(message.withdrawnAt, 'withdrawn_at') ?? new Date(event.time);
+        await this.reconcileReferrals(tx, caseId, withdrawnAt);
+        // Every partner and node routing delivered the data to under that consent is told to let go of it.
+        const personId = message.personId ? requireUuid(message.personId, 'person_id') : null;
+        await this.retractions.afterConsentWithdrawn(tx, { caseId, personId, purpose, at: withdrawnAt, traceparent: event.traceparent });
         return;
       }
       case 'puente.intake.v1.PersonErased': {
-        if (message.caseId === '') return;
-        const caseId = requireUuid(message.caseId, 'case_id');
         const at = dateOf(message.erasedAt, 'erased_at') ?? new Date(event.time);
+        if (message.caseId === '') {
+          if (message.personId) await this.retractions.retract(tx, { personId: requireUuid(message.personId, 'person_id'), caseId: null, cause: 'person-erased', at, traceparent: event.traceparent });
+          return;
+        }
+        const caseId = requireUuid(message.caseId, 'case_id');
         if (message.personId) await tx.query(`UPDATE routing_case_person SET erased_at = COALESCE(erased_at, $3) WHERE case_id = $1 AND person_id = $2`, [caseId, requireUuid(message.personId, 'person_id'), at]);
         // Like screening: the case of an erased person is erased for routing (no more suggestions or referrals).
         await tx.query(`UPDATE routing_case SET erased_at = COALESCE(erased_at, $2), updated_at = clock_timestamp() WHERE case_id = $1`, [caseId, at]);
         await tx.query(`DELETE FROM routing_suggestion WHERE case_id = $1`, [caseId]);
         await this.reconcileReferrals(tx, caseId, at);
+        // Every partner and node routing delivered the person's data to is told to delete it.
+        await this.retractions.afterErasure(tx, { caseId, personId: message.personId ? requireUuid(message.personId, 'person_id') : null, at, traceparent: event.traceparent });
         return;
       }
       default:

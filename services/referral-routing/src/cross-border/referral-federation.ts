@@ -1,13 +1,26 @@
 import { Controller, Inject, type Provider, type Type } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { AuditLog } from '@puente/audit';
-import { EXCHANGE_KINDS, ExchangeReceiver, exchangeTopic, exchangeTopicDeclarations, ExchangeWriter, FederationMetrics, federationEnabled, loadNodeRegistry, type NodeRegistry } from '@puente/federation';
+import {
+  EXCHANGE_KINDS,
+  ExchangeReceiver,
+  exchangeTopic,
+  exchangeTopicDeclarations,
+  ExchangeWriter,
+  FederationMetrics,
+  federationEnabled,
+  loadNodeRegistry,
+  type NodeRegistry,
+  receiptNodeNotices,
+} from '@puente/federation';
 import { type ConsumedEvent, type EventContext, eventSource } from '@puente/messaging';
 import { METRICS_REGISTRY } from '@puente/platform';
 import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { RoutingRetractions } from '../retractions/routing-retractions';
 import { CrossBorderArrivals } from './cross-border-arrivals';
 import { EXCHANGE_WRITER, NODE_REGISTRY } from './cross-border-link';
+import { ReferralRetractionArrivals } from './retraction-arrivals';
 
 const EXCHANGE_RECEIVER = 'puente:federation:EXCHANGE_RECEIVER';
 
@@ -19,11 +32,17 @@ export function referralFederationTopics(env: NodeJS.ProcessEnv = process.env): 
   return exchangeTopicDeclarations(registry.node, registry.peers).filter((t) => aggregates.includes(t.name.split('.')[3]));
 }
 
-/** Referral envelopes and receipts addressed to `node` (topic names depend on the node, hence a class per node). */
+/**
+ * Referral envelopes (requests, updates, retractions of cross-border referrals) and receipts
+ * addressed to `node` (topic names depend on the node, hence a class per node).
+ */
 function consumerClass(node: string): Type<unknown> {
   @Controller()
   class ReferralExchangeConsumer {
-    constructor(@Inject(EXCHANGE_RECEIVER) private readonly receiver: ExchangeReceiver) {}
+    constructor(
+      @Inject(EXCHANGE_RECEIVER) private readonly receiver: ExchangeReceiver,
+      private readonly retractions: RoutingRetractions,
+    ) {}
 
     @EventPattern(exchangeTopic(node, 'referral'), { batch: true })
     async onReferralEnvelopes(@Payload() events: ConsumedEvent[], @Ctx() { manager: tx }: EventContext): Promise<void> {
@@ -33,6 +52,8 @@ function consumerClass(node: string): Type<unknown> {
     @EventPattern(exchangeTopic(node, 'receipt'), { batch: true })
     async onReceipts(@Payload() events: ConsumedEvent[], @Ctx() { manager: tx }: EventContext): Promise<void> {
       await this.receiver.receiveRun(events, tx);
+      // An applied receipt for a retraction's envelope closes its notice (RetractionReceipted).
+      await this.retractions.receiptNodeNotices(tx, await receiptNodeNotices(tx), events[0]?.traceparent);
     }
   }
   return ReferralExchangeConsumer;
@@ -53,11 +74,17 @@ export function referralFederation(env: NodeJS.ProcessEnv = process.env): { cont
       { provide: EXCHANGE_WRITER, useFactory: (r: NodeRegistry) => new ExchangeWriter(r, eventSource(r.node, 'referral-routing')), inject: [NODE_REGISTRY] },
       { provide: FederationMetrics, useFactory: (metrics: Registry, ds: DataSource) => new FederationMetrics(metrics, ds), inject: [METRICS_REGISTRY, DataSource] },
       CrossBorderArrivals,
+      ReferralRetractionArrivals,
       {
         provide: EXCHANGE_RECEIVER,
-        useFactory: (writer: ExchangeWriter, audit: AuditLog, arrivals: CrossBorderArrivals, metrics: FederationMetrics) =>
-          new ExchangeReceiver({ writer, audit, effects: { referral: (e, tx) => arrivals.apply(e, tx) }, onOutcome: (r) => metrics.record(r) }),
-        inject: [EXCHANGE_WRITER, AuditLog, CrossBorderArrivals, FederationMetrics],
+        useFactory: (writer: ExchangeWriter, audit: AuditLog, arrivals: CrossBorderArrivals, retractions: ReferralRetractionArrivals, metrics: FederationMetrics) =>
+          new ExchangeReceiver({
+            writer,
+            audit,
+            effects: { referral: (e, tx) => arrivals.apply(e, tx), 'referral-retraction': (e, tx) => retractions.apply(e, tx) },
+            onOutcome: (r) => metrics.record(r),
+          }),
+        inject: [EXCHANGE_WRITER, AuditLog, CrossBorderArrivals, ReferralRetractionArrivals, FederationMetrics],
       },
     ],
   };

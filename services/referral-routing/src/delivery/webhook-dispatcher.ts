@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DeliveryChannel, DeliveryFailureKind, encodeEvent, ReferralDeliveryFailedSchema, Topics, toTimestamp } from '@puente/contracts';
 import { backoffDelay, OutboxWriter, type RetryPolicy } from '@puente/messaging';
 import { AuditLog } from '@puente/audit';
+import { type LedgerDelivery, recordDeliveries } from '@puente/federation';
 import { ServiceNotAnsweringError } from '@puente/auth';
 import { ScheduledSweeper, serializeError } from '@puente/platform';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -138,7 +139,7 @@ export class WebhookDispatcher extends ScheduledSweeper {
     const url = partner?.delivery.webhookUrl;
     const secret = url ? await this.directory.webhookSecretOf(d.partnerId) : undefined;
     if (!url || !secret) return this.record(d, { ok: false, kind: 'address_refused', httpStatus: null });
-    let body: { text: string; personIds: string[] };
+    let body: { text: string; personIds: string[]; ledger: LedgerDelivery[] };
     try {
       body = await this.bodyOf(d);
     } catch (error) {
@@ -146,23 +147,31 @@ export class WebhookDispatcher extends ScheduledSweeper {
       this.logger.warn({ deliveryId: d.id, partnerId: d.partnerId, reason: error.reason }, 'personal data for a webhook delivery not fetched from intake; tried again later');
       return this.record(d, { ok: false, kind: 'personal_data_unavailable', httpStatus: null });
     }
-    await this.record(d, await this.sender.send(url, secret, { id: d.id, body: body.text }), body.personIds);
+    await this.record(d, await this.sender.send(url, secret, { id: d.id, body: body.text }), body.personIds, body.ledger);
   }
 
   /**
    * The signed body: the stored notice, plus for a new referral the covered persons' identity
    * fields (agreement ∩ consent, from intake at this moment). They are added here, in memory,
-   * so the delivery row, the retry record and the logs never hold them.
+   * so the delivery row, the retry record and the logs never hold them. `ledger`: what a new
+   * referral's notice delivers of each covered person (the case fields, and the identity fields
+   * disclosed for them), recorded once it reached the partner.
    */
-  private async bodyOf(d: ClaimedDelivery): Promise<{ text: string; personIds: string[] }> {
-    const persons = d.eventType === 'referral.requested' ? await this.personalData.forReferral(this.dataSource.manager, d.referralId, d.partnerId) : undefined;
-    if (persons === undefined) return { text: JSON.stringify(d.payload), personIds: [] };
-    const notice = d.payload as { data?: Record<string, unknown> };
-    return { text: JSON.stringify({ ...notice, data: { ...notice.data, persons } }), personIds: persons.map((p) => p.personId) };
+  private async bodyOf(d: ClaimedDelivery): Promise<{ text: string; personIds: string[]; ledger: LedgerDelivery[] }> {
+    if (d.eventType !== 'referral.requested') return { text: JSON.stringify(d.payload), personIds: [], ledger: [] };
+    const persons = await this.personalData.forReferral(this.dataSource.manager, d.referralId, d.partnerId);
+    const notice = d.payload as { data?: { case?: Record<string, unknown>; referral?: { coveredPersonIds?: string[] } } & Record<string, unknown> };
+    const caseFields = Object.keys(notice.data?.case ?? {}).sort();
+    const ledger = (notice.data?.referral?.coveredPersonIds ?? []).map((personId) => {
+      const identity = Object.keys(persons?.find((p) => p.personId === personId) ?? {}).filter((f) => f !== 'personId').map((f) => `person.${f}`);
+      return { receiverType: 'partner' as const, receiver: d.partnerId, channel: 'webhook', caseId: d.caseId, personId, fields: [...caseFields, ...identity.sort()] };
+    });
+    if (persons === undefined) return { text: JSON.stringify(d.payload), personIds: [], ledger };
+    return { text: JSON.stringify({ ...notice, data: { ...notice.data, persons } }), personIds: persons.map((p) => p.personId), ledger };
   }
 
-  /** Records how the attempt went; `personIds`: whose identity fields it carried (audited once delivered). */
-  private async record(d: ClaimedDelivery, result: AttemptResult, personIds: readonly string[] = []): Promise<void> {
+  /** Records how the attempt went; `personIds`: whose identity fields it carried (audited once delivered); `ledger`: the deliveries it made. */
+  private async record(d: ClaimedDelivery, result: AttemptResult, personIds: readonly string[] = [], ledger: readonly LedgerDelivery[] = []): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
       // Only the holder of this attempt's claim records it (attempts is the fencing token).
       const mine = `id = $1 AND attempts = $2 AND status = 'pending'`;
@@ -178,6 +187,8 @@ export class WebhookDispatcher extends ScheduledSweeper {
           for (const personId of personIds) {
             await this.audit.append(tx, { action: 'person.deliver', objectType: 'person', objectId: personId, purpose: 'referral', actor: { ...DISPATCHER, partnerId: d.partnerId } });
           }
+          // Where retraction notices must go if the person later withdraws consent or is erased.
+          await recordDeliveries(tx, ledger);
         }
         return;
       }

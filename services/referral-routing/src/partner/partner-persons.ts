@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { AuditLog, type Caller } from '@puente/audit';
 import { ServiceNotAnsweringError } from '@puente/auth';
+import { recordDeliveries } from '@puente/federation';
 import { ProblemException } from '@puente/platform';
 import { DataSource } from 'typeorm';
 import { PersonalDataFetcher } from '../delivery/personal-data';
@@ -67,6 +68,18 @@ export class PartnerPersons {
         for (const p of persons) {
           await this.audit.append(tx, { action: 'person.deliver', objectType: 'person', objectId: p.personId, purpose: 'referral', actor: caller.auditActor, requestId: caller.requestId, traceparent: caller.traceparent });
         }
+        // Each read is a delivery of the identity fields it carried (retraction notices go where these went).
+        await recordDeliveries(
+          tx,
+          persons.map((p) => ({
+            receiverType: 'partner' as const,
+            receiver: caller.principal.partnerId,
+            channel: 'pull',
+            caseId: referral.caseId,
+            personId: p.personId,
+            fields: Object.keys(p).filter((f) => f !== 'personId').map((f) => `person.${f}`).sort(),
+          })),
+        );
       });
     }
     return { referralId, persons };

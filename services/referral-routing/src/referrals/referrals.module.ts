@@ -11,6 +11,8 @@ import { WebhookMetrics } from '../delivery/webhook-metrics';
 import { DirectoryModule } from '../directory/directory.module';
 import { PartnerPersons } from '../partner/partner-persons';
 import { PartnerReferralsController } from '../partner/partner-referrals.controller';
+import { RetractionsController } from '../retractions/retractions.controller';
+import { RoutingRetractions } from '../retractions/routing-retractions';
 import { ReferralCaseFacts } from './case-facts';
 import { ReferralCaseChanges } from './referral-case-changes';
 import { ReferralLifecycle } from './referral-lifecycle';
@@ -35,7 +37,7 @@ export class ReferralsModule {
     return {
       module: ReferralsModule,
       imports: [DirectoryModule, ...(options.imports ?? [])],
-      controllers: [ReferralsController, PartnerReferralsController, ...federation.controllers],
+      controllers: [ReferralsController, PartnerReferralsController, RetractionsController, ...federation.controllers],
       providers: [
         { provide: ReferralCaseFacts, useClass: options.caseFacts },
         { provide: WebhookAddressPolicy, inject: [ReferralRoutingConfig], useFactory: webhookAddressPolicyOf },
@@ -51,9 +53,10 @@ export class ReferralsModule {
         ReferralsService,
         ReferralCaseChanges,
         CrossBorderLink,
+        RoutingRetractions,
         ...federation.providers,
       ],
-      exports: [ReferralsService, ReferralCaseChanges, ReferralLifecycle, DeliveryQueue, WebhookAddressPolicy, WebhookDispatcher, SlaSweeper],
+      exports: [ReferralsService, ReferralCaseChanges, RoutingRetractions, ReferralLifecycle, DeliveryQueue, WebhookAddressPolicy, WebhookDispatcher, SlaSweeper],
     };
   }
 }

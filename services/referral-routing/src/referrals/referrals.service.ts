@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Caller } from '@puente/audit';
 import { assertParty, coversJurisdiction, resourceNotFound } from '@puente/auth';
 import { encodeEvent, MessageAuthor, Pathway, MessageKind as MessageKindEnum, ReferralMessagePostedSchema, ReferralRequestedSchema, Topics, toTimestamp } from '@puente/contracts';
+import { recordDeliveries } from '@puente/federation';
 import { OutboxWriter } from '@puente/messaging';
 import { assertIfMatch, computeEtag, isUniqueViolation, mapPage, type Page, paginate, ProblemException, serializeError, ServiceConfig } from '@puente/platform';
 import { minimize } from '@puente/privacy';
@@ -310,12 +311,20 @@ export class ReferralsService {
   /**
    * A new referral reaches its partner: Kafka and REST pull with this commit, a webhook-only
    * partner's once delivered (then it is sent). `caseView` is already minimized for the partner.
+   * The Kafka and REST-pull deliveries are in the delivery ledger from this commit (the webhook's
+   * once it succeeded): each covered person, with the case fields the partner got.
    */
   async deliverToPartner(tx: EntityManager, referral: ReferralEntity, partner: PartnerRecord, caseView: Record<string, unknown>, at: Date, traceparent?: string): Promise<ReferralEntity> {
     let r = referral;
     if (partner.delivery.kafka) r = (await this.lifecycle.apply(tx, r, { action: 'send', reason: 'kafka_published' }, SYSTEM, { channel: 'kafka' })).referral;
     else if (partner.delivery.restPull) r = (await this.lifecycle.apply(tx, r, { action: 'send', reason: 'available_for_pull' }, SYSTEM, { channel: 'rest_pull' })).referral;
     await this.queue.enqueue(tx, partner, { type: 'referral.requested', referralId: r.id, caseId: r.caseId, at, data: { referral: { ...toDto(r, 'partner'), allowedActions: undefined }, case: caseView } }, traceparent);
+    const channels = [...(partner.delivery.kafka ? ['kafka'] : []), ...(partner.delivery.restPull ? ['pull'] : [])];
+    await recordDeliveries(
+      tx,
+      channels.flatMap((channel) => r.coveredPersonIds.map((personId) => ({ receiverType: 'partner' as const, receiver: partner.id, channel, caseId: r.caseId, personId, fields: Object.keys(caseView).sort() }))),
+      at,
+    );
     return r;
   }
 

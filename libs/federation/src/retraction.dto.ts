@@ -1,5 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { NoticeStatus, RetractionNoticeRow } from '@puente/federation';
+import type { NoticeStatus, RetractionNoticeRow } from './retractions';
+
+// What a caseworker is shown of the retraction notices about a person (intake's and referral
+// routing's GET /v1/persons/{id}/retractions), and a receiver's receipt: ids and codes only.
 
 export class RetractionNoticeDto {
   @ApiProperty({ format: 'uuid' })
@@ -17,7 +20,7 @@ export class RetractionNoticeDto {
   @ApiPropertyOptional({ example: 'referral', nullable: true, type: String, description: 'The withdrawn consent purpose (null for an erasure)' })
   purpose: string | null;
 
-  @ApiProperty({ isArray: true, type: String, example: ['match-keys'], description: 'The delivery channels the notice retracts' })
+  @ApiProperty({ isArray: true, type: String, example: ['match-keys'], description: 'The delivery channels the notice retracts (e.g. disclosure, match-keys, referral, webhook, kafka, pull)' })
   channels: string[];
 
   @ApiProperty({ format: 'date-time' })
