@@ -8,7 +8,9 @@
 // this process signs the tokens and drives them over HTTP.
 //
 //   npm run bench -- manifest      BENCH_ROWS (default 5000), BENCH_CONNECTIONS (default 16),
-//                                  BENCH_BASELINE=0 to skip the one-by-one baseline (while profiling)
+//                                  BENCH_BASELINE=0 to skip the one-by-one baseline (while profiling),
+//                                  BENCH_CPU_PROF=<dir> to write the servers' V8 CPU profile there,
+//                                  BENCH_DB_PREFIX (default puente_bench_; the databases are <prefix>manifest_<service>)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -16,11 +18,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { writeResult } from './support';
+import { cpuSecondsBetween, databaseCpu, writeResult } from './support';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 5000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const BASELINE = process.env.BENCH_BASELINE !== '0';
+const DB_PREFIX = `${process.env.BENCH_DB_PREFIX ?? 'puente_bench_'}manifest_`;
+const DATABASES = [`${DB_PREFIX}intake`, `${DB_PREFIX}reception`];
 const ISSUER = 'https://auth.bench.puente.invalid/realms/gt';
 const log = (m: string) => process.stderr.write(`[bench:manifest] ${m}\n`);
 
@@ -47,7 +51,7 @@ async function serve(): Promise<void> {
   const { Client } = await import('pg');
   const admin = new Client({ connectionString: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres' });
   await admin.connect();
-  for (const db of ['puente_bench_manifest_intake', 'puente_bench_manifest_reception']) await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  for (const db of DATABASES) await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
   await admin.end();
   const { createServiceApp } = await import('@puente/platform');
   const intakeModule = await import('../services/intake/src/app.module');
@@ -61,6 +65,7 @@ async function serve(): Promise<void> {
   await reception.listen(0, '127.0.0.1');
   process.stdout.write(`${JSON.stringify({ intake: process.env.INTAKE_URL, reception: await reception.getUrl() })}\n`);
   process.on('message', async (message) => {
+    if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });
     if (message === 'stop') {
       await reception.close();
       await intake.close();
@@ -96,7 +101,7 @@ async function main(): Promise<void> {
     ...process.env,
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
-    PUENTE_DB_PREFIX: 'puente_bench_manifest_',
+    PUENTE_DB_PREFIX: DB_PREFIX,
     PUENTE_KEKS: `bench-kek-1:${randomBytes(32).toString('base64')}`,
     MATCH_AGREEMENT_KEYS: `bench-agreement-1:${randomBytes(32).toString('base64')}`,
     AUTH_ISSUER: ISSUER,
@@ -105,7 +110,8 @@ async function main(): Promise<void> {
     INTAKE_TOKEN_FILE: join(dir, 'intake-token'),
     MANIFEST_RETRY_INTERVAL_MS: '1000',
   };
-  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', '-r', '@swc-node/register', __filename, 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--enable-source-maps', '-r', '@swc-node/register', __filename, 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const ready = await new Promise<{ intake: string; reception: string }>((resolve, reject) => {
     // The servers' own JSON log lines share stdout: the ready line is the one naming both URLs.
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -116,6 +122,47 @@ async function main(): Promise<void> {
     });
     child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
   });
+  // A server process gone mid-run would leave this one waiting on nothing (and exiting 0).
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    log(`the server process exited during the run (${signal ?? `code ${code}`})`);
+    process.exit(1);
+  });
+  // CPU seconds of the servers' process and of their database backends: on the shared machine
+  // wall time swings with everyone's load, the work done does not.
+  const { Client } = await import('pg');
+  const pg = new Client({ connectionString: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres' });
+  await pg.connect();
+  const cpuSnapshot = async () => ({
+    servers: await new Promise<number>((resolve) => {
+      child.once('message', (m) => resolve(((m as { cpu: NodeJS.CpuUsage }).cpu.user + (m as { cpu: NodeJS.CpuUsage }).cpu.system) / 1e6));
+      child.send('cpu');
+    }),
+    database: await databaseCpu((sql, params) => pg.query(sql, params), DATABASES),
+  });
+  // Until both services' outboxes are published (the relays keep working after the rows are matched).
+  const eventsPublished = async () => {
+    const clients = DATABASES.map((db) => {
+      const url = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
+      url.pathname = `/${db}`;
+      return new Client({ connectionString: url.toString() });
+    });
+    try {
+      await Promise.all(clients.map((c) => c.connect()));
+      for (const deadline = Date.now() + 300_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+        const waiting = await Promise.all(clients.map(async (c) => Number((await c.query(`SELECT count(*) AS n FROM outbox_message WHERE published_at IS NULL`)).rows[0].n)));
+        if (waiting.every((n) => n === 0)) return;
+      }
+      throw new Error('the outboxes were not published within 5 minutes');
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
+    }
+  };
+  const cpuSince = async (before: Awaited<ReturnType<typeof cpuSnapshot>>) => {
+    const after = await cpuSnapshot();
+    return { servers: Math.round((after.servers - before.servers) * 100) / 100, database: cpuSecondsBetween(before.database, after.database) };
+  };
   const post = async (base: string, path: string, tokenValue: string, body: unknown) =>
     fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${tokenValue}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body: JSON.stringify(body) });
   try {
@@ -125,6 +172,7 @@ async function main(): Promise<void> {
     const expectedOn = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     const persons = Array.from({ length: ROWS }, (_, i) => returnee(i));
     log(`manifest: ${ROWS} persons`);
+    const manifestCpu = await cpuSnapshot();
     const started = performance.now();
     const posted = await post(ready.reception, '/v1/manifests', partner, { movement: { reference: `BENCH-${randomUUID()}`, kind: 'flight', centerCode: 'GT-CRM-01', expectedOn, returningCountry: 'US' }, persons });
     if (posted.status !== 201) throw new Error(`posting the manifest failed: ${posted.status} ${await posted.text()}`);
@@ -137,11 +185,16 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
     const seconds = (performance.now() - started) / 1000;
-    log(`manifest: ${seconds.toFixed(2)} s (${Math.round(ROWS / seconds)} rows/s), accepted after ${Math.round(acceptedMs)} ms; ${JSON.stringify(manifest.counts)}`);
+    const cpuSeconds = await cpuSince(manifestCpu);
+    log(`manifest: ${seconds.toFixed(2)} s (${Math.round(ROWS / seconds)} rows/s), accepted after ${Math.round(acceptedMs)} ms; CPU ${JSON.stringify(cpuSeconds)} s; ${JSON.stringify(manifest.counts)}`);
+    await eventsPublished();
+    const cpuWithEvents = await cpuSince(manifestCpu);
+    log(`manifest: its events published after ${((performance.now() - started) / 1000).toFixed(2)} s; CPU ${JSON.stringify(cpuWithEvents)} s`);
 
-    let baseline: { seconds: number; personsPerSec: number; connections: number; failures: number } | null = null;
+    let baseline: { seconds: number; personsPerSec: number; connections: number; failures: number; cpuSeconds: Awaited<ReturnType<typeof cpuSince>> } | null = null;
     if (BASELINE) {
       log(`baseline: ${ROWS} persons one by one through POST /v1/persons, ${CONNECTIONS} at a time`);
+      const baseCpu = await cpuSnapshot();
       const baseStart = performance.now();
       let next = 0;
       let failures = 0;
@@ -156,18 +209,26 @@ async function main(): Promise<void> {
         }),
       );
       const baseSeconds = (performance.now() - baseStart) / 1000;
-      log(`baseline: ${baseSeconds.toFixed(2)} s (${Math.round(ROWS / baseSeconds)} persons/s), ${failures} failures`);
-      baseline = { seconds: Number(baseSeconds.toFixed(3)), personsPerSec: Math.round(ROWS / baseSeconds), connections: CONNECTIONS, failures };
+      await eventsPublished();
+      const baseCpuSeconds = await cpuSince(baseCpu);
+      log(`baseline: ${baseSeconds.toFixed(2)} s (${Math.round(ROWS / baseSeconds)} persons/s), ${failures} failures; CPU ${JSON.stringify(baseCpuSeconds)} s`);
+      baseline = { seconds: Number(baseSeconds.toFixed(3)), personsPerSec: Math.round(ROWS / baseSeconds), connections: CONNECTIONS, failures, cpuSeconds: baseCpuSeconds };
     }
     const result = {
       rows: ROWS,
-      manifest: { seconds: Number(seconds.toFixed(3)), rowsPerSec: Math.round(ROWS / seconds), acceptedMs: Math.round(acceptedMs), counts: manifest.counts, targetSeconds: 5 },
+      manifest: { seconds: Number(seconds.toFixed(3)), rowsPerSec: Math.round(ROWS / seconds), acceptedMs: Math.round(acceptedMs), counts: manifest.counts, targetSeconds: 5, cpuSeconds, cpuSecondsWithEvents: cpuWithEvents },
       baselineOneByOne: baseline,
+      // Work, not waiting: the manifest's CPU (servers and database, its events published) over the baseline's.
+      cpuRatio: baseline?.cpuSeconds.database != null && cpuWithEvents.database != null
+        ? Number(((cpuWithEvents.servers + cpuWithEvents.database) / (baseline.cpuSeconds.servers + baseline.cpuSeconds.database)).toFixed(3))
+        : null,
       met: seconds <= 5,
     };
     const file = writeResult('manifest', result);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\nwritten to ${file}\n`);
   } finally {
+    await pg.end();
+    stopping = true;
     child.send('stop');
     await new Promise((resolve) => child.once('exit', resolve));
   }

@@ -50,6 +50,36 @@ export function machineInfo(): Record<string, unknown> {
   };
 }
 
+/**
+ * CPU seconds (user + system) used so far by each PostgreSQL backend connected to one of
+ * `databases`, by pid, read from /proc (Linux, server on this machine; null otherwise). CPU time
+ * holds on a loaded machine where wall time does not: compare two snapshots (cpuSecondsBetween).
+ */
+export async function databaseCpu(query: (sql: string, params: unknown[]) => Promise<{ rows: { pid: number }[] }>, databases: string[]): Promise<Map<number, number> | null> {
+  const { rows } = await query(`SELECT pid FROM pg_stat_activity WHERE datname = ANY($1::text[])`, [databases]);
+  const seconds = new Map<number, number>();
+  for (const { pid } of rows) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return null;
+    }
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in 1/100 s (USER_HZ).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    seconds.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+  }
+  return seconds;
+}
+
+/** CPU seconds the backends used between two databaseCpu snapshots (a backend new in `after` counts whole; one gone by then is missed). */
+export function cpuSecondsBetween(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
+  if (!before || !after) return null;
+  let total = 0;
+  for (const [pid, s] of after) total += s - (before.get(pid) ?? 0);
+  return Math.round(total * 100) / 100;
+}
+
 /** Writes a scenario's result JSON to bench/results/ (BENCH_RESULTS_DIR in smoke tests). */
 export function writeResult(scenario: string, result: Record<string, unknown>): string {
   const dir = process.env.BENCH_RESULTS_DIR || join(__dirname, 'results');

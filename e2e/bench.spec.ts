@@ -103,4 +103,22 @@ describe('benchmark scenarios at a tiny size (smoke, not timed)', () => {
       timelineRebuild: { events: 500, entries: 500, skipped: 0, seconds: expect.any(Number) },
     });
   }, 240_000);
+
+  it('manifest: a manifest registered through reception and intake against the same persons one by one, with the CPU each used', async () => {
+    const result = await runScenario('manifest', { BENCH_ROWS: '20', BENCH_CONNECTIONS: '2' });
+    expectMachine(result);
+    expect(result).toMatchObject({ rows: 20, manifest: { counts: { expected: 20, registered: 20, pending: 0 } }, baselineOneByOne: { failures: 0 } });
+    type Cpu = { servers: number; database: number | null };
+    const manifest = result.manifest as { cpuSeconds: Cpu; cpuSecondsWithEvents: Cpu };
+    const baseline = (result.baselineOneByOne as { cpuSeconds: Cpu }).cpuSeconds;
+    // The servers' process did measurable work in each phase; the later manifest snapshot includes the earlier one.
+    expect(manifest.cpuSeconds.servers).toBeGreaterThan(0);
+    expect(manifest.cpuSecondsWithEvents.servers).toBeGreaterThanOrEqual(manifest.cpuSeconds.servers);
+    expect(baseline.servers).toBeGreaterThan(0);
+    // The database's backends are read from /proc: a number when PostgreSQL runs on this machine, null otherwise.
+    for (const database of [manifest.cpuSeconds.database, manifest.cpuSecondsWithEvents.database, baseline.database]) {
+      expect(database === null || (typeof database === 'number' && database >= 0)).toBe(true);
+    }
+    expect(result.cpuRatio === null || (typeof result.cpuRatio === 'number' && result.cpuRatio > 0)).toBe(true);
+  }, 240_000);
 });
