@@ -75,7 +75,7 @@ describe('benchmark scenarios at a tiny size (smoke, not timed)', () => {
   }, 240_000);
 
   it('scale: grows one intake database in two sizes and measures every operation at each, with its size and query plans', async () => {
-    const result = await runScenario('scale', { BENCH_SIZES: '60,150', BENCH_SAMPLES: '5', BENCH_REGISTRATIONS: '3', BENCH_BATCH: '40', BENCH_WORKERS: '1' });
+    const result = await runScenario('scale', { BENCH_SIZES: '60,150', BENCH_SAMPLES: '5', BENCH_REGISTRATIONS: '3', BENCH_BATCH: '40', BENCH_WORKERS: '1', BENCH_PLAN_SAMPLES: '3' });
     expectMachine(result);
     expect(result).toMatchObject({ sizes: [60, 150], failures: 0, met: false, p99RatioLastToFirst: expect.objectContaining({ registration: expect.any(Number), duplicateLookup: expect.any(Number) }) });
     const stages = result.stages as Record<string, unknown>[];
@@ -86,7 +86,9 @@ describe('benchmark scenarios at a tiny size (smoke, not timed)', () => {
       const operations = stage.operations as Record<string, { samples: number; p99Ms: number; failures: number }>;
       expect(Object.keys(operations).sort()).toEqual(['caseList', 'caseSearch', 'casesByMatchKey', 'duplicateLookup', 'registration', 'timeline']);
       for (const op of Object.values(operations)) expect(op).toMatchObject({ samples: expect.any(Number), p99Ms: expect.any(Number), failures: 0 });
-      expect(Object.keys(stage.plans as object).sort()).toEqual(['caseListNextPage', 'caseMembers', 'caseSearchByReference', 'casesByMatchKey', 'duplicateCandidates', 'timeline']);
+      const plans = stage.plans as Record<string, unknown>;
+      expect(Object.keys(plans).sort()).toEqual(['caseListNextPage', 'caseMembers', 'caseSearchByReference', 'casesByMatchKey', 'duplicateCandidates', 'timeline']);
+      for (const plan of Object.values(plans)) expect(plan).toMatchObject({ indexes: expect.any(Array), seqScans: expect.any(Array), executionP99Ms: expect.any(Number) });
     }
     // Three in four preloaded persons open a case, and each registration measured opens one.
     expect(stages.map((s) => s.cases)).toEqual([45 + 3, 113 + 3 + 3]);

@@ -6,6 +6,7 @@ import { CreateDuplicatesAndTimeline1766102400003 } from './1766102400003-create
 import { CreateStatementGuard1766102400004 } from './1766102400004-create-statement-guard';
 import { CreateCustodyTransfers1766102409000 } from '../transfers/transfer.migration';
 import { CreateProtectionOverrides1766102400005 } from './1766102400005-create-protection-overrides';
+import { IndexCasesBySiteAndStatus1766102400006 } from './1766102400006-index-cases-by-site-and-status';
 
 /**
  * Every migration of the intake database, in order. Add each new migration class here
@@ -19,4 +20,5 @@ export const intakeMigrations: MigrationClass[] = [
   CreateStatementGuard1766102400004,
   CreateCustodyTransfers1766102409000,
   CreateProtectionOverrides1766102400005,
+  IndexCasesBySiteAndStatus1766102400006,
 ];
