@@ -3,10 +3,11 @@
 // that runs in Mexico: MX's partner pulls it like any local referral, works it, and GT sees every
 // change and the outcome on its referral and its case's events.
 import { randomUUID } from 'node:crypto';
+import { PersonErasedSchema, Topics, toTimestamp } from '@puente/contracts';
 import { startTwoNodeTopology, type TwoNodeTopology } from '@puente/federation';
 import { eventually } from '@puente/testing';
-import { expectProblem } from '../testing/harness';
-import { openCase, type ReferralApp, startReferralApp } from '../referrals/spec/fixtures';
+import { consumed, expectProblem, publishEvent } from '../testing/harness';
+import { openCase, type ReferralApp, startReferralApp, withdrawReferralConsent } from '../referrals/spec/fixtures';
 
 const PARTNER = `MX-ASYL-${randomUUID().slice(0, 6).toUpperCase()}`;
 const PROGRAM = randomUUID();
@@ -133,6 +134,60 @@ describe('cross-border referrals (GT → MX, two nodes, MirrorMaker 2)', () => {
     expect((await gt.call('POST', `/v1/referrals/${id}/cancel`, { body: { reason: 'referred_elsewhere' } })).status).toBe(200);
     await eventually('cancelled at MX', async () => (await mx.call('GET', `/v1/partner/referrals/${id}`, { token })).body.status === 'cancelled', 180_000);
   }, 400_000);
+
+  it('a consent withdrawal and an erasure after delivery reach MX: its routing shreds the case it got, stops, tells its partner and answers; GT sees the receipts', async () => {
+    const withdrawn = await openCase(gt, { partners: [PARTNER], members: 2 });
+    const erased = await openCase(gt, { partners: [PARTNER] });
+    const ids: string[] = [];
+    for (const { caseId, personIds } of [withdrawn, erased]) {
+      const created = await gt.call('POST', '/v1/referrals', { body: { caseId, programId: PROGRAM, coveredPersonIds: personIds, reason: 'caseworker_referral' } });
+      expect(created.status).toBe(201);
+      ids.push(created.body.id as string);
+    }
+    const token = await mxPartner();
+    for (const id of ids) await eventually('sent at GT', async () => (await atGt(id)).status === 'sent', 180_000);
+    expect((await mx.call('GET', `/v1/partner/referrals/${ids[0]}`, { token })).body.case).toMatchObject({ nationality: 'HN', flags: ['fear_of_return'] });
+
+    // GT: the person withdraws the referral consent (case 1) and the other person is erased (case 2).
+    await withdrawReferralConsent(gt, withdrawn, PARTNER);
+    await consumed(gt, await publishEvent(gt.broker, Topics.intakeCase.name, erased.caseId, PersonErasedSchema, { personId: erased.personIds[0], caseId: erased.caseId, erasedAt: toTimestamp() }));
+    const noticesAtGt = async (personId: string) => (await gt.call('GET', `/v1/persons/${personId}/retractions`)).body as { items: { receiverType: string; receiver: string; cause: string; channels: string[]; status: string }[]; missingReceipts: number };
+    for (const [personId, cause] of [...withdrawn.personIds.map((p) => [p, 'consent-withdrawn']), [erased.personIds[0], 'person-erased']]) {
+      expect((await noticesAtGt(personId)).items).toEqual([expect.objectContaining({ receiverType: 'node', receiver: 'MX', cause, channels: ['referral'] })]);
+    }
+
+    // MX: the case as it crossed is shredded to its ids, the referral stops, and MX's own partner is told.
+    for (const [i, id] of ids.entries()) {
+      const caseId = [withdrawn, erased][i].caseId;
+      await eventually('shredded at MX', async () => {
+        const [row] = await mx.ds.query(`SELECT case_view FROM cross_border_referral WHERE referral_id = $1`, [id]);
+        return JSON.stringify(row.case_view) === JSON.stringify({ caseId });
+      }, 240_000);
+      const atMx = await mx.call('GET', `/v1/partner/referrals/${id}`, { token });
+      expect(atMx.body).toMatchObject({ status: 'cancelled', case: { caseId } });
+    }
+    const answerer = await mx.token({ partnerId: PARTNER, node: 'MX', jurisdictions: ['MX'], scopes: ['retractions:answer'] });
+    const feed = async () => ((await mx.call('GET', '/v1/partner/retraction-notices', { token: answerer })).body.items as { personId: string; channels: string[] }[]).map((n) => `${n.personId}:${n.channels.join(',')}`).sort();
+    const expected = [...withdrawn.personIds, erased.personIds[0]].map((p) => `${p}:pull`).sort();
+    await eventually('MX partner told of each person', async () => (await feed()).filter((n) => expected.includes(n)).length === expected.length, 240_000);
+    expect((await feed()).filter((n) => expected.includes(n))).toEqual(expected);
+    expect(await mx.ds.query(`SELECT DISTINCT action, purpose FROM audit_record WHERE object_id = $1 AND action = 'referral.cross-border-retraction-receive'`, [ids[0]])).toEqual([
+      { action: 'referral.cross-border-retraction-receive', purpose: 'referral' },
+    ]);
+
+    // GT: MX's receipts close every notice; the case events say so.
+    for (const personId of [...withdrawn.personIds, erased.personIds[0]]) {
+      await eventually('receipted at GT', async () => {
+        const n = await noticesAtGt(personId);
+        return n.missingReceipts === 0 && n.items.length === 1 && n.items[0].status === 'receipted';
+      }, 240_000);
+    }
+    const types: { event_type: string }[] = await gt.ds.query(`SELECT event_type FROM outbox_message WHERE message_key = $1 AND topic = $2 ORDER BY id`, [withdrawn.caseId, Topics.retraction.name]);
+    expect(types.map((t) => t.event_type)).toEqual(['puente.referral.v1.RetractionSent', 'puente.referral.v1.RetractionSent', 'puente.referral.v1.RetractionReceipted', 'puente.referral.v1.RetractionReceipted']);
+    // The erasure of a person already retracted owes MX nothing more.
+    await consumed(gt, await publishEvent(gt.broker, Topics.intakeCase.name, withdrawn.caseId, PersonErasedSchema, { personId: withdrawn.personIds[0], caseId: withdrawn.caseId, erasedAt: toTimestamp() }));
+    expect((await noticesAtGt(withdrawn.personIds[0])).items).toHaveLength(1);
+  }, 900_000);
 
   it('refuses (409) a referral of a Mexican with a fear of return to the Mexican node: the protection block', async () => {
     const { caseId, personIds } = await openCase(gt, { partners: [PARTNER], nationality: 'MX' });
