@@ -125,8 +125,8 @@ export const SEED_PROGRAMS: SeedProgram[] = [
     key: 'comar-asylum', partnerId: 'MX-COMAR', name: 'Refugee status determination', alternateName: 'Solicitud de la condición de refugiado', pathway: 'asylum', taxonomyCode: 'FT-1800.3000',
     description: 'Application for refugee status in Mexico. The application must be lodged within 30 working days of entering Mexico; COMAR decides within 45 working days.',
     languages: ['es', 'en', 'fr', 'ht'], serviceAreas: area('MX'), requiredDocuments: [ID_DOCUMENT], applicationProcess: 'In person at a COMAR office; a referral books the first appointment.',
-    eligibilityDescription: 'People in Mexico, not Mexican, who fear return to their country.',
-    eligibilityRule: { and: [{ flag: 'fear_of_return' }, { '==': [{ var: 'country' }, 'MX'] }, { '!=': [{ var: 'nationality' }, 'MX'] }] },
+    eligibilityDescription: 'People in Mexico, or at a Guatemalan MRC on their way to Mexico (the referral books the first appointment; the claim is lodged in person in Mexico), not Mexican, who fear return to their country.',
+    eligibilityRule: { and: [{ flag: 'fear_of_return' }, { in: [{ var: 'country' }, ['MX', 'GT']] }, { '!=': [{ var: 'nationality' }, 'MX'] }] },
     totalSlots: 400, slaAcknowledgeHours: 72, slaDecideHours: 1080, locations: ['comar-tapachula', 'comar-cdmx'],
   },
   {
