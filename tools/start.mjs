@@ -25,7 +25,9 @@ export function nodesFromArgs(argv, env = process.env) {
     throw new Error('--nodes needs two or more distinct ISO 3166-1 alpha-2 codes, e.g. --nodes GT,MX');
   }
   const kafkaBase = Number(env.KAFKA_PORT || 9092);
-  return codes.map((node, k) => ({ node, offset: 100 * k, kafkaPort: kafkaBase + 10 * k, dbPrefix: `puente_${node.toLowerCase()}_` }));
+  // PUENTE_DB_PREFIX (default `puente_`) goes before the node's code: a test starts the nodes on its own databases.
+  const prefix = env.PUENTE_DB_PREFIX || 'puente_';
+  return codes.map((node, k) => ({ node, offset: 100 * k, kafkaPort: kafkaBase + 10 * k, dbPrefix: `${prefix}${node.toLowerCase()}_` }));
 }
 const log = (m) => process.stderr.write(`[puente] ${m}\n`);
 const colors = [36, 33, 35, 32, 34];
@@ -38,6 +40,42 @@ const colors = [36, 33, 35, 32, 34];
 export function serviceLogEnv(env = process.env, terminal = Boolean(process.stdout.isTTY)) {
   const format = env.LOG_FORMAT ?? (terminal ? 'pretty' : 'json');
   return { LOG_FORMAT: format, ...(format === 'pretty' && terminal && !('NO_COLOR' in env) ? { FORCE_COLOR: '1' } : {}) };
+}
+
+/** Scopes of the service tokens a service of a node uses to call another (the service's *_TOKEN_FILE). */
+export const SERVICE_CALLS = {
+  reception: { INTAKE: ['manifests:register', 'consents:write'], ROUTING: ['referrals:write', 'referrals:read'] },
+  'referral-routing': { INTAKE: ['persons:disclose'] },
+};
+
+/**
+ * What a node's services need to call each other: the node's own intake and routing URLs, and a
+ * service token for each call, signed by the development key the services trust outside
+ * production (a production node's token agent writes these files instead). Tokens live 24 h:
+ * a `npm start` left running longer is started again.
+ */
+export async function serviceCallEnv(n, { root = repoRoot, env = process.env } = {}) {
+  const { createRequire } = await import('node:module');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const node = n.node ?? env.PUENTE_NODE ?? 'GT';
+  const urls = { INTAKE: `http://127.0.0.1:${SERVICES.intake + n.offset}`, ROUTING: `http://127.0.0.1:${SERVICES['referral-routing'] + n.offset}` };
+  // A development key signs nothing in production: there the token files come from the environment.
+  const issuer = env.NODE_ENV === 'production' ? null : new (createRequire(import.meta.url)(join(root, 'dist/libs/auth/src/dev-issuer.js')).DevIssuer)({ dir: env.AUTH_DEV_DIR ? resolve(env.AUTH_DEV_DIR) : join(root, '.secrets') });
+  if (issuer) await issuer.ensureKey();
+  const dir = join(root, '.cache', 'service-tokens', node.toLowerCase());
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const result = {};
+  for (const [service, calls] of Object.entries(SERVICE_CALLS)) {
+    result[service] = {};
+    for (const [callee, scopes] of Object.entries(calls)) {
+      result[service][`${callee}_URL`] = urls[callee];
+      if (!issuer) continue;
+      const file = join(dir, `${service}-to-${callee.toLowerCase()}.jwt`);
+      writeFileSync(file, await issuer.mint({ node, scopes, partnerId: `${node}-${service.toUpperCase()}`, clientId: service, ttlSeconds: 86_400 }), { mode: 0o600 });
+      result[service][`${callee}_TOKEN_FILE`] = file;
+    }
+  }
+  return result;
 }
 
 async function main() {
@@ -92,13 +130,15 @@ async function main() {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
-  // One entry per service of every node: [label, service, port, environment of that node].
+  // One entry per service of every node: [label, service, port, environment of that node]; a
+  // service calls its own node's intake and routing, with a service token of that node.
+  const callsByNode = await Promise.all(nodes.map((n) => serviceCallEnv(n)));
   const instances = nodes.flatMap((n, k) =>
     Object.entries(SERVICES).map(([name, port]) => [
       n.node ? `${n.node.toLowerCase()}/${name}` : name,
       name,
       port + n.offset,
-      { KAFKA_BROKERS: kafkas[k].brokers, ...(n.node ? { PUENTE_NODE: n.node, PUENTE_DB_PREFIX: n.dbPrefix } : {}) },
+      { KAFKA_BROKERS: kafkas[k].brokers, ...(n.node ? { PUENTE_NODE: n.node, PUENTE_DB_PREFIX: n.dbPrefix } : {}), ...(callsByNode[k][name] ?? {}) },
     ]),
   );
   instances.forEach(([label, name, port, nodeEnv], i) => {

@@ -25,7 +25,8 @@ import { checkJava, isAlive, killPid, readPid, run, runIfMain, tailFile } from '
 export const MIRROR_VERSION = '4.1.1';
 const LOG4J_VERSION = '2.25.5';
 const MAIN_CLASS = 'org.apache.kafka.connect.mirror.MirrorMaker';
-const READY_TIMEOUT_MS = 90_000;
+// MIRRORMAKER_READY_TIMEOUT_MS: a busy machine (a test run's many processes) may need longer.
+const READY_TIMEOUT_MS = Number(process.env.MIRRORMAKER_READY_TIMEOUT_MS) || 90_000;
 const NODE_CODE = /^[A-Z]{2}$/;
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
