@@ -32,6 +32,7 @@ export const SCOPES = {
   'sites:admin': 'Register and correct intake registration sites (Migration Resource Centers and other points)',
   'audit:read': 'Export and verify the audit log',
   'reports:read': 'Read aggregate reports for planning (counts with small cells suppressed; no personal data) as JSON, CSV or chart data',
+  'reports:share': 'Share an aggregate report with a peer node through federation (small cells suppressed before it leaves; codes and counts only)',
 } as const;
 
 export type KnownScope = keyof typeof SCOPES;

@@ -16,6 +16,7 @@ import {
   schemaRef,
   SEALED_ENVELOPE_MESSAGE,
   SEALED_ENVELOPE_TYPE,
+  SharedReportSchema,
 } from '@puente/contracts';
 import { type AsyncApiSource, EXCHANGE_ASYNCAPI_DOCUMENT } from '@puente/platform';
 import { ALL_EXCHANGE_KINDS, DEV_NODES, EXCHANGE_KINDS, EXCHANGE_PARTITIONS, type ExchangeKind } from './exchange-kinds';
@@ -30,6 +31,7 @@ export const SEALED_PAYLOADS: Partial<Record<ExchangeKind, DescMessage>> = {
   retraction: RetractionNoticeSchema,
   'referral-retraction': RetractionNoticeSchema,
   'audit-checkpoint': AuditCheckpointSchema,
+  'report-share': SharedReportSchema,
   receipt: ExchangeReceiptSchema,
 };
 

@@ -43,6 +43,8 @@ export const EXCHANGE_KINDS = {
   'referral-retraction': { aggregate: 'referral', consentPurpose: null, aboutPerson: true, retracts: true },
   // The head of a service's audit hash chain, for peers to witness (see audit-witness.ts).
   'audit-checkpoint': { aggregate: 'audit', consentPurpose: null, aboutPerson: false },
+  // An aggregate report for planning, small cells suppressed before sealing (see report-share.ts).
+  'report-share': { aggregate: 'report', consentPurpose: null, aboutPerson: false },
   receipt: { aggregate: 'receipt', consentPurpose: null, aboutPerson: false },
 } as const satisfies Record<string, ExchangeKindSpec>;
 

@@ -134,3 +134,4 @@ export {
   stopPeerBroker,
   type TwoNodeTopology,
 } from './testing/two-nodes';
+export { decodeSharedReport, encodeSharedReport, receiveReportShare, sendReportShare } from './report-share';

@@ -13,5 +13,16 @@ export {
   ReportsService,
   type ReportDefinition,
 } from './reports.module';
+export { SHARED_CODE, receivedReport, shareableReport, shareProblems, UnshareableReportError, type SharedReportContent } from './sharing';
+export { CreateSharedReports1767052800500, sharedReportMigrations } from './shared-reports.migration';
+export {
+  SharedReportListDto,
+  SharedReportQueryDto,
+  SharedReportsModule,
+  SharedReportsService,
+  SharedReportSummaryDto,
+  storeSharedReport,
+  type SqlRunner,
+} from './shared-reports.module';
 // For tests of the services that mount ReportsModule.
 export { expectReportsServed } from './testing/describe-reports';

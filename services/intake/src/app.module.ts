@@ -6,7 +6,7 @@ import { Topics } from '@puente/contracts';
 import { MessagingModule, messagingEntities, messagingMigrations } from '@puente/messaging';
 import { PlatformModule, platformEntities, platformMigrations } from '@puente/platform';
 import { privacyEntities, privacyMigrations } from '@puente/privacy';
-import { ReportsModule } from '@puente/reports';
+import { ReportsModule, SharedReportsModule, sharedReportMigrations } from '@puente/reports';
 import { CasePerson, IntakeCase } from './cases/case.entity';
 import { IntakeConfig } from './config/intake.config';
 import { Consent } from './consents/consent.entity';
@@ -74,7 +74,7 @@ export function intakeAppModule(options: IntakeAppOptions = {}): DynamicModule {
         service: SERVICE.name,
         config: IntakeConfig,
         entities: [...platformEntities, ...messagingEntities, ...privacyEntities, ...auditEntities, ...intakeEntities],
-        migrations: [...platformMigrations, ...messagingMigrations, ...privacyMigrations, ...auditMigrations, ...intakeMigrations, ...federationMigrations],
+        migrations: [...platformMigrations, ...messagingMigrations, ...privacyMigrations, ...auditMigrations, ...intakeMigrations, ...federationMigrations, ...sharedReportMigrations],
         imports: [
           MessagingModule.forRoot({ topics, consumerGroup: options.consumerGroup }),
           AuthModule.forRoot({ service: SERVICE.name }),
@@ -84,6 +84,8 @@ export function intakeAppModule(options: IntakeAppOptions = {}): DynamicModule {
       IntakeModule.forRoot({ timelineTopics: timeline }),
       IntakeFederationModule.forRoot(),
       ReportsModule.forRoot(INTAKE_REPORTS),
+      // Reports peers shared with this node (kind report-share), served like its own.
+      SharedReportsModule.forRoot(),
     ],
   };
 }

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { NODE_CODE } from '../exchange-kinds';
 
 const run = promisify(execFile);
 const root = join(__dirname, '..', '..', '..', '..');
@@ -58,11 +59,10 @@ await m.stopMirrorMaker({ name: ${JSON.stringify(name)}, kill: ${kill}, log: () 
 }
 
 /**
- * The two-node topology exists once per test run: every spec that builds it uses the same peer
- * broker port, and MirrorMaker's worker groups for the `gt`/`mx` aliases live on the shared test
- * broker. Jest runs spec files in parallel workers, so a spec holds this lock from its beforeAll
- * to its afterAll; another spec waits for it (polling the lock file with a deadline). A lock
- * left by a process that died is taken over.
+ * The two-node topology exists once per test run: every spec that builds it uses the same two
+ * broker ports, whichever pair of nodes it runs. Jest runs spec files in parallel workers, so a
+ * spec holds this lock from its beforeAll to its afterAll; another spec waits for it (polling
+ * the lock file with a deadline). A lock left by a process that died is taken over.
  */
 export async function holdTwoNodeTopology(timeoutMs = 20 * 60_000): Promise<() => void> {
   const lock = join(root, '.cache', `two-nodes-${peerKafkaPort()}.lock`);
@@ -100,37 +100,48 @@ function holderAlive(lock: string): boolean {
   }
 }
 
-/** GT's and MX's clusters of a two-node spec, held for the spec's lifetime. */
-export interface TwoNodeTopology {
-  gtBrokers: string;
-  mxBrokers: string;
+/**
+ * The clusters of two nodes of a two-node spec (any pair of node codes, GT and MX unless told),
+ * held for the spec's lifetime. The first node's cluster runs on originKafkaPort, the second's
+ * on peerKafkaPort. For the default pair, `gtBrokers` and `mxBrokers` name them too (the
+ * spelling of the specs written before the pair could be chosen).
+ */
+export type TwoNodeTopology<A extends string = 'GT', B extends string = 'MX'> = {
+  /** The pair, in the order given. */
+  readonly nodes: readonly [A, B];
+  /** Each node's bootstrap address. */
+  readonly brokers: Readonly<Record<A | B, string>>;
   /** Starts MirrorMaker 2 between them (after the nodes created their exchange topics). */
   startMirror(): Promise<void>;
   /** Stops MirrorMaker and both brokers, and lets the next spec have the topology. */
   stop(): Promise<void>;
-}
+} & ([A, B] extends ['GT', 'MX'] ? { readonly gtBrokers: string; readonly mxBrokers: string } : unknown);
 
 /**
  * The two-node topology a spec needs, in one call: takes the cross-worker lock, starts both
  * brokers from empty storage; `startMirror` once both nodes run, `stop` in afterAll.
+ * `nodes` is the pair, e.g. ['HN', 'GT'] for a journey between Honduras and Guatemala.
  */
-export async function startTwoNodeTopology(name: string): Promise<TwoNodeTopology> {
+export async function startTwoNodeTopology<A extends string = 'GT', B extends string = 'MX'>(
+  name: string,
+  nodes: readonly [A, B] = ['GT', 'MX'] as unknown as readonly [A, B],
+): Promise<TwoNodeTopology<A, B>> {
+  const [first, second] = nodes;
+  if (!NODE_CODE.test(first) || !NODE_CODE.test(second) || (first as string) === second) throw new RangeError(`two distinct node codes are needed, got ${JSON.stringify(nodes)}`);
   const release = await holdTwoNodeTopology();
-  const mxPort = peerKafkaPort();
-  const gtPort = originKafkaPort();
+  const firstPort = originKafkaPort();
+  const secondPort = peerKafkaPort();
   let mirror = false;
   try {
-    const mxBrokers = await startPeerBroker(mxPort);
-    const gtBrokers = await startPeerBroker(gtPort);
-    return {
-      gtBrokers,
-      mxBrokers,
+    const secondBrokers = await startPeerBroker(secondPort);
+    const firstBrokers = await startPeerBroker(firstPort);
+    const brokers = { [first]: firstBrokers, [second]: secondBrokers } as Record<A | B, string>;
+    const topology = {
+      nodes: [first, second] as const,
+      brokers,
       startMirror: async () => {
         await startMirrorMaker(
-          [
-            { node: 'GT', brokers: gtBrokers },
-            { node: 'MX', brokers: mxBrokers },
-          ],
+          nodes.map((node) => ({ node, brokers: brokers[node] })),
           name,
         );
         mirror = true;
@@ -138,13 +149,15 @@ export async function startTwoNodeTopology(name: string): Promise<TwoNodeTopolog
       stop: async () => {
         try {
           if (mirror) await stopMirrorMaker(name);
-          await stopPeerBroker(mxPort);
-          await stopPeerBroker(gtPort);
+          await stopPeerBroker(secondPort);
+          await stopPeerBroker(firstPort);
         } finally {
           release();
         }
       },
+      ...(first === 'GT' && second === 'MX' ? { gtBrokers: firstBrokers, mxBrokers: secondBrokers } : {}),
     };
+    return topology as unknown as TwoNodeTopology<A, B>;
   } catch (error) {
     release();
     throw error;

@@ -51,6 +51,12 @@ export function federationConsumerClass(node: string): Type<unknown> {
       await this.receiver.receiveRun(events, tx);
     }
 
+    // Peers' aggregate reports, stored for this node's planners (GET /v1/shared-reports).
+    @EventPattern(exchangeTopic(node, 'report-share'), { batch: true })
+    async onReportShares(@Payload() events: ConsumedEvent[], @Ctx() { manager: tx }: EventContext): Promise<void> {
+      await this.receiver.receiveRun(events, tx);
+    }
+
     @EventPattern(exchangeTopic(node, 'receipt'), { batch: true })
     async onReceipts(@Payload() events: ConsumedEvent[], @Ctx() { manager: tx }: EventContext): Promise<void> {
       await this.receiver.receiveRun(events, tx);

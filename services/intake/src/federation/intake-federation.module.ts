@@ -9,19 +9,23 @@ import {
   FederationMetrics,
   federationEnabled,
   loadNodeRegistry,
+  receiveReportShare,
   witnessAuditCheckpoint,
   type NodeRegistry,
 } from '@puente/federation';
 import { eventSource } from '@puente/messaging';
-import { METRICS_REGISTRY } from '@puente/platform';
+import { METRICS_REGISTRY, ServiceConfig } from '@puente/platform';
+import { ReportsService } from '@puente/reports';
 import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { MatchKeyPublication } from '../duplicates/match-key-publication';
 import { IntakeEvents } from '../events/intake-events';
+import { INTAKE_REPORTS } from '../reports/intake-reports';
 import { RetractionNotices } from '../retractions/retraction-notices';
 import { ProtectionOverridesController } from '../protection/protection-overrides.controller';
 import { ProtectionOverrides } from '../protection/protection-overrides.service';
 import { AuditCheckpoints } from './audit-checkpoints';
+import { ReportSharesController } from './report-shares.controller';
 import { MatchKeyArrivals, RetractionArrivals } from './exchange-effects';
 import { federationConsumerClass } from './federation.consumer';
 import { EXCHANGE_RECEIVER, EXCHANGE_WRITER, NODE_REGISTRY } from './federation.tokens';
@@ -31,7 +35,7 @@ import { MatchKeyBorder } from './match-key-border';
 export function intakeFederationTopics(env: NodeJS.ProcessEnv = process.env): { name: string; partitions: number }[] {
   if (!federationEnabled(env)) return [];
   const registry = loadNodeRegistry(env);
-  const aggregates: string[] = [EXCHANGE_KINDS['match-keys'].aggregate, EXCHANGE_KINDS.receipt.aggregate, EXCHANGE_KINDS.retraction.aggregate, EXCHANGE_KINDS['audit-checkpoint'].aggregate];
+  const aggregates: string[] = [EXCHANGE_KINDS['match-keys'].aggregate, EXCHANGE_KINDS.receipt.aggregate, EXCHANGE_KINDS.retraction.aggregate, EXCHANGE_KINDS['audit-checkpoint'].aggregate, EXCHANGE_KINDS['report-share'].aggregate];
   return exchangeTopicDeclarations(registry.node, registry.peers).filter((t) => aggregates.includes(t.name.split('.')[3]));
 }
 
@@ -46,7 +50,7 @@ export class IntakeFederationModule {
     const registry = loadNodeRegistry(env);
     return {
       module: IntakeFederationModule,
-      controllers: [federationConsumerClass(registry.node), ProtectionOverridesController],
+      controllers: [federationConsumerClass(registry.node), ProtectionOverridesController, ReportSharesController],
       providers: [
         { provide: NODE_REGISTRY, useValue: registry },
         { provide: EXCHANGE_WRITER, useFactory: (r: NodeRegistry) => new ExchangeWriter(r, eventSource(r.node, 'intake')), inject: [NODE_REGISTRY] },
@@ -62,6 +66,7 @@ export class IntakeFederationModule {
                 'match-keys-retraction': (e, tx) => arrivals.apply(e, tx),
                 retraction: (e, tx) => retractions.apply(e, tx),
                 'audit-checkpoint': (e, tx) => witnessAuditCheckpoint(e, tx),
+                'report-share': (e, tx) => receiveReportShare(e, tx),
               },
               onOutcome: (r) => metrics.record(r),
             }),
@@ -76,6 +81,7 @@ export class IntakeFederationModule {
         IntakeEvents,
         ProtectionOverrides,
         AuditCheckpoints,
+        { provide: ReportsService, inject: [DataSource, ServiceConfig], useFactory: (ds: DataSource, config: ServiceConfig) => new ReportsService(INTAKE_REPORTS, ds, config.PUENTE_NODE) },
       ],
     };
   }

@@ -23,7 +23,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file puente/federation/v1/exchange.proto.
  */
 export const file_puente_federation_v1_exchange: GenFile = /*@__PURE__*/
-  fileDesc("CiNwdWVudGUvZmVkZXJhdGlvbi92MS9leGNoYW5nZS5wcm90bxIUcHVlbnRlLmZlZGVyYXRpb24udjEirAEKD0V4Y2hhbmdlUmVjZWlwdBITCgtlbnZlbG9wZV9pZBgBIAEoCRI1CgdvdXRjb21lGAIgASgOMiQucHVlbnRlLmZlZGVyYXRpb24udjEuUmVjZWlwdE91dGNvbWUSDgoGcmVhc29uGAMgASgJEgwKBGtpbmQYBCABKAkSLwoLcmVjZWl2ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wInYKEFJldHJhY3Rpb25Ob3RpY2USEQoJbm90aWNlX2lkGAEgASgJEhEKCXBlcnNvbl9pZBgCIAEoCRIPCgdjYXNlX2lkGAMgASgJEisKB3NlbnRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImsKD0F1ZGl0Q2hlY2twb2ludBIPCgdzZXJ2aWNlGAEgASgJEgsKA3NlcRgCIAEoAxIMCgRoYXNoGAMgASgJEiwKCHRha2VuX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCprCg5SZWNlaXB0T3V0Y29tZRIfChtSRUNFSVBUX09VVENPTUVfVU5TUEVDSUZJRUQQABIbChdSRUNFSVBUX09VVENPTUVfQVBQTElFRBABEhsKF1JFQ0VJUFRfT1VUQ09NRV9SRUZVU0VEEAJiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CiNwdWVudGUvZmVkZXJhdGlvbi92MS9leGNoYW5nZS5wcm90bxIUcHVlbnRlLmZlZGVyYXRpb24udjEirAEKD0V4Y2hhbmdlUmVjZWlwdBITCgtlbnZlbG9wZV9pZBgBIAEoCRI1CgdvdXRjb21lGAIgASgOMiQucHVlbnRlLmZlZGVyYXRpb24udjEuUmVjZWlwdE91dGNvbWUSDgoGcmVhc29uGAMgASgJEgwKBGtpbmQYBCABKAkSLwoLcmVjZWl2ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wInYKEFJldHJhY3Rpb25Ob3RpY2USEQoJbm90aWNlX2lkGAEgASgJEhEKCXBlcnNvbl9pZBgCIAEoCRIPCgdjYXNlX2lkGAMgASgJEisKB3NlbnRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImsKD0F1ZGl0Q2hlY2twb2ludBIPCgdzZXJ2aWNlGAEgASgJEgsKA3NlcRgCIAEoAxIMCgRoYXNoGAMgASgJEiwKCHRha2VuX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKDAgoMU2hhcmVkUmVwb3J0EhAKCHNoYXJlX2lkGAEgASgJEg8KB3NlcnZpY2UYAiABKAkSDgoGcmVwb3J0GAMgASgJEgwKBHVuaXQYBCABKAkSEgoKZGltZW5zaW9ucxgFIAMoCRIRCglmcm9tX3dlZWsYBiABKAkSDwoHdG9fd2VlaxgHIAEoCRIwCgxnZW5lcmF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXRocmVzaG9sZBgJIAEoDRI1CgVjZWxscxgKIAMoCzImLnB1ZW50ZS5mZWRlcmF0aW9uLnYxLlNoYXJlZFJlcG9ydENlbGwiRQoQU2hhcmVkUmVwb3J0Q2VsbBIOCgZ2YWx1ZXMYASADKAkSDQoFY291bnQYAiABKA0SEgoKc3VwcHJlc3NlZBgDIAEoCCprCg5SZWNlaXB0T3V0Y29tZRIfChtSRUNFSVBUX09VVENPTUVfVU5TUEVDSUZJRUQQABIbChdSRUNFSVBUX09VVENPTUVfQVBQTElFRBABEhsKF1JFQ0VJUFRfT1VUQ09NRV9SRUZVU0VEEAJiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * The answer to every envelope (kind "receipt", topic "puente.exchange.<sender>.receipt.v1",
@@ -155,6 +155,119 @@ export type AuditCheckpoint = Message<"puente.federation.v1.AuditCheckpoint"> & 
  */
 export const AuditCheckpointSchema: GenMessage<AuditCheckpoint> = /*@__PURE__*/
   messageDesc(file_puente_federation_v1_exchange, 2);
+
+/**
+ * Kind "report-share" (topic "puente.exchange.<node>.report.v1", keyed by report id): one of the
+ * sending node's aggregate reports for planning, shared with a peer. Codes and counts only: the
+ * small cells were suppressed at the sender BEFORE sealing (a cell of 1 to 4 persons, and the
+ * further cells the line rule hides, travel as suppressed with count 0), so no count under the
+ * threshold ever leaves the node. Totals are not sent: the receiver sums the published cells.
+ *
+ * @generated from message puente.federation.v1.SharedReport
+ */
+export type SharedReport = Message<"puente.federation.v1.SharedReport"> & {
+  /**
+   * Id of this share (a UUID), the same at both nodes.
+   *
+   * @generated from field: string share_id = 1;
+   */
+  shareId: string;
+
+  /**
+   * The service whose counts these are, e.g. "intake".
+   *
+   * @generated from field: string service = 2;
+   */
+  service: string;
+
+  /**
+   * The report's id at that service, e.g. "registrations-by-site".
+   *
+   * @generated from field: string report = 3;
+   */
+  report: string;
+
+  /**
+   * What is counted, e.g. "persons".
+   *
+   * @generated from field: string unit = 4;
+   */
+  unit: string;
+
+  /**
+   * Dimension names, e.g. ["site"] or ["week", "site"].
+   *
+   * @generated from field: repeated string dimensions = 5;
+   */
+  dimensions: string[];
+
+  /**
+   * Inclusive ISO weeks (YYYY-Www) the counts cover; empty when unbounded.
+   *
+   * @generated from field: string from_week = 6;
+   */
+  fromWeek: string;
+
+  /**
+   * @generated from field: string to_week = 7;
+   */
+  toWeek: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp generated_at = 8;
+   */
+  generatedAt?: Timestamp | undefined;
+
+  /**
+   * Cells counting fewer than this were suppressed (5).
+   *
+   * @generated from field: uint32 threshold = 9;
+   */
+  threshold: number;
+
+  /**
+   * @generated from field: repeated puente.federation.v1.SharedReportCell cells = 10;
+   */
+  cells: SharedReportCell[];
+};
+
+/**
+ * Describes the message puente.federation.v1.SharedReport.
+ * Use `create(SharedReportSchema)` to create a new message.
+ */
+export const SharedReportSchema: GenMessage<SharedReport> = /*@__PURE__*/
+  messageDesc(file_puente_federation_v1_exchange, 3);
+
+/**
+ * One cell of a shared report: its codes (one per dimension, in order) and its count.
+ *
+ * @generated from message puente.federation.v1.SharedReportCell
+ */
+export type SharedReportCell = Message<"puente.federation.v1.SharedReportCell"> & {
+  /**
+   * @generated from field: repeated string values = 1;
+   */
+  values: string[];
+
+  /**
+   * The count, at least the threshold; 0 when suppressed.
+   *
+   * @generated from field: uint32 count = 2;
+   */
+  count: number;
+
+  /**
+   * @generated from field: bool suppressed = 3;
+   */
+  suppressed: boolean;
+};
+
+/**
+ * Describes the message puente.federation.v1.SharedReportCell.
+ * Use `create(SharedReportCellSchema)` to create a new message.
+ */
+export const SharedReportCellSchema: GenMessage<SharedReportCell> = /*@__PURE__*/
+  messageDesc(file_puente_federation_v1_exchange, 4);
 
 /**
  * What the receiving node did with an envelope.
