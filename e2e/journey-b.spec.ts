@@ -1,22 +1,32 @@
-// Journey B, United States → Honduras (issue 15): a returning country's system posts a 120-person
-// manifest for a flight to San Pedro Sula; persons Honduras already knew are matched to their
-// cases; at check-in three raise a fear of return and get pending screenings, the others consent
-// to reintegration; one plan gets a skills profile, job matches and its four follow-ups on a clock
+// Journey B, United States → Honduras (issue 15), across nodes HN and GT: a returning country's
+// system posts a 120-person manifest for a flight to San Pedro Sula; persons Honduras already
+// knew are matched to their cases, and persons first registered at a Guatemalan MRC (who
+// consented there to identity matching) are found through the match keys GT shared with HN;
+// at check-in three raise a fear of return and get pending screenings, the others consent to
+// reintegration; one plan gets a skills profile, job matches and its four follow-ups on a clock
 // the test moves (a year in seconds), and its outcome comes back for the reception center.
-// Every service is its own process on the run's broker with its own database, as `npm start`
-// runs them on node HN; reintegration runs its test entrypoint, whose clock is a file.
+// Each node has its own Kafka cluster, joined by a real MirrorMaker 2; every service is its own
+// process with its own database, as `npm start` runs them: all five on node HN, intake on node
+// GT. Reintegration runs its test entrypoint, whose clock is a file.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeEvent, type EventType, type PlanClosed, PlanOutcome, PlanStatus, Topics } from '@puente/contracts';
-import { createBrokerClient, parseBrokers, readTopic, type RecordedEvent } from '@puente/messaging';
-import { eventually, type ServiceProcess, startServiceProcess } from '@puente/testing';
+import { startTwoNodeTopology, type TwoNodeTopology } from '@puente/federation';
+import { type BrokerClient, createBrokerClient, readTopic, type RecordedEvent } from '@puente/messaging';
+import { databaseUrl, eventually, type ServiceProcess, startServiceProcess, testDatabaseName } from '@puente/testing';
+import { Client } from 'pg';
 
 jest.setTimeout(300_000);
 
 const SUITE = 'journeyb';
 const NODE = 'HN';
 const CENTER = 'HN-CAMR-SAP';
+/** The Guatemalan node and the MRC where some of the flight's persons were first registered. */
+const PEER = 'GT';
+const PEER_SUITE = 'journeybgt';
+const PEER_MRC = 'GT-MRC-01';
+const START_TIMEOUT_MS = 240_000;
 const DAY = 86_400_000;
 const SEED = process.pid % 1000;
 const today = () => new Date().toISOString().slice(0, 10);
@@ -48,8 +58,13 @@ const BAD: Record<number, { field: string; change: Record<string, unknown> }> = 
 const ROWS = 120;
 const PROTECTION_PARTNER = 'HN-DIPPDIV';
 const KNOWN = 40;
+/** Of the known: the last ten were first registered at the Guatemalan MRC, not in Honduras. */
+const KNOWN_AT_PEER = 10;
+const KNOWN_HERE = KNOWN - KNOWN_AT_PEER;
 
-describe('Journey B, United States → Honduras (processes of node HN, real Kafka and PostgreSQL)', () => {
+describe('Journey B, United States → Honduras (processes of nodes HN and GT, real Kafka, MirrorMaker 2 and PostgreSQL)', () => {
+  let topology: TwoNodeTopology<'HN', 'GT'>;
+  let peerIntake: ServiceProcess;
   let intake: ServiceProcess;
   let screening: ServiceProcess;
   let routing: ServiceProcess;
@@ -58,7 +73,7 @@ describe('Journey B, United States → Honduras (processes of node HN, real Kafk
   let clockFile: string;
   let protectionProgram: string;
   const tokens: Record<string, string> = {};
-  const broker = createBrokerClient({ brokers: parseBrokers(process.env.KAFKA_BROKERS), clientId: `journey-b-${SEED}` });
+  let broker: BrokerClient;
 
   /** Where the reintegration process's clock stands. */
   const setClock = (at: Date) => writeFileSync(clockFile, at.toISOString());
@@ -66,6 +81,7 @@ describe('Journey B, United States → Honduras (processes of node HN, real Kafk
   // The persons of the flight, in manifest order (bad rows in place), and who intake knew before.
   const people = Array.from({ length: ROWS }, (_, i) => returnee(i));
   const knownPersonIds = new Map<string, string>(); // returningReference → personId at intake
+  const peerPersonIds = new Map<string, string>(); // returningReference → personId at GT's intake
   let manifestId: string;
   let arrivals: { id: string; caseId: string; personId: string; status: string; match: string | null; movementId: string }[];
   let fearful: typeof arrivals;
@@ -73,15 +89,31 @@ describe('Journey B, United States → Honduras (processes of node HN, real Kafk
 
   beforeAll(async () => {
     clockFile = join(mkdtempSync(join(tmpdir(), 'puente-journey-b-')), 'clock');
-    const node = { PUENTE_NODE: NODE };
-    // The four that do not depend on another's URL start together; reception needs intake's and routing's.
-    [intake, screening, routing, reintegration] = await Promise.all([
-      startServiceProcess('intake', SUITE, node),
-      startServiceProcess('screening', SUITE, node),
-      startServiceProcess('referral-routing', SUITE, node),
-      startServiceProcess('reintegration', SUITE, { ...node, REINTEGRATION_CLOCK_FILE: clockFile, FOLLOW_UP_SWEEP_INTERVAL_MS: '0' }, { main: 'services/reintegration/src/testing/main-with-clock-file.ts' }),
-    ]);
+    // Each node's cluster from empty storage; MirrorMaker joins them once both intakes made their exchange topics.
+    topology = await startTwoNodeTopology(`journeyb-${process.env.PUENTE_TEST_RUN ?? 'ci'}`, [NODE, PEER]);
+    broker = createBrokerClient({ brokers: topology.brokers[NODE].split(','), clientId: `journey-b-${SEED}` });
+    const node = { PUENTE_NODE: NODE, KAFKA_BROKERS: topology.brokers[NODE] };
+    // The five that do not depend on another's URL start together (six processes and two brokers
+    // on two cores: each gets four minutes to listen); reception needs intake's and routing's.
+    const starting = {
+      peerIntake: startServiceProcess('intake', PEER_SUITE, { PUENTE_NODE: PEER, KAFKA_BROKERS: topology.brokers[PEER] }, { startTimeoutMs: START_TIMEOUT_MS }),
+      intake: startServiceProcess('intake', SUITE, node, { startTimeoutMs: START_TIMEOUT_MS }),
+      screening: startServiceProcess('screening', SUITE, node, { startTimeoutMs: START_TIMEOUT_MS }),
+      routing: startServiceProcess('referral-routing', SUITE, node, { startTimeoutMs: START_TIMEOUT_MS }),
+      reintegration: startServiceProcess(
+        'reintegration',
+        SUITE,
+        { ...node, REINTEGRATION_CLOCK_FILE: clockFile, FOLLOW_UP_SWEEP_INTERVAL_MS: '0' },
+        { main: 'services/reintegration/src/testing/main-with-clock-file.ts', startTimeoutMs: START_TIMEOUT_MS },
+      ),
+    };
+    // Those that started are kept even when another did not (afterAll stops them).
+    const settled = await Promise.allSettled(Object.values(starting));
+    [peerIntake, intake, screening, routing, reintegration] = settled.map((r) => (r.status === 'fulfilled' ? r.value : undefined)) as ServiceProcess[];
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     const hn = { node: NODE, jurisdictions: [NODE] };
+    const mirror = topology.startMirror();
     reception = await startServiceProcess('reception', SUITE, {
       ...node,
       INTAKE_URL: intake.base,
@@ -89,7 +121,8 @@ describe('Journey B, United States → Honduras (processes of node HN, real Kafk
       ROUTING_URL: routing.base,
       ROUTING_TOKEN_FILE: await routing.tokenFile({ ...hn, scopes: ['referrals:write', 'referrals:read'], clientId: 'reception', partnerId: 'HN-RECEPTION' }),
       MANIFEST_RETRY_INTERVAL_MS: '300',
-    });
+    }, { startTimeoutMs: START_TIMEOUT_MS });
+    await mirror;
     tokens.intakeStaff = await intake.mint({ ...hn, scopes: ['sites:admin', 'persons:write', 'persons:read', 'cases:read', 'cases:write', 'consents:write'], clientId: 'hn-caseworker-app', partnerId: 'HN-CAMR-SAP' });
     tokens.partner = await reception.mint({ ...hn, scopes: ['manifests:write'], clientId: 'us-ice-manifest-gateway', partnerId: 'US-ICE' });
     tokens.desk = await reception.mint({ ...hn, scopes: ['arrivals:read', 'arrivals:write'], clientId: 'hn-camr-desk', partnerId: 'HN-CAMR-SAP' });
@@ -133,28 +166,70 @@ describe('Journey B, United States → Honduras (processes of node HN, real Kafk
     // The center is intake's registration site (reception seeds the center itself).
     const site = await intake.call('POST', '/v1/sites', tokens.intakeStaff, { code: CENTER, name: 'Centro de Atención al Migrante Retornado San Pedro Sula', kind: 'reception' });
     expect([201, 409]).toContain(site.status);
-  }, 300_000);
+    // The Guatemalan MRC at node GT, and its caseworkers' token there.
+    tokens.peerStaff = await peerIntake.mint({ node: PEER, jurisdictions: [PEER], scopes: ['sites:admin', 'persons:write', 'cases:read'], clientId: 'gt-mrc-caseworker-app', partnerId: PEER_MRC });
+    const mrc = await peerIntake.call('POST', '/v1/sites', tokens.peerStaff, { code: PEER_MRC, name: 'Centro de Recepción de Migrantes Tecún Umán', kind: 'fixed' });
+    expect([201, 409]).toContain(mrc.status);
+  }, 20 * 60_000 + 300_000);
 
   afterAll(async () => {
-    await Promise.all([reception?.stop(), reintegration?.stop(), routing?.stop(), screening?.stop(), intake?.stop()]);
-  });
+    try {
+      await Promise.all([reception?.stop(), reintegration?.stop(), routing?.stop(), screening?.stop(), intake?.stop(), peerIntake?.stop()]);
+    } finally {
+      await topology?.stop();
+    }
+  }, 120_000);
 
   const eventsOf = async (topic: string, key: string, type: string): Promise<RecordedEvent[]> => {
     const pick = (seen: RecordedEvent[]) => seen.filter((e) => e.key === key && e.headers.ce_type === type);
     return pick(await readTopic(broker, topic, { until: (seen) => pick(seen).length >= 1, timeoutMs: 60_000 }));
   };
 
-  it('forty persons of the flight are already known in Honduras (registered at intake before)', async () => {
-    for (let i = 0; i < KNOWN; i++) {
-      const p = people[i + 1]; // rows 2..41: none of them a bad row
+  it('forty persons of the flight were met before: thirty in Honduras, ten at a Guatemalan MRC whose keys GT shared with HN', async () => {
+    for (let i = 0; i < KNOWN_HERE; i++) {
+      const p = people[i + 1]; // rows 2..31: none of them a bad row
       const res = await intake.call('POST', '/v1/persons', tokens.intakeStaff, { siteCode: CENTER, givenNames: p.givenNames, familyNames: p.familyNames, birthDate: p.birthDate, nationality: p.nationality, sex: p.sex, case: {} });
       expect(res.status).toBe(201);
       knownPersonIds.set(p.returningReference, res.body.personId ?? res.body.id);
     }
-    expect(knownPersonIds.size).toBe(KNOWN);
+    // Rows 32..41 passed through Guatemala on their way north: registered at GT-MRC-01, each
+    // consenting there to identity matching with other nodes (so GT shares their match keys).
+    for (let i = KNOWN_HERE; i < KNOWN; i++) {
+      const p = people[i + 1];
+      const res = await peerIntake.call('POST', '/v1/persons', tokens.peerStaff, {
+        siteCode: PEER_MRC,
+        givenNames: p.givenNames,
+        familyNames: p.familyNames,
+        birthDate: p.birthDate,
+        nationality: p.nationality,
+        sex: p.sex,
+        consents: [{ purpose: 'identity_matching', method: 'written' }],
+        case: {},
+      });
+      expect(res.status).toBe(201);
+      peerPersonIds.set(p.returningReference, res.body.personId ?? res.body.id);
+    }
+    expect([knownPersonIds.size, peerPersonIds.size]).toEqual([KNOWN_HERE, KNOWN_AT_PEER]);
+    // HN's intake holds GT's keys of the ten once the sealed envelopes crossed (MirrorMaker) and were verified.
+    const hnIntake = new Client({ connectionString: databaseUrl(testDatabaseName(`${SUITE}_intake`)) });
+    await hnIntake.connect();
+    try {
+      await eventually(
+        "GT's match keys of the ten at HN",
+        async () => {
+          const rows: { n: number }[] = (
+            await hnIntake.query(`SELECT count(DISTINCT reference)::int AS n FROM partner_match_key WHERE node = $1 AND reference = ANY($2::text[])`, [PEER, [...peerPersonIds.values()]])
+          ).rows;
+          return rows[0].n === KNOWN_AT_PEER;
+        },
+        120_000,
+      );
+    } finally {
+      await hnIntake.end();
+    }
   });
 
-  it('the manifest of 120 is taken with its 5 bad rows reported by row and field; 40 are matched to their cases', async () => {
+  it('the manifest of 120 is taken with its 5 bad rows reported by row and field; 40 are matched: 30 to their Honduran cases, 10 to their records at GT', async () => {
     const persons = people.map((p, i) => (BAD[i + 1] ? { ...p, ...BAD[i + 1].change } : p));
     const res = await reception.call('POST', '/v1/manifests', tokens.partner, {
       movement: { reference: `ICE-IAFR-${today()}-SAP-${SEED}`, kind: 'flight', centerCode: CENTER, expectedOn: today(), carrierReference: `IAFR-${SEED}`, returningCountry: 'US' },
@@ -177,7 +252,8 @@ describe('Journey B, United States → Honduras (processes of node HN, real Kafk
       },
       90_000,
     );
-    expect(done.counts).toMatchObject({ pending: 0, expected: ROWS - 5, matched: KNOWN, registered: ROWS - 5 - KNOWN, rejectedByIntake: 0 });
+    // Known in Honduras: matched to their cases. Known only in Guatemala: registered here, linked below.
+    expect(done.counts).toMatchObject({ pending: 0, expected: ROWS - 5, matched: KNOWN_HERE, registered: ROWS - 5 - KNOWN_HERE, rejectedByIntake: 0 });
 
     const list = await reception.call('GET', `/v1/centers/${CENTER}/arrivals?date=${today()}`, tokens.desk);
     expect(list.status).toBe(200);
@@ -185,6 +261,22 @@ describe('Journey B, United States → Honduras (processes of node HN, real Kafk
     expect(arrivals).toHaveLength(ROWS - 5);
     const matched = arrivals.filter((a) => a.match === 'matched');
     expect(new Set(matched.map((a) => a.personId))).toEqual(new Set(knownPersonIds.values()));
+
+    // The ten first met in Guatemala: each new Honduran record is a possible duplicate of GT's
+    // record of them (node and opaque reference only), and the caseworker links the two.
+    const indexOf = new Map(people.map((p, i) => [p.returningReference, i]));
+    for (const [reference, peerPersonId] of peerPersonIds) {
+      // Arrivals are listed in manifest order without the bad rows; before row 45 only row 1 is one.
+      const arrival = arrivals[(indexOf.get(reference) as number) - 1];
+      expect(arrival.match).toBe('registered');
+      const duplicates = await intake.call('GET', `/v1/duplicates?personId=${arrival.personId}`, tokens.intakeStaff);
+      expect(duplicates.status).toBe(200);
+      const fromPeer = duplicates.body.items.filter((d: { otherNode: string }) => d.otherNode === PEER);
+      expect(fromPeer.map((d: { otherReference: string; status: string }) => [d.otherReference, d.status])).toEqual([[peerPersonId, 'open']]);
+      const linked = await intake.call('POST', `/v1/duplicates/${fromPeer[0].id}/link`, tokens.intakeStaff);
+      expect(linked.status).toBe(200);
+      expect(linked.body).toMatchObject({ otherNode: PEER, otherReference: peerPersonId, status: 'linked' });
+    }
   });
 
   it('at check-in three raise a fear of return and get pending screenings; the others consent to reintegration', async () => {

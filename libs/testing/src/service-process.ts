@@ -38,13 +38,15 @@ async function freePort(): Promise<number> {
 /**
  * Starts `services/<service>/src/main.ts` for a suite: database `<test prefix><suite>_<service>`,
  * a fixed free port (the same after a restart), rate limits off, and `env` on top. `options.main`
- * starts another entrypoint of the service (a test one, e.g. on a clock the test moves).
+ * starts another entrypoint of the service (a test one, e.g. on a clock the test moves);
+ * `options.startTimeoutMs` (default 120 s) is how long it may take to listen (a test that
+ * starts many processes at once on two cores gives them longer).
  */
 export async function startServiceProcess(
   service: string,
   suite: string,
   env: Record<string, string> = {},
-  options: { main?: string } = {},
+  options: { main?: string; startTimeoutMs?: number } = {},
 ): Promise<ServiceProcess> {
   const issuer = specIssuer(`${service}-process`);
   await issuer.ensureKey();
@@ -83,8 +85,17 @@ export async function startServiceProcess(
     },
     async start() {
       if (running) return;
-      running = spawnTs(options.main ?? `services/${service}/src/main.ts`, processEnv);
-      await running.waitFor(new RegExp(`${service} listening on`), 120_000);
+      const child = spawnTs(options.main ?? `services/${service}/src/main.ts`, processEnv);
+      running = child;
+      try {
+        await child.waitFor(new RegExp(`${service} listening on`), options.startTimeoutMs ?? 120_000);
+      } catch (error) {
+        // One that never listened is not left running behind the failed test.
+        running = null;
+        child.child.kill('SIGTERM');
+        await child.exited;
+        throw error;
+      }
     },
     async stop() {
       if (!running) return;
