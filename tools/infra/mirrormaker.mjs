@@ -25,8 +25,8 @@ import { checkJava, isAlive, killPid, readPid, run, runIfMain, tailFile } from '
 export const MIRROR_VERSION = '4.1.1';
 const LOG4J_VERSION = '2.25.5';
 const MAIN_CLASS = 'org.apache.kafka.connect.mirror.MirrorMaker';
-// MIRRORMAKER_READY_TIMEOUT_MS: a busy machine (a test run's many processes) may need longer.
-// Its JVM and four connectors take well over a minute to start on a busy two-core machine.
+// MIRRORMAKER_READY_TIMEOUT_MS: its JVM and connectors take well over a minute to start on a
+// busy two-core machine (a test run's many processes), so the default allows three.
 const READY_TIMEOUT_MS = Number(process.env.MIRRORMAKER_READY_TIMEOUT_MS) || 180_000;
 const NODE_CODE = /^[A-Z]{2}$/;
 
