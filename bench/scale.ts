@@ -302,7 +302,7 @@ async function writeBatch(pool: Pool, b: Batch): Promise<void> {
     await client.query('BEGIN');
     // Bulk load: made durable at the end of each size's preload (CHECKPOINT), not commit by commit;
     // foreign keys hold by construction, so their row-by-row trigger checks are skipped (replica
-    // role: triggers off for this transaction), which made the 41 match keys a person 4 in 5 of the time.
+    // role: triggers off for this transaction).
     await client.query('SET LOCAL synchronous_commit = off');
     await client.query('SET LOCAL session_replication_role = replica');
     // The vault's own statement for the data keys (wrapped keys come back from the worker as Uint8Array).
