@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DOCS_PATH } from '../constants';
 import type { SwaggerInfo } from './swagger';
@@ -22,8 +23,11 @@ export interface AsyncApiSource {
 }
 
 function sourceOf(app: INestApplication, token: string): AsyncApiSource | null {
+  // Looked up through ModuleRef, not `app.get`: the application object NestFactory returns logs an
+  // `error` for every call that throws, and a service without federation has no exchange source.
+  const modules = app.get(ModuleRef, { strict: false });
   try {
-    return app.get<AsyncApiSource>(token, { strict: false });
+    return modules.get<AsyncApiSource>(token, { strict: false });
   } catch {
     return null;
   }
