@@ -13,6 +13,12 @@ export function ensureDeps({ log = (m) => process.stderr.write(`${m}\n`) } = {})
   const stamp = join(repoRoot, 'node_modules', '.puente-lock.sha256');
   const want = createHash('sha256').update(readFileSync(lock)).digest('hex');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === want) return false;
+  // Installed by hand with `npm ci` (no stamp yet): npm's own record of what it installed says
+  // whether the tree matches the lock; reinstalling under running tests would break them.
+  if (installedTreeMatches(lock)) {
+    writeFileSync(stamp, want);
+    return false;
+  }
   log('deps: installing npm dependencies (npm ci)…');
   const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: repoRoot, stdio: 'inherit' });
   if (r.status !== 0) {
@@ -20,6 +26,28 @@ export function ensureDeps({ log = (m) => process.stderr.write(`${m}\n`) } = {})
   }
   writeFileSync(stamp, want);
   return true;
+}
+
+/**
+ * True when node_modules/.package-lock.json (written by npm after every install) has exactly the
+ * lock's versions: every installed package at the lock's version, every non-optional one there.
+ */
+function installedTreeMatches(lock) {
+  const hiddenLock = join(repoRoot, 'node_modules', '.package-lock.json');
+  if (!existsSync(hiddenLock)) return false;
+  try {
+    const wanted = JSON.parse(readFileSync(lock, 'utf8')).packages ?? {};
+    const installed = JSON.parse(readFileSync(hiddenLock, 'utf8')).packages ?? {};
+    for (const [path, entry] of Object.entries(installed)) {
+      if (wanted[path]?.version !== entry.version) return false;
+    }
+    for (const [path, entry] of Object.entries(wanted)) {
+      if (path !== '' && !entry.optional && !entry.link && installed[path] === undefined) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
