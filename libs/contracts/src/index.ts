@@ -10,6 +10,7 @@ export * from './gen/puente/intake/v1/person_events_pb';
 export * from './gen/puente/screening/v1/screening_events_pb';
 export * from './gen/puente/reception/v1/arrival_events_pb';
 export * from './gen/puente/reintegration/v1/reintegration_events_pb';
+export * from './gen/puente/reintegration/v1/reintegration_exchange_pb';
 export * from './gen/puente/federation/v1/exchange_pb';
 export * from './gen/puente/referral/v1/referral_events_pb';
 export * from './gen/puente/referral/v1/directory_events_pb';

@@ -6,11 +6,13 @@ import type { DescMessage } from '@bufbuild/protobuf';
 import {
   type AsyncApiDocument,
   AuditCheckpointSchema,
+  AvrExchangeSchema,
   buildAsyncApiDocument,
   type ChannelSpec,
   ExchangeReceiptSchema,
   MatchKeysPublishedSchema,
   MatchKeysWithdrawnSchema,
+  PlanClosedSchema,
   type OperationSpec,
   RetractionNoticeSchema,
   schemaRef,
@@ -32,6 +34,8 @@ export const SEALED_PAYLOADS: Partial<Record<ExchangeKind, DescMessage>> = {
   'referral-retraction': RetractionNoticeSchema,
   'audit-checkpoint': AuditCheckpointSchema,
   'report-share': SharedReportSchema,
+  avr: AvrExchangeSchema,
+  'reintegration-outcome': PlanClosedSchema,
   receipt: ExchangeReceiptSchema,
 };
 

@@ -36,6 +36,11 @@ export const EXCHANGE_KINDS = {
   'match-keys-retraction': { aggregate: 'matchkey', consentPurpose: null, aboutPerson: true, retracts: true },
   referral: { aggregate: 'referral', consentPurpose: 'referral', aboutPerson: true },
   'custody-transfer': { aggregate: 'transfer', consentPurpose: 'cross_border_transfer', aboutPerson: true },
+  // Reintegration: an assisted voluntary return package requested at the host and paid out at
+  // the origin (its request, stages and cancellation), and a closed plan's outcome for the
+  // referring center's node. Both under the reintegration_support consent the plan or package needs.
+  avr: { aggregate: 'reintegration', consentPurpose: 'reintegration_support', aboutPerson: true },
+  'reintegration-outcome': { aggregate: 'reintegration', consentPurpose: 'reintegration_support', aboutPerson: true },
   // A retraction notice for what the delivery ledger says was sent (referrals, transfers): see retractions.ts.
   retraction: { aggregate: 'retraction', consentPurpose: null, aboutPerson: true, retracts: true },
   // A retraction notice for cross-border referrals: on the referral topic, so the receiving node's

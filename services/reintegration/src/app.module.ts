@@ -2,6 +2,7 @@ import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { AuditModule, auditEntities, auditMigrations } from '@puente/audit';
 import { AuthModule } from '@puente/auth';
 import { Topics } from '@puente/contracts';
+import { federationMigrations } from '@puente/federation';
 import { MessagingModule, messagingEntities, messagingMigrations } from '@puente/messaging';
 import { PlatformModule, platformEntities, platformMigrations } from '@puente/platform';
 import { privacyEntities, privacyMigrations } from '@puente/privacy';
@@ -10,6 +11,7 @@ import { AvrModule } from './avr/avr.module';
 import { Clock, ClockModule } from './common/clock';
 import { ReintegrationConfig } from './config/reintegration.config';
 import { reintegrationMigrations } from './migrations';
+import { ReintegrationFederationModule, reintegrationFederationTopics } from './federation/reintegration-federation';
 import { EmploymentModule } from './matching/matching.module';
 import { PlanEntity } from './plans/plan.entity';
 import { PlansModule } from './plans/plans.module';
@@ -20,7 +22,7 @@ export const SERVICE = {
   name: 'reintegration',
   title: 'Puente Reintegration',
   description:
-    'Reintegration of returned persons and households, from reception check-in (PersonCheckedIn) or a caseworker, with a reintegration_support consent in force: plans with members, goals, partner programs and coded specific needs (women, children, indigenous people), status draft/active/on_hold/completed/dropped; tasks (documents, school re-enrollment, psychosocial sessions, social programs, bank or mobile-money account, housing) with due dates and owners; follow-ups at 1, 3, 6 and 12 months scored on the economic, social and psychosocial dimensions of sustainable reintegration, overdue detection, and plans closed with an outcome for the referring reception center; skills profiles (encrypted), job openings, matching with explanations and placements; assisted voluntary return packages paid out stage by stage (on one node). Erasure at intake shreds what reintegration holds.',
+    'Reintegration of returned persons and households, from reception check-in (PersonCheckedIn) or a caseworker, with a reintegration_support consent in force: plans with members, goals, partner programs and coded specific needs (women, children, indigenous people), status draft/active/on_hold/completed/dropped; tasks (documents, school re-enrollment, psychosocial sessions, social programs, bank or mobile-money account, housing) with due dates and owners; follow-ups at 1, 3, 6 and 12 months scored on the economic, social and psychosocial dimensions of sustainable reintegration, overdue detection, and plans closed with an outcome for the referring reception center; skills profiles (encrypted), job openings, matching with explanations and placements; assisted voluntary return packages requested at the host node and paid out stage by stage at the origin node (signed and encrypted envelopes between nodes, protection block at the border). Erasure at intake shreds what reintegration holds.',
 } as const;
 
 /**
@@ -57,14 +59,15 @@ export function reintegrationAppModule(options: ReintegrationAppOptions = {}): D
         config: ReintegrationConfig,
         logDestination: options.logDestination,
         entities: [...platformEntities, ...messagingEntities, ...auditEntities, ...privacyEntities, ...reintegrationEntities],
-        migrations: [...platformMigrations, ...messagingMigrations, ...auditMigrations, ...privacyMigrations, ...reintegrationMigrations],
+        migrations: [...platformMigrations, ...messagingMigrations, ...auditMigrations, ...privacyMigrations, ...federationMigrations, ...reintegrationMigrations],
         imports: [
-          MessagingModule.forRoot({ topics: [Topics.reintegrationPlan, Topics.intakeCase, Topics.receptionArrival, Topics.directory], consumerGroup: options.consumerGroup }),
+          MessagingModule.forRoot({ topics: [Topics.reintegrationPlan, Topics.intakeCase, Topics.receptionArrival, Topics.directory, ...reintegrationFederationTopics()], consumerGroup: options.consumerGroup }),
           AuthModule.forRoot({ service: SERVICE.name }),
           AuditModule.forRoot(),
         ],
       }),
       ClockModule.forRoot(options.clock),
+      ReintegrationFederationModule.forRoot(),
       ...REINTEGRATION_FEATURES,
     ],
   };

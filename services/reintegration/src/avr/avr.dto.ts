@@ -103,7 +103,7 @@ export class AvrPackageDto {
   originNode: string;
   @ApiProperty({ enum: ['requested', 'in_progress', 'completed', 'cancelled'] })
   status: string;
-  @ApiProperty({ type: String, nullable: true, enum: ['person_erased'] })
+  @ApiProperty({ type: String, nullable: true, example: 'person_erased', description: 'Why it was cancelled (`person_erased`, here or at the other node)' })
   cancelReason: string | null;
   @ApiProperty({ type: String, format: 'date-time' })
   requestedAt: string;
@@ -111,4 +111,11 @@ export class AvrPackageDto {
   stages: AvrStageDto[];
   @ApiProperty({ type: 'integer' })
   version: number;
+  @ApiProperty({
+    enum: ['local', 'host', 'origin'],
+    description: '`local`: requested and paid out on this node; `host`: requested here, paid out and acknowledged at the origin node (this copy follows it); `origin`: requested at the host node, paid out here',
+  })
+  side: string;
+  @ApiProperty({ type: String, nullable: true, example: 'HN', description: 'The other node of a package across nodes' })
+  peerNode: string | null;
 }

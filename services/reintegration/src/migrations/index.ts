@@ -1,8 +1,10 @@
 import type { MigrationClass } from '@puente/platform';
 import { CreateAvrPackages1798000004000 } from '../avr/avr.migration';
+import { AddAvrSides1798000004100 } from '../avr/avr-sides.migration';
 import { CreateJobs1798000002000 } from '../jobs/jobs.migration';
 import { CreateMatchFeatures1798000003000 } from '../matching/match-features.migration';
 import { CreatePlans1798000000100 } from '../plans/plans.migration';
+import { AddPersonBorderFacts1798000000200 } from '../registry/border-facts.migration';
 import { CreateRegistry1798000000000 } from '../registry/registry.migration';
 import { CreateSkillsProfiles1798000001000 } from '../skills/skills-profile.migration';
 
@@ -18,6 +20,8 @@ export const reintegrationMigrations: MigrationClass[] = [
   CreateRegistry1798000000000,
   // plans
   CreatePlans1798000000100,
+  // registry: nationality and flags for the border
+  AddPersonBorderFacts1798000000200,
   // skills
   CreateSkillsProfiles1798000001000,
   // jobs
@@ -26,4 +30,5 @@ export const reintegrationMigrations: MigrationClass[] = [
   CreateMatchFeatures1798000003000,
   // assisted voluntary return
   CreateAvrPackages1798000004000,
+  AddAvrSides1798000004100,
 ];

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { FollowUpSweeper } from './follow-up-sweeper';
+import { PlanOutcomeLink } from './outcome-exchange';
 import { PlansConsumer } from './plans.consumer';
 import { PlansController } from './plans.controller';
 import { PlansService } from './plans.service';
@@ -7,7 +8,7 @@ import { PlansService } from './plans.service';
 /** Reintegration plans, their tasks and follow-ups; opened on check-ins; the overdue sweep. */
 @Module({
   controllers: [PlansController, PlansConsumer],
-  providers: [PlansService, FollowUpSweeper],
+  providers: [PlansService, FollowUpSweeper, PlanOutcomeLink],
   exports: [PlansService],
 })
 export class PlansModule {}

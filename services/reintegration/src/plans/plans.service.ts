@@ -34,6 +34,7 @@ import { MINOR_AGE_BANDS, PersonRegistry } from '../registry/registry.service';
 import type { TaskKind } from './codes';
 import { FOLLOW_UP_GRACE_MS, isOverdue, type Milestone, milestoneDueDates } from './follow-ups';
 import { PlanEntity } from './plan.entity';
+import { PlanOutcomeLink } from './outcome-exchange';
 import { milestoneEnum, planOutcomeEnum, planStatusEnum, scoresMessage, taskKindEnum } from './plan-events';
 import { allowedActions, isClosed, outcomeFits, type PlanOutcome, type PlanStatus, transition } from './plan-state';
 import { type AddMemberDto, type CreatePlanDto, type CreateTaskDto, type FollowUpDto, type ListPlansQueryDto, type PlanDto, type PlanMemberInputDto, TASK_DETAILS, type TaskDto, type TransitionDto, type UpdatePlanDto } from './plans.dto';
@@ -99,6 +100,7 @@ export class PlansService {
     private readonly registry: PersonRegistry,
     private readonly config: ServiceConfig,
     private readonly clock: Clock,
+    private readonly outcomes: PlanOutcomeLink,
   ) {}
 
   private actor(caller: Actor) {
@@ -122,7 +124,8 @@ export class PlansService {
         }
         if (gaps.length > 0) throw consentRequired(gaps);
         const center = dto.referringCenterCode ?? (await this.lastCheckInCenter(tx, caseId));
-        const jurisdiction = center ?? this.config.PUENTE_NODE;
+        // A center of another node referred the person: the plan is followed here, its outcome goes there.
+        const jurisdiction = center && nodeOfCenter(center) === this.config.PUENTE_NODE ? center : this.config.PUENTE_NODE;
         if (!inJurisdiction(caller.principal, jurisdiction)) {
           throw new ProblemException(403, 'outside-jurisdiction', 'Outside your jurisdictions', 'The plan would be followed in a center or country outside your jurisdictions.', {
             errors: [{ field: 'referringCenterCode', message: 'must be a center in your jurisdictions', code: 'jurisdiction' }],
@@ -153,7 +156,7 @@ export class PlansService {
     await tx.query(
       `INSERT INTO plan (id, case_id, origin, status, referring_center_code, referring_node, jurisdiction, created_by, created_at)
        VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8)`,
-      [id, p.caseId, p.origin, p.center, this.config.PUENTE_NODE, p.jurisdiction, p.caller?.principal.clientId ?? 'system', p.now],
+      [id, p.caseId, p.origin, p.center, p.center ? nodeOfCenter(p.center) : this.config.PUENTE_NODE, p.jurisdiction, p.caller?.principal.clientId ?? 'system', p.now],
     );
     await tx.query(
       `INSERT INTO plan_member (plan_id, person_id, role, goals, specific_needs, position)
@@ -173,7 +176,7 @@ export class PlansService {
           origin: p.origin === 'check_in' ? PlanOrigin.CHECK_IN : PlanOrigin.CASEWORKER,
           memberPersonIds: p.members.map((m) => m.personId),
           referringCenterCode: p.center ?? '',
-          referringNode: this.config.PUENTE_NODE,
+          referringNode: p.center ? nodeOfCenter(p.center) : this.config.PUENTE_NODE,
           createdAt: toTimestamp(p.now),
           createdBy: this.actor(p.caller),
         },
@@ -418,25 +421,24 @@ export class PlansService {
       `SELECT economic, social, psychosocial, composite FROM follow_up WHERE plan_id = $1 AND recorded_at IS NOT NULL ORDER BY recorded_at DESC LIMIT 1`,
       [plan.id],
     );
-    await this.outbox.append(
-      tx,
-      reintegrationEvent(
-        PlanClosedSchema,
-        plan.caseId,
-        {
-          planId: plan.id,
-          caseId: plan.caseId,
-          status: planStatusEnum(to),
-          outcome: planOutcomeEnum(outcome),
-          lastScores: scoresMessage(last[0] ? scoresOf(last[0]) : null),
-          referringCenterCode: plan.referringCenterCode ?? '',
-          referringNode: plan.referringNode,
-          closedAt: toTimestamp(now),
-          closedBy: this.actor(caller),
-        },
-        { traceparent: traceparent ?? caller?.traceparent, time: now },
-      ),
-    );
+    const closed = {
+      planId: plan.id,
+      caseId: plan.caseId,
+      status: planStatusEnum(to),
+      outcome: planOutcomeEnum(outcome),
+      lastScores: scoresMessage(last[0] ? scoresOf(last[0]) : null),
+      referringCenterCode: plan.referringCenterCode ?? '',
+      referringNode: plan.referringNode,
+      closedAt: toTimestamp(now),
+      closedBy: this.actor(caller),
+    };
+    const event = reintegrationEvent(PlanClosedSchema, plan.caseId, closed, { traceparent: traceparent ?? caller?.traceparent, time: now });
+    await this.outbox.append(tx, event);
+    // A center on another node learns the outcome through federation (the same PlanClosed, sealed).
+    if (plan.referringCenterCode) {
+      const members: { person_id: string }[] = await tx.query(`SELECT person_id FROM plan_member WHERE plan_id = $1 ORDER BY position`, [plan.id]);
+      await this.outcomes.send(tx, { caseId: plan.caseId, referringNode: plan.referringNode, memberIds: members.map((m) => m.person_id), payload: event.payload, traceparent: event.traceparent });
+    }
   }
 
   // ---- erasure and withdrawn consent (the registry's hooks, in the consumer's transaction) ----
@@ -676,4 +678,9 @@ export class PlansService {
       return due.length;
     });
   }
+}
+
+/** The country node of a center (its code starts with the node's ISO 3166-1 alpha-2 code: GT-CRM-01). */
+export function nodeOfCenter(centerCode: string): string {
+  return centerCode.slice(0, 2);
 }

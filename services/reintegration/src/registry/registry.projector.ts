@@ -1,6 +1,6 @@
 import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { AgeBand, ConsentPurpose, Sex, Topics } from '@puente/contracts';
+import { AgeBand, ConsentPurpose, Sex, Topics, VulnerabilityFlag } from '@puente/contracts';
 import { type ConsumedEvent, dateOf, decodeOrPoison, type EventContext, NonRetryableError, requireUuid, timeOf } from '@puente/messaging';
 import { PersonVault } from '@puente/privacy';
 import { PersonRegistry } from './registry.service';
@@ -81,10 +81,15 @@ export class RegistryProjector {
         const personId = requireUuid(message.personId, 'person_id');
         const ageBand = message.ageBand === AgeBand.UNSPECIFIED || AgeBand[message.ageBand] === undefined ? 'unknown' : AgeBand[message.ageBand].toLowerCase();
         const sex = message.sex === Sex.UNSPECIFIED || Sex[message.sex] === undefined ? 'undisclosed' : Sex[message.sex].toLowerCase();
+        // Nationality and flags are what the border reads (the protection block of an assisted return).
+        const nationality = /^[A-Z]{2}$/.test(message.nationality) && message.nationality !== 'XX' ? message.nationality : null;
+        const flags = message.vulnerabilityFlags.filter((f) => f !== VulnerabilityFlag.UNSPECIFIED && VulnerabilityFlag[f] !== undefined).map((f) => VulnerabilityFlag[f].toLowerCase());
         await tx.query(
-          `INSERT INTO person_record (person_id, age_band, sex) VALUES ($1, $2, $3)
-           ON CONFLICT (person_id) DO UPDATE SET age_band = EXCLUDED.age_band, sex = EXCLUDED.sex, updated_at = clock_timestamp()`,
-          [personId, ageBand, sex],
+          `INSERT INTO person_record (person_id, age_band, sex, nationality, vulnerability_flags) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (person_id) DO UPDATE SET age_band = EXCLUDED.age_band, sex = EXCLUDED.sex, nationality = EXCLUDED.nationality,
+             vulnerability_flags = EXCLUDED.vulnerability_flags, updated_at = clock_timestamp()
+           WHERE person_record.erased_at IS NULL`,
+          [personId, ageBand, sex, nationality, [...new Set(flags)].sort()],
         );
         const caseIds = message.$typeName === 'puente.intake.v1.PersonRegistered' ? [message.caseId] : [message.caseId, ...message.caseIds];
         await tx.query(`INSERT INTO case_member (case_id, person_id) SELECT DISTINCT c, $1::uuid FROM unnest($2::uuid[]) AS c ON CONFLICT DO NOTHING`, [
@@ -101,7 +106,7 @@ export class RegistryProjector {
         await this.vault.shredOnce(personId, tx);
         await tx.query(
           `INSERT INTO person_record (person_id, erased_at) VALUES ($1, $2)
-           ON CONFLICT (person_id) DO UPDATE SET erased_at = COALESCE(person_record.erased_at, EXCLUDED.erased_at), age_band = NULL, sex = NULL, updated_at = clock_timestamp()`,
+           ON CONFLICT (person_id) DO UPDATE SET erased_at = COALESCE(person_record.erased_at, EXCLUDED.erased_at), age_band = NULL, sex = NULL, nationality = NULL, vulnerability_flags = '{}', updated_at = clock_timestamp()`,
           [personId, at],
         );
         await this.registry.personErased(tx, { personId, caseId, at, traceparent: event.traceparent });

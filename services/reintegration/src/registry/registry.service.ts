@@ -9,6 +9,10 @@ export interface PersonRecord {
   /** `female`, `male`, `other`, `undisclosed`; null until registered. */
   sex: string | null;
   erasedAt: Date | null;
+  /** ISO 3166-1 alpha-2 nationality, null when unknown or stateless. */
+  nationality: string | null;
+  /** Intake's vulnerability flags, lower-case codes (`fear_of_return`, `asylum_claim`, …). */
+  vulnerabilityFlags: string[];
 }
 
 /** Why an action for a person on a case is not allowed now. */
@@ -70,7 +74,7 @@ export class PersonRegistry {
 
   async person(manager: EntityManager, personId: string): Promise<PersonRecord | undefined> {
     const rows: PersonRecord[] = await manager.query(
-      `SELECT person_id AS "personId", age_band AS "ageBand", sex, erased_at AS "erasedAt" FROM person_record WHERE person_id = $1`,
+      `SELECT person_id AS "personId", age_band AS "ageBand", sex, erased_at AS "erasedAt", nationality, vulnerability_flags AS "vulnerabilityFlags" FROM person_record WHERE person_id = $1`,
       [personId],
     );
     return rows[0];

@@ -31,7 +31,7 @@ describeHostileInput({
     const active = await t.call('POST', `/v1/plans/${plan.body.id}/transitions`, { body: { action: 'activate' } });
     const task = await t.call('POST', `/v1/plans/${plan.body.id}/tasks`, { body: { kind: 'national_id', personId: p.personId, dueOn: '2027-01-15', owner: { kind: 'person' } } });
     const avr = await t.call('POST', '/v1/avr-packages', {
-      body: { caseId: p.caseId, personId: p.personId, hostNode: 'MX', originNode: 'HN', stages: [{ kind: 'travel', amountMinor: 450000, currency: 'MXN', plannedOn: '2027-01-10' }] },
+      body: { caseId: p.caseId, personId: p.personId, hostNode: 'MX', originNode: 'GT', stages: [{ kind: 'travel', amountMinor: 450000, currency: 'MXN', plannedOn: '2027-01-10' }] },
     });
     // A skills profile (with a certificate), an employer's opening and a placement, for the skills, matching and placement routes.
     const profile = await t.call('PUT', `/v1/persons/${p.personId}/skills-profile`, {

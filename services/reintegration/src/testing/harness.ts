@@ -12,6 +12,7 @@ import {
   Sex,
   Topics,
   toTimestamp,
+  type VulnerabilityFlag,
 } from '@puente/contracts';
 import { type BrokerClient, createBrokerClient, type DecodedEvent, parseBrokers, publishEventAs, readEventsOf } from '@puente/messaging';
 import { createServiceApp, type LogCapture } from '@puente/platform';
@@ -55,7 +56,8 @@ export async function startReintegration(suite: string, options: { logs?: LogCap
         shutdownHooks: false,
       }),
   });
-  const broker = createBrokerClient({ brokers: parseBrokers(process.env.KAFKA_BROKERS), clientId: `reintegration-spec-${suite}` });
+  // The app's own cluster (a two-node spec gives each node its own).
+  const broker = createBrokerClient({ brokers: parseBrokers(options.env?.KAFKA_BROKERS ?? process.env.KAFKA_BROKERS), clientId: `reintegration-spec-${suite}` });
   return Object.assign(harness, { ds: harness.app.get(DataSource), broker });
 }
 
@@ -83,17 +85,18 @@ export async function consumed(t: ReintegrationTestApp, eventId: string): Promis
  */
 export async function returnee(
   t: ReintegrationTestApp,
-  options: { caseId?: string; consent?: boolean; ageBand?: AgeBand; sex?: Sex } = {},
+  options: { caseId?: string; consent?: boolean; ageBand?: AgeBand; sex?: Sex; nationality?: string; flags?: VulnerabilityFlag[]; siteCode?: string } = {},
 ): Promise<{ caseId: string; personId: string; consentId?: string }> {
   const caseId = options.caseId ?? randomUUID();
   const personId = randomUUID();
   let last = await publish(t, 'intake', caseId, PersonRegisteredSchema, {
     personId,
     caseId,
-    siteCode: 'GT-MRC-01',
+    siteCode: options.siteCode ?? 'GT-MRC-01',
     ageBand: options.ageBand ?? AgeBand.AGED_18_TO_59,
     sex: options.sex ?? Sex.FEMALE,
-    nationality: 'GT',
+    nationality: options.nationality ?? 'GT',
+    vulnerabilityFlags: options.flags ?? [],
     registeredAt: toTimestamp(),
   });
   let consentId: string | undefined;
