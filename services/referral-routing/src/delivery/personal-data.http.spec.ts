@@ -259,6 +259,10 @@ describe('personal data fetched from intake at webhook delivery (real intake and
       const changed = await routing.call('PATCH', `/v1/directory/partners/${partnerId}`, { token: admin, body: { partnerType: 'international_organization' }, headers: { 'if-match': current.headers.get('etag') as string } });
       expect(changed.status).toBe(200);
       await eventually('intake follows the new type', async () => (await intake.call('GET', `/v1/partner-directory/${partnerId}`, staff)).body?.partnerType === 'international_organization', 60_000);
+      // An attempt in flight may have fetched the data before the change; attempts of one delivery
+      // are sequential, so the second refused call from now on was built after it.
+      const refusedBefore = receiver.calls;
+      await eventually('two more attempts refused', async () => receiver.calls >= refusedBefore + 2, 60_000);
       receiver.mode = 'ok';
       await eventually('delivered', async () => deliveredTo(created.body.id).length === 1, 30_000);
       // The referral was made under the consent; its identity fields no longer go to this partner.
