@@ -121,9 +121,10 @@ export const Topics = {
       'puente.referral.v1.TransferRejected',
       'puente.referral.v1.TransferWithdrawn',
       'puente.referral.v1.TransferCompleted',
+      'puente.referral.v1.TransferFollowUpReceived',
     ],
     description:
-      'Custody transfers of a case between country nodes (intake, which holds the case): requested (sent by the origin, pending at the destination with its SLA), accepted, rejected with a reason code or for a missed SLA, withdrawn by the origin or by a consent withdrawal, completed (persons registered or linked at the destination, the origin case transferred out). On both nodes, keyed by the case on that node. Ids, node codes and closed codes only.',
+      'Custody transfers of a case between country nodes (intake, which holds the case): requested (sent by the origin, pending at the destination with its SLA), accepted, rejected with a reason code or for a missed SLA, withdrawn by the origin or by a consent withdrawal, completed (persons registered or linked at the destination, with the screening summary and consents the package carried; the origin case transferred out), and at the origin the updates on the new case the destination sent back where the agreement has transfer follow-ups. On both nodes, keyed by the case on that node. Ids, node codes and closed codes only.',
   },
   directory: {
     name: 'puente.referral.directory.v1',

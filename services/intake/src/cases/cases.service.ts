@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { assertJurisdiction } from '@puente/auth';
-import { CaseClosedSchema, CaseCloseReason, CaseStatus, CaseStatusChangedSchema, toTimestamp } from '@puente/contracts';
+import { CaseClosedSchema, CaseCloseReason, CaseStatus, toTimestamp } from '@puente/contracts';
+import { caseStatusChanged } from './case-events';
 import { assertIfMatch, assertVersionUpdated, computeEtag, type Page, paginate } from '@puente/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type Caller } from '@puente/audit';
@@ -151,17 +152,7 @@ export class CasesService {
   }
 
   private statusChanged(caller: Caller, c: IntakeCase, from: CaseStatusValue, to: CaseStatusValue, at: Date): IntakeEvent {
-    return event(
-      CaseStatusChangedSchema,
-      {
-        caseId: c.id,
-        fromStatus: toProto(CaseStatus, from),
-        toStatus: toProto(CaseStatus, to),
-        changedAt: toTimestamp(at),
-        actor: actorOf(caller.principal, this.config.PUENTE_NODE),
-      },
-      c.id,
-    );
+    return caseStatusChanged(c.id, from, to, at, actorOf(caller.principal, this.config.PUENTE_NODE));
   }
 
   private async write(tx: EntityManager, c: IntakeCase, patch: Partial<IntakeCase>): Promise<void> {

@@ -151,6 +151,12 @@ export class ConsentDto {
   @ApiProperty({ enum: ['pending', 'active', 'expired', 'withdrawn'], example: 'active', description: 'State now' })
   state: ConsentState;
 
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'Recorded from a custody transfer: the node where the consent was given (null when given here)' })
+  originNode: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, example: null, description: 'The consent’s id at that node' })
+  originConsentId: string | null;
+
   @ApiProperty({ example: 1 })
   version: number;
 }
@@ -173,6 +179,8 @@ export function toConsentDto(c: Consent, now: Date = new Date()): ConsentDto {
     recordedAt: c.recordedAt.toISOString(),
     withdrawnAt: c.withdrawnAt?.toISOString() ?? null,
     state: consentStateAt(c, now),
+    originNode: c.originNode ?? null,
+    originConsentId: c.originConsentId ?? null,
     version: c.version,
   };
 }

@@ -57,6 +57,14 @@ export class Consent {
   @Column({ name: 'withdrawn_by', type: 'text', nullable: true })
   withdrawnBy: string | null;
 
+  /** Recorded from a custody transfer's package: the node it was given at (null when given here). */
+  @Column({ name: 'origin_node', type: 'char', length: 2, nullable: true })
+  originNode?: string | null;
+
+  /** The consent's id at that node. */
+  @Column({ name: 'origin_consent_id', type: 'uuid', nullable: true })
+  originConsentId?: string | null;
+
   @VersionColumn({ type: 'int' })
   version: number;
 }

@@ -7,6 +7,7 @@ import { CreateStatementGuard1766102400004 } from './1766102400004-create-statem
 import { CreateCustodyTransfers1766102409000 } from '../transfers/transfer.migration';
 import { CreateProtectionOverrides1766102400005 } from './1766102400005-create-protection-overrides';
 import { IndexCasesBySiteAndStatus1766102400006 } from './1766102400006-index-cases-by-site-and-status';
+import { CustodyTransferAdditions1766102409001 } from '../transfers/transfer-additions.migration';
 
 /**
  * Every migration of the intake database, in order. Add each new migration class here
@@ -21,4 +22,5 @@ export const intakeMigrations: MigrationClass[] = [
   CreateCustodyTransfers1766102409000,
   CreateProtectionOverrides1766102400005,
   IndexCasesBySiteAndStatus1766102400006,
+  CustodyTransferAdditions1766102409001,
 ];

@@ -50,8 +50,10 @@ export class PersonRegistrationService {
    * `answersRequest`: the registration's response is the response of the caller's request
    * (POST /v1/persons), so its Idempotency-Key record is completed by the registration's own
    * statement. Other callers (a transfer's acceptance) answer their request with something else.
+   * `tx`: the registration is one step of the caller's transaction (a transfer's acceptance
+   * registers a household and decides the transfer in one commit), not a commit of its own.
    */
-  async register(caller: Caller, dto: RegisterPersonDto, options: { answersRequest?: boolean } = {}): Promise<PersonRegistrationDto> {
+  async register(caller: Caller, dto: RegisterPersonDto, options: { answersRequest?: boolean; tx?: EntityManager } = {}): Promise<PersonRegistrationDto> {
     if ((dto.case != null) === (dto.caseId != null)) throw fieldProblem('caseId', 'give exactly one of case (open a new case) or caseId (join an open case)', 'exactlyOne');
     assertJurisdiction(caller.principal, dto.siteCode);
     const now = new Date();
@@ -71,7 +73,7 @@ export class PersonRegistrationService {
       version: 1,
     };
     const keys = this.detector.keysOf(matchIdentityOf(data, dto.nationality));
-    const found = this.detector.score(keys, await this.detector.candidates(this.dataSource.manager, keys));
+    const found = this.detector.score(keys, await this.detector.candidates(options.tx ?? this.dataSource.manager, keys));
     const consents = this.consentsOf(caller, dto.consents ?? [], person.id, isMinor(data.birthDate, now), now);
     const encrypted = this.vault.newPerson(person.id, toPlainFields(data));
     const write = async (db: EntityManager, c: IntakeCase, opened: boolean) => {
@@ -117,9 +119,15 @@ export class PersonRegistrationService {
       audit.stored(rows[0]);
       return response;
     };
+    const join = async (tx: EntityManager) => write(tx, await this.cases.lockForChange(tx, caller, dto.caseId as string), false);
+    if (options.tx) {
+      // Not committed here: the data key is not cached (a rollback of the caller's transaction
+      // would leave a key for no one); the next read loads it from the table.
+      return (dto.case ? write(options.tx, await this.newCase(caller, dto, person.id, now), true) : join(options.tx)).catch(rethrowPrivacy);
+    }
     const response = dto.case
       ? await write(this.dataSource.manager, await this.newCase(caller, dto, person.id, now), true).catch(rethrowPrivacy)
-      : await this.dataSource.transaction(async (tx) => write(tx, await this.cases.lockForChange(tx, caller, dto.caseId as string), false)).catch(rethrowPrivacy);
+      : await this.dataSource.transaction(join).catch(rethrowPrivacy);
     encrypted.committed();
     return response;
   }

@@ -10,6 +10,7 @@ import {
   TransferPackageSchema,
   TransferDecisionSchema,
   TransferRefSchema,
+  ScreeningSummarySchema,
   TransferWithdrawalSchema,
   TransferRejectedSchema,
   TransferRejectionReason,
@@ -72,8 +73,18 @@ export const transferEvents = {
     event(TransferRejectedSchema, { transfer: refOf(t), reason: rejectionEnum(t.rejection_reason), rejectedAt: toTimestamp(at), actor }, localCaseId(t), topic),
   withdrawn: (t: TransferRow, at: Date, actor: Actor): IntakeEvent =>
     event(TransferWithdrawnSchema, { transfer: refOf(t), cause: causeEnum(t.withdrawal_cause), withdrawnAt: toTimestamp(at), actor }, localCaseId(t), topic),
-  completed: (t: TransferRow, at: Date, counts: { registered: number; linked: number }): IntakeEvent =>
-    event(TransferCompletedSchema, { transfer: refOf(t), personsRegistered: counts.registered, personsLinked: counts.linked, completedAt: toTimestamp(at) }, localCaseId(t), topic),
+  completed: (
+    t: TransferRow,
+    at: Date,
+    counts: { registered: number; linked: number },
+    imported: { screening?: MessageInitShape<typeof ScreeningSummarySchema>; consentsRecorded?: number } = {},
+  ): IntakeEvent =>
+    event(
+      TransferCompletedSchema,
+      { transfer: refOf(t), personsRegistered: counts.registered, personsLinked: counts.linked, completedAt: toTimestamp(at), screening: imported.screening, consentsRecorded: imported.consentsRecorded ?? 0 },
+      localCaseId(t),
+      topic,
+    ),
 };
 
 export const transferPayload = {
@@ -84,5 +95,37 @@ export const transferPayload = {
   withdrawal: (value: MessageInitShape<typeof TransferWithdrawalSchema>): Uint8Array =>
     toBinary(TransferExchangeSchema, create(TransferExchangeSchema, { message: { case: 'withdrawal', value } })),
 };
+
+/** What the origin knows of a completed screening (protobuf JSON of ScreeningCompleted on its timeline). */
+interface ScreeningCompletedJson {
+  screeningId?: string;
+  personId?: string;
+  riskLevel?: string;
+  flags?: { flag?: string }[];
+  fearGrounds?: { ground?: string }[];
+  recommendations?: { pathway?: string }[];
+  completedAt?: string;
+}
+
+/** An enum value's JSON name as the code the APIs use: `PATHWAY_NATIONAL_ASYLUM` → `national_asylum`. */
+function code(name: string | undefined, prefix: string): string | null {
+  if (!name || !name.startsWith(prefix) || name.endsWith('_UNSPECIFIED')) return null;
+  return name.slice(prefix.length).toLowerCase();
+}
+
+/** The package's screening summary from the case's latest completed screening (codes only, never answers). */
+export function screeningSummaryOf(data: Record<string, unknown>): MessageInitShape<typeof ScreeningSummarySchema> {
+  const s = data as ScreeningCompletedJson;
+  const codes = (values: (string | undefined)[], prefix: string) => values.map((v) => code(v, prefix)).filter((v): v is string => v !== null);
+  return {
+    screeningId: s.screeningId ?? '',
+    personId: s.personId ?? '',
+    riskLevel: code(s.riskLevel, 'SCREENING_RISK_LEVEL_') ?? '',
+    flags: codes((s.flags ?? []).map((f) => f.flag), 'PROTECTION_FLAG_'),
+    fearGrounds: codes((s.fearGrounds ?? []).map((g) => g.ground), 'PERSECUTION_GROUND_'),
+    recommendedPathways: codes((s.recommendations ?? []).map((r) => r.pathway), 'PATHWAY_'),
+    ...(s.completedAt && { completedAt: toTimestamp(new Date(s.completedAt)) }),
+  };
+}
 
 export type { TransferPackage };

@@ -1,6 +1,18 @@
 import fc from 'fast-check';
 import type { BorderAgreement } from '@puente/federation';
-import { decidePackage, decideTransfer, TRANSFER_ACTIONS, TRANSFER_PERSON_FIELDS, TRANSFER_STATUSES, type TransferCandidate, type TransferSide } from './transfer-rules';
+import { screeningSummaryOf } from './transfer-messages';
+import {
+  decideConsentImport,
+  decidePackage,
+  decideTransfer,
+  SCREENING_FIELD,
+  screeningMayTravel,
+  TRANSFER_ACTIONS,
+  TRANSFER_PERSON_FIELDS,
+  TRANSFER_STATUSES,
+  type TransferCandidate,
+  type TransferSide,
+} from './transfer-rules';
 
 const SIDES: TransferSide[] = ['origin', 'destination'];
 
@@ -82,5 +94,68 @@ describe('decidePackage', () => {
         });
       }),
     );
+  });
+});
+
+describe('screeningMayTravel', () => {
+  const agreement = (change: Partial<BorderAgreement> = {}): BorderAgreement => ({ node: 'MX', kinds: ['custody-transfer'], ...change });
+
+  it('travels with a transfer agreement that lists no fields (every field) or lists it', () => {
+    expect(screeningMayTravel(agreement())).toBe(true);
+    expect(screeningMayTravel(agreement({ fields: { 'custody-transfer': ['givenNames', SCREENING_FIELD] } }))).toBe(true);
+  });
+
+  it('stays without it in the list, or without a transfer agreement', () => {
+    expect(screeningMayTravel(agreement({ fields: { 'custody-transfer': ['givenNames', 'birthDate'] } }))).toBe(false);
+    expect(screeningMayTravel(agreement({ kinds: ['referral'] }))).toBe(false);
+    // Another kind's list says nothing about transfers.
+    expect(screeningMayTravel(agreement({ fields: { referral: ['givenNames'] } }))).toBe(true);
+  });
+});
+
+describe('decideConsentImport', () => {
+  const consent = { purpose: 'screening', destinationCountry: '', partnerId: '', personKnown: true };
+
+  it('records the consents of the persons taken in', () => {
+    expect(decideConsentImport(consent, 'MX', false)).toEqual({ record: true });
+    expect(decideConsentImport({ ...consent, purpose: 'cross_border_transfer', destinationCountry: 'US' }, 'MX', false)).toEqual({ record: true });
+    expect(decideConsentImport({ ...consent, purpose: 'referral', partnerId: 'UNHCR-MX' }, 'MX', true)).toEqual({ record: true });
+  });
+
+  it('not the transfer consent toward this node, one naming a partner unknown here, nor one of a person not transferred', () => {
+    expect(decideConsentImport({ ...consent, purpose: 'cross_border_transfer', destinationCountry: 'MX' }, 'MX', false)).toEqual({ record: false, why: 'served-by-this-transfer' });
+    expect(decideConsentImport({ ...consent, purpose: 'referral', partnerId: 'UNHCR-GT' }, 'MX', false)).toEqual({ record: false, why: 'partner-unknown-here' });
+    expect(decideConsentImport({ ...consent, personKnown: false }, 'MX', true)).toEqual({ record: false, why: 'person-not-transferred' });
+  });
+
+  it('never records a consent of a person the destination did not take in, whatever else holds', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('screening', 'referral', 'cross_border_transfer', 'identity_matching'), fc.constantFrom('', 'MX', 'US'), fc.constantFrom('', 'UNHCR-MX'), fc.boolean(), (purpose, destinationCountry, partnerId, partnerKnown) => {
+        expect(decideConsentImport({ purpose, destinationCountry, partnerId, personKnown: false }, 'MX', partnerKnown).record).toBe(false);
+      }),
+    );
+  });
+});
+
+describe('screeningSummaryOf', () => {
+  it('keeps the codes of a completed screening (flags, grounds, pathways, risk), never its answers', () => {
+    const summary = screeningSummaryOf({
+      screeningId: 's-1',
+      personId: 'p-1',
+      riskLevel: 'SCREENING_RISK_LEVEL_HIGH',
+      flags: [{ flag: 'PROTECTION_FLAG_FEAR_OF_RETURN', reasons: ['q_fear'] }, { flag: 'PROTECTION_FLAG_UNSPECIFIED' }],
+      fearGrounds: [{ ground: 'PERSECUTION_GROUND_POLITICAL_OPINION', reasons: ['q_ground'] }],
+      recommendations: [{ pathway: 'PATHWAY_NATIONAL_ASYLUM', reasons: ['q_fear'] }, { pathway: 'PATHWAY_RESETTLEMENT' }],
+      completedAt: '2026-12-01T10:00:00Z',
+    });
+    expect(summary).toMatchObject({
+      screeningId: 's-1',
+      personId: 'p-1',
+      riskLevel: 'high',
+      flags: ['fear_of_return'],
+      fearGrounds: ['political_opinion'],
+      recommendedPathways: ['national_asylum', 'resettlement'],
+    });
+    expect(JSON.stringify({ ...summary, completedAt: undefined })).not.toContain('q_');
   });
 });

@@ -22,7 +22,11 @@ export const REJECTION_REASONS = ['no_capacity', 'not_eligible', 'outside_jurisd
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 /** Why a transfer expired: nobody at the destination decided in time. */
 export const EXPIRY_REASON = 'decision_sla_missed';
-export const WITHDRAWAL_CAUSES = ['origin_withdrew', 'consent_withdrawn'] as const;
+/**
+ * `person_erased`: a person of the package was erased at the origin. `retracted`: at the
+ * destination, the origin's retraction notice for a person of the package arrived first.
+ */
+export const WITHDRAWAL_CAUSES = ['origin_withdrew', 'consent_withdrawn', 'person_erased', 'retracted'] as const;
 export type WithdrawalCause = (typeof WITHDRAWAL_CAUSES)[number];
 
 const RULES: Record<TransferAction, { by: TransferSide; to: TransferStatus }> = {
@@ -100,4 +104,39 @@ export function decidePackage(candidates: readonly TransferCandidate[], agreemen
     persons.push({ personId: c.personId, fields, values: Object.fromEntries(fields.filter((f) => c.values[f] !== undefined).map((f) => [f, c.values[f]])) });
   }
   return { allowed: true, persons, overridden };
+}
+
+/** The package's case-level field for the origin's screening summary (agreement `fields["custody-transfer"]`). */
+export const SCREENING_FIELD = 'screening';
+
+/** The screening summary travels when the agreement lists no fields for transfers (every field) or lists it. */
+export function screeningMayTravel(agreement: BorderAgreement): boolean {
+  if (!agreement.kinds.includes('custody-transfer')) return false;
+  const allowed = agreement.fields?.['custody-transfer'];
+  return allowed === undefined || allowed.includes(SCREENING_FIELD);
+}
+
+/** A consent of the package, as the destination decides whether to record it. */
+export interface ArrivingConsent {
+  purpose: string;
+  destinationCountry: string;
+  partnerId: string;
+  /** The person who gave it is one of the persons the destination now knows. */
+  personKnown: boolean;
+}
+
+export type ConsentImport = { record: true } | { record: false; why: 'person-not-transferred' | 'served-by-this-transfer' | 'partner-unknown-here' };
+
+/**
+ * Which consents of an accepted package the destination records (with their provenance): those
+ * of the persons it took in, except a cross-border transfer consent toward the destination itself
+ * (the transfer used it; a consent to leave for the node one is at means nothing there) and a
+ * consent naming a partner this node's directory does not know (recorded as is, it would name
+ * nobody; widened to any partner, it would allow more than was consented).
+ */
+export function decideConsentImport(c: ArrivingConsent, destination: string, partnerKnown: boolean): ConsentImport {
+  if (!c.personKnown) return { record: false, why: 'person-not-transferred' };
+  if (c.purpose === 'cross_border_transfer' && c.destinationCountry === destination) return { record: false, why: 'served-by-this-transfer' };
+  if (c.partnerId && !partnerKnown) return { record: false, why: 'partner-unknown-here' };
+  return { record: true };
 }

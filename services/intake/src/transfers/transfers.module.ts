@@ -1,11 +1,13 @@
-import { Controller, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider, type Type } from '@nestjs/common';
+import { Controller, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit, type Provider, type Type } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { fromBinary } from '@bufbuild/protobuf';
 import { AuditLog } from '@puente/audit';
-import { ConsentPurpose, ConsentWithdrawnSchema, Topics } from '@puente/contracts';
+import { ConsentPurpose, ConsentWithdrawnSchema, PersonErasedSchema, Topics } from '@puente/contracts';
 import { EXCHANGE_KINDS, ExchangeReceiver, exchangeTopic, exchangeTopicDeclarations, ExchangeWriter, FederationMetrics, federationEnabled, loadNodeRegistry, type NodeRegistry } from '@puente/federation';
 import { type ConsumedEvent, type EventContext, eventSource } from '@puente/messaging';
 import { serializeError } from '@puente/platform';
+import { RetractionArrivals } from '../federation/exchange-effects';
 import { TransfersController } from './transfers.controller';
 import { TRANSFER_REGISTRY, TRANSFER_WRITER, TransfersService } from './transfers.service';
 
@@ -18,7 +20,7 @@ export function intakeTransferTopics(env: NodeJS.ProcessEnv = process.env): { na
   return exchangeTopicDeclarations(registry.node, registry.peers).filter((t) => t.name.split('.')[3] === EXCHANGE_KINDS['custody-transfer'].aggregate);
 }
 
-/** Transfer envelopes addressed to `node`, and this node's own consent withdrawals (a transfer not accepted yet is withdrawn). */
+/** Transfer envelopes addressed to `node`, and this node's own consent withdrawals and erasures (a transfer not accepted yet is withdrawn). */
 function consumerClass(node: string): Type<unknown> {
   const ownSource = eventSource(node, 'intake');
 
@@ -38,7 +40,13 @@ function consumerClass(node: string): Type<unknown> {
     async onConsentWithdrawn(@Payload() event: ConsumedEvent, @Ctx() { manager: tx }: EventContext): Promise<void> {
       if (event.source !== ownSource || !event.key) return;
       if (fromBinary(ConsentWithdrawnSchema, event.payload).purpose !== ConsentPurpose.CROSS_BORDER_TRANSFER) return;
-      await this.transfers.onConsentWithdrawn(tx, event.key);
+      await this.transfers.onCaseLostGround(tx, event.key, 'consent_withdrawn');
+    }
+
+    @EventPattern(Topics.intakeCase.name, { types: [PersonErasedSchema.typeName] })
+    async onPersonErased(@Payload() event: ConsumedEvent, @Ctx() { manager: tx }: EventContext): Promise<void> {
+      if (event.source !== ownSource || !event.key) return;
+      await this.transfers.onCaseLostGround(tx, event.key, 'person_erased');
     }
   }
   return TransferConsumer;
@@ -64,6 +72,20 @@ export class TransferExpiry implements OnApplicationBootstrap, OnApplicationShut
   }
 }
 
+/** A retraction notice from a peer also drops that peer's pending packages naming the person (see TransfersService.onRetraction). */
+@Injectable()
+export class TransferRetractions implements OnModuleInit {
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    private readonly transfers: TransfersService,
+  ) {}
+
+  onModuleInit(): void {
+    // RetractionArrivals belongs to the federation module, a sibling of this one.
+    this.moduleRef.get(RetractionArrivals, { strict: false }).also((sender, personId, tx) => this.transfers.onRetraction(sender, personId, tx));
+  }
+}
+
 /**
  * Custody transfers in intake (which holds the case): the API, the service, and, with
  * federation on, the exchange writer and receiver of the `custody-transfer` kind.
@@ -76,12 +98,18 @@ export function transfersParts(env: NodeJS.ProcessEnv = process.env): { controll
     providers: [
       TransfersService,
       TransferExpiry,
+      TransferRetractions,
       { provide: TRANSFER_REGISTRY, useValue: registry },
       { provide: TRANSFER_WRITER, useFactory: (r: NodeRegistry) => new ExchangeWriter(r, eventSource(r.node, 'intake')), inject: [TRANSFER_REGISTRY] },
       {
         provide: TRANSFER_RECEIVER,
         useFactory: (writer: ExchangeWriter, audit: AuditLog, transfers: TransfersService, metrics?: FederationMetrics) =>
-          new ExchangeReceiver({ writer, audit, effects: { 'custody-transfer': (e, tx) => transfers.arrive(e, tx) }, onOutcome: (r) => metrics?.record(r) }),
+          new ExchangeReceiver({
+            writer,
+            audit,
+            effects: { 'custody-transfer': (e, tx) => transfers.arrive(e, tx) },
+            onOutcome: (r) => metrics?.record(r),
+          }),
         inject: [TRANSFER_WRITER, AuditLog, TransfersService, { token: FederationMetrics, optional: true }],
       },
     ],

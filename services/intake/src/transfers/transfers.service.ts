@@ -1,19 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { fromBinary } from '@bufbuild/protobuf';
+import { fromBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import { AuditLog, type Caller } from '@puente/audit';
 import { assertJurisdiction, coversJurisdiction, resourceNotFound } from '@puente/auth';
-import { TransferExchangeSchema, type TransferPackage, toTimestamp } from '@puente/contracts';
+import { type Actor, ScreeningCompletedSchema, type ScreeningSummarySchema, TransferExchangeSchema, type TransferPackage, fromTimestamp, toTimestamp } from '@puente/contracts';
 import { checkArrival, EnvelopeContentError, EnvelopeRefusedError, type ExchangeWriter, type NodeRegistry, type OpenedEnvelope, recordDeliveries } from '@puente/federation';
 import { paginate, type Page, ProblemException } from '@puente/platform';
 import { PersonVault } from '@puente/privacy';
 import { DataSource, type EntityManager } from 'typeorm';
+import { caseStatusChanged } from '../cases/case-events';
 import { CaseOpener } from '../cases/case-opener';
 import { actorOf } from '../common/actor';
+import type { CaseStatusValue, ConsentMethodValue, ConsentPurposeValue } from '../common/enums';
 import { fieldProblem, illegalTransition } from '../common/problems';
 import { IntakeConfig } from '../config/intake.config';
 import { Consent } from '../consents/consent.entity';
+import { consentRecorded } from '../consents/consent-events';
 import { consentAllows } from '../consents/consent-rules';
+import { MatchKeyPublication } from '../duplicates/match-key-publication';
 import { DuplicateDetector } from '../duplicates/duplicate-detector';
 import { IntakeEvents } from '../events/intake-events';
 import { PersonRegistrationService } from '../persons/person-registration.service';
@@ -22,8 +26,21 @@ import { Person } from '../persons/person.entity';
 import { overridesOf } from '../protection/override-store';
 import { liftedAt } from '../protection/protection-override-rules';
 import { ciphertextsOf, fromPlainFields, type PlainFields } from '../persons/personal-data';
-import { EXPIRY_REASON, type RejectionReason, type TransferAction, type TransferCandidate, type TransferSide, decidePackage, decideTransfer, type TransferStatus, type WithdrawalCause } from './transfer-rules';
-import { localCaseId, transferEvents, transferPayload, type TransferRow } from './transfer-messages';
+import {
+  decideConsentImport,
+  decidePackage,
+  decideTransfer,
+  EXPIRY_REASON,
+  type RejectionReason,
+  SCREENING_FIELD,
+  screeningMayTravel,
+  type TransferAction,
+  type TransferCandidate,
+  type TransferSide,
+  type TransferStatus,
+  type WithdrawalCause,
+} from './transfer-rules';
+import { localCaseId, screeningSummaryOf, transferEvents, transferPayload, type TransferRow } from './transfer-messages';
 import { CustodyTransferListing } from './transfer.entity';
 
 export const TRANSFER_REGISTRY = 'puente:transfers:NODE_REGISTRY';
@@ -80,6 +97,7 @@ export class TransfersService {
     private readonly registration: PersonRegistrationService,
     private readonly cases: CaseOpener,
     private readonly detector: DuplicateDetector,
+    private readonly matchKeys: MatchKeyPublication,
     @Optional() @Inject(TRANSFER_REGISTRY) private readonly registry?: NodeRegistry,
     @Optional() @Inject(TRANSFER_WRITER) private readonly writer?: ExchangeWriter,
   ) {}
@@ -132,10 +150,13 @@ export class TransfersService {
           },
         });
       }
-      const decision = decidePackage(candidates, registry.agreementWith(dest));
+      const agreement = registry.agreementWith(dest);
+      const decision = decidePackage(candidates, agreement);
       if (!decision.allowed) throw notAllowed(decision.reason);
       const transferId = randomUUID();
-      const fields = [...new Set(decision.persons.flatMap((p) => p.fields))];
+      // The latest completed screening of the case, as far as the agreement lets it travel.
+      const screening = screeningMayTravel(agreement) ? await this.latestScreening(tx, c.id) : undefined;
+      const fields = [...new Set(decision.persons.flatMap((p) => p.fields)), ...(screening ? [SCREENING_FIELD] : [])];
       // References to the case's history (event ids and types), never its content.
       const history = (await tx.query(`SELECT event_id, type AS event_type, occurred_at FROM timeline_entry WHERE case_id = $1 ORDER BY occurred_at, seq LIMIT 200`, [c.id])) as {
         event_id: string;
@@ -159,8 +180,20 @@ export class TransfersService {
         })),
         consents: consents
           .filter((k) => k.withdrawnAt === null)
-          .map((k) => ({ purpose: k.purpose, method: k.method, recordedAt: toTimestamp(k.recordedAt), ...(k.validUntil && { validUntil: toTimestamp(k.validUntil) }) })),
-        screening: { flags: [...new Set(persons.flatMap((p) => p.vulnerabilityFlags))] },
+          .map((k) => ({
+            consentId: k.id,
+            personId: k.personId,
+            purpose: k.purpose,
+            method: k.method,
+            partnerId: k.partnerId ?? '',
+            partnerType: k.partnerType ?? '',
+            destinationCountry: k.destinationCountry ?? '',
+            guardianPersonId: k.guardianPersonId ?? '',
+            validFrom: toTimestamp(k.validFrom),
+            recordedAt: toTimestamp(k.recordedAt),
+            ...(k.validUntil && { validUntil: toTimestamp(k.validUntil) }),
+          })),
+        screening,
         history: history.map((h) => ({ eventId: h.event_id, eventType: h.event_type, at: toTimestamp(h.occurred_at) })),
         fields,
         border: {
@@ -189,12 +222,13 @@ export class TransfersService {
       });
       if (!row) throw illegalTransition('This case already has a transfer waiting for a decision.', { status: 'transfer_pending' });
       await tx.query(`UPDATE intake_case SET status = 'transfer_pending', updated_at = $2, version = version + 1 WHERE id = $1`, [c.id, at]);
+      const actor = actorOf(caller.principal, this.node);
       await recordDeliveries(
         tx,
         decision.persons.map((p) => ({ receiverType: 'node' as const, receiver: dest, channel: 'custody-transfer', envelopeId, caseId: c.id, personId: p.personId, fields: p.fields })),
         at,
       );
-      await this.events.append(tx, caller.traceparent, [transferEvents.requested(row, at, actorOf(caller.principal, this.node))], at);
+      await this.events.append(tx, caller.traceparent, [transferEvents.requested(row, at, actor), caseStatusChanged(c.id, c.status, 'transfer_pending', at, actor)], at);
       await this.audit.append(tx, { action: 'case.transfer-send', objectType: 'case', objectId: c.id, purpose: 'case-management', actor: caller.principal, traceparent: caller.traceparent ?? null, occurredAt: at });
       return transferId;
     });
@@ -216,7 +250,7 @@ export class TransfersService {
     if (!step.changed) return;
     const at = new Date();
     const row = await this.setStatus(tx, t, 'withdrawn', at, { withdrawal_cause: cause });
-    await this.restoreCase(tx, t, at);
+    await this.restoreCase(tx, t, at, actor);
     if (this.writer) {
       await this.writer.send(tx, {
         to: t.destination_node,
@@ -236,83 +270,117 @@ export class TransfersService {
     });
   }
 
-  /** A cross-border transfer consent was withdrawn: a transfer of that case not accepted yet is withdrawn too. */
-  async onConsentWithdrawn(tx: EntityManager, caseId: string): Promise<void> {
+  /**
+   * A cross-border transfer consent was withdrawn (`consent_withdrawn`), or a person of the case
+   * erased (`person_erased`): a transfer of that case not accepted yet is withdrawn too.
+   */
+  async onCaseLostGround(tx: EntityManager, caseId: string, cause: Extract<WithdrawalCause, 'consent_withdrawn' | 'person_erased'>): Promise<void> {
     const [t] = (await tx.query(`SELECT * FROM custody_transfer WHERE origin_case_id = $1 AND direction = 'outbound' AND status = 'pending' FOR UPDATE`, [caseId])) as TransferRow[];
     if (!t) return;
-    await this.withdrawLocked(tx, t, 'consent_withdrawn', { clientId: 'system', partnerId: '', node: this.node } as ReturnType<typeof actorOf>);
+    await this.withdrawLocked(tx, t, cause, { clientId: 'system', partnerId: '', node: this.node } as ReturnType<typeof actorOf>);
+  }
+
+  /**
+   * The origin's retraction notice for one of its persons (RetractionArrivals): a package from it
+   * that names the person and is still pending here is dropped (withdrawn, `retracted`; the package
+   * shredded) in the transaction that answers with the receipt. An accepted transfer is not
+   * touched: custody moved, the persons are this node's.
+   */
+  async onRetraction(sender: string, personId: string, tx: EntityManager): Promise<void> {
+    const pending = (await tx.query(
+      `SELECT * FROM custody_transfer WHERE direction = 'inbound' AND origin_node = $1 AND status = 'pending' AND $2::text = ANY (person_ids::text[]) ORDER BY id FOR UPDATE`,
+      [sender, personId],
+    )) as TransferRow[];
+    const system = { clientId: `node:${sender}`, partnerId: sender, node: sender } as ReturnType<typeof actorOf>;
+    for (const t of pending) {
+      const at = new Date();
+      const row = await this.setStatus(tx, t, 'withdrawn', at, { withdrawal_cause: 'retracted' });
+      await this.vault.shred(t.id, tx);
+      await this.events.append(tx, undefined, [transferEvents.withdrawn(row, at, system)], at);
+      await this.audit.append(tx, {
+        action: 'case.transfer-retracted',
+        objectType: 'case',
+        objectId: t.origin_case_id,
+        purpose: 'case-management',
+        actor: { subject: `node:${sender}`, clientId: `node:${sender}`, partnerId: sender },
+        occurredAt: at,
+      });
+    }
   }
 
   // ---- destination ----
 
+  /**
+   * Accepts a pending transfer in one transaction: the persons registered (or linked to someone
+   * already known here) on a case linked to the origin's, the package shredded, the decision
+   * envelope and the events written. The transfer row is locked first, so two acceptances
+   * serialize and the second finds it completed; a crash anywhere before the commit leaves the
+   * transfer pending with its package, and nothing registered.
+   */
   async accept(caller: Caller, id: string, dto: { siteCode: string }): Promise<TransferView> {
     assertJurisdiction(caller.principal, dto.siteCode);
-    const t = await this.visibleLocked(this.dataSource.manager, caller, id, false);
-    const step = decideTransfer(t.status as TransferStatus, 'accept', t.direction === 'inbound' ? 'destination' : 'origin');
-    if (!step.ok) throw this.stepRefused(step);
-    if (!step.changed) return this.get(caller, id);
-    const pkg = await this.packageOf(t);
-    // Persons one at a time through intake's own registration (its duplicate check included);
-    // each one's outcome is kept, so an acceptance interrupted half-way resumes where it stopped.
-    const done = new Map(
-      ((await this.dataSource.query(`SELECT origin_person_id, destination_person_id, linked FROM custody_transfer_person WHERE transfer_id = $1`, [t.id])) as {
-        origin_person_id: string;
-        destination_person_id: string;
-        linked: boolean;
-      }[]).map((r) => [r.origin_person_id, r]),
-    );
-    let caseId = t.destination_case_id;
-    const ordered = [...pkg.persons].sort((a, b) => Number(b.relationship === 'principal') - Number(a.relationship === 'principal'));
-    for (const p of ordered) {
-      if (done.has(p.personId)) continue;
-      const known = await this.knownPerson(p);
-      let destinationPersonId: string;
-      if (known) {
-        destinationPersonId = known;
-        if (!caseId) caseId = await this.openCaseFor(caller, dto.siteCode, known, ordered.length > 1);
-        else await this.dataSource.query(`INSERT INTO case_person (case_id, person_id, added_at) VALUES ($1, $2, now()) ON CONFLICT DO NOTHING`, [caseId, known]);
-      } else {
-        const registered = await this.registration.register(caller, {
-          siteCode: dto.siteCode,
-          givenNames: p.givenNames,
-          familyNames: p.familyNames || null,
-          birthDate: p.birthDate,
-          birthDateEstimated: p.birthDateEstimated,
-          sex: p.sex as never,
-          nationality: p.nationality || 'XX',
-          vulnerabilityFlags: p.vulnerabilityFlags as never,
-          ...(caseId ? { caseId } : { case: { household: ordered.length > 1 } }),
-        } as never);
-        destinationPersonId = registered.personId;
-        caseId = registered.caseId;
-      }
-      await this.dataSource.transaction(async (tx) => {
-        if (!t.destination_case_id) await tx.query(`UPDATE custody_transfer SET destination_case_id = $2 WHERE id = $1 AND destination_case_id IS NULL`, [t.id, caseId]);
-        await tx.query(`INSERT INTO custody_transfer_person (transfer_id, origin_person_id, destination_person_id, linked) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
+    await this.dataSource.transaction(async (tx) => {
+      const t = await this.visibleLocked(tx, caller, id);
+      const step = decideTransfer(t.status as TransferStatus, 'accept', t.direction === 'inbound' ? 'destination' : 'origin');
+      if (!step.ok) throw this.stepRefused(step);
+      if (!step.changed) return;
+      const pkg = await this.packageOf(t, tx);
+      const persons: { origin_person_id: string; destination_person_id: string; linked: boolean }[] = [];
+      let caseId: string | null = null;
+      // The principal first: the case is opened with them.
+      const ordered = [...pkg.persons].sort((a, b) => Number(b.relationship === 'principal') - Number(a.relationship === 'principal'));
+      for (const p of ordered) {
+        // Intake's duplicate check: a person already known here is linked, not registered again.
+        const known = await this.knownPerson(tx, p);
+        let destinationPersonId: string;
+        if (known) {
+          destinationPersonId = known;
+          if (!caseId) caseId = await this.openCaseFor(tx, caller, dto.siteCode, known, ordered.length > 1);
+          else await tx.query(`INSERT INTO case_person (case_id, person_id, added_at) VALUES ($1, $2, now()) ON CONFLICT DO NOTHING`, [caseId, known]);
+        } else {
+          const registered = await this.registration.register(
+            caller,
+            {
+              siteCode: dto.siteCode,
+              givenNames: p.givenNames,
+              familyNames: p.familyNames || null,
+              birthDate: p.birthDate,
+              birthDateEstimated: p.birthDateEstimated,
+              sex: p.sex as never,
+              nationality: p.nationality || 'XX',
+              vulnerabilityFlags: p.vulnerabilityFlags as never,
+              ...(caseId ? { caseId } : { case: { household: ordered.length > 1 } }),
+            } as never,
+            { tx },
+          );
+          destinationPersonId = registered.personId;
+          caseId = registered.caseId;
+        }
+        await tx.query(`INSERT INTO custody_transfer_person (transfer_id, origin_person_id, destination_person_id, linked) VALUES ($1, $2, $3, $4)`, [
           t.id,
           p.personId,
           destinationPersonId,
           known !== null,
         ]);
-      });
-      t.destination_case_id = caseId;
-      done.set(p.personId, { origin_person_id: p.personId, destination_person_id: destinationPersonId, linked: known !== null });
-    }
-    await this.dataSource.transaction(async (tx) => {
-      const locked = await this.visibleLocked(tx, caller, id);
-      const again = decideTransfer(locked.status as TransferStatus, 'accept', 'destination');
-      if (!again.ok) throw this.stepRefused(again);
-      if (!again.changed) return;
+        persons.push({ origin_person_id: p.personId, destination_person_id: destinationPersonId, linked: known !== null });
+      }
+      if (!caseId) throw new Error('a transfer package without persons'); // refused on arrival (1 to 50 persons)
       const at = new Date();
-      const persons = [...done.values()];
-      const row = await this.setStatus(tx, locked, 'completed', at, { destination_case_id: caseId });
+      const actor = actorOf(caller.principal, this.node);
+      const here = new Map(persons.map((p) => [p.origin_person_id, p.destination_person_id]));
+      const consents = await this.recordConsents(tx, caller, t.origin_node, caseId, pkg.consents, here, at);
+      const row = await this.setStatus(tx, t, 'completed', at, { destination_case_id: caseId });
       await this.vault.shred(t.id, tx);
       await this.answer(tx, row, { accepted: true, reason: '', persons }, at);
-      const actor = actorOf(caller.principal, this.node);
+      // The origin's screening summary shows on the new case (its timeline) with the person as known here.
+      const screening = pkg.screening?.screeningId ? { ...pkg.screening, personId: here.get(pkg.screening.personId) ?? '' } : undefined;
       await this.events.append(
         tx,
         caller.traceparent,
-        [transferEvents.accepted(row, at, actor), transferEvents.completed(row, at, { registered: persons.filter((p) => !p.linked).length, linked: persons.filter((p) => p.linked).length })],
+        [
+          transferEvents.accepted(row, at, actor),
+          transferEvents.completed(row, at, { registered: persons.filter((p) => !p.linked).length, linked: persons.filter((p) => p.linked).length }, { screening, consentsRecorded: consents }),
+        ],
         at,
       );
       await this.audit.append(tx, { action: 'case.transfer-accept', objectType: 'case', objectId: caseId, purpose: 'case-management', actor: caller.principal, traceparent: caller.traceparent ?? null, occurredAt: at });
@@ -443,13 +511,14 @@ export class TransfersService {
         }
         await tx.query(`UPDATE intake_case SET status = 'transferred', updated_at = $2, version = version + 1 WHERE id = $1`, [t.origin_case_id, at]);
         await this.events.append(tx, undefined, [
+          caseStatusChanged(t.origin_case_id, 'transfer_pending', 'transferred', at, system),
           transferEvents.accepted(row, at, system),
           transferEvents.completed(row, at, { registered: d.persons.filter((p) => !p.linked).length, linked: d.persons.filter((p) => p.linked).length }),
         ]);
         await auditArrival('case.transfer-accepted', t.origin_case_id);
       } else {
         const row = await this.setStatus(tx, t, step.status, at, { rejection_reason: d.reason });
-        await this.restoreCase(tx, t, at);
+        await this.restoreCase(tx, t, at, system);
         await this.events.append(tx, undefined, [transferEvents.rejected(row, at, system)]);
         await auditArrival('case.transfer-rejected', t.origin_case_id);
       }
@@ -462,7 +531,8 @@ export class TransfersService {
       const step = decideTransfer(t.status as TransferStatus, 'withdraw', 'origin');
       if (!step.ok || !step.changed) return; // already decided here: the origin hears of the decision
       const at = new Date();
-      const row = await this.setStatus(tx, t, 'withdrawn', at, { withdrawal_cause: w.cause === 'consent_withdrawn' ? 'consent_withdrawn' : 'origin_withdrew' });
+      const cause: WithdrawalCause = w.cause === 'consent_withdrawn' || w.cause === 'person_erased' ? w.cause : 'origin_withdrew';
+      const row = await this.setStatus(tx, t, 'withdrawn', at, { withdrawal_cause: cause });
       await this.vault.shred(t.id, tx);
       await this.events.append(tx, undefined, [transferEvents.withdrawn(row, at, system)], at);
       await auditArrival('case.transfer-withdrawn', t.origin_case_id);
@@ -516,29 +586,27 @@ export class TransfersService {
   }
 
   /** The local person the package's person already is (intake's duplicate check, at or above the threshold), or null. */
-  private async knownPerson(p: TransferPackage['persons'][number]): Promise<string | null> {
+  private async knownPerson(tx: EntityManager, p: TransferPackage['persons'][number]): Promise<string | null> {
     if (!p.givenNames || !p.birthDate) return null;
     const keys = this.detector.keysOf(matchIdentityOf({ givenNames: p.givenNames, familyNames: p.familyNames || null, birthDate: p.birthDate, birthDateEstimated: p.birthDateEstimated } as never, p.nationality || 'XX'));
-    const scored = this.detector.score(keys, await this.detector.candidates(this.dataSource.manager, keys, { local: true, partners: false }));
+    const scored = this.detector.score(keys, await this.detector.candidates(tx, keys, { local: true, partners: false }));
     const best = scored.filter((s) => s.c.node === this.node).sort((a, b) => b.score - a.score)[0];
     return best && best.score >= this.config.DUPLICATE_SCORE_THRESHOLD ? best.c.reference : null;
   }
 
   /** A case at the accepting site whose first person is someone already known here. */
-  private async openCaseFor(caller: Caller, siteCode: string, personId: string, household: boolean): Promise<string> {
+  private async openCaseFor(tx: EntityManager, caller: Caller, siteCode: string, personId: string, household: boolean): Promise<string> {
     const at = new Date();
     const reference = await this.cases.prepare(at);
-    return this.dataSource.transaction(async (tx) => {
-      const principal = await tx.getRepository(Person).findOneByOrFail({ id: personId });
-      const opened = await this.cases.open(tx, caller, { caseId: randomUUID(), siteCode, priority: 'normal', household, principal, at, reference });
-      await this.events.append(tx, caller.traceparent, opened.events, at);
-      return opened.case.id;
-    });
+    const principal = await tx.getRepository(Person).findOneByOrFail({ id: personId });
+    const opened = await this.cases.open(tx, caller, { caseId: randomUUID(), siteCode, priority: 'normal', household, principal, at, reference });
+    await this.events.append(tx, caller.traceparent, opened.events, at);
+    return opened.case.id;
   }
 
-  private async packageOf(t: TransferRow): Promise<TransferPackage> {
+  private async packageOf(t: TransferRow, tx: EntityManager): Promise<TransferPackage> {
     if (!t.package_ciphertext) throw illegalTransition('The package of this transfer is no longer held.', { status: t.status });
-    const plain = await this.vault.decryptFieldsOrThrow(t.id, { package: t.package_ciphertext });
+    const plain = await this.vault.decryptFieldsOrThrow(t.id, { package: t.package_ciphertext }, tx);
     const message = fromBinary(TransferExchangeSchema, Buffer.from(String(plain.package), 'base64')).message;
     if (message.case !== 'package') throw new Error('stored transfer package is not a package');
     return message.value;
@@ -567,8 +635,82 @@ export class TransfersService {
   }
 
   /** Custody stays at the origin: its case goes back to the status it had before the transfer. */
-  private async restoreCase(tx: EntityManager, t: TransferRow, at: Date): Promise<void> {
-    await tx.query(`UPDATE intake_case SET status = COALESCE($2, 'open'), updated_at = $3, version = version + 1 WHERE id = $1 AND status = 'transfer_pending'`, [t.origin_case_id, t.case_status_before, at]);
+  private async restoreCase(tx: EntityManager, t: TransferRow, at: Date, actor: Actor): Promise<void> {
+    const to = (t.case_status_before ?? 'open') as CaseStatusValue;
+    const [rows] = (await tx.query(`UPDATE intake_case SET status = $2, updated_at = $3, version = version + 1 WHERE id = $1 AND status = 'transfer_pending' RETURNING id`, [t.origin_case_id, to, at])) as [
+      unknown[],
+      number,
+    ];
+    if (rows.length > 0) await this.events.append(tx, undefined, [caseStatusChanged(t.origin_case_id, 'transfer_pending', to, at, actor)], at);
+  }
+
+  /**
+   * Records the package's consents for the persons now known here, with their provenance (the
+   * origin node, the consent's id there), each audited and announced like any consent; returns
+   * how many. An identity-matching consent publishes the person's match keys, as at registration.
+   */
+  private async recordConsents(
+    tx: EntityManager,
+    caller: Caller,
+    originNode: string,
+    caseId: string,
+    arriving: TransferPackage['consents'],
+    here: ReadonlyMap<string, string>,
+    at: Date,
+  ): Promise<number> {
+    const actor = actorOf(caller.principal, this.node);
+    const known = new Set(
+      ((await tx.query(`SELECT id FROM partner_directory_entry WHERE id = ANY ($1::text[])`, [arriving.map((k) => k.partnerId).filter(Boolean)])) as { id: string }[]).map((r) => r.id),
+    );
+    let recorded = 0;
+    for (const k of arriving) {
+      const personId = here.get(k.personId);
+      const verdict = decideConsentImport({ purpose: k.purpose, destinationCountry: k.destinationCountry, partnerId: k.partnerId, personKnown: personId !== undefined }, this.node, known.has(k.partnerId));
+      if (!verdict.record || !personId || !k.consentId) continue;
+      const recordedAt = k.recordedAt ? fromTimestamp(k.recordedAt) : at;
+      const consent: Consent = {
+        id: randomUUID(),
+        caseId,
+        personId,
+        purpose: k.purpose as ConsentPurposeValue,
+        partnerId: k.partnerId || null,
+        partnerType: k.partnerType || null,
+        destinationCountry: k.destinationCountry || null,
+        method: k.method as ConsentMethodValue,
+        witnessedBy: null,
+        guardianPersonId: here.get(k.guardianPersonId) ?? null,
+        guardianReference: null,
+        validFrom: k.validFrom ? fromTimestamp(k.validFrom) : recordedAt,
+        validUntil: k.validUntil ? fromTimestamp(k.validUntil) : null,
+        recordedAt,
+        recordedBy: caller.principal.clientId,
+        withdrawnAt: null,
+        withdrawnBy: null,
+        originNode,
+        originConsentId: k.consentId,
+        version: 1,
+      };
+      const inserted = (await tx.query(
+        `INSERT INTO consent (id, case_id, person_id, purpose, partner_id, partner_type, destination_country, method, guardian_person_id, valid_from, valid_until, recorded_at, recorded_by, origin_node, origin_consent_id, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1) ON CONFLICT DO NOTHING RETURNING id`,
+        [consent.id, caseId, personId, consent.purpose, consent.partnerId, consent.partnerType, consent.destinationCountry, consent.method, consent.guardianPersonId, consent.validFrom, consent.validUntil, recordedAt, consent.recordedBy, originNode, k.consentId],
+      )) as unknown[];
+      if (inserted.length === 0) continue;
+      recorded += 1;
+      const published = consent.purpose === 'identity_matching' ? await this.matchKeys.afterConsentRecorded(tx, personId, at) : [];
+      await this.events.append(tx, caller.traceparent, [consentRecorded(consent, actor), ...published], at);
+      await this.audit.append(tx, { action: 'consent.import', objectType: 'consent', objectId: consent.id, purpose: 'case-management', actor: caller.principal, traceparent: caller.traceparent ?? null, occurredAt: at });
+    }
+    return recorded;
+  }
+
+  /** The case's latest completed screening on its timeline, summarized for the package; undefined without one. */
+  private async latestScreening(tx: EntityManager, caseId: string): Promise<MessageInitShape<typeof ScreeningSummarySchema> | undefined> {
+    const [latest] = (await tx.query(`SELECT data FROM timeline_entry WHERE case_id = $1 AND type = $2 AND data IS NOT NULL ORDER BY occurred_at DESC, seq DESC LIMIT 1`, [
+      caseId,
+      ScreeningCompletedSchema.typeName,
+    ])) as { data: Record<string, unknown> }[];
+    return latest ? screeningSummaryOf(latest.data) : undefined;
   }
 
   /** The transfer if the caller may see it (404 otherwise), locked when `lock`. */

@@ -29,7 +29,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file puente/referral/v1/cross_border_events.proto.
  */
 export const file_puente_referral_v1_cross_border_events: GenFile = /*@__PURE__*/
-  fileDesc("CixwdWVudGUvcmVmZXJyYWwvdjEvY3Jvc3NfYm9yZGVyX2V2ZW50cy5wcm90bxIScHVlbnRlLnJlZmVycmFsLnYxIvIBChdDcm9zc0JvcmRlclJlZmVycmFsU2VudBITCgtyZWZlcnJhbF9pZBgBIAEoCRIPCgdjYXNlX2lkGAIgASgJEhIKCnByb2dyYW1faWQYAyABKAkSEgoKcGFydG5lcl9pZBgEIAEoCRIPCgd0b19ub2RlGAUgASgJEhMKC2VudmVsb3BlX2lkGAYgASgJEg4KBmZpZWxkcxgHIAMoCRIrCgdzZW50X2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBImCgVhY3RvchgJIAEoCzIXLnB1ZW50ZS5ldmVudHMudjEuQWN0b3IijwMKGUNyb3NzQm9yZGVyVXBkYXRlUmVjZWl2ZWQSEwoLcmVmZXJyYWxfaWQYASABKAkSDwoHY2FzZV9pZBgCIAEoCRIRCglmcm9tX25vZGUYAyABKAkSEwoLZW52ZWxvcGVfaWQYBCABKAkSMgoGc3RhdHVzGAUgASgOMiIucHVlbnRlLnJlZmVycmFsLnYxLlJlZmVycmFsU3RhdHVzEjgKBnJlYXNvbhgGIAEoDjIoLnB1ZW50ZS5yZWZlcnJhbC52MS5SZWZlcnJhbFN0YXR1c1JlYXNvbhI+Cg9idXNpbmVzc19zdGF0dXMYByABKA4yJS5wdWVudGUucmVmZXJyYWwudjEuUmVmZXJyYWxNaWxlc3RvbmUSNAoHb3V0Y29tZRgIIAEoDjIjLnB1ZW50ZS5yZWZlcnJhbC52MS5SZWZlcnJhbE91dGNvbWUSDwoHYXBwbGllZBgJIAEoCBIvCgtyZWNlaXZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi0QEKC1RyYW5zZmVyUmVmEhMKC3RyYW5zZmVyX2lkGAEgASgJEg8KB2Nhc2VfaWQYAiABKAkSOAoJZGlyZWN0aW9uGAMgASgOMiUucHVlbnRlLnJlZmVycmFsLnYxLlRyYW5zZmVyRGlyZWN0aW9uEhMKC29yaWdpbl9ub2RlGAQgASgJEhYKDm9yaWdpbl9jYXNlX2lkGAUgASgJEhgKEGRlc3RpbmF0aW9uX25vZGUYBiABKAkSGwoTZGVzdGluYXRpb25fY2FzZV9pZBgHIAEoCSLnAQoRVHJhbnNmZXJSZXF1ZXN0ZWQSMQoIdHJhbnNmZXIYASABKAsyHy5wdWVudGUucmVmZXJyYWwudjEuVHJhbnNmZXJSZWYSEgoKcGVyc29uX2lkcxgCIAMoCRIxCg1kZWNpZGVfZHVlX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxyZXF1ZXN0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKBWFjdG9yGAUgASgLMhcucHVlbnRlLmV2ZW50cy52MS5BY3RvciKeAQoQVHJhbnNmZXJBY2NlcHRlZBIxCgh0cmFuc2ZlchgBIAEoCzIfLnB1ZW50ZS5yZWZlcnJhbC52MS5UcmFuc2ZlclJlZhIvCgthY2NlcHRlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJgoFYWN0b3IYAyABKAsyFy5wdWVudGUuZXZlbnRzLnYxLkFjdG9yItsBChBUcmFuc2ZlclJlamVjdGVkEjEKCHRyYW5zZmVyGAEgASgLMh8ucHVlbnRlLnJlZmVycmFsLnYxLlRyYW5zZmVyUmVmEjsKBnJlYXNvbhgCIAEoDjIrLnB1ZW50ZS5yZWZlcnJhbC52MS5UcmFuc2ZlclJlamVjdGlvblJlYXNvbhIvCgtyZWplY3RlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJgoFYWN0b3IYBCABKAsyFy5wdWVudGUuZXZlbnRzLnYxLkFjdG9yItwBChFUcmFuc2ZlcldpdGhkcmF3bhIxCgh0cmFuc2ZlchgBIAEoCzIfLnB1ZW50ZS5yZWZlcnJhbC52MS5UcmFuc2ZlclJlZhI6CgVjYXVzZRgCIAEoDjIrLnB1ZW50ZS5yZWZlcnJhbC52MS5UcmFuc2ZlcldpdGhkcmF3YWxDYXVzZRIwCgx3aXRoZHJhd25fYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKBWFjdG9yGAQgASgLMhcucHVlbnRlLmV2ZW50cy52MS5BY3RvciKsAQoRVHJhbnNmZXJDb21wbGV0ZWQSMQoIdHJhbnNmZXIYASABKAsyHy5wdWVudGUucmVmZXJyYWwudjEuVHJhbnNmZXJSZWYSGgoScGVyc29uc19yZWdpc3RlcmVkGAIgASgFEhYKDnBlcnNvbnNfbGlua2VkGAMgASgFEjAKDGNvbXBsZXRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiiQEKC0JvcmRlckZhY3RzEhUKDW5hdGlvbmFsaXRpZXMYASADKAkSFgoOZmVhcl9vZl9yZXR1cm4YAiABKAgSFAoMYXN5bHVtX2NsYWltGAMgASgIEhgKEHByb3RlY3Rpb25fZmxhZ3MYBCADKAkSGwoTcHJvdGVjdGlvbl9vdmVycmlkZRgFIAEoCCKhAQoQUmVmZXJyYWxFeGNoYW5nZRJBCgdyZXF1ZXN0GAEgASgLMi4ucHVlbnRlLnJlZmVycmFsLnYxLkNyb3NzQm9yZGVyUmVmZXJyYWxSZXF1ZXN0SAASPwoGdXBkYXRlGAIgASgLMi0ucHVlbnRlLnJlZmVycmFsLnYxLkNyb3NzQm9yZGVyUmVmZXJyYWxVcGRhdGVIAEIJCgdtZXNzYWdlItwCChpDcm9zc0JvcmRlclJlZmVycmFsUmVxdWVzdBITCgtyZWZlcnJhbF9pZBgBIAEoCRIPCgdjYXNlX2lkGAIgASgJEhIKCnByb2dyYW1faWQYAyABKAkSEgoKcGFydG5lcl9pZBgEIAEoCRIaChJjb3ZlcmVkX3BlcnNvbl9pZHMYBSADKAkSGwoTcGFydF9vZl9yZWZlcnJhbF9pZBgGIAEoCRIOCgZyZWFzb24YByABKAkSHAoUcmVmZXJyaW5nX3BhcnRuZXJfaWQYCCABKAkSMAoMcmVxdWVzdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5jYXNlX3ZpZXdfanNvbhgKIAEoCRIOCgZmaWVsZHMYCyADKAkSLwoGYm9yZGVyGAwgASgLMh8ucHVlbnRlLnJlZmVycmFsLnYxLkJvcmRlckZhY3RzItsBChlDcm9zc0JvcmRlclJlZmVycmFsVXBkYXRlEhMKC3JlZmVycmFsX2lkGAEgASgJEg8KB2Nhc2VfaWQYAiABKAkSDgoGYWN0aW9uGAMgASgJEg4KBnJlYXNvbhgEIAEoCRIRCgltaWxlc3RvbmUYBSABKAkSDwoHb3V0Y29tZRgGIAEoCRISCgphY3Rvcl9yb2xlGAcgASgJEhgKEGFjdG9yX3BhcnRuZXJfaWQYCCABKAkSJgoCYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIs0BChBUcmFuc2ZlckV4Y2hhbmdlEjYKB3BhY2thZ2UYASABKAsyIy5wdWVudGUucmVmZXJyYWwudjEuVHJhbnNmZXJQYWNrYWdlSAASOAoIZGVjaXNpb24YAiABKAsyJC5wdWVudGUucmVmZXJyYWwudjEuVHJhbnNmZXJEZWNpc2lvbkgAEjwKCndpdGhkcmF3YWwYAyABKAsyJi5wdWVudGUucmVmZXJyYWwudjEuVHJhbnNmZXJXaXRoZHJhd2FsSABCCQoHbWVzc2FnZSKUAQoPVHJhbnNmZXJDb25zZW50Eg8KB3B1cnBvc2UYASABKAkSDgoGbWV0aG9kGAIgASgJEi8KC3JlY29yZGVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt2YWxpZF91bnRpbBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi1QEKDlRyYW5zZmVyUGVyc29uEhEKCXBlcnNvbl9pZBgBIAEoCRITCgtnaXZlbl9uYW1lcxgCIAEoCRIUCgxmYW1pbHlfbmFtZXMYAyABKAkSEgoKYmlydGhfZGF0ZRgEIAEoCRIcChRiaXJ0aF9kYXRlX2VzdGltYXRlZBgFIAEoCBILCgNzZXgYBiABKAkSEwoLbmF0aW9uYWxpdHkYByABKAkSFAoMcmVsYXRpb25zaGlwGAggASgJEhsKE3Z1bG5lcmFiaWxpdHlfZmxhZ3MYCSADKAkifQoQU2NyZWVuaW5nU3VtbWFyeRIUCgxzY3JlZW5pbmdfaWQYASABKAkSEgoKcmlza19sZXZlbBgCIAEoCRINCgVmbGFncxgDIAMoCRIwCgxjb21wbGV0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIloKCkhpc3RvcnlSZWYSEAoIZXZlbnRfaWQYASABKAkSEgoKZXZlbnRfdHlwZRgCIAEoCRImCgJhdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAirAMKD1RyYW5zZmVyUGFja2FnZRITCgt0cmFuc2Zlcl9pZBgBIAEoCRIWCg5vcmlnaW5fY2FzZV9pZBgCIAEoCRITCgtvcmlnaW5fc2l0ZRgDIAEoCRIzCgdwZXJzb25zGAQgAygLMiIucHVlbnRlLnJlZmVycmFsLnYxLlRyYW5zZmVyUGVyc29uEjUKCGNvbnNlbnRzGAUgAygLMiMucHVlbnRlLnJlZmVycmFsLnYxLlRyYW5zZmVyQ29uc2VudBI3CglzY3JlZW5pbmcYBiABKAsyJC5wdWVudGUucmVmZXJyYWwudjEuU2NyZWVuaW5nU3VtbWFyeRIvCgdoaXN0b3J5GAcgAygLMh4ucHVlbnRlLnJlZmVycmFsLnYxLkhpc3RvcnlSZWYSDgoGZmllbGRzGAggAygJEi8KBmJvcmRlchgJIAEoCzIfLnB1ZW50ZS5yZWZlcnJhbC52MS5Cb3JkZXJGYWN0cxIwCgxyZXF1ZXN0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBnJlYXNvbhgLIAEoCSJcChFUcmFuc2ZlcnJlZFBlcnNvbhIYChBvcmlnaW5fcGVyc29uX2lkGAEgASgJEh0KFWRlc3RpbmF0aW9uX3BlcnNvbl9pZBgCIAEoCRIOCgZsaW5rZWQYAyABKAgi5gEKEFRyYW5zZmVyRGVjaXNpb24SEwoLdHJhbnNmZXJfaWQYASABKAkSFgoOb3JpZ2luX2Nhc2VfaWQYAiABKAkSEAoIYWNjZXB0ZWQYAyABKAgSDgoGcmVhc29uGAQgASgJEhsKE2Rlc3RpbmF0aW9uX2Nhc2VfaWQYBSABKAkSNgoHcGVyc29ucxgGIAMoCzIlLnB1ZW50ZS5yZWZlcnJhbC52MS5UcmFuc2ZlcnJlZFBlcnNvbhIuCgpkZWNpZGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKCAQoSVHJhbnNmZXJXaXRoZHJhd2FsEhMKC3RyYW5zZmVyX2lkGAEgASgJEhYKDm9yaWdpbl9jYXNlX2lkGAIgASgJEg0KBWNhdXNlGAMgASgJEjAKDHdpdGhkcmF3bl9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAqmwMKF1RyYW5zZmVyUmVqZWN0aW9uUmVhc29uEikKJVRSQU5TRkVSX1JFSkVDVElPTl9SRUFTT05fVU5TUEVDSUZJRUQQABIpCiVUUkFOU0ZFUl9SRUpFQ1RJT05fUkVBU09OX05PX0NBUEFDSVRZEAESKgomVFJBTlNGRVJfUkVKRUNUSU9OX1JFQVNPTl9OT1RfRUxJR0lCTEUQAhIyCi5UUkFOU0ZFUl9SRUpFQ1RJT05fUkVBU09OX09VVFNJREVfSlVSSVNESUNUSU9OEAMSNgoyVFJBTlNGRVJfUkVKRUNUSU9OX1JFQVNPTl9JTlNVRkZJQ0lFTlRfSU5GT1JNQVRJT04QBBIwCixUUkFOU0ZFUl9SRUpFQ1RJT05fUkVBU09OX0RVUExJQ0FURV9UUkFOU0ZFUhAFEi0KKVRSQU5TRkVSX1JFSkVDVElPTl9SRUFTT05fUEVSU09OX0RFQ0xJTkVEEAYSMQotVFJBTlNGRVJfUkVKRUNUSU9OX1JFQVNPTl9ERUNJU0lPTl9TTEFfTUlTU0VEEAcqpAEKF1RyYW5zZmVyV2l0aGRyYXdhbENhdXNlEikKJVRSQU5TRkVSX1dJVEhEUkFXQUxfQ0FVU0VfVU5TUEVDSUZJRUQQABItCilUUkFOU0ZFUl9XSVRIRFJBV0FMX0NBVVNFX09SSUdJTl9XSVRIRFJFVxABEi8KK1RSQU5TRkVSX1dJVEhEUkFXQUxfQ0FVU0VfQ09OU0VOVF9XSVRIRFJBV04QAip4ChFUcmFuc2ZlckRpcmVjdGlvbhIiCh5UUkFOU0ZFUl9ESVJFQ1RJT05fVU5TUEVDSUZJRUQQABIfChtUUkFOU0ZFUl9ESVJFQ1RJT05fT1VUQk9VTkQQARIeChpUUkFOU0ZFUl9ESVJFQ1RJT05fSU5CT1VORBACYgZwcm90bzM", [file_google_protobuf_timestamp, file_puente_events_v1_envelope, file_puente_referral_v1_referral_events]);
+  fileDesc("CixwdWVudGUvcmVmZXJyYWwvdjEvY3Jvc3NfYm9yZGVyX2V2ZW50cy5wcm90bxIScHVlbnRlLnJlZmVycmFsLnYxIvIBChdDcm9zc0JvcmRlclJlZmVycmFsU2VudBITCgtyZWZlcnJhbF9pZBgBIAEoCRIPCgdjYXNlX2lkGAIgASgJEhIKCnByb2dyYW1faWQYAyABKAkSEgoKcGFydG5lcl9pZBgEIAEoCRIPCgd0b19ub2RlGAUgASgJEhMKC2VudmVsb3BlX2lkGAYgASgJEg4KBmZpZWxkcxgHIAMoCRIrCgdzZW50X2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBImCgVhY3RvchgJIAEoCzIXLnB1ZW50ZS5ldmVudHMudjEuQWN0b3IijwMKGUNyb3NzQm9yZGVyVXBkYXRlUmVjZWl2ZWQSEwoLcmVmZXJyYWxfaWQYASABKAkSDwoHY2FzZV9pZBgCIAEoCRIRCglmcm9tX25vZGUYAyABKAkSEwoLZW52ZWxvcGVfaWQYBCABKAkSMgoGc3RhdHVzGAUgASgOMiIucHVlbnRlLnJlZmVycmFsLnYxLlJlZmVycmFsU3RhdHVzEjgKBnJlYXNvbhgGIAEoDjIoLnB1ZW50ZS5yZWZlcnJhbC52MS5SZWZlcnJhbFN0YXR1c1JlYXNvbhI+Cg9idXNpbmVzc19zdGF0dXMYByABKA4yJS5wdWVudGUucmVmZXJyYWwudjEuUmVmZXJyYWxNaWxlc3RvbmUSNAoHb3V0Y29tZRgIIAEoDjIjLnB1ZW50ZS5yZWZlcnJhbC52MS5SZWZlcnJhbE91dGNvbWUSDwoHYXBwbGllZBgJIAEoCBIvCgtyZWNlaXZlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi0QEKC1RyYW5zZmVyUmVmEhMKC3RyYW5zZmVyX2lkGAEgASgJEg8KB2Nhc2VfaWQYAiABKAkSOAoJZGlyZWN0aW9uGAMgASgOMiUucHVlbnRlLnJlZmVycmFsLnYxLlRyYW5zZmVyRGlyZWN0aW9uEhMKC29yaWdpbl9ub2RlGAQgASgJEhYKDm9yaWdpbl9jYXNlX2lkGAUgASgJEhgKEGRlc3RpbmF0aW9uX25vZGUYBiABKAkSGwoTZGVzdGluYXRpb25fY2FzZV9pZBgHIAEoCSLnAQoRVHJhbnNmZXJSZXF1ZXN0ZWQSMQoIdHJhbnNmZXIYASABKAsyHy5wdWVudGUucmVmZXJyYWwudjEuVHJhbnNmZXJSZWYSEgoKcGVyc29uX2lkcxgCIAMoCRIxCg1kZWNpZGVfZHVlX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxyZXF1ZXN0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKBWFjdG9yGAUgASgLMhcucHVlbnRlLmV2ZW50cy52MS5BY3RvciKeAQoQVHJhbnNmZXJBY2NlcHRlZBIxCgh0cmFuc2ZlchgBIAEoCzIfLnB1ZW50ZS5yZWZlcnJhbC52MS5UcmFuc2ZlclJlZhIvCgthY2NlcHRlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJgoFYWN0b3IYAyABKAsyFy5wdWVudGUuZXZlbnRzLnYxLkFjdG9yItsBChBUcmFuc2ZlclJlamVjdGVkEjEKCHRyYW5zZmVyGAEgASgLMh8ucHVlbnRlLnJlZmVycmFsLnYxLlRyYW5zZmVyUmVmEjsKBnJlYXNvbhgCIAEoDjIrLnB1ZW50ZS5yZWZlcnJhbC52MS5UcmFuc2ZlclJlamVjdGlvblJlYXNvbhIvCgtyZWplY3RlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJgoFYWN0b3IYBCABKAsyFy5wdWVudGUuZXZlbnRzLnYxLkFjdG9yItwBChFUcmFuc2ZlcldpdGhkcmF3bhIxCgh0cmFuc2ZlchgBIAEoCzIfLnB1ZW50ZS5yZWZlcnJhbC52MS5UcmFuc2ZlclJlZhI6CgVjYXVzZRgCIAEoDjIrLnB1ZW50ZS5yZWZlcnJhbC52MS5UcmFuc2ZlcldpdGhkcmF3YWxDYXVzZRIwCgx3aXRoZHJhd25fYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKBWFjdG9yGAQgASgLMhcucHVlbnRlLmV2ZW50cy52MS5BY3RvciKAAgoRVHJhbnNmZXJDb21wbGV0ZWQSMQoIdHJhbnNmZXIYASABKAsyHy5wdWVudGUucmVmZXJyYWwudjEuVHJhbnNmZXJSZWYSGgoScGVyc29uc19yZWdpc3RlcmVkGAIgASgFEhYKDnBlcnNvbnNfbGlua2VkGAMgASgFEjAKDGNvbXBsZXRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNwoJc2NyZWVuaW5nGAUgASgLMiQucHVlbnRlLnJlZmVycmFsLnYxLlNjcmVlbmluZ1N1bW1hcnkSGQoRY29uc2VudHNfcmVjb3JkZWQYBiABKAUi3gEKGFRyYW5zZmVyRm9sbG93VXBSZWNlaXZlZBIxCgh0cmFuc2ZlchgBIAEoCzIfLnB1ZW50ZS5yZWZlcnJhbC52MS5UcmFuc2ZlclJlZhITCgt1cGRhdGVfdHlwZRgCIAEoCRIOCgZzdGF0dXMYAyABKAkSEQoJbWlsZXN0b25lGAQgASgJEiYKAmF0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtyZWNlaXZlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiiQEKC0JvcmRlckZhY3RzEhUKDW5hdGlvbmFsaXRpZXMYASADKAkSFgoOZmVhcl9vZl9yZXR1cm4YAiABKAgSFAoMYXN5bHVtX2NsYWltGAMgASgIEhgKEHByb3RlY3Rpb25fZmxhZ3MYBCADKAkSGwoTcHJvdGVjdGlvbl9vdmVycmlkZRgFIAEoCCKhAQoQUmVmZXJyYWxFeGNoYW5nZRJBCgdyZXF1ZXN0GAEgASgLMi4ucHVlbnRlLnJlZmVycmFsLnYxLkNyb3NzQm9yZGVyUmVmZXJyYWxSZXF1ZXN0SAASPwoGdXBkYXRlGAIgASgLMi0ucHVlbnRlLnJlZmVycmFsLnYxLkNyb3NzQm9yZGVyUmVmZXJyYWxVcGRhdGVIAEIJCgdtZXNzYWdlItwCChpDcm9zc0JvcmRlclJlZmVycmFsUmVxdWVzdBITCgtyZWZlcnJhbF9pZBgBIAEoCRIPCgdjYXNlX2lkGAIgASgJEhIKCnByb2dyYW1faWQYAyABKAkSEgoKcGFydG5lcl9pZBgEIAEoCRIaChJjb3ZlcmVkX3BlcnNvbl9pZHMYBSADKAkSGwoTcGFydF9vZl9yZWZlcnJhbF9pZBgGIAEoCRIOCgZyZWFzb24YByABKAkSHAoUcmVmZXJyaW5nX3BhcnRuZXJfaWQYCCABKAkSMAoMcmVxdWVzdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5jYXNlX3ZpZXdfanNvbhgKIAEoCRIOCgZmaWVsZHMYCyADKAkSLwoGYm9yZGVyGAwgASgLMh8ucHVlbnRlLnJlZmVycmFsLnYxLkJvcmRlckZhY3RzItsBChlDcm9zc0JvcmRlclJlZmVycmFsVXBkYXRlEhMKC3JlZmVycmFsX2lkGAEgASgJEg8KB2Nhc2VfaWQYAiABKAkSDgoGYWN0aW9uGAMgASgJEg4KBnJlYXNvbhgEIAEoCRIRCgltaWxlc3RvbmUYBSABKAkSDwoHb3V0Y29tZRgGIAEoCRISCgphY3Rvcl9yb2xlGAcgASgJEhgKEGFjdG9yX3BhcnRuZXJfaWQYCCABKAkSJgoCYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIogCChBUcmFuc2ZlckV4Y2hhbmdlEjYKB3BhY2thZ2UYASABKAsyIy5wdWVudGUucmVmZXJyYWwudjEuVHJhbnNmZXJQYWNrYWdlSAASOAoIZGVjaXNpb24YAiABKAsyJC5wdWVudGUucmVmZXJyYWwudjEuVHJhbnNmZXJEZWNpc2lvbkgAEjwKCndpdGhkcmF3YWwYAyABKAsyJi5wdWVudGUucmVmZXJyYWwudjEuVHJhbnNmZXJXaXRoZHJhd2FsSAASOQoJZm9sbG93X3VwGAQgASgLMiQucHVlbnRlLnJlZmVycmFsLnYxLlRyYW5zZmVyRm9sbG93VXBIAEIJCgdtZXNzYWdlIs4CCg9UcmFuc2ZlckNvbnNlbnQSDwoHcHVycG9zZRgBIAEoCRIOCgZtZXRob2QYAiABKAkSLwoLcmVjb3JkZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3ZhbGlkX3VudGlsGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpjb25zZW50X2lkGAUgASgJEhEKCXBlcnNvbl9pZBgGIAEoCRISCgpwYXJ0bmVyX2lkGAcgASgJEhQKDHBhcnRuZXJfdHlwZRgIIAEoCRIbChNkZXN0aW5hdGlvbl9jb3VudHJ5GAkgASgJEi4KCnZhbGlkX2Zyb20YCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhoKEmd1YXJkaWFuX3BlcnNvbl9pZBgLIAEoCSLVAQoOVHJhbnNmZXJQZXJzb24SEQoJcGVyc29uX2lkGAEgASgJEhMKC2dpdmVuX25hbWVzGAIgASgJEhQKDGZhbWlseV9uYW1lcxgDIAEoCRISCgpiaXJ0aF9kYXRlGAQgASgJEhwKFGJpcnRoX2RhdGVfZXN0aW1hdGVkGAUgASgIEgsKA3NleBgGIAEoCRITCgtuYXRpb25hbGl0eRgHIAEoCRIUCgxyZWxhdGlvbnNoaXAYCCABKAkSGwoTdnVsbmVyYWJpbGl0eV9mbGFncxgJIAMoCSLEAQoQU2NyZWVuaW5nU3VtbWFyeRIUCgxzY3JlZW5pbmdfaWQYASABKAkSEgoKcmlza19sZXZlbBgCIAEoCRINCgVmbGFncxgDIAMoCRIwCgxjb21wbGV0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDGZlYXJfZ3JvdW5kcxgFIAMoCRIcChRyZWNvbW1lbmRlZF9wYXRod2F5cxgGIAMoCRIRCglwZXJzb25faWQYByABKAkiWgoKSGlzdG9yeVJlZhIQCghldmVudF9pZBgBIAEoCRISCgpldmVudF90eXBlGAIgASgJEiYKAmF0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKsAwoPVHJhbnNmZXJQYWNrYWdlEhMKC3RyYW5zZmVyX2lkGAEgASgJEhYKDm9yaWdpbl9jYXNlX2lkGAIgASgJEhMKC29yaWdpbl9zaXRlGAMgASgJEjMKB3BlcnNvbnMYBCADKAsyIi5wdWVudGUucmVmZXJyYWwudjEuVHJhbnNmZXJQZXJzb24SNQoIY29uc2VudHMYBSADKAsyIy5wdWVudGUucmVmZXJyYWwudjEuVHJhbnNmZXJDb25zZW50EjcKCXNjcmVlbmluZxgGIAEoCzIkLnB1ZW50ZS5yZWZlcnJhbC52MS5TY3JlZW5pbmdTdW1tYXJ5Ei8KB2hpc3RvcnkYByADKAsyHi5wdWVudGUucmVmZXJyYWwudjEuSGlzdG9yeVJlZhIOCgZmaWVsZHMYCCADKAkSLwoGYm9yZGVyGAkgASgLMh8ucHVlbnRlLnJlZmVycmFsLnYxLkJvcmRlckZhY3RzEjAKDHJlcXVlc3RlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGcmVhc29uGAsgASgJIlwKEVRyYW5zZmVycmVkUGVyc29uEhgKEG9yaWdpbl9wZXJzb25faWQYASABKAkSHQoVZGVzdGluYXRpb25fcGVyc29uX2lkGAIgASgJEg4KBmxpbmtlZBgDIAEoCCLmAQoQVHJhbnNmZXJEZWNpc2lvbhITCgt0cmFuc2Zlcl9pZBgBIAEoCRIWCg5vcmlnaW5fY2FzZV9pZBgCIAEoCRIQCghhY2NlcHRlZBgDIAEoCBIOCgZyZWFzb24YBCABKAkSGwoTZGVzdGluYXRpb25fY2FzZV9pZBgFIAEoCRI2CgdwZXJzb25zGAYgAygLMiUucHVlbnRlLnJlZmVycmFsLnYxLlRyYW5zZmVycmVkUGVyc29uEi4KCmRlY2lkZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIs8BChBUcmFuc2ZlckZvbGxvd1VwEhMKC3RyYW5zZmVyX2lkGAEgASgJEhYKDm9yaWdpbl9jYXNlX2lkGAIgASgJEhsKE2Rlc3RpbmF0aW9uX2Nhc2VfaWQYAyABKAkSEwoLdXBkYXRlX3R5cGUYBCABKAkSEQoJdXBkYXRlX2lkGAUgASgJEg4KBnN0YXR1cxgGIAEoCRIRCgltaWxlc3RvbmUYByABKAkSJgoCYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIoIBChJUcmFuc2ZlcldpdGhkcmF3YWwSEwoLdHJhbnNmZXJfaWQYASABKAkSFgoOb3JpZ2luX2Nhc2VfaWQYAiABKAkSDQoFY2F1c2UYAyABKAkSMAoMd2l0aGRyYXduX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCqbAwoXVHJhbnNmZXJSZWplY3Rpb25SZWFzb24SKQolVFJBTlNGRVJfUkVKRUNUSU9OX1JFQVNPTl9VTlNQRUNJRklFRBAAEikKJVRSQU5TRkVSX1JFSkVDVElPTl9SRUFTT05fTk9fQ0FQQUNJVFkQARIqCiZUUkFOU0ZFUl9SRUpFQ1RJT05fUkVBU09OX05PVF9FTElHSUJMRRACEjIKLlRSQU5TRkVSX1JFSkVDVElPTl9SRUFTT05fT1VUU0lERV9KVVJJU0RJQ1RJT04QAxI2CjJUUkFOU0ZFUl9SRUpFQ1RJT05fUkVBU09OX0lOU1VGRklDSUVOVF9JTkZPUk1BVElPThAEEjAKLFRSQU5TRkVSX1JFSkVDVElPTl9SRUFTT05fRFVQTElDQVRFX1RSQU5TRkVSEAUSLQopVFJBTlNGRVJfUkVKRUNUSU9OX1JFQVNPTl9QRVJTT05fREVDTElORUQQBhIxCi1UUkFOU0ZFUl9SRUpFQ1RJT05fUkVBU09OX0RFQ0lTSU9OX1NMQV9NSVNTRUQQByr6AQoXVHJhbnNmZXJXaXRoZHJhd2FsQ2F1c2USKQolVFJBTlNGRVJfV0lUSERSQVdBTF9DQVVTRV9VTlNQRUNJRklFRBAAEi0KKVRSQU5TRkVSX1dJVEhEUkFXQUxfQ0FVU0VfT1JJR0lOX1dJVEhEUkVXEAESLworVFJBTlNGRVJfV0lUSERSQVdBTF9DQVVTRV9DT05TRU5UX1dJVEhEUkFXThACEisKJ1RSQU5TRkVSX1dJVEhEUkFXQUxfQ0FVU0VfUEVSU09OX0VSQVNFRBADEicKI1RSQU5TRkVSX1dJVEhEUkFXQUxfQ0FVU0VfUkVUUkFDVEVEEAQqeAoRVHJhbnNmZXJEaXJlY3Rpb24SIgoeVFJBTlNGRVJfRElSRUNUSU9OX1VOU1BFQ0lGSUVEEAASHwobVFJBTlNGRVJfRElSRUNUSU9OX09VVEJPVU5EEAESHgoaVFJBTlNGRVJfRElSRUNUSU9OX0lOQk9VTkQQAmIGcHJvdG8z", [file_google_protobuf_timestamp, file_puente_events_v1_envelope, file_puente_referral_v1_referral_events]);
 
 /**
  * A referral to a program hosted on another node left this node, sealed to that node.
@@ -384,6 +384,21 @@ export type TransferCompleted = Message<"puente.referral.v1.TransferCompleted"> 
    * @generated from field: google.protobuf.Timestamp completed_at = 4;
    */
   completedAt?: Timestamp | undefined;
+
+  /**
+   * At the destination: the origin's screening summary the package carried (as the agreement
+   * allows; absent otherwise), its person id the one at the destination.
+   *
+   * @generated from field: puente.referral.v1.ScreeningSummary screening = 5;
+   */
+  screening?: ScreeningSummary | undefined;
+
+  /**
+   * At the destination: consents of the package recorded for the persons (with their provenance).
+   *
+   * @generated from field: int32 consents_recorded = 6;
+   */
+  consentsRecorded: number;
 };
 
 /**
@@ -392,6 +407,57 @@ export type TransferCompleted = Message<"puente.referral.v1.TransferCompleted"> 
  */
 export const TransferCompletedSchema: GenMessage<TransferCompleted> = /*@__PURE__*/
   messageDesc(file_puente_referral_v1_cross_border_events, 7);
+
+/**
+ * At the origin: an update on the case the destination opened for a completed transfer (only
+ * where the agreement lets the destination send transfer follow-ups back).
+ *
+ * @generated from message puente.referral.v1.TransferFollowUpReceived
+ */
+export type TransferFollowUpReceived = Message<"puente.referral.v1.TransferFollowUpReceived"> & {
+  /**
+   * @generated from field: puente.referral.v1.TransferRef transfer = 1;
+   */
+  transfer?: TransferRef | undefined;
+
+  /**
+   * The destination's event it reports, e.g. puente.intake.v1.CaseStatusChanged.
+   *
+   * @generated from field: string update_type = 2;
+   */
+  updateType: string;
+
+  /**
+   * Status of the destination's case after the update (open, closed, ...).
+   *
+   * @generated from field: string status = 3;
+   */
+  status: string;
+
+  /**
+   * A milestone code, e.g. the close reason of a closed case; empty otherwise.
+   *
+   * @generated from field: string milestone = 4;
+   */
+  milestone: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp at = 5;
+   */
+  at?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp received_at = 6;
+   */
+  receivedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message puente.referral.v1.TransferFollowUpReceived.
+ * Use `create(TransferFollowUpReceivedSchema)` to create a new message.
+ */
+export const TransferFollowUpReceivedSchema: GenMessage<TransferFollowUpReceived> = /*@__PURE__*/
+  messageDesc(file_puente_referral_v1_cross_border_events, 8);
 
 /**
  * What the border needs to know about the persons of an envelope (the receiving node's own
@@ -435,7 +501,7 @@ export type BorderFacts = Message<"puente.referral.v1.BorderFacts"> & {
  * Use `create(BorderFactsSchema)` to create a new message.
  */
 export const BorderFactsSchema: GenMessage<BorderFacts> = /*@__PURE__*/
-  messageDesc(file_puente_referral_v1_cross_border_events, 8);
+  messageDesc(file_puente_referral_v1_cross_border_events, 9);
 
 /**
  * Kind "referral": a cross-border referral and the changes reported back along it.
@@ -466,7 +532,7 @@ export type ReferralExchange = Message<"puente.referral.v1.ReferralExchange"> & 
  * Use `create(ReferralExchangeSchema)` to create a new message.
  */
 export const ReferralExchangeSchema: GenMessage<ReferralExchange> = /*@__PURE__*/
-  messageDesc(file_puente_referral_v1_cross_border_events, 9);
+  messageDesc(file_puente_referral_v1_cross_border_events, 10);
 
 /**
  * The origin asks the node hosting the program to serve the case.
@@ -547,7 +613,7 @@ export type CrossBorderReferralRequest = Message<"puente.referral.v1.CrossBorder
  * Use `create(CrossBorderReferralRequestSchema)` to create a new message.
  */
 export const CrossBorderReferralRequestSchema: GenMessage<CrossBorderReferralRequest> = /*@__PURE__*/
-  messageDesc(file_puente_referral_v1_cross_border_events, 10);
+  messageDesc(file_puente_referral_v1_cross_border_events, 11);
 
 /**
  * A change of a cross-border referral, from the side that made it to the other side.
@@ -610,7 +676,7 @@ export type CrossBorderReferralUpdate = Message<"puente.referral.v1.CrossBorderR
  * Use `create(CrossBorderReferralUpdateSchema)` to create a new message.
  */
 export const CrossBorderReferralUpdateSchema: GenMessage<CrossBorderReferralUpdate> = /*@__PURE__*/
-  messageDesc(file_puente_referral_v1_cross_border_events, 11);
+  messageDesc(file_puente_referral_v1_cross_border_events, 12);
 
 /**
  * Kind "custody-transfer": a transfer package, the destination's decision, a withdrawal.
@@ -639,6 +705,12 @@ export type TransferExchange = Message<"puente.referral.v1.TransferExchange"> & 
      */
     value: TransferWithdrawal;
     case: "withdrawal";
+  } | {
+    /**
+     * @generated from field: puente.referral.v1.TransferFollowUp follow_up = 4;
+     */
+    value: TransferFollowUp;
+    case: "followUp";
   } | { case: undefined; value?: undefined };
 };
 
@@ -647,7 +719,7 @@ export type TransferExchange = Message<"puente.referral.v1.TransferExchange"> & 
  * Use `create(TransferExchangeSchema)` to create a new message.
  */
 export const TransferExchangeSchema: GenMessage<TransferExchange> = /*@__PURE__*/
-  messageDesc(file_puente_referral_v1_cross_border_events, 12);
+  messageDesc(file_puente_referral_v1_cross_border_events, 13);
 
 /**
  * A consent of the case, as the destination records it.
@@ -676,6 +748,49 @@ export type TransferConsent = Message<"puente.referral.v1.TransferConsent"> & {
    * @generated from field: google.protobuf.Timestamp valid_until = 4;
    */
   validUntil?: Timestamp | undefined;
+
+  /**
+   * The consent's id at the origin (the destination keeps it as provenance).
+   *
+   * @generated from field: string consent_id = 5;
+   */
+  consentId: string;
+
+  /**
+   * The person who gave it (id at the origin).
+   *
+   * @generated from field: string person_id = 6;
+   */
+  personId: string;
+
+  /**
+   * A named partner (an id of the shared partner directory), a partner type, a destination country.
+   *
+   * @generated from field: string partner_id = 7;
+   */
+  partnerId: string;
+
+  /**
+   * @generated from field: string partner_type = 8;
+   */
+  partnerType: string;
+
+  /**
+   * @generated from field: string destination_country = 9;
+   */
+  destinationCountry: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp valid_from = 10;
+   */
+  validFrom?: Timestamp | undefined;
+
+  /**
+   * A guardian of the household who consented for a child (id at the origin).
+   *
+   * @generated from field: string guardian_person_id = 11;
+   */
+  guardianPersonId: string;
 };
 
 /**
@@ -683,7 +798,7 @@ export type TransferConsent = Message<"puente.referral.v1.TransferConsent"> & {
  * Use `create(TransferConsentSchema)` to create a new message.
  */
 export const TransferConsentSchema: GenMessage<TransferConsent> = /*@__PURE__*/
-  messageDesc(file_puente_referral_v1_cross_border_events, 13);
+  messageDesc(file_puente_referral_v1_cross_border_events, 14);
 
 /**
  * One person of the package. Identity fields are present only where the agreement and the
@@ -749,7 +864,7 @@ export type TransferPerson = Message<"puente.referral.v1.TransferPerson"> & {
  * Use `create(TransferPersonSchema)` to create a new message.
  */
 export const TransferPersonSchema: GenMessage<TransferPerson> = /*@__PURE__*/
-  messageDesc(file_puente_referral_v1_cross_border_events, 14);
+  messageDesc(file_puente_referral_v1_cross_border_events, 15);
 
 /**
  * The origin's screening, summarized.
@@ -776,6 +891,27 @@ export type ScreeningSummary = Message<"puente.referral.v1.ScreeningSummary"> & 
    * @generated from field: google.protobuf.Timestamp completed_at = 4;
    */
   completedAt?: Timestamp | undefined;
+
+  /**
+   * Stated grounds of a fear of return (persecution grounds, e.g. political_opinion).
+   *
+   * @generated from field: repeated string fear_grounds = 5;
+   */
+  fearGrounds: string[];
+
+  /**
+   * Recommended pathways, in the screening's order of priority.
+   *
+   * @generated from field: repeated string recommended_pathways = 6;
+   */
+  recommendedPathways: string[];
+
+  /**
+   * The person screened.
+   *
+   * @generated from field: string person_id = 7;
+   */
+  personId: string;
 };
 
 /**
@@ -783,7 +919,7 @@ export type ScreeningSummary = Message<"puente.referral.v1.ScreeningSummary"> & 
  * Use `create(ScreeningSummarySchema)` to create a new message.
  */
 export const ScreeningSummarySchema: GenMessage<ScreeningSummary> = /*@__PURE__*/
-  messageDesc(file_puente_referral_v1_cross_border_events, 15);
+  messageDesc(file_puente_referral_v1_cross_border_events, 16);
 
 /**
  * A reference to the case's history at the origin (an event id and its type, never content).
@@ -812,7 +948,7 @@ export type HistoryRef = Message<"puente.referral.v1.HistoryRef"> & {
  * Use `create(HistoryRefSchema)` to create a new message.
  */
 export const HistoryRefSchema: GenMessage<HistoryRef> = /*@__PURE__*/
-  messageDesc(file_puente_referral_v1_cross_border_events, 16);
+  messageDesc(file_puente_referral_v1_cross_border_events, 17);
 
 /**
  * The origin sends the case (custody moves once the destination accepts).
@@ -885,7 +1021,7 @@ export type TransferPackage = Message<"puente.referral.v1.TransferPackage"> & {
  * Use `create(TransferPackageSchema)` to create a new message.
  */
 export const TransferPackageSchema: GenMessage<TransferPackage> = /*@__PURE__*/
-  messageDesc(file_puente_referral_v1_cross_border_events, 17);
+  messageDesc(file_puente_referral_v1_cross_border_events, 18);
 
 /**
  * How the destination knows one person of an accepted transfer.
@@ -916,7 +1052,7 @@ export type TransferredPerson = Message<"puente.referral.v1.TransferredPerson"> 
  * Use `create(TransferredPersonSchema)` to create a new message.
  */
 export const TransferredPersonSchema: GenMessage<TransferredPerson> = /*@__PURE__*/
-  messageDesc(file_puente_referral_v1_cross_border_events, 18);
+  messageDesc(file_puente_referral_v1_cross_border_events, 19);
 
 /**
  * The destination's decision.
@@ -967,7 +1103,68 @@ export type TransferDecision = Message<"puente.referral.v1.TransferDecision"> & 
  * Use `create(TransferDecisionSchema)` to create a new message.
  */
 export const TransferDecisionSchema: GenMessage<TransferDecision> = /*@__PURE__*/
-  messageDesc(file_puente_referral_v1_cross_border_events, 19);
+  messageDesc(file_puente_referral_v1_cross_border_events, 20);
+
+/**
+ * The destination reports an update on the case it opened for an accepted transfer (kind
+ * "transfer-followup", sent only where the agreement has it).
+ *
+ * @generated from message puente.referral.v1.TransferFollowUp
+ */
+export type TransferFollowUp = Message<"puente.referral.v1.TransferFollowUp"> & {
+  /**
+   * @generated from field: string transfer_id = 1;
+   */
+  transferId: string;
+
+  /**
+   * @generated from field: string origin_case_id = 2;
+   */
+  originCaseId: string;
+
+  /**
+   * @generated from field: string destination_case_id = 3;
+   */
+  destinationCaseId: string;
+
+  /**
+   * The destination's event, e.g. puente.intake.v1.CaseStatusChanged, and its id.
+   *
+   * @generated from field: string update_type = 4;
+   */
+  updateType: string;
+
+  /**
+   * @generated from field: string update_id = 5;
+   */
+  updateId: string;
+
+  /**
+   * Status of the destination's case after it.
+   *
+   * @generated from field: string status = 6;
+   */
+  status: string;
+
+  /**
+   * A milestone code (e.g. the close reason); empty otherwise.
+   *
+   * @generated from field: string milestone = 7;
+   */
+  milestone: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp at = 8;
+   */
+  at?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message puente.referral.v1.TransferFollowUp.
+ * Use `create(TransferFollowUpSchema)` to create a new message.
+ */
+export const TransferFollowUpSchema: GenMessage<TransferFollowUp> = /*@__PURE__*/
+  messageDesc(file_puente_referral_v1_cross_border_events, 21);
 
 /**
  * The origin withdraws a transfer not accepted yet.
@@ -1003,7 +1200,7 @@ export type TransferWithdrawal = Message<"puente.referral.v1.TransferWithdrawal"
  * Use `create(TransferWithdrawalSchema)` to create a new message.
  */
 export const TransferWithdrawalSchema: GenMessage<TransferWithdrawal> = /*@__PURE__*/
-  messageDesc(file_puente_referral_v1_cross_border_events, 20);
+  messageDesc(file_puente_referral_v1_cross_border_events, 22);
 
 /**
  * Why a receiving node declined a custody transfer.
@@ -1084,6 +1281,21 @@ export enum TransferWithdrawalCause {
    * @generated from enum value: TRANSFER_WITHDRAWAL_CAUSE_CONSENT_WITHDRAWN = 2;
    */
   CONSENT_WITHDRAWN = 2,
+
+  /**
+   * A person of the package was erased at the origin.
+   *
+   * @generated from enum value: TRANSFER_WITHDRAWAL_CAUSE_PERSON_ERASED = 3;
+   */
+  PERSON_ERASED = 3,
+
+  /**
+   * At the destination: the origin's retraction notice for a person of the package arrived while
+   * it was pending (the notice never says why).
+   *
+   * @generated from enum value: TRANSFER_WITHDRAWAL_CAUSE_RETRACTED = 4;
+   */
+  RETRACTED = 4,
 }
 
 /**
