@@ -36,6 +36,9 @@ export const EXCHANGE_KINDS = {
   'match-keys-retraction': { aggregate: 'matchkey', consentPurpose: null, aboutPerson: true, retracts: true },
   referral: { aggregate: 'referral', consentPurpose: 'referral', aboutPerson: true },
   'custody-transfer': { aggregate: 'transfer', consentPurpose: 'cross_border_transfer', aboutPerson: true },
+  // The destination of a completed transfer reports status changes of the case it opened back to
+  // the origin (case ids and status codes, nothing about a person), only where agreed.
+  'transfer-followup': { aggregate: 'transfer', consentPurpose: null, aboutPerson: false },
   // Reintegration: an assisted voluntary return package requested at the host and paid out at
   // the origin (its request, stages and cancellation), and a closed plan's outcome for the
   // referring center's node. Both under the reintegration_support consent the plan or package needs.

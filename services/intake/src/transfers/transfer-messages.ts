@@ -4,6 +4,8 @@ import {
   type Actor,
   TransferAcceptedSchema,
   TransferCompletedSchema,
+  TransferFollowUpReceivedSchema,
+  TransferFollowUpSchema,
   TransferDirection,
   TransferExchangeSchema,
   type TransferPackage,
@@ -73,6 +75,14 @@ export const transferEvents = {
     event(TransferRejectedSchema, { transfer: refOf(t), reason: rejectionEnum(t.rejection_reason), rejectedAt: toTimestamp(at), actor }, localCaseId(t), topic),
   withdrawn: (t: TransferRow, at: Date, actor: Actor): IntakeEvent =>
     event(TransferWithdrawnSchema, { transfer: refOf(t), cause: causeEnum(t.withdrawal_cause), withdrawnAt: toTimestamp(at), actor }, localCaseId(t), topic),
+  /** At the origin: what the destination reported about the case it opened (its timeline shows it). */
+  followUpReceived: (t: TransferRow, u: { updateType: string; status: string; milestone: string; at: Date }, receivedAt: Date): IntakeEvent =>
+    event(
+      TransferFollowUpReceivedSchema,
+      { transfer: refOf(t), updateType: u.updateType, status: u.status, milestone: u.milestone, at: toTimestamp(u.at), receivedAt: toTimestamp(receivedAt) },
+      localCaseId(t),
+      topic,
+    ),
   completed: (
     t: TransferRow,
     at: Date,
@@ -94,6 +104,8 @@ export const transferPayload = {
     toBinary(TransferExchangeSchema, create(TransferExchangeSchema, { message: { case: 'decision', value } })),
   withdrawal: (value: MessageInitShape<typeof TransferWithdrawalSchema>): Uint8Array =>
     toBinary(TransferExchangeSchema, create(TransferExchangeSchema, { message: { case: 'withdrawal', value } })),
+  followUp: (value: MessageInitShape<typeof TransferFollowUpSchema>): Uint8Array =>
+    toBinary(TransferExchangeSchema, create(TransferExchangeSchema, { message: { case: 'followUp', value } })),
 };
 
 /** What the origin knows of a completed screening (protobuf JSON of ScreeningCompleted on its timeline). */

@@ -1,9 +1,12 @@
 // Custody transfers between two country nodes, for real: GT's and MX's intake, each with its own
 // Kafka broker and PostgreSQL database, joined by a real MirrorMaker 2.
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { CaseStatus, CaseStatusChangedSchema, PersecutionGround, RetractionNoticeSchema, Pathway, ProtectionFlag, ScreeningCompletedSchema, ScreeningRiskLevel, toTimestamp, Topics } from '@puente/contracts';
-import { type OpenedEnvelope, startTwoNodeTopology, type TwoNodeTopology } from '@puente/federation';
+import { devRegistryConfig, type OpenedEnvelope, startTwoNodeTopology, type TwoNodeTopology } from '@puente/federation';
 import { createBrokerClient, eventSource, parseBrokers, publishEventAs } from '@puente/messaging';
 import { eventually } from '@puente/testing';
 import { RetractionArrivals } from '../federation/exchange-effects';
@@ -24,7 +27,12 @@ describe('custody transfers GT → MX (two nodes, MirrorMaker 2)', () => {
   beforeAll(async () => {
     topology = await startTwoNodeTopology(`spec-${process.env.PUENTE_TEST_RUN ?? 'ci'}-transfers`);
     gt = await startIntake('xfergt', { env: { PUENTE_NODE: 'GT', KAFKA_BROKERS: topology.gtBrokers } });
-    mx = await startIntake('xfermx', { env: { PUENTE_NODE: 'MX', KAFKA_BROKERS: topology.mxBrokers } });
+    // MX's agreement with GT has no transfer follow-ups in its sending direction (GT's has them toward MX).
+    const mxRegistry = devRegistryConfig('MX', { NODE_ENV: 'test' });
+    mxRegistry.peers.GT.send = mxRegistry.peers.GT.send.filter((k) => k !== 'transfer-followup');
+    const mxRegistryFile = join(mkdtempSync(join(tmpdir(), 'puente-transfers-spec-')), 'mx-registry.json');
+    writeFileSync(mxRegistryFile, JSON.stringify(mxRegistry));
+    mx = await startIntake('xfermx', { env: { PUENTE_NODE: 'MX', KAFKA_BROKERS: topology.mxBrokers, FEDERATION_REGISTRY_FILE: mxRegistryFile } });
     await topology.startMirror();
     gtSite = uniqueSiteCode('GT-MRC');
     mxSite = uniqueSiteCode('MX-MRC');
@@ -317,6 +325,53 @@ describe('custody transfers GT → MX (two nodes, MirrorMaker 2)', () => {
     // GT withdraws its side (as its caseworker would): MX already dropped it and stays so.
     expect((await gt.call('POST', `/v1/transfers/${sent.id}/withdraw`, { token: await gtToken() })).status).toBe(200);
   }, 400_000);
+
+  it('status changes of the new case reach the origin’s timeline only where the agreement has transfer follow-ups (GT → MX has them, MX → GT has not)', async () => {
+    const followUps = async (app: IntakeTestApp, subject: string) =>
+      (await app.ds.query(`SELECT 1 FROM federation_sent_envelope WHERE kind = 'transfer-followup' AND subject = $1`, [subject])).length;
+    const putOnHold = async (app: IntakeTestApp, caseId: string, token: string) => {
+      const read = await app.call('GET', `/v1/cases/${caseId}`, { token });
+      const changed = await app.call('PATCH', `/v1/cases/${caseId}`, { body: { status: 'on_hold' }, headers: { 'if-match': read.headers.get('etag') as string }, token });
+      expect(changed.status).toBe(200);
+    };
+
+    // MX → GT, accepted at GT: GT's agreement sends follow-ups back to MX.
+    const mother = await mx.call('POST', '/v1/persons', {
+      body: people.mariaJose(mxSite, { familyNames: 'Seguimiento Acordado', consents: [{ purpose: 'cross_border_transfer', method: 'written', destinationCountry: 'GT' }], vulnerabilityFlags: [] }),
+      token: await mxToken(),
+    });
+    expect(mother.status).toBe(201);
+    const toGt = await mx.call('POST', `/v1/cases/${mother.body.caseId}/transfers`, { body: { destinationNode: 'GT', reason: 'onward_movement' }, token: await mxToken() });
+    expect(toGt.status).toBe(201);
+    await eventually('pending at GT', async () => (await atGt(toGt.body.id)).status === 'pending', 180_000);
+    const acceptedAtGt = await gt.call('POST', `/v1/transfers/${toGt.body.id}/accept`, { body: { siteCode: gtSite }, token: await gtToken() });
+    expect(acceptedAtGt.status).toBe(200);
+    await eventually('completed at MX', async () => (await atMx(toGt.body.id)).status === 'completed', 180_000);
+    await putOnHold(gt, acceptedAtGt.body.destinationCaseId, await gtToken());
+    const shown = await eventually(
+      'the follow-up on MX’s case timeline',
+      async () => (await timelineOf(mx, mother.body.caseId, 'puente.referral.v1.TransferFollowUpReceived', await mxToken()))[0],
+      180_000,
+    );
+    expect(shown.data).toMatchObject({ status: 'on_hold', updateType: 'puente.intake.v1.CaseStatusChanged', transfer: { transferId: toGt.body.id, destinationCaseId: acceptedAtGt.body.destinationCaseId } });
+    expect(await followUps(gt, mother.body.caseId)).toBe(1);
+    expect((await mx.call('GET', `/v1/cases/${mother.body.caseId}`, { token: await mxToken() })).body.status).toBe('transferred');
+
+    // GT → MX, accepted at MX: MX's agreement has no follow-ups, so its status change stays at MX.
+    const { caseId } = await household('Seguimiento Sin Acuerdo');
+    const toMx = await transfer(caseId);
+    await eventually('pending at MX', async () => (await atMx(toMx.id)).status === 'pending', 180_000);
+    const acceptedAtMx = await mx.call('POST', `/v1/transfers/${toMx.id}/accept`, { body: { siteCode: mxSite }, token: await mxToken() });
+    expect(acceptedAtMx.status).toBe(200);
+    await putOnHold(mx, acceptedAtMx.body.destinationCaseId, await mxToken());
+    const [change] = (await mx.ds.query(`SELECT event_id FROM outbox_message WHERE message_key = $1 AND event_type = 'puente.intake.v1.CaseStatusChanged'`, [acceptedAtMx.body.destinationCaseId])) as {
+      event_id: string;
+    }[];
+    // MX's transfers consumer handled the change (its group's inbox row), and sent nothing.
+    await eventually('MX consumed its status change', async () => (await mx.ds.query(`SELECT 1 FROM inbox_message WHERE event_id = $1`, [change.event_id])).length > 0, 120_000);
+    expect(await followUps(mx, caseId)).toBe(0);
+    expect(await timelineOf(gt, caseId, 'puente.referral.v1.TransferFollowUpReceived')).toEqual([]);
+  }, 600_000);
 
   it('refuses without a transfer consent, and for a Mexican with a fear of return toward MX (409, nothing sent)', async () => {
     const noConsent = await household('Sin Consentimiento', []);

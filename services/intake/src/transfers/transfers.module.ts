@@ -3,10 +3,11 @@ import { ModuleRef } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { fromBinary } from '@bufbuild/protobuf';
 import { AuditLog } from '@puente/audit';
-import { ConsentPurpose, ConsentWithdrawnSchema, PersonErasedSchema, Topics } from '@puente/contracts';
+import { CaseStatus, CaseStatusChangedSchema, ConsentPurpose, ConsentWithdrawnSchema, fromTimestamp, PersonErasedSchema, Topics } from '@puente/contracts';
 import { EXCHANGE_KINDS, ExchangeReceiver, exchangeTopic, exchangeTopicDeclarations, ExchangeWriter, FederationMetrics, federationEnabled, loadNodeRegistry, type NodeRegistry } from '@puente/federation';
 import { type ConsumedEvent, type EventContext, eventSource } from '@puente/messaging';
 import { serializeError } from '@puente/platform';
+import { type CaseStatusValue, toRest } from '../common/enums';
 import { RetractionArrivals } from '../federation/exchange-effects';
 import { TransfersController } from './transfers.controller';
 import { TRANSFER_REGISTRY, TRANSFER_WRITER, TransfersService } from './transfers.service';
@@ -41,6 +42,15 @@ function consumerClass(node: string): Type<unknown> {
       if (event.source !== ownSource || !event.key) return;
       if (fromBinary(ConsentWithdrawnSchema, event.payload).purpose !== ConsentPurpose.CROSS_BORDER_TRANSFER) return;
       await this.transfers.onCaseLostGround(tx, event.key, 'consent_withdrawn');
+    }
+
+    /** A status change of a case a transfer opened here may go back to the origin (transfer follow-ups). */
+    @EventPattern(Topics.intakeCase.name, { types: [CaseStatusChangedSchema.typeName] })
+    async onCaseStatusChanged(@Payload() event: ConsumedEvent, @Ctx() { manager: tx }: EventContext): Promise<void> {
+      if (event.source !== ownSource || !event.key) return;
+      const changed = fromBinary(CaseStatusChangedSchema, event.payload);
+      const status = toRest(CaseStatus, changed.toStatus) as CaseStatusValue;
+      await this.transfers.onCaseStatusChanged(tx, event.key, { id: event.id, type: CaseStatusChangedSchema.typeName, status, at: changed.changedAt ? fromTimestamp(changed.changedAt) : new Date() });
     }
 
     @EventPattern(Topics.intakeCase.name, { types: [PersonErasedSchema.typeName] })
@@ -107,7 +117,7 @@ export function transfersParts(env: NodeJS.ProcessEnv = process.env): { controll
           new ExchangeReceiver({
             writer,
             audit,
-            effects: { 'custody-transfer': (e, tx) => transfers.arrive(e, tx) },
+            effects: { 'custody-transfer': (e, tx) => transfers.arrive(e, tx), 'transfer-followup': (e, tx) => transfers.arrive(e, tx) },
             onOutcome: (r) => metrics?.record(r),
           }),
         inject: [TRANSFER_WRITER, AuditLog, TransfersService, { token: FederationMetrics, optional: true }],

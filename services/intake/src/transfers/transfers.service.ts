@@ -454,6 +454,8 @@ export class TransfersService {
     } catch {
       throw new EnvelopeContentError('not a TransferExchange');
     }
+    // A follow-up travels as its own kind (agreed separately), and only a follow-up does.
+    if ((message.case === 'followUp') !== (envelope.kind === 'transfer-followup')) throw new EnvelopeContentError(`a ${message.case ?? 'empty'} message in a ${envelope.kind} envelope`);
     const system = { clientId: `node:${envelope.iss}`, partnerId: envelope.iss, node: envelope.iss } as ReturnType<typeof actorOf>;
     const auditArrival = (action: string, caseId: string) =>
       this.audit.append(tx, { action, objectType: 'case', objectId: caseId, purpose: 'case-management', actor: { subject: `node:${envelope.iss}`, clientId: `node:${envelope.iss}`, partnerId: envelope.iss } });
@@ -538,7 +540,47 @@ export class TransfersService {
       await auditArrival('case.transfer-withdrawn', t.origin_case_id);
       return;
     }
+    if (message.case === 'followUp') {
+      const f = message.value;
+      const [t] = (await tx.query(`SELECT * FROM custody_transfer WHERE id = $1 AND direction = 'outbound' AND destination_node = $2 AND status = 'completed' AND destination_case_id = $3`, [
+        f.transferId,
+        envelope.iss,
+        f.destinationCaseId,
+      ])) as TransferRow[];
+      if (!t) throw new EnvelopeContentError('a follow-up on a case this node did not transfer there');
+      const at = new Date();
+      await this.events.append(tx, undefined, [transferEvents.followUpReceived(t, { updateType: f.updateType, status: f.status, milestone: f.milestone, at: f.at ? fromTimestamp(f.at) : at }, at)], at);
+      await auditArrival('case.transfer-followup', t.origin_case_id);
+      return;
+    }
     throw new EnvelopeContentError('empty TransferExchange');
+  }
+
+  /**
+   * At the destination: a status change of a case an accepted transfer opened here goes back to
+   * the origin, only where the agreement with it has `transfer-followup` (otherwise nothing goes
+   * back). Case ids and status codes only; the close reason is the milestone of a closed case.
+   */
+  async onCaseStatusChanged(tx: EntityManager, caseId: string, update: { id: string; type: string; status: CaseStatusValue; at: Date }): Promise<void> {
+    if (!this.registry || !this.writer) return;
+    const [t] = (await tx.query(`SELECT * FROM custody_transfer WHERE direction = 'inbound' AND status = 'completed' AND destination_case_id = $1`, [caseId])) as TransferRow[];
+    if (!t || !this.registry.agreementWith(t.origin_node).kinds.includes('transfer-followup')) return;
+    const [c] = (await tx.query(`SELECT close_reason FROM intake_case WHERE id = $1`, [caseId])) as { close_reason: string | null }[];
+    await this.writer.send(tx, {
+      to: t.origin_node,
+      kind: 'transfer-followup',
+      key: t.origin_case_id,
+      payload: transferPayload.followUp({
+        transferId: t.id,
+        originCaseId: t.origin_case_id,
+        destinationCaseId: caseId,
+        updateType: update.type,
+        updateId: update.id,
+        status: update.status,
+        milestone: update.status === 'closed' ? (c?.close_reason ?? '') : '',
+        at: toTimestamp(update.at),
+      }),
+    });
   }
 
   // ---- reads ----
