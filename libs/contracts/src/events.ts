@@ -38,6 +38,7 @@ import {
   PlanClosedSchema,
   PlanCreatedSchema,
   PlanStatusChangedSchema,
+  RemigrationFlaggedSchema,
   TaskCompletedSchema,
 } from './gen/puente/reintegration/v1/reintegration_events_pb';
 import { AgreementChangedSchema, PartnerChangedSchema, ProgramChangedSchema } from './gen/puente/referral/v1/directory_events_pb';
@@ -153,6 +154,7 @@ export const EventSchemas = [
   MilestoneReachedSchema,
   FollowUpOverdueSchema,
   PlanClosedSchema,
+  RemigrationFlaggedSchema,
   AvrStageDisbursedSchema,
 ] as const;
 

@@ -168,10 +168,11 @@ export const Topics = {
       'puente.reintegration.v1.MilestoneReached',
       'puente.reintegration.v1.FollowUpOverdue',
       'puente.reintegration.v1.PlanClosed',
+      'puente.reintegration.v1.RemigrationFlagged',
       'puente.reintegration.v1.AvrStageDisbursed',
     ],
     description:
-      'Reintegration of a returned person or household: plans opened (on check-in or by a caseworker) and their status, job matches and confirmed placements, tasks completed, follow-up milestones with their sustainability scores (economic, social, psychosocial), overdue follow-ups, plans closed with their outcome for the referring reception center, and assisted voluntary return stages disbursed. Ids and codes only; never PII or free text.',
+      'Reintegration of a returned person or household: plans opened (on check-in or by a caseworker) and their status, job matches and confirmed placements, tasks completed, follow-up milestones with their sustainability scores (economic, social, psychosocial), overdue follow-ups, plans closed with their outcome for the referring reception center, re-migration flags (a member registered again at an MRC on any node), and assisted voluntary return stages disbursed. Ids and codes only; never PII or free text.',
   },
 } as const satisfies Record<string, TopicSpec>;
 

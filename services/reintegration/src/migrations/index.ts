@@ -4,6 +4,7 @@ import { AddAvrSides1798000004100 } from '../avr/avr-sides.migration';
 import { CreateJobs1798000002000 } from '../jobs/jobs.migration';
 import { CreateMatchFeatures1798000003000 } from '../matching/match-features.migration';
 import { CreatePlans1798000000100 } from '../plans/plans.migration';
+import { CreateRemigrationFlags1798000000300 } from '../plans/remigration.migration';
 import { AddPersonBorderFacts1798000000200 } from '../registry/border-facts.migration';
 import { CreateRegistry1798000000000 } from '../registry/registry.migration';
 import { CreateSkillsProfiles1798000001000 } from '../skills/skills-profile.migration';
@@ -22,6 +23,8 @@ export const reintegrationMigrations: MigrationClass[] = [
   CreatePlans1798000000100,
   // registry: nationality and flags for the border
   AddPersonBorderFacts1798000000200,
+  // plans: re-migration flags
+  CreateRemigrationFlags1798000000300,
   // skills
   CreateSkillsProfiles1798000001000,
   // jobs

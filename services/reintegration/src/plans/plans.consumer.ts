@@ -25,6 +25,7 @@ export class PlansConsumer implements OnModuleInit {
     });
     this.registry.onConsentEnded((tx, e) => this.plans.consentEnded(tx, e.caseId, e.personId, e.at, e.traceparent));
     this.registry.onPersonErased((tx, e) => this.plans.erasePerson(tx, e.personId, e.at, e.traceparent));
+    this.registry.onPersonSeenAgain((tx, e) => this.plans.flagRemigration(tx, e));
   }
 
   @EventPattern(Topics.receptionArrival.name, { types: ['puente.reception.v1.PersonCheckedIn'] })

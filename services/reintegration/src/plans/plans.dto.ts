@@ -311,6 +311,15 @@ export class PlanMemberDto {
   erased: boolean;
 }
 
+export class RemigrationFlagDto {
+  @ApiProperty({ format: 'uuid' })
+  personId: string;
+  @ApiProperty({ example: 'MX', description: 'Node where the member was registered again at an MRC' })
+  seenAtNode: string;
+  @ApiProperty({ type: String, format: 'date-time' })
+  flaggedAt: string;
+}
+
 export class PlanDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
@@ -330,6 +339,8 @@ export class PlanDto {
   members: PlanMemberDto[];
   @ApiProperty({ type: [String], format: 'uuid' })
   programIds: string[];
+  @ApiProperty({ type: [RemigrationFlagDto], description: 'Members registered again at an MRC (here or at another node) while the plan was active or after it completed: they may have migrated again' })
+  remigration: RemigrationFlagDto[];
   @ApiProperty({ enum: PLAN_ACTIONS, isArray: true, description: 'What the plan accepts now' })
   allowedActions: string[];
   @ApiProperty({ type: String, format: 'date-time' })

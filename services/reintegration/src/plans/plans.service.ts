@@ -7,6 +7,7 @@ import {
   FollowUpOverdueSchema,
   MilestoneReachedSchema,
   PlanClosedSchema,
+  RemigrationFlaggedSchema,
   PlanCreatedSchema,
   PlanOrigin,
   PlanStatusChangedSchema,
@@ -30,7 +31,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { actorOf, reintegrationEvent } from '../common/events';
 import { conflict, consentRequired, ReintegrationProblemTypes, unknownCodes } from '../problems';
-import { MINOR_AGE_BANDS, PersonRegistry } from '../registry/registry.service';
+import { MINOR_AGE_BANDS, PersonRegistry, type PersonSeenAgain } from '../registry/registry.service';
 import type { TaskKind } from './codes';
 import { FOLLOW_UP_GRACE_MS, isOverdue, type Milestone, milestoneDueDates } from './follow-ups';
 import { PlanEntity } from './plan.entity';
@@ -281,6 +282,10 @@ export class PlansService {
   private async toDto(tx: EntityManager, p: PlanEntity): Promise<PlanDto> {
     const members: MemberRow[] = await tx.query(`SELECT person_id, role, goals, specific_needs, erased_at FROM plan_member WHERE plan_id = $1 ORDER BY position`, [p.id]);
     const programs: { program_id: string }[] = await tx.query(`SELECT program_id FROM plan_program WHERE plan_id = $1 ORDER BY program_id`, [p.id]);
+    const remigration: { person_id: string; seen_at_node: string; flagged_at: Date }[] = await tx.query(
+      `SELECT person_id, seen_at_node, min(flagged_at) AS flagged_at FROM plan_remigration WHERE plan_id = $1 GROUP BY person_id, seen_at_node ORDER BY 3, 1`,
+      [p.id],
+    );
     return {
       id: p.id,
       caseId: p.caseId,
@@ -291,6 +296,7 @@ export class PlansService {
       referringNode: p.referringNode,
       members: members.map((m) => ({ personId: m.person_id, role: m.role, goals: m.goals, specificNeeds: m.specific_needs, erased: m.erased_at !== null })),
       programIds: programs.map((x) => x.program_id),
+      remigration: remigration.map((r) => ({ personId: r.person_id, seenAtNode: r.seen_at_node, flaggedAt: new Date(r.flagged_at).toISOString() })),
       allowedActions: allowedActions(p.status),
       createdAt: p.createdAt.toISOString(),
       activatedAt: p.activatedAt?.toISOString() ?? null,
@@ -438,6 +444,36 @@ export class PlansService {
     if (plan.referringCenterCode) {
       const members: { person_id: string }[] = await tx.query(`SELECT person_id FROM plan_member WHERE plan_id = $1 ORDER BY position`, [plan.id]);
       await this.outcomes.send(tx, { caseId: plan.caseId, referringNode: plan.referringNode, memberIds: members.map((m) => m.person_id), payload: event.payload, traceparent: event.traceparent });
+    }
+  }
+
+  // ---- re-migration (the registry's hook, in the consumer's transaction) ----
+
+  /**
+   * A person registered again at an MRC (here or at another node): every active or completed plan
+   * they are a member of is flagged once per duplicate record (RemigrationFlagged). A draft, on-hold
+   * or dropped plan is not: the person had not been followed as reintegrating.
+   */
+  async flagRemigration(tx: EntityManager, e: PersonSeenAgain): Promise<void> {
+    const duplicateId = e.duplicateId.slice(0, 64) || 'unknown';
+    const flagged: { plan_id: string; case_id: string; person_id: string; status: PlanStatus }[] = await tx.query(
+      `INSERT INTO plan_remigration (plan_id, person_id, duplicate_id, seen_at_node, flagged_at)
+       SELECT p.id, m.person_id, $2, $3, $4 FROM plan p JOIN plan_member m ON m.plan_id = p.id
+        WHERE m.person_id = ANY($1::uuid[]) AND m.erased_at IS NULL AND p.status IN ('active', 'completed')
+       ON CONFLICT DO NOTHING
+       RETURNING plan_id, (SELECT case_id FROM plan WHERE id = plan_id) AS case_id, person_id, (SELECT status FROM plan WHERE id = plan_id) AS status`,
+      [e.personIds, duplicateId, e.seenAtNode, e.at],
+    );
+    for (const f of flagged) {
+      await this.outbox.append(
+        tx,
+        reintegrationEvent(
+          RemigrationFlaggedSchema,
+          f.case_id,
+          { planId: f.plan_id, caseId: f.case_id, personId: f.person_id, seenAtNode: e.seenAtNode, duplicateId, planStatus: planStatusEnum(f.status), flaggedAt: toTimestamp(e.at) },
+          { traceparent: e.traceparent, time: e.at },
+        ),
+      );
     }
   }
 

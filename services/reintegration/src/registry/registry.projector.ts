@@ -2,8 +2,11 @@ import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { AgeBand, ConsentPurpose, Sex, Topics, VulnerabilityFlag } from '@puente/contracts';
 import { type ConsumedEvent, dateOf, decodeOrPoison, type EventContext, NonRetryableError, requireUuid, timeOf } from '@puente/messaging';
+import { ServiceConfig } from '@puente/platform';
 import { PersonVault } from '@puente/privacy';
 import { PersonRegistry } from './registry.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Intake events the read model is built from. */
 export const INTAKE_EVENT_TYPES = [
@@ -12,6 +15,7 @@ export const INTAKE_EVENT_TYPES = [
   'puente.intake.v1.PersonRegistered',
   'puente.intake.v1.PersonUpdated',
   'puente.intake.v1.PersonErased',
+  'puente.intake.v1.PossibleDuplicateFound',
 ] as const;
 
 /**
@@ -27,6 +31,7 @@ export class RegistryProjector {
   constructor(
     private readonly registry: PersonRegistry,
     private readonly vault: PersonVault,
+    private readonly config: ServiceConfig,
   ) {}
 
   @EventPattern(Topics.intakeCase.name, { types: INTAKE_EVENT_TYPES })
@@ -111,6 +116,24 @@ export class RegistryProjector {
         );
         await this.registry.personErased(tx, { personId, caseId, at, traceparent: event.traceparent });
         this.logger.log('person erased: reintegration data shredded');
+        return;
+      }
+      case 'puente.intake.v1.PossibleDuplicateFound': {
+        // A registration whose match keys coincide with an earlier person's: at this node the
+        // other record is a local person id; from another node (its match keys received here) the
+        // local person is person_id and the other an opaque reference there.
+        const personId = requireUuid(message.personId, 'person_id');
+        const seenAtNode = /^[A-Z]{2}$/.test(message.otherNode) ? message.otherNode : null;
+        if (!seenAtNode) throw new NonRetryableError('other_node is not a node code');
+        const local = seenAtNode === this.config.PUENTE_NODE;
+        const personIds = local && UUID.test(message.otherReference) ? [personId, message.otherReference] : [personId];
+        await this.registry.personSeenAgain(tx, {
+          personIds,
+          seenAtNode,
+          duplicateId: message.duplicateId,
+          at: timeOf(message.foundAt, 'found_at', event.time),
+          traceparent: event.traceparent,
+        });
         return;
       }
       default:

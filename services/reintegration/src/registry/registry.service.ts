@@ -30,6 +30,17 @@ export interface PersonEnded {
 }
 export type PersonEndedHandler = (tx: EntityManager, event: PersonEnded) => Promise<void>;
 
+/** Intake found a person's match keys again (a registration at an MRC here, or at another node). */
+export interface PersonSeenAgain {
+  /** Intake's person ids at this node that may be the same person (the new record, the earlier one). */
+  personIds: string[];
+  /** Where the person was registered again. */
+  seenAtNode: string;
+  duplicateId: string;
+  at: Date;
+  traceparent?: string;
+}
+
 /**
  * Reads the local consent/person read model, and lets features react to erasures and to the end
  * of a person's last reintegration_support consent: a feature registers its handler once (in its
@@ -41,6 +52,17 @@ export class PersonRegistry {
   private readonly erasureHandlers: PersonEndedHandler[] = [];
   private readonly consentEndedHandlers: PersonEndedHandler[] = [];
   private readonly consentRecordedHandlers: PersonEndedHandler[] = [];
+  private readonly seenAgainHandlers: ((tx: EntityManager, event: PersonSeenAgain) => Promise<void>)[] = [];
+
+  /** Called for each PossibleDuplicateFound of intake's (re-migration). */
+  onPersonSeenAgain(handler: (tx: EntityManager, event: PersonSeenAgain) => Promise<void>): void {
+    this.seenAgainHandlers.push(handler);
+  }
+
+  /** @internal the registry's consumer. */
+  async personSeenAgain(tx: EntityManager, event: PersonSeenAgain): Promise<void> {
+    for (const handler of this.seenAgainHandlers) await handler(tx, event);
+  }
 
   /** Called for each PersonErased (once per case the person is on); the person's data key is already shredded. */
   onPersonErased(handler: PersonEndedHandler): void {
