@@ -7,6 +7,7 @@ import { CreatePlans1798000000100 } from '../plans/plans.migration';
 import { CreateRemigrationFlags1798000000300 } from '../plans/remigration.migration';
 import { AddPersonBorderFacts1798000000200 } from '../registry/border-facts.migration';
 import { CreateRegistry1798000000000 } from '../registry/registry.migration';
+import { LinkCertificateTasks1798000001100 } from '../skills/certificate-tasks.migration';
 import { CreateSkillsProfiles1798000001000 } from '../skills/skills-profile.migration';
 
 /**
@@ -27,6 +28,7 @@ export const reintegrationMigrations: MigrationClass[] = [
   CreateRemigrationFlags1798000000300,
   // skills
   CreateSkillsProfiles1798000001000,
+  LinkCertificateTasks1798000001100,
   // jobs
   CreateJobs1798000002000,
   // matching

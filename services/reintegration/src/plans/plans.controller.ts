@@ -16,6 +16,7 @@ import { ApiAuth } from '@puente/auth';
 import { ApiPaginatedResponse, Idempotent, type Page, ProblemDetailsDto, RequireIfMatch, WithEtag } from '@puente/platform';
 import {
   AddMemberDto,
+  CompleteTaskDto,
   CreatePlanDto,
   CreateTaskDto,
   FollowUpDto,
@@ -138,12 +139,13 @@ export class PlansController {
     summary: 'Add a task to a plan',
     description:
       'For one member, with a due date and an owner (a caseworker, one of the plan\'s partner programs, or the person): identity documents, certificate validation, school re-enrollment (minors; school register code, grade, status), ' +
-      'psychosocial sessions, social-program enrolment, a bank or mobile-money account, housing. Coded details only.',
+      'psychosocial sessions, social-program enrolment, a bank or mobile-money account, housing. Coded details only. ' +
+      "A certificate validation may name a pending certificate of the member's skills profile (certificate.certificateId): one open task per certificate, shown on the certificate.",
   })
   @ApiCreatedResponse({ type: TaskDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
-  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'plan-closed' })
-  @ApiUnprocessableEntityResponse({ type: ProblemDetailsDto, description: "not-a-member, unknown-code (a program that is not the plan's or the directory's; school re-enrollment for an adult)" })
+  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'plan-closed, certificate-has-task, certificate-already-decided' })
+  @ApiUnprocessableEntityResponse({ type: ProblemDetailsDto, description: "not-a-member, unknown-code (a program that is not the plan's or the directory's; school re-enrollment for an adult), unknown-certificate" })
   async addTask(@Param() params: PlanIdParamsDto, @Body() body: CreateTaskDto, @CurrentCaller() caller: Caller): Promise<TaskDto> {
     return this.plans.addTask(caller, params.planId, body);
   }
@@ -162,12 +164,16 @@ export class PlansController {
   @ApiAuth('reintegration:write')
   @HttpCode(200)
   @Audited({ action: 'plan.complete-task', objectType: 'plan', purpose: PURPOSE, objectIdParam: 'planId' })
-  @ApiOperation({ summary: 'Complete a task (TaskCompleted); a task completes once' })
+  @ApiOperation({
+    summary: 'Complete a task (TaskCompleted); a task completes once',
+    description: "A certificate_validation task linked to a certificate takes certificateOutcome (validated or rejected), recorded on the certificate in the person's skills profile in the same transaction.",
+  })
   @ApiOkResponse({ type: TaskDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
-  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'already-completed (the task is completed or cancelled), plan-closed' })
-  async completeTask(@Param() params: TaskIdParamsDto, @CurrentCaller() caller: Caller): Promise<TaskDto> {
-    return this.plans.completeTask(caller, params.planId, params.taskId);
+  @ApiResponse({ status: 400, type: ProblemDetailsDto, description: 'certificateOutcome missing for a linked certificate validation, or sent for another task' })
+  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'already-completed (the task is completed or cancelled), plan-closed, certificate-already-decided' })
+  async completeTask(@Param() params: TaskIdParamsDto, @Body() body: CompleteTaskDto, @CurrentCaller() caller: Caller): Promise<TaskDto> {
+    return this.plans.completeTask(caller, params.planId, params.taskId, body ?? {});
   }
 
   @Get('plans/:planId/follow-ups')

@@ -32,6 +32,7 @@ import {
   TASK_OWNER_KINDS,
   type TaskKind,
 } from './codes';
+import { CERTIFICATE_VALIDATION_OUTCOMES, type CertificateValidationOutcome } from '../skills/skills-profile.dto';
 import { MILESTONES } from './follow-ups';
 import { PLAN_ACTIONS, PLAN_OUTCOMES, PLAN_STATUSES } from './plan-state';
 import { DIMENSIONS, SUSTAINABILITY_QUESTIONS } from './sustainability';
@@ -184,6 +185,15 @@ export class CertificateDetailsDto {
   @IsString()
   @Matches(/^[A-Z]{2}$/, { message: 'issuingCountry must be an ISO 3166-1 alpha-2 code' })
   issuingCountry: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      "A pending certificate of the member's skills profile this task validates: completing the task records its outcome in the profile, removing the certificate cancels the task (one open task per certificate)",
+  })
+  @IsOptional()
+  @IsUUID()
+  certificateId?: string;
 }
 
 export class PsychosocialDetailsDto {
@@ -282,6 +292,16 @@ export class CreateTaskDto {
   @ValidateNested()
   @Type(() => SocialProgramDetailsDto)
   socialProgram?: SocialProgramDetailsDto;
+}
+
+export class CompleteTaskDto {
+  @ApiPropertyOptional({
+    enum: CERTIFICATE_VALIDATION_OUTCOMES,
+    description: "Required for a certificate_validation task linked to a certificate (validated, or rejected: not recognized), recorded in the person's skills profile; only for those",
+  })
+  @IsOptional()
+  @IsIn(CERTIFICATE_VALIDATION_OUTCOMES)
+  certificateOutcome?: CertificateValidationOutcome;
 }
 
 export class RecordFollowUpDto {

@@ -32,13 +32,14 @@ import { Clock } from '../common/clock';
 import { actorOf, reintegrationEvent } from '../common/events';
 import { conflict, consentRequired, ReintegrationProblemTypes, unknownCodes } from '../problems';
 import { MINOR_AGE_BANDS, PersonRegistry, type PersonSeenAgain } from '../registry/registry.service';
+import { SkillsProfiles } from '../skills/skills-profiles.service';
 import type { TaskKind } from './codes';
 import { FOLLOW_UP_GRACE_MS, isOverdue, type Milestone, milestoneDueDates } from './follow-ups';
 import { PlanEntity } from './plan.entity';
 import { PlanOutcomeLink } from './outcome-exchange';
 import { milestoneEnum, planOutcomeEnum, planStatusEnum, scoresMessage, taskKindEnum } from './plan-events';
 import { allowedActions, isClosed, outcomeFits, type PlanOutcome, type PlanStatus, transition } from './plan-state';
-import { type AddMemberDto, type CreatePlanDto, type CreateTaskDto, type FollowUpDto, type ListPlansQueryDto, type PlanDto, type PlanMemberInputDto, TASK_DETAILS, type TaskDto, type TransitionDto, type UpdatePlanDto } from './plans.dto';
+import { type AddMemberDto, type CompleteTaskDto, type CreatePlanDto, type CreateTaskDto, type FollowUpDto, type ListPlansQueryDto, type PlanDto, type PlanMemberInputDto, TASK_DETAILS, type TaskDto, type TransitionDto, type UpdatePlanDto } from './plans.dto';
 import { answerIssues, type Scores, score } from './sustainability';
 
 type Actor = Caller | null;
@@ -102,6 +103,7 @@ export class PlansService {
     private readonly config: ServiceConfig,
     private readonly clock: Clock,
     private readonly outcomes: PlanOutcomeLink,
+    private readonly skills: SkillsProfiles,
   ) {}
 
   private actor(caller: Actor) {
@@ -543,6 +545,19 @@ export class PlansService {
       }
       if (errors.length > 0) throw unknownCodes(errors);
       if (dto.socialProgram) await this.assertKnownPrograms(tx, [dto.socialProgram.programId.toLowerCase()], 'socialProgram.programId');
+      const certificateId = dto.certificate?.certificateId?.toLowerCase();
+      if (certificateId) {
+        await this.skills.requirePendingCertificate(tx, personId, certificateId, 'certificate.certificateId');
+        const open: { id: string }[] = await tx.query(
+          `SELECT id FROM plan_task WHERE kind = 'certificate_validation' AND status = 'open' AND details -> 'certificate' ->> 'certificateId' = $1`,
+          [certificateId],
+        );
+        if (open.length > 0) {
+          throw conflict('certificate-has-task', 'Certificate has a validation task', 'This certificate already has an open validation task.', [
+            { field: 'certificate.certificateId', message: `has open task ${open[0].id}`, code: 'certificateHasTask' },
+          ]);
+        }
+      }
       const day = new Date(`${dto.dueOn}T00:00:00Z`);
       if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== dto.dueOn) throw validationProblem([{ field: 'dueOn', message: 'dueOn must be a real date', code: 'isDate' }]);
       const details = this.detailsOf(dto);
@@ -563,7 +578,7 @@ export class PlansService {
       case 'school_enrollment':
         return { school: { ...dto.school } };
       case 'certificate_validation':
-        return { certificate: { ...dto.certificate } };
+        return { certificate: { ...dto.certificate, ...(dto.certificate?.certificateId && { certificateId: dto.certificate.certificateId.toLowerCase() }) } };
       case 'psychosocial_session':
         return { psychosocial: { ...dto.psychosocial } };
       case 'housing':
@@ -597,9 +612,13 @@ export class PlansService {
     return rows.map((r) => this.taskDto(r));
   }
 
-  async completeTask(caller: Caller, planId: string, taskId: string): Promise<TaskDto> {
+  async completeTask(caller: Caller, planId: string, taskId: string, dto: CompleteTaskDto = {}): Promise<TaskDto> {
     return this.ds.transaction(async (tx) => {
       const plan = await this.visible(tx, caller, planId, true);
+      // A linked certificate's profile is locked before the task row, as a profile change (which cancels tasks) does.
+      const [peek]: Pick<TaskRow, 'person_id' | 'kind' | 'details'>[] = await tx.query(`SELECT person_id, kind, details FROM plan_task WHERE id = $1 AND plan_id = $2`, [taskId.toLowerCase(), plan.id]);
+      const certificateId = peek?.kind === 'certificate_validation' ? (peek.details as { certificate?: { certificateId?: string } }).certificate?.certificateId : undefined;
+      if (certificateId) await this.skills.lockProfile(tx, peek.person_id);
       const rows: TaskRow[] = await tx.query(`SELECT *, to_char(due_on, 'YYYY-MM-DD') AS due_on FROM plan_task WHERE id = $1 AND plan_id = $2 FOR UPDATE`, [taskId.toLowerCase(), plan.id]);
       if (rows.length === 0) throw new ProblemException(404, 'not-found', 'Not found', 'No such task on this plan.');
       const task = rows[0];
@@ -607,8 +626,15 @@ export class PlansService {
         throw conflict(ReintegrationProblemTypes.ALREADY_COMPLETED, 'Task not open', `The task is ${task.status}.`, [{ field: 'taskId', message: `is ${task.status}`, code: 'taskNotOpen' }]);
       }
       this.assertOpen(plan);
+      if (certificateId && !dto.certificateOutcome) {
+        throw validationProblem([{ field: 'certificateOutcome', message: 'certificateOutcome (validated or rejected) is required to complete a certificate validation', code: 'isDefined' }]);
+      }
+      if (!certificateId && dto.certificateOutcome) {
+        throw validationProblem([{ field: 'certificateOutcome', message: 'certificateOutcome is only for a certificate validation task linked to a certificate', code: 'notForKind' }]);
+      }
       const now = this.clock.now();
       await tx.query(`UPDATE plan_task SET status = 'completed', completed_at = $2 WHERE id = $1`, [task.id, now]);
+      if (certificateId && dto.certificateOutcome) await this.skills.decideCertificate(tx, caller, task.person_id, certificateId, dto.certificateOutcome);
       await this.outbox.append(
         tx,
         reintegrationEvent(

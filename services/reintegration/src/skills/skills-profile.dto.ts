@@ -176,6 +176,20 @@ export class SkillsProfileInputDto {
 
 export const CERTIFICATE_VALIDATIONS = ['pending', 'validated', 'rejected'] as const;
 export type CertificateValidation = (typeof CERTIFICATE_VALIDATIONS)[number];
+/** How a validation ends: validated, or rejected (not recognized in the country of return). */
+export const CERTIFICATE_VALIDATION_OUTCOMES = ['validated', 'rejected'] as const;
+export type CertificateValidationOutcome = (typeof CERTIFICATE_VALIDATION_OUTCOMES)[number];
+
+export class CertificateTaskDto {
+  @ApiProperty({ format: 'uuid', description: 'The certificate_validation task on a plan (GET /v1/plans/{planId}/tasks)' })
+  taskId: string;
+  @ApiProperty({ format: 'uuid' })
+  planId: string;
+  @ApiProperty({ enum: ['open', 'completed', 'cancelled'] })
+  status: string;
+  @ApiProperty({ example: '2027-03-31' })
+  dueOn: string;
+}
 
 export class CertificateDto {
   @ApiProperty({ format: 'uuid' })
@@ -192,6 +206,8 @@ export class CertificateDto {
   validation: CertificateValidation;
   @ApiPropertyOptional({ format: 'date-time' })
   validatedAt?: string;
+  @ApiProperty({ type: CertificateTaskDto, nullable: true, description: 'Its validation task: the open one, else the latest; null when none was opened' })
+  validationTask: CertificateTaskDto | null;
 }
 
 export class OccupationViewDto extends OccupationDto {
@@ -233,7 +249,7 @@ export class CertificateParamsDto extends PersonIdParamsDto {
 }
 
 export class CertificateValidationDto {
-  @ApiProperty({ enum: ['validated', 'rejected'], description: 'Outcome of the validation task', example: 'validated' })
-  @IsIn(['validated', 'rejected'], { message: '$property must be validated or rejected' })
-  outcome: 'validated' | 'rejected';
+  @ApiProperty({ enum: CERTIFICATE_VALIDATION_OUTCOMES, description: 'Outcome of the validation (without a validation task; with one, complete the task)', example: 'validated' })
+  @IsIn(CERTIFICATE_VALIDATION_OUTCOMES, { message: '$property must be validated or rejected' })
+  outcome: CertificateValidationOutcome;
 }

@@ -57,11 +57,12 @@ export class SkillsProfilesController {
   @Audited({ action: 'skills-profile.validate', objectType: 'person', purpose: PURPOSE, objectIdParam: 'personId' })
   @ApiOperation({
     summary: 'Record the outcome of a certificate validation task',
-    description: 'validated or rejected, once (409 certificate-already-decided after). A validated certificate with an ISCO code counts as an occupation in matching.',
+    description:
+      'validated or rejected, once (409 certificate-already-decided after). A certificate with an open certificate_validation task is decided by completing that task (409 certificate-has-task here). A validated certificate with an ISCO code counts as an occupation in matching.',
   })
   @ApiOkResponse({ type: SkillsProfileDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto, description: 'skills-profile-not-found, certificate-not-found' })
-  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'certificate-already-decided' })
+  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'certificate-already-decided, certificate-has-task' })
   @ApiForbiddenResponse({ type: ProblemDetailsDto, description: 'consent-required' })
   @ApiGoneResponse({ type: ProblemDetailsDto, description: 'person-erased' })
   async validate(@Param() params: CertificateParamsDto, @Body() body: CertificateValidationDto, @CurrentCaller() caller: Caller): Promise<SkillsProfileDto> {

@@ -11,7 +11,7 @@ import { PersonRegistry } from '../registry/registry.service';
 import type { CefrLevel } from './cefr';
 import type { IscedLevel, IsicSection } from './isced';
 import { iscoTitle } from './isco';
-import type { CertificateDto, CertificateValidation, SkillsProfileDto, SkillsProfileInputDto } from './skills-profile.dto';
+import type { CertificateDto, CertificateTaskDto, CertificateValidation, CertificateValidationOutcome, SkillsProfileDto, SkillsProfileInputDto } from './skills-profile.dto';
 
 /** The profile as encrypted (one JSON document under the person's data key). */
 export interface StoredProfile {
@@ -153,8 +153,18 @@ export class SkillsProfiles implements OnModuleInit {
         educationLevel: input.educationLevel,
         ...(input.workArea && { workArea: roundArea(input.workArea) }),
       };
+      // A certificate taken out of the profile needs no validation: its open task is cancelled with it.
+      const removed = (previous?.certificates ?? []).map((c) => c.certificateId).filter((id) => !certificates.some((c) => c.certificateId === id));
+      if (removed.length > 0) {
+        // The plan rows are not touched: plan writers lock the plan before the profile, this one holds the profile.
+        await tx.query(
+          `UPDATE plan_task SET status = 'cancelled'
+            WHERE person_id = $1 AND kind = 'certificate_validation' AND status = 'open' AND details -> 'certificate' ->> 'certificateId' = ANY($2::text[])`,
+          [personId, removed],
+        );
+      }
       const row = await this.write(tx, caller, personId, profile, rows[0]?.version ?? 0);
-      return { created: rows.length === 0, profile: view(personId, profile, row) };
+      return { created: rows.length === 0, profile: await view(tx, personId, profile, row) };
     });
   }
 
@@ -163,32 +173,67 @@ export class SkillsProfiles implements OnModuleInit {
     if (await this.registry.isErased(manager, personId)) throw personErased('personId');
     const rows: ProfileRow[] = await manager.query(`SELECT person_id, profile_enc, version, updated_at FROM skills_profile WHERE person_id = $1`, [personId]);
     if (rows.length === 0) throw skillsProfileNotFound();
-    return view(personId, await this.decrypt(manager, rows[0]), rows[0]);
+    return view(manager, personId, await this.decrypt(manager, rows[0]), rows[0]);
   }
 
-  /** Records the outcome of a certificate's validation task; a validated certificate's ISCO code then counts in matching. */
-  async validateCertificate(caller: Caller, personId: string, certificateId: string, outcome: 'validated' | 'rejected'): Promise<SkillsProfileDto> {
+  /** Records the outcome of a certificate validated without a task; one with an open validation task is decided by completing the task. */
+  async validateCertificate(caller: Caller, personId: string, certificateId: string, outcome: CertificateValidationOutcome): Promise<SkillsProfileDto> {
     return this.dataSource.transaction(async (tx) => {
       await this.requireSupportable(tx, personId);
-      const rows: ProfileRow[] = await tx.query(`SELECT person_id, profile_enc, version, updated_at FROM skills_profile WHERE person_id = $1 FOR UPDATE`, [personId]);
-      if (rows.length === 0) throw skillsProfileNotFound();
-      const profile = await this.decrypt(tx, rows[0]);
-      const certificate = profile.certificates.find((c) => c.certificateId === certificateId);
-      if (!certificate) {
-        throw new ProblemException(404, 'certificate-not-found', 'No such certificate', 'The profile has no certificate with this id.', {
-          errors: [{ field: 'certificateId', message: 'no such certificate in this profile', code: 'notFound' }],
+      // The profile first: a task being added for this certificate commits before we look.
+      await this.lockProfile(tx, personId);
+      const open: { id: string; plan_id: string }[] = await tx.query(
+        `SELECT id, plan_id FROM plan_task WHERE person_id = $1 AND kind = 'certificate_validation' AND status = 'open' AND details -> 'certificate' ->> 'certificateId' = $2`,
+        [personId, certificateId],
+      );
+      if (open.length > 0) {
+        throw new ProblemException(409, 'certificate-has-task', 'Certificate has a validation task', 'Complete its open validation task with the outcome instead.', {
+          taskId: open[0].id,
+          planId: open[0].plan_id,
+          errors: [{ field: 'certificateId', message: 'has an open validation task', code: 'certificateHasTask' }],
         });
       }
-      if (certificate.validation !== 'pending') {
-        throw new ProblemException(409, 'certificate-already-decided', 'Certificate already decided', `This certificate was already ${certificate.validation}.`, {
-          validation: certificate.validation,
-        });
-      }
-      certificate.validation = outcome;
-      certificate.validatedAt = new Date().toISOString();
-      const row = await this.write(tx, caller, personId, profile, rows[0].version);
-      return view(personId, profile, row);
+      return this.decideCertificate(tx, caller, personId, certificateId, outcome);
     });
+  }
+
+  /**
+   * The pending certificate a validation task is about to name, with the profile row locked until
+   * the caller's transaction ends (a removal or a decision waits for the task). 422 when the
+   * person has no such certificate, 409 when it was already decided.
+   */
+  async requirePendingCertificate(tx: EntityManager, personId: string, certificateId: string, field: string): Promise<void> {
+    const rows: ProfileRow[] = await tx.query(`SELECT person_id, profile_enc, version, updated_at FROM skills_profile WHERE person_id = $1 FOR UPDATE`, [personId]);
+    const certificate = rows.length === 0 ? undefined : (await this.decrypt(tx, rows[0])).certificates.find((c) => c.certificateId === certificateId);
+    if (!certificate) {
+      throw new ProblemException(422, 'unknown-certificate', 'Unknown certificate', "The member's skills profile has no certificate with this id.", {
+        errors: [{ field, message: "is not a certificate of the member's skills profile", code: 'unknownCertificate' }],
+      });
+    }
+    if (certificate.validation !== 'pending') throw alreadyDecided(certificate.validation, field);
+  }
+
+  /** Locks the person's profile row (before a task row, the order every writer takes). */
+  async lockProfile(tx: EntityManager, personId: string): Promise<void> {
+    await tx.query(`SELECT 1 FROM skills_profile WHERE person_id = $1 FOR UPDATE`, [personId]);
+  }
+
+  /** Marks a pending certificate validated or rejected, in the caller's transaction; a validated certificate's ISCO code then counts in matching. */
+  async decideCertificate(tx: EntityManager, caller: Caller, personId: string, certificateId: string, outcome: CertificateValidationOutcome): Promise<SkillsProfileDto> {
+    const rows: ProfileRow[] = await tx.query(`SELECT person_id, profile_enc, version, updated_at FROM skills_profile WHERE person_id = $1 FOR UPDATE`, [personId]);
+    if (rows.length === 0) throw skillsProfileNotFound();
+    const profile = await this.decrypt(tx, rows[0]);
+    const certificate = profile.certificates.find((c) => c.certificateId === certificateId);
+    if (!certificate) {
+      throw new ProblemException(404, 'certificate-not-found', 'No such certificate', 'The profile has no certificate with this id.', {
+        errors: [{ field: 'certificateId', message: 'no such certificate in this profile', code: 'notFound' }],
+      });
+    }
+    if (certificate.validation !== 'pending') throw alreadyDecided(certificate.validation, 'certificateId');
+    certificate.validation = outcome;
+    certificate.validatedAt = new Date().toISOString();
+    const row = await this.write(tx, caller, personId, profile, rows[0].version);
+    return view(tx, personId, profile, row);
   }
 
   private async write(tx: EntityManager, caller: Caller, personId: string, profile: StoredProfile, version: number): Promise<Omit<ProfileRow, 'profile_enc' | 'person_id'>> {
@@ -214,12 +259,32 @@ export class SkillsProfiles implements OnModuleInit {
   }
 }
 
-function view(personId: string, profile: StoredProfile, row: { version: number; updated_at: Date }): SkillsProfileDto {
+function alreadyDecided(validation: CertificateValidation, field: string): ProblemException {
+  return new ProblemException(409, 'certificate-already-decided', 'Certificate already decided', `This certificate was already ${validation}.`, {
+    validation,
+    errors: [{ field, message: `was already ${validation}`, code: 'certificateAlreadyDecided' }],
+  });
+}
+
+/** Each certificate's validation task: the open one, else the latest. */
+async function certificateTasks(manager: EntityManager, personId: string): Promise<Map<string, CertificateTaskDto>> {
+  const rows: { certificate_id: string; id: string; plan_id: string; status: string; due_on: string }[] = await manager.query(
+    `SELECT DISTINCT ON (details -> 'certificate' ->> 'certificateId') details -> 'certificate' ->> 'certificateId' AS certificate_id, id, plan_id, status, to_char(due_on, 'YYYY-MM-DD') AS due_on
+       FROM plan_task
+      WHERE person_id = $1 AND kind = 'certificate_validation' AND details -> 'certificate' ->> 'certificateId' IS NOT NULL
+      ORDER BY details -> 'certificate' ->> 'certificateId', status = 'open' DESC, created_at DESC, id`,
+    [personId],
+  );
+  return new Map(rows.map((r) => [r.certificate_id, { taskId: r.id, planId: r.plan_id, status: r.status, dueOn: r.due_on }]));
+}
+
+async function view(manager: EntityManager, personId: string, profile: StoredProfile, row: { version: number; updated_at: Date }): Promise<SkillsProfileDto> {
+  const tasks = await certificateTasks(manager, personId);
   return {
     personId,
     languages: profile.languages,
     occupations: profile.occupations.map((o) => ({ ...o, title: iscoTitle(o.iscoCode) ?? o.iscoCode })),
-    certificates: profile.certificates as CertificateDto[],
+    certificates: profile.certificates.map((c): CertificateDto => ({ ...c, validationTask: tasks.get(c.certificateId) ?? null })),
     workAbroad: profile.workAbroad,
     educationLevel: profile.educationLevel,
     ...(profile.workArea && { workArea: profile.workArea }),
