@@ -6,6 +6,7 @@ import { federationMigrations } from '@puente/federation';
 import { MessagingModule, messagingEntities, messagingMigrations } from '@puente/messaging';
 import { PlatformModule, platformEntities, platformMigrations } from '@puente/platform';
 import { privacyEntities, privacyMigrations } from '@puente/privacy';
+import { ReportsModule } from '@puente/reports';
 import type { DestinationStream } from 'pino';
 import { AvrModule } from './avr/avr.module';
 import { Clock, ClockModule } from './common/clock';
@@ -16,6 +17,7 @@ import { EmploymentModule } from './matching/matching.module';
 import { PlanEntity } from './plans/plan.entity';
 import { PlansModule } from './plans/plans.module';
 import { RegistryModule } from './registry/registry.module';
+import { REINTEGRATION_REPORTS } from './reports/reintegration-reports';
 
 /** Name, OpenAPI title and description of this service. */
 export const SERVICE = {
@@ -69,6 +71,8 @@ export function reintegrationAppModule(options: ReintegrationAppOptions = {}): D
       ClockModule.forRoot(options.clock),
       ReintegrationFederationModule.forRoot(),
       ...REINTEGRATION_FEATURES,
+      // Aggregate outcome reports (GET /v1/reports…, reports:read), small cells suppressed.
+      ReportsModule.forRoot(REINTEGRATION_REPORTS),
     ],
   };
 }

@@ -1,0 +1,111 @@
+// Reintegration's outcome reports over real HTTP and PostgreSQL (docs/reports.md): served like
+// every service's (libs/reports), small cells suppressed, totals of the published cells only.
+import { AgeBand, Sex } from '@puente/contracts';
+import { expectReportsServed, SMALL_CELL_THRESHOLD } from '@puente/reports';
+import { SUSTAINABILITY_QUESTIONS } from '../plans/sustainability';
+import { type ReintegrationTestApp, returnee, startReintegration } from '../testing/harness';
+
+const REPORT_IDS = [
+  'plans-by-week',
+  'plans-by-center',
+  'plan-members-by-age-band',
+  'plan-members-by-sex',
+  'plan-outcomes',
+  'remigration-by-center',
+  'economic-sustainability',
+  'social-sustainability',
+  'psychosocial-sustainability',
+];
+const best = Object.fromEntries(SUSTAINABILITY_QUESTIONS.map((q) => [q.id, Object.keys(q.answers).at(-1)!]));
+
+interface Row {
+  values: Record<string, string>;
+  count: number | null;
+  suppressed: boolean;
+}
+
+describe('reintegration outcome reports (real HTTP, PostgreSQL)', () => {
+  let t: ReintegrationTestApp;
+  let reportsToken: string;
+
+  beforeAll(async () => {
+    t = await startReintegration('reports');
+    reportsToken = await t.token({ scopes: ['reports:read'] });
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const get = (path: string) => t.call('GET', path, { token: reportsToken });
+
+  /** `n` plans referred by `center`, one returnee each (of `sex`). */
+  async function plansAt(center: string, n: number, sex: Sex): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const { caseId, personId } = await returnee(t, { sex, ageBand: AgeBand.AGED_18_TO_59 });
+      const plan = await t.call('POST', '/v1/plans', { body: { caseId, members: [{ personId, role: 'principal', goals: ['employment'] }], referringCenterCode: center } });
+      expect(plan.status).toBe(201);
+      ids.push(plan.body.id);
+    }
+    return ids;
+  }
+
+  it('counts plans per referring center with a cell of 4 never published, totals of the published cells, and the same in CSV and chart', async () => {
+    // 4, 6 and 7 plans: the 4 is suppressed, and the 6 with it (one suppressed cell alone could be
+    // recovered from the total); the 7 is published.
+    await plansAt('GT-CRM-41', 4, Sex.FEMALE);
+    await plansAt('GT-CRM-42', 6, Sex.MALE);
+    const seven = await plansAt('GT-CRM-43', 7, Sex.MALE);
+
+    const report = await get('/v1/reports/plans-by-center');
+    expect(report.status).toBe(200);
+    const rows = report.body.rows as Row[];
+    expect(rows.map((r) => r.count)).not.toContain(4);
+    for (const r of rows) expect(r.count === null || r.count >= SMALL_CELL_THRESHOLD).toBe(true);
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { values: { center: 'GT-CRM-41' }, count: null, suppressed: true },
+        { values: { center: 'GT-CRM-42' }, count: null, suppressed: true },
+        { values: { center: 'GT-CRM-43' }, count: 7, suppressed: false },
+      ]),
+    );
+    expect(report.body.total).toBe(7);
+    expect(report.body.totals).toEqual({ center: { 'GT-CRM-41': 0, 'GT-CRM-42': 0, 'GT-CRM-43': 7 } });
+
+    const csv = await get('/v1/reports/plans-by-center/csv');
+    expect(csv.text).not.toMatch(/,4,/);
+    expect(csv.text.trimEnd().split('\r\n').at(-1)).toBe('total,7,false');
+    const chart = await get('/v1/reports/plans-by-center/chart');
+    expect(chart.body.datasets.flatMap((d: { data: (number | null)[] }) => d.data)).not.toContain(4);
+
+    // By sex: 4 women (suppressed, and the smallest other cell with it), 13 men published.
+    const bySex = await get('/v1/reports/plan-members-by-sex');
+    expect((bySex.body.rows as Row[]).map((r) => r.count)).not.toContain(4);
+    expect(bySex.body.total).toBe((bySex.body.rows as Row[]).reduce((s, r) => s + (r.count ?? 0), 0));
+
+    // Follow-ups scored high on every dimension for the 7 plans of GT-CRM-43, once active.
+    for (const planId of seven) {
+      const plan = await t.call('GET', `/v1/plans/${planId}`);
+      expect((await t.call('POST', `/v1/plans/${planId}/transitions`, { body: { action: 'activate' }, headers: { 'if-match': plan.headers.get('etag')! } })).status).toBe(200);
+      expect((await t.call('POST', `/v1/plans/${planId}/follow-ups/month_1`, { body: { answers: best } })).status).toBe(201);
+    }
+    for (const dimension of ['economic', 'social', 'psychosocial']) {
+      const scores = await get(`/v1/reports/${dimension}-sustainability`);
+      expect([dimension, scores.body.rows]).toEqual([dimension, [{ values: { [`${dimension}Band`]: 'high' }, count: 7, suppressed: false }]]);
+    }
+
+    // Closed with their outcome: the 7 by outcome, in the week of closing.
+    for (const planId of seven) {
+      expect((await t.call('POST', `/v1/plans/${planId}/transitions`, { body: { action: 'complete', outcome: 'sustainably_reintegrated' } })).status).toBe(200);
+    }
+    const outcomes = await get('/v1/reports/plan-outcomes');
+    expect(outcomes.body.rows).toEqual([{ values: { outcome: 'sustainably_reintegrated' }, count: 7, suppressed: false }]);
+    expect(outcomes.body.total).toBe(7);
+  }, 300_000);
+
+  it('serves every report as JSON, CSV and chart data under reports:read only', async () => {
+    await expectReportsServed(get, REPORT_IDS);
+    expect((await t.call('GET', '/v1/reports', { token: await t.token({ scopes: ['reintegration:read'] }) })).status).toBe(403);
+  });
+});
