@@ -80,18 +80,20 @@ export interface ChartData {
 }
 
 /**
- * The first dimension as labels (x axis), the second (if any) as one dataset per value; a
- * suppressed or absent cell is null (a gap in the chart), never a guessed number. The shape
- * Chart.js and most chart libraries take as is.
+ * The first dimension as labels (x axis), the others (if any) as one dataset per combination of
+ * their values (joined by " · "); a suppressed or absent cell is null (a gap in the chart), never
+ * a guessed number. The shape Chart.js and most chart libraries take as is.
  */
 export function reportChart(report: PublishedReport): ChartData {
-  const [x, series] = report.dimensions;
+  const [x, ...rest] = report.dimensions;
+  const seriesOf = (r: ReportRow) => rest.map((d) => r.values[d]).join(' · ');
+  const series = rest.length > 0 ? rest.join(' · ') : undefined;
   const labels = [...new Set(report.rows.map((r) => r.values[x]))].sort();
-  const seriesValues = series ? [...new Set(report.rows.map((r) => r.values[series]))].sort() : [report.unit];
+  const seriesValues = series ? [...new Set(report.rows.map(seriesOf))].sort() : [report.unit];
   const datasets = seriesValues.map((s) => ({
     label: s,
     data: labels.map((label) => {
-      const row = report.rows.find((r) => r.values[x] === label && (!series || r.values[series] === s));
+      const row = report.rows.find((r) => r.values[x] === label && (!series || seriesOf(r) === s));
       // Absent means nobody; suppressed stays null.
       return row ? row.count : 0;
     }),

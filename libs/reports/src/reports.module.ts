@@ -42,20 +42,26 @@ export interface ReportDefinition {
   readonly counted: string;
   /** Extra condition, e.g. `p.erased_at IS NULL`. */
   readonly where?: string;
+  /**
+   * A second dimension crossed with the first (e.g. a score band per center): its name and value
+   * expression (text). The table then has a cell per pair, suppressed along both.
+   */
+  readonly by?: { readonly dimension: string; readonly value: string };
 }
 
 export const REPORT_DEFINITIONS = 'puente:REPORT_DEFINITIONS';
 
 const REPORT_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
-/** The SQL of a definition: rows of (week, value, n) for the weeks in [$1, $2). */
+/** The SQL of a definition: rows of (week, value[, by], n) for the weeks in [$1, $2). */
 export function reportSql(def: ReportDefinition): string {
   const week = sqlIsoWeek(def.time);
   const value = def.dimension === 'week' ? week : `coalesce((${def.value})::text, 'unknown')`;
-  return `SELECT ${week} AS week, ${value} AS value, count(DISTINCT ${def.counted})::int AS n
+  const by = def.by ? `, coalesce((${def.by.value})::text, 'unknown') AS by` : '';
+  return `SELECT ${week} AS week, ${value} AS value${by}, count(DISTINCT ${def.counted})::int AS n
     FROM ${def.from}
    WHERE ($1::timestamptz IS NULL OR ${def.time} >= $1) AND ($2::timestamptz IS NULL OR ${def.time} < $2)${def.where ? ` AND (${def.where})` : ''}
-   GROUP BY 1, 2`;
+   GROUP BY ${def.by ? '1, 2, 3' : '1, 2'}`;
 }
 
 export class ReportQueryDto {
@@ -167,11 +173,11 @@ export class ReportsService {
     if (invalid.length > 0) throw ProblemException.badRequest('from and to must be weeks of their years', { errors: invalid });
     const to = toStart ? new Date(toStart.getTime() + 7 * 86_400_000) : null;
     if (from && to && from >= to) throw ProblemException.badRequest('from must not be after to', { errors: [{ field: 'from', message: 'from is after to' }] });
-    const rows: { week: string; value: string; n: number }[] = await this.dataSource.query(reportSql(def), [from, to]);
+    const rows: { week: string; value: string; by?: string; n: number }[] = await this.dataSource.query(reportSql(def), [from, to]);
     const weekly = def.dimension !== 'week' && query.perWeek === true;
     // Per week, the week comes first: the x axis of the chart, one series per value.
-    const dimensions = def.dimension === 'week' ? ['week'] : weekly ? ['week', def.dimension] : [def.dimension];
-    const cells = rows.map((r) => ({ key: def.dimension === 'week' ? [r.week] : weekly ? [r.week, r.value] : [r.value], count: r.n }));
+    const dimensions = def.dimension === 'week' ? ['week'] : [...(weekly ? ['week'] : []), def.dimension, ...(def.by ? [def.by.dimension] : [])];
+    const cells = rows.map((r) => ({ key: def.dimension === 'week' ? [r.week] : [...(weekly ? [r.week] : []), r.value, ...(def.by ? [r.by as string] : [])], count: r.n }));
     return publishReport({ report: def.id, title: def.title, node: this.node, unit: def.unit, from: query.from, to: query.to }, suppressSmallCells(dimensions, cells));
   }
 }

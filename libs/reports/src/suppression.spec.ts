@@ -169,6 +169,25 @@ describe('exports', () => {
     );
     expect(bySite).toMatchObject({ x: 'site', series: null, labels: ['A', 'B', 'C', 'D'], datasets: [{ label: 'persons', data: [40, null, null, 12] }] });
   });
+
+  it('chart of three dimensions: one dataset per pair of the last two, each cell in exactly one place', () => {
+    const cells = [
+      { key: ['2026-W01', 'high', 'GT-CRM-01'], count: 20 },
+      { key: ['2026-W01', 'low', 'GT-CRM-01'], count: 9 },
+      { key: ['2026-W02', 'high', 'GT-CRM-01'], count: 11 },
+      { key: ['2026-W02', 'high', 'GT-CRM-02'], count: 3 },
+      { key: ['2026-W02', 'low', 'GT-CRM-02'], count: 30 },
+    ];
+    const published = publishReport({ report: 'r', title: 'r', node: 'GT', unit: 'follow-ups' }, suppressSmallCells(['week', 'band', 'center'], cells));
+    const chart = reportChart(published);
+    expect(chart).toMatchObject({ x: 'week', series: 'band · center', labels: ['2026-W01', '2026-W02'] });
+    expect(chart.datasets.map((d) => d.label)).toEqual(['high · GT-CRM-01', 'high · GT-CRM-02', 'low · GT-CRM-01', 'low · GT-CRM-02']);
+    // Every published row appears once, at its week and series; nothing else carries a count.
+    const shown = chart.datasets.flatMap((d) => d.data.map((n, i) => ({ key: `${chart.labels[i]} · ${d.label}`, n })));
+    for (const row of published.rows) expect(shown.filter((c) => c.key === `${row.values.week} · ${row.values.band} · ${row.values.center}`).map((c) => c.n)).toEqual([row.count]);
+    expect(shown.filter((c) => c.n !== 0 && c.n !== null).length).toBe(published.rows.filter((r) => r.count !== null).length);
+    expect(shown.map((c) => c.n)).not.toContain(3);
+  });
 });
 
 describe('ISO weeks', () => {

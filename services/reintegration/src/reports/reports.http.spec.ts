@@ -15,6 +15,10 @@ const REPORT_IDS = [
   'economic-sustainability',
   'social-sustainability',
   'psychosocial-sustainability',
+  ...['economic', 'social', 'psychosocial'].flatMap((d) => ['center', 'age-band', 'sex'].map((c) => `${d}-sustainability-by-${c}`)),
+  'plan-outcomes-by-center',
+  'plan-outcomes-by-age-band',
+  'plan-outcomes-by-sex',
 ];
 const best = Object.fromEntries(SUSTAINABILITY_QUESTIONS.map((q) => [q.id, Object.keys(q.answers).at(-1)!]));
 
@@ -102,6 +106,18 @@ describe('reintegration outcome reports (real HTTP, PostgreSQL)', () => {
     const outcomes = await get('/v1/reports/plan-outcomes');
     expect(outcomes.body.rows).toEqual([{ values: { outcome: 'sustainably_reintegrated' }, count: 7, suppressed: false }]);
     expect(outcomes.body.total).toBe(7);
+
+    // Crossed with center and sex (the 7 are men of GT-CRM-43), and per week as a third dimension.
+    const byCenter = await get('/v1/reports/economic-sustainability-by-center');
+    expect(byCenter.body.dimensions).toEqual(['economicBand', 'center']);
+    expect(byCenter.body.rows).toEqual([{ values: { economicBand: 'high', center: 'GT-CRM-43' }, count: 7, suppressed: false }]);
+    const outcomesBySex = await get('/v1/reports/plan-outcomes-by-sex');
+    expect(outcomesBySex.body.rows).toEqual([{ values: { outcome: 'sustainably_reintegrated', sex: expect.any(String) }, count: 7, suppressed: false }]);
+    const weekly = await get('/v1/reports/social-sustainability-by-age-band?perWeek=true');
+    expect(weekly.body.dimensions).toEqual(['week', 'socialBand', 'ageBand']);
+    expect(weekly.body.rows).toEqual([{ values: { week: expect.stringMatching(/^\d{4}-W\d{2}$/), socialBand: 'high', ageBand: expect.any(String) }, count: 7, suppressed: false }]);
+    const weeklyChart = await get('/v1/reports/social-sustainability-by-age-band/chart?perWeek=true');
+    expect(weeklyChart.body).toMatchObject({ x: 'week', series: 'socialBand · ageBand', datasets: [{ data: [7] }] });
   }, 300_000);
 
   it('serves every report as JSON, CSV and chart data under reports:read only', async () => {
