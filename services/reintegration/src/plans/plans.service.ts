@@ -547,7 +547,7 @@ export class PlansService {
       if (dto.socialProgram) await this.assertKnownPrograms(tx, [dto.socialProgram.programId.toLowerCase()], 'socialProgram.programId');
       const certificateId = dto.certificate?.certificateId?.toLowerCase();
       if (certificateId) {
-        await this.skills.requirePendingCertificate(tx, personId, certificateId, 'certificate.certificateId');
+        await this.skills.requirePendingCertificate(tx, caller, personId, certificateId, 'certificate.certificateId');
         const open: { id: string }[] = await tx.query(
           `SELECT id FROM plan_task WHERE kind = 'certificate_validation' AND status = 'open' AND details -> 'certificate' ->> 'certificateId' = $1`,
           [certificateId],
@@ -634,7 +634,7 @@ export class PlansService {
       }
       const now = this.clock.now();
       await tx.query(`UPDATE plan_task SET status = 'completed', completed_at = $2 WHERE id = $1`, [task.id, now]);
-      if (certificateId && dto.certificateOutcome) await this.skills.decideCertificate(tx, caller, task.person_id, certificateId, dto.certificateOutcome);
+      if (certificateId && dto.certificateOutcome) await this.skills.decideCertificate(tx, caller, task.person_id, certificateId, dto.certificateOutcome, true);
       await this.outbox.append(
         tx,
         reintegrationEvent(

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import type { Caller } from '@puente/audit';
+import { AuditLog, type Caller } from '@puente/audit';
 import { type FieldError, ProblemException } from '@puente/platform';
 import { isErased, PersonVault } from '@puente/privacy';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -65,6 +65,7 @@ export class SkillsProfiles implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly vault: PersonVault,
     private readonly registry: PersonRegistry,
+    private readonly audit: AuditLog,
   ) {}
 
   onModuleInit(): void {
@@ -202,8 +203,10 @@ export class SkillsProfiles implements OnModuleInit {
    * the caller's transaction ends (a removal or a decision waits for the task). 422 when the
    * person has no such certificate, 409 when it was already decided.
    */
-  async requirePendingCertificate(tx: EntityManager, personId: string, certificateId: string, field: string): Promise<void> {
+  async requirePendingCertificate(tx: EntityManager, caller: Caller, personId: string, certificateId: string, field: string): Promise<void> {
     const rows: ProfileRow[] = await tx.query(`SELECT person_id, profile_enc, version, updated_at FROM skills_profile WHERE person_id = $1 FOR UPDATE`, [personId]);
+    // The profile is decrypted for a plan's route: its own audit record, as the profile's routes have.
+    if (rows.length > 0) await this.auditProfile(tx, caller, personId, 'skills-profile.read');
     const certificate = rows.length === 0 ? undefined : (await this.decrypt(tx, rows[0])).certificates.find((c) => c.certificateId === certificateId);
     if (!certificate) {
       throw new ProblemException(422, 'unknown-certificate', 'Unknown certificate', "The member's skills profile has no certificate with this id.", {
@@ -218,8 +221,13 @@ export class SkillsProfiles implements OnModuleInit {
     await tx.query(`SELECT 1 FROM skills_profile WHERE person_id = $1 FOR UPDATE`, [personId]);
   }
 
-  /** Marks a pending certificate validated or rejected, in the caller's transaction; a validated certificate's ISCO code then counts in matching. */
-  async decideCertificate(tx: EntityManager, caller: Caller, personId: string, certificateId: string, outcome: CertificateValidationOutcome): Promise<SkillsProfileDto> {
+  /**
+   * Marks a pending certificate validated or rejected, in the caller's transaction; a validated
+   * certificate's ISCO code then counts in matching. `viaTask`: called for a plan's task, so the
+   * profile's own audit record is written here (the profile route has its own).
+   */
+  async decideCertificate(tx: EntityManager, caller: Caller, personId: string, certificateId: string, outcome: CertificateValidationOutcome, viaTask = false): Promise<SkillsProfileDto> {
+    if (viaTask) await this.requireSupportable(tx, personId);
     const rows: ProfileRow[] = await tx.query(`SELECT person_id, profile_enc, version, updated_at FROM skills_profile WHERE person_id = $1 FOR UPDATE`, [personId]);
     if (rows.length === 0) throw skillsProfileNotFound();
     const profile = await this.decrypt(tx, rows[0]);
@@ -233,7 +241,20 @@ export class SkillsProfiles implements OnModuleInit {
     certificate.validation = outcome;
     certificate.validatedAt = new Date().toISOString();
     const row = await this.write(tx, caller, personId, profile, rows[0].version);
+    if (viaTask) await this.auditProfile(tx, caller, personId, 'skills-profile.validate');
     return view(tx, personId, profile, row);
+  }
+
+  private async auditProfile(tx: EntityManager, caller: Caller, personId: string, action: string): Promise<void> {
+    await this.audit.append(tx, {
+      action,
+      objectType: 'person',
+      objectId: personId,
+      purpose: 'case-management',
+      actor: caller.auditActor,
+      requestId: caller.requestId,
+      traceparent: caller.traceparent,
+    });
   }
 
   private async write(tx: EntityManager, caller: Caller, personId: string, profile: StoredProfile, version: number): Promise<Omit<ProfileRow, 'profile_enc' | 'person_id'>> {

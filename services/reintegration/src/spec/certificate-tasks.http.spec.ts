@@ -82,8 +82,11 @@ describe('certificate validation tasks (real HTTP, PostgreSQL): the task decides
     expectProblem(await validationTask(planId, personId, welding), 409, 'certificate-already-decided');
     expectProblem(await t.call('POST', `/v1/plans/${planId}/tasks/${task.body.id}/complete`, { body: { certificateOutcome: 'rejected' } }), 409, 'already-completed');
 
-    const audit = await t.ds.query(`SELECT action FROM audit_record WHERE object_id IN ($1, $2) AND outcome = 'success' ORDER BY seq`, [planId, personId]);
-    expect(audit.map((a: { action: string }) => a.action)).toEqual(expect.arrayContaining(['plan.add-task', 'plan.complete-task', 'skills-profile.write']));
+    // The profile's own records (GETs, and what the plan's routes did to it: read to link, written to
+    // decide; refused attempts roll theirs back).
+    const audit = await t.ds.query(`SELECT action, object_type, purpose FROM audit_record WHERE object_id = $1 AND outcome = 'success' ORDER BY seq`, [personId]);
+    expect(audit.map((a: { action: string }) => a.action)).toEqual(['skills-profile.write', 'skills-profile.read', 'skills-profile.read', 'skills-profile.read', 'skills-profile.validate', 'skills-profile.read']);
+    expect(audit.every((a: { object_type: string; purpose: string }) => a.object_type === 'person' && a.purpose === 'case-management')).toBe(true);
   });
 
   it('records a certificate not recognized, and keeps an unlinked certificate_validation task as before', async () => {
