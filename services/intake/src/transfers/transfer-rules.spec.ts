@@ -78,6 +78,10 @@ describe('decidePackage', () => {
     expect(decidePackage([person({ nationality: 'MX', flags: ['recognized_refugee'] })], mx)).toEqual({ allowed: false, reason: 'protection-block', personId: 'p1' });
   });
 
+  it('sends nothing for a case with nobody left on it (every member erased): 409, never an empty package', () => {
+    expect(decidePackage([], mx)).toEqual({ allowed: false, reason: 'no-persons' });
+  });
+
   it('never carries a field outside the known fields, the agreement or the consent', () => {
     const fieldSet = fc.subarray([...TRANSFER_PERSON_FIELDS]);
     fc.assert(

@@ -74,7 +74,8 @@ export interface TransferCandidate {
 
 export type PackageDecision =
   | { allowed: true; persons: { personId: string; fields: TransferPersonField[]; values: Partial<Record<TransferPersonField, unknown>> }[]; overridden: boolean }
-  | { allowed: false; reason: 'no-agreement' | 'no-consent' | 'protection-block'; personId: string };
+  | { allowed: false; reason: 'no-agreement' | 'no-consent' | 'protection-block'; personId: string }
+  | { allowed: false; reason: 'no-persons' };
 
 /**
  * The package's persons: each one's fields narrowed to agreement ∩ their consent. A household
@@ -83,6 +84,8 @@ export type PackageDecision =
  * flag), and nothing is sent.
  */
 export function decidePackage(candidates: readonly TransferCandidate[], agreement: BorderAgreement): PackageDecision {
+  // A case whose every member was erased (or that has none) has nobody whose custody could move.
+  if (candidates.length === 0) return { allowed: false, reason: 'no-persons' };
   const persons: { personId: string; fields: TransferPersonField[]; values: Partial<Record<TransferPersonField, unknown>> }[] = [];
   let overridden = false;
   for (const c of candidates) {

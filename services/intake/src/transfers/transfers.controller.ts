@@ -25,7 +25,7 @@ export class TransfersController {
   })
   @ApiCreatedResponse({ type: TransferDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto, description: 'No case with this id in your jurisdictions' })
-  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'transfer-not-allowed (reason no-agreement, no-consent or protection-block; nothing sent), or illegal-transition (the case is closed, transferred or already being transferred)' })
+  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'transfer-not-allowed (reason no-agreement, no-consent, protection-block or no-persons when every member was erased; nothing sent), or illegal-transition (the case is closed, transferred or already being transferred)' })
   @ApiUnprocessableEntityResponse({ type: ProblemDetailsDto, description: 'destinationNode is not a node this one exchanges with' })
   async request(@CurrentCaller() caller: Caller, @Param('caseId', caseUuid) caseId: string, @Body() dto: RequestTransferDto): Promise<TransferDto> {
     return this.transfers.request(caller, caseId, dto);
