@@ -142,7 +142,11 @@ describe('match keys across the border (two nodes, MirrorMaker 2)', () => {
     await eventually('keys gone at MX', async () => (await mxHolds(person.personId)).length === 0, 120_000);
     await eventually('MX receipted the notice', async () => (await notices()).items.find((n) => n.receiver === 'MX')?.status === 'receipted', 120_000);
     const after = await notices();
-    expect(after.missingReceipts).toBe(after.items.filter((n) => n.receiver !== 'MX').length);
+    expect(after.items.filter((n) => n.receiver === 'MX').map((n) => n.status)).toEqual(['receipted']);
+    // The other dev nodes answer only if some suite runs them on the run's shared brokers (journey B runs HN, and
+    // CI saw HN's receipt): what the caseworker is told is missing is exactly what is not receipted.
+    expect(after.missingReceipts).toBe(after.items.filter((n) => n.status !== 'receipted').length);
+    expect(after.missingReceipts).toBeLessThan(after.items.length);
     const receipted: { event_type: string }[] = await gt.ds.query(
       `SELECT event_type FROM outbox_message WHERE topic = 'puente.referral.retraction.v1' AND event_type = 'puente.referral.v1.RetractionReceipted' AND position(convert_to($1, 'UTF8') in payload) > 0`,
       [person.personId],
