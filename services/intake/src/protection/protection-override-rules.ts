@@ -4,8 +4,16 @@ import { EXCHANGE_KINDS, type ExchangeKind } from '@puente/federation';
 export const OVERRIDE_PURPOSES = ['family_tracing', 'voluntary_return', 'legal_proceedings', 'life_saving'] as const;
 export type OverridePurpose = (typeof OVERRIDE_PURPOSES)[number];
 
+/**
+ * Reintegration sends these itself and does not read intake's overrides yet: an override recorded
+ * for them would lift nothing, so none can be recorded (the block always holds there).
+ */
+const NOT_HONOURED_YET: ReadonlySet<ExchangeKind> = new Set<ExchangeKind>(['avr', 'reintegration-outcome']);
+
 /** Kinds an override may lift: those about a person sent under a consent (retractions are never blocked). */
-export const OVERRIDABLE_KINDS = (Object.keys(EXCHANGE_KINDS) as ExchangeKind[]).filter((k) => EXCHANGE_KINDS[k].aboutPerson && EXCHANGE_KINDS[k].consentPurpose !== null);
+export const OVERRIDABLE_KINDS = (Object.keys(EXCHANGE_KINDS) as ExchangeKind[]).filter(
+  (k) => EXCHANGE_KINDS[k].aboutPerson && EXCHANGE_KINDS[k].consentPurpose !== null && !NOT_HONOURED_YET.has(k),
+);
 
 /** An override lasts at most 30 days; a longer need is granted again, and audited again. */
 export const MAX_OVERRIDE_HOURS = 30 * 24;
