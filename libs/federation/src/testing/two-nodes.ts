@@ -19,10 +19,16 @@ export function originKafkaPort(env: NodeJS.ProcessEnv = process.env): number {
   return peerKafkaPort(env) + 2;
 }
 
-/** Port of the second node's broker in tests: FEDERATION_PEER_KAFKA_PORT, else KAFKA_PORT + 10. */
+/**
+ * Port of the second node's broker in tests: FEDERATION_PEER_KAFKA_PORT, else KAFKA_PORT + 10
+ * for Jest's first worker, + 30 for its second, and so on. Each worker has its own pair of
+ * brokers, so two-node specs in different workers run side by side instead of one worker
+ * waiting (idle) for the other's topology.
+ */
 export function peerKafkaPort(env: NodeJS.ProcessEnv = process.env): number {
   if (env.FEDERATION_PEER_KAFKA_PORT) return Number(env.FEDERATION_PEER_KAFKA_PORT);
-  return Number(env.KAFKA_PORT ?? 9192) + 10;
+  const worker = Math.max(1, Number(env.JEST_WORKER_ID ?? 1) || 1);
+  return Number(env.KAFKA_PORT ?? 9192) + 10 + 20 * (worker - 1);
 }
 
 /** Runs an ES module snippet of the infra tools in its own Node process (Jest runs CommonJS). */
@@ -59,10 +65,11 @@ await m.stopMirrorMaker({ name: ${JSON.stringify(name)}, kill: ${kill}, log: () 
 }
 
 /**
- * The two-node topology exists once per test run: every spec that builds it uses the same two
- * broker ports, whichever pair of nodes it runs. Jest runs spec files in parallel workers, so a
- * spec holds this lock from its beforeAll to its afterAll; another spec waits for it (polling
- * the lock file with a deadline). A lock left by a process that died is taken over.
+ * The two-node topology exists once per Jest worker: every spec that builds it in that worker
+ * uses the same two broker ports, whichever pair of nodes it runs. A spec holds this lock from
+ * its beforeAll to its afterAll, so a second run sharing the ports (another Jest on the same
+ * KAFKA_PORT) waits for it (polling the lock file with a deadline) instead of wiping its
+ * brokers. A lock left by a process that died is taken over.
  */
 export async function holdTwoNodeTopology(timeoutMs = 20 * 60_000): Promise<() => void> {
   const lock = join(root, '.cache', `two-nodes-${peerKafkaPort()}.lock`);

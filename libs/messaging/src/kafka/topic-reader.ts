@@ -113,17 +113,39 @@ export async function readWholeTopic(
   return records.filter((r) => BigInt(r.offset) < (ends.get(r.partition) ?? 0n));
 }
 
+/**
+ * Refusals meaning the broker wrote nothing because it does not lead the partition yet: a topic
+ * created moments ago on a busy broker can stay leaderless for longer than the client's own
+ * retries (CI saw NOT_LEADER after kafkajs's eight), so sendRaw waits for it with a deadline.
+ */
+const NOT_YET_LED = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION']);
+
+export function notYetLed(error: unknown): boolean {
+  for (let e = error as { type?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.type === 'string' && NOT_YET_LED.has(e.type)) return true;
+  }
+  return false;
+}
+
 /** Sends records as they are (no outbox): for tests and tools that inject foreign or malformed events. */
 export async function sendRaw(
   broker: BrokerClient,
   topic: string,
   messages: { key: string | null; value: Buffer | null; headers?: Record<string, string>; partition?: number }[],
+  { timeoutMs = 120_000 }: { timeoutMs?: number } = {},
 ): Promise<void> {
-  const producer = createIdempotentProducer(broker);
-  await producer.connect();
-  try {
-    await producer.send({ topic, acks: -1, messages });
-  } finally {
-    await producer.disconnect();
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    const producer = createIdempotentProducer(broker);
+    await producer.connect();
+    try {
+      await producer.send({ topic, acks: -1, messages });
+      return;
+    } catch (error) {
+      if (!notYetLed(error) || Date.now() > deadline) throw error;
+    } finally {
+      await producer.disconnect();
+    }
+    await new Promise((r) => setTimeout(r, Math.min(250 * attempt, 2_000)));
   }
 }
