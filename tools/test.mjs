@@ -45,6 +45,8 @@ async function main() {
   // Tests get their own broker (port 9192 unless told otherwise), started from empty storage, so
   // no run sees events left by an earlier one and `npm start`'s broker is never touched.
   if (!process.env.KAFKA_BROKERS && !process.env.KAFKA_PORT) process.env.KAFKA_PORT = TEST_KAFKA_PORT;
+  // Test brokers and MirrorMakers are many, short-lived and lightly loaded: start them lean (see QUICK_JVM).
+  process.env.KAFKA_JVM_QUICK ??= '1';
   const t0 = Date.now();
   const kafka = await ensureKafka({ log, fresh: true });
   log(`infra: Kafka ready at ${kafka.brokers} (${kafka.startedHere ? `started in ${Date.now() - t0} ms` : 'reused'})`);

@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkJava, isAlive, killPid, readPid, run, runIfMain, tailFile } from './kafka.mjs';
+import { checkJava, isAlive, killPid, QUICK_JVM, quickJvm, readPid, run, runIfMain, tailFile } from './kafka.mjs';
 
 /** connect-mirror 4.4.0 may not be served; 4.1.x is, and talks to 4.4 brokers. */
 export const MIRROR_VERSION = '4.1.1';
@@ -165,7 +165,7 @@ export async function startMirrorMaker({ nodes, name = defaultName(nodes), log =
   await fetchMirrorMaker({ log });
   fs.mkdirSync(p.logs, { recursive: true });
   fs.writeFileSync(p.props, mirrorMakerProperties(nodes));
-  const args = ['-Xms128m', '-Xmx512m', '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${LOG4J_CONFIG}`, `-Dkafka.logs.dir=${p.logs}`, '-cp', path.join(LIBS, '*'), MAIN_CLASS, p.props];
+  const args = ['-Xms128m', '-Xmx512m', ...(quickJvm() ? QUICK_JVM : ['-XX:+UseG1GC']), '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${LOG4J_CONFIG}`, `-Dkafka.logs.dir=${p.logs}`, '-cp', path.join(LIBS, '*'), MAIN_CLASS, p.props];
   const serverLogOffset = fs.existsSync(p.serverLog) ? fs.statSync(p.serverLog).size : 0;
   const out = fs.openSync(p.stdoutLog, 'w');
   fs.writeSync(out, `# ${new Date().toISOString()} ${java} ${args.join(' ')}\n`);

@@ -22,7 +22,8 @@ export async function readTopic(
 ): Promise<RecordedEvent[]> {
   const seen: RecordedEvent[] = [];
   const groupId = `puente.reader.${randomUUID()}`;
-  const consumer = broker.consumer({ groupId, allowAutoTopicCreation: false });
+  // Short fetch waits: the read ends (and disconnects, which waits for the fetch in flight) soon after `until` is satisfied.
+  const consumer = broker.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });

@@ -22,6 +22,8 @@ module.exports = async function globalSetup() {
   const { ensureKafka } = await load('tools/infra/kafka.mjs');
   // Same dedicated, fresh test broker as `npm test` (see tools/test.mjs).
   if (!process.env.KAFKA_BROKERS && !process.env.KAFKA_PORT) process.env.KAFKA_PORT = '9192';
+  // Many short-lived, lightly loaded brokers (two-node specs start more): start them lean.
+  process.env.KAFKA_JVM_QUICK ??= '1';
   const kafka = await ensureKafka({ log: () => undefined, fresh: true });
   process.env.KAFKA_BROKERS = kafka.brokers;
   globalThis.__PUENTE_INFRA__ = { kafkaStartedHere: kafka.startedHere };
