@@ -8,6 +8,7 @@ import { Logger, PARAMS_PROVIDER_TOKEN, type Params as LoggerParams } from 'nest
 import type { Registry } from 'prom-client';
 import { ConfigValidationError, loadServiceConfig } from './config/load-config';
 import { ServiceConfig, type ServiceConfigClass } from './config/service-config';
+import { registerEtagHooks } from './conventions/etag/etag.decorators';
 import { resolveRateLimitSettings } from './conventions/rate-limit/rate-limit.config';
 import { DOCS_PATH, GLOBAL_PREFIX, UNPREFIXED_ROUTES } from './constants';
 import { DatabaseUnavailableError } from './database/ensure-database';
@@ -160,6 +161,7 @@ async function createApp<C extends ServiceConfig>(options: ServiceAppOptions<C>,
       done();
     });
     registerHttpMetrics(fastify, app.get<Registry>(METRICS_REGISTRY));
+    registerEtagHooks(fastify);
     fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
       securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined));
     });

@@ -58,7 +58,7 @@ export {
   preconditionFailedProblem,
   preconditionRequiredProblem,
 } from './etag/etag';
-export { RequireIfMatch, IfMatchRequiredGuard, WithEtag, type WithEtagOptions, EtagInterceptor } from './etag/etag.decorators';
+export { RequireIfMatch, IfMatchRequiredGuard, WithEtag, type WithEtagOptions, registerEtagHooks, ETAG_ROUTE_CONFIG } from './etag/etag.decorators';
 
 export {
   RATE_LIMIT_ENV,

@@ -51,6 +51,12 @@ describe('ETag / If-Match / If-None-Match (real HTTP + PostgreSQL)', () => {
     expect(notModified.status).toBe(304);
     expect(notModified.headers.get('etag')).toBe(etag);
     expect(await notModified.text()).toBe('');
+    expect(notModified.headers.get('content-type')).toBeNull();
+    // HEAD answers as GET does, without a body.
+    const head = await fetch(`${base}/v1/things/${id}`, { method: 'HEAD', headers: headers() });
+    expect([head.status, head.headers.get('etag')]).toEqual([200, etag]);
+    const headNotModified = await fetch(`${base}/v1/things/${id}`, { method: 'HEAD', headers: headers({ 'if-none-match': etag }) });
+    expect([headNotModified.status, headNotModified.headers.get('etag')]).toEqual([304, etag]);
     expect((await get(id, { 'if-none-match': `W/${etag}` })).status).toBe(304);
     expect((await get(id, { 'if-none-match': '"something-else"' })).status).toBe(200);
   });

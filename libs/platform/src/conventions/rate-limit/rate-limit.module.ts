@@ -37,7 +37,17 @@ export class RateLimitModule {
           }),
         }),
       ],
-      providers: [PlatformThrottlerGuard, { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor }],
+      providers: [
+        PlatformThrottlerGuard,
+        {
+          // Off (RATE_LIMIT_PER_MINUTE=0, e.g. behind a gateway that limits): no interceptor at all.
+          // Nest skips a null global interceptor, and a route without interceptors skips the
+          // interceptor chain (an rxjs pipeline and an AsyncResource.bind per interceptor per request).
+          provide: APP_INTERCEPTOR,
+          inject: [PlatformThrottlerGuard, RATE_LIMIT_SETTINGS],
+          useFactory: (guard: PlatformThrottlerGuard, s: RateLimitSettings) => (s.enabled ? new RateLimitInterceptor(guard, s) : null),
+        },
+      ],
       exports: [PlatformThrottlerGuard, settings],
     };
   }
