@@ -43,7 +43,8 @@ export async function benchAuth(dbPrefix: string): Promise<BenchAuth> {
     MATCH_AGREEMENT_KEYS: `bench-agreement-1:${randomBytes(32).toString('base64')}`,
     AUTH_ISSUER: BENCH_ISSUER,
     AUTH_JWKS_FILE: join(dir, 'jwks.json'),
-    RATE_LIMIT_PER_MINUTE: '0',
+    // Off unless asked (BENCH_RATE_LIMIT_PER_MINUTE): a bench client would be limited like any other.
+    RATE_LIMIT_PER_MINUTE: process.env.BENCH_RATE_LIMIT_PER_MINUTE ?? '0',
   };
   return {
     env,

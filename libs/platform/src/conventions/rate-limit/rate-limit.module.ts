@@ -4,6 +4,7 @@ import { ThrottlerModule, type ThrottlerModuleOptions } from '@nestjs/throttler'
 import { ServiceConfig } from '../../config/service-config';
 import { RATE_LIMIT_SETTINGS, type RateLimitOptions, type RateLimitSettings, resolveRateLimitSettings } from './rate-limit.config';
 import { PlatformThrottlerGuard } from './rate-limit.guard';
+import { RateLimitWindows } from './rate-limit-windows';
 import { RateLimitInterceptor } from './rate-limit.interceptor';
 
 @Module({})
@@ -22,8 +23,9 @@ export class RateLimitModule {
           inject: [ServiceConfig],
           useFactory: (config: ServiceConfig) => resolveRateLimitSettings(config.serviceName, process.env, options),
         },
+        { provide: RateLimitWindows, useFactory: () => new RateLimitWindows() },
       ],
-      exports: [RATE_LIMIT_SETTINGS],
+      exports: [RATE_LIMIT_SETTINGS, RateLimitWindows],
     };
     return {
       module: RateLimitModule,
@@ -31,9 +33,10 @@ export class RateLimitModule {
         settings,
         ThrottlerModule.forRootAsync({
           imports: [settings],
-          inject: [RATE_LIMIT_SETTINGS],
-          useFactory: (s: RateLimitSettings): ThrottlerModuleOptions => ({
+          inject: [RATE_LIMIT_SETTINGS, RateLimitWindows],
+          useFactory: (s: RateLimitSettings, windows: RateLimitWindows): ThrottlerModuleOptions => ({
             throttlers: [{ name: 'default', ttl: s.ttlMs, limit: s.limit }],
+            storage: windows,
           }),
         }),
       ],
