@@ -75,7 +75,7 @@ describe('benchmark scenarios at a tiny size (smoke, not timed)', () => {
   }, 240_000);
 
   it('scale: grows one intake database in two sizes and measures every operation at each, with its size and query plans', async () => {
-    const result = await runScenario('scale', { BENCH_SIZES: '60,150', BENCH_SAMPLES: '5', BENCH_REGISTRATIONS: '3', BENCH_BATCH: '40', BENCH_WORKERS: '1', BENCH_PLAN_SAMPLES: '3' });
+    const result = await runScenario('scale', { BENCH_SIZES: '60,150', BENCH_SAMPLES: '5', BENCH_REGISTRATIONS: '3', BENCH_BATCH: '40', BENCH_WORKERS: '1', BENCH_PLAN_SAMPLES: '3', BENCH_BULK_INDEX_STEP: '80' });
     expectMachine(result);
     expect(result).toMatchObject({ sizes: [60, 150], failures: 0, met: false, p99RatioLastToFirst: expect.objectContaining({ registration: expect.any(Number), duplicateLookup: expect.any(Number) }) });
     const stages = result.stages as Record<string, unknown>[];
@@ -93,6 +93,9 @@ describe('benchmark scenarios at a tiny size (smoke, not timed)', () => {
     // Three in four preloaded persons open a case, and each registration measured opens one.
     expect(stages.map((s) => s.cases)).toEqual([45 + 3, 113 + 3 + 3]);
     expect((stages[1].tableBytes as Record<string, number>).person_match_key).toBeGreaterThan(0);
+    // The second step (90 persons, at least BENCH_BULK_INDEX_STEP) built the match-key indexes after its rows; the first grew them.
+    expect(stages.map((s) => (s.preload as { bulkIndexes: boolean }).bulkIndexes)).toEqual([false, true]);
+    expect((stages[1].preload as { indexSeconds: number }).indexSeconds).toEqual(expect.any(Number));
   }, 300_000);
 
   it('events: the inbox consumer against a bare kafkajs consumer of the same events, and a timeline rebuild', async () => {
