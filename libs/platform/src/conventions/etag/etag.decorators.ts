@@ -110,7 +110,8 @@ export function registerEtagHooks(fastify: {
 /**
  * Sets `ETag` on the response from the handler's result (default: its `id` and `version`) and
  * answers a GET/HEAD whose `If-None-Match` matches with 304 Not Modified and no body.
- * Use on GET, PUT and PATCH handlers that return the entity.
+ * Use on GET, PUT and PATCH handlers that return the entity. It sets the handler's Fastify
+ * route config (Nest keeps one object per handler): a handler cannot also use `@RouteConfig`.
  */
 export function WithEtag(options: WithEtagOptions = {}): MethodDecorator {
   return applyDecorators(
