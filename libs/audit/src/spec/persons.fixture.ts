@@ -4,6 +4,7 @@ import {
   Controller,
   ForbiddenException,
   Get,
+  Inject,
   Injectable,
   Module,
   Param,
@@ -14,10 +15,11 @@ import {
   type CanActivate,
   type DynamicModule,
   type ExecutionContext,
+  Optional,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiProperty } from '@nestjs/swagger';
-import { ProblemException, PlatformModule } from '@puente/platform';
+import { ProblemException, PlatformModule, RequestAdmission } from '@puente/platform';
 import { IsString, MaxLength } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -36,7 +38,9 @@ export const MISSING_ID = '99999999-9999-4999-8999-999999999999';
 /** Stands in for the auth guard: sets `request.principal` from test headers. */
 @Injectable()
 class TestPrincipalGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
+  constructor(@Optional() @Inject(RequestAdmission) private readonly admission?: RequestAdmission | null) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: unknown }>();
     const partnerId = request.headers['x-test-partner'];
     if (typeof partnerId === 'string') {
@@ -49,6 +53,7 @@ class TestPrincipalGuard implements CanActivate {
         scopes: ['persons:read', 'persons:write'],
       };
     }
+    await this.admission?.admit(context);
     return true;
   }
 }

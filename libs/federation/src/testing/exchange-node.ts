@@ -41,9 +41,10 @@ export async function startExchangeNode(o: {
   await ensureTopics(broker, exchangeTopicDeclarations(node, o.registry.peers));
   const writer = new ExchangeWriter(o.registry, eventSource(node, 'intake'));
   const outcomes: ReceiveOutcome[] = [];
+  const audit = new AuditLog(ds, { service: 'intake', node });
   const receiver = new ExchangeReceiver({
     writer,
-    audit: new AuditLog(ds, { service: 'intake', node }),
+    audit,
     effects: o.effects ?? {},
     onOutcome: (r) => outcomes.push(r),
   });
@@ -76,6 +77,7 @@ export async function startExchangeNode(o: {
     stop: async () => {
       await runner.stop();
       await relay.stop();
+      await audit.close();
       await ds.destroy();
     },
   };
