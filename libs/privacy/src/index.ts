@@ -46,6 +46,7 @@ export { spanishSound } from './match/phonetic';
 export {
   computeMatchKeys,
   scoreMatch,
+  lookupSignals,
   parseAgreementKey,
   isMatchRule,
   signalOf,

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { PrivacyInputError } from '../errors';
-import { computeMatchKeys, DEFAULT_MATCH_THRESHOLD, MATCH_RULE_WEIGHTS, MATCH_RULES, NEAR_SLOTS, parseAgreementKey, scoreMatch, signalOf, type MatchKey } from './match-keys';
+import { computeMatchKeys, DEFAULT_MATCH_THRESHOLD, lookupSignals, MATCH_RULE_WEIGHTS, MATCH_RULES, type MatchSignal, NEAR_SLOTS, parseAgreementKey, scoreMatch, signalOf, type MatchKey } from './match-keys';
 
 const agreement = { kid: 'gt-mx-2026', secret: randomBytes(32) };
 const otherAgreement = { kid: 'gt-us-2026', secret: randomBytes(32) };
@@ -233,6 +233,42 @@ describe('scoreMatch', () => {
         expect(scoreMatch(mine, [...theirs, ...more]).score).toBeGreaterThanOrEqual(s.score);
         const expected = [...new Set(mine.filter((k) => theirs.includes(k)).map((k) => signalOf(k.rule)))];
         expect(s.rules).toEqual(expected.sort((a, b) => MATCH_RULE_WEIGHTS[b] - MATCH_RULE_WEIGHTS[a] || a.localeCompare(b)));
+      }),
+    );
+  });
+});
+
+describe('lookupSignals', () => {
+  const signals = Object.keys(MATCH_RULE_WEIGHTS) as MatchSignal[];
+  const scoreOfSignals = (shared: readonly MatchSignal[]) => {
+    // Two records sharing exactly these signals, one key each (any slot for NEAR_FIRSTNAMES).
+    const keys = shared.map((s): MatchKey => ({ rule: (s === 'NEAR_FIRSTNAMES' ? 'NEAR_FIRSTNAMES.03' : s) as MatchKey['rule'], kid: 'k1', value: `v-${s}` }));
+    return scoreMatch(keys, keys).score;
+  };
+
+  it('leaves out the two birth-year signals of names at the default threshold, and nothing at a threshold of 0', () => {
+    const lookup = lookupSignals();
+    expect(signals.filter((s) => !lookup.has(s)).sort()).toEqual(['FIRSTNAMES_BIRTHYEAR_NATIONALITY', 'SURNAME_BIRTHYEAR_NATIONALITY']);
+    expect(lookupSignals(0).size).toBe(signals.length);
+  });
+
+  it('finds every record that can reach the threshold: any set of shared signals scoring at or above it holds a lookup signal', () => {
+    fc.assert(
+      fc.property(fc.subarray(signals, { minLength: 1 }), fc.double({ min: 0, max: 1, noNaN: true }), (shared, threshold) => {
+        const lookup = lookupSignals(threshold);
+        if (scoreOfSignals(shared) >= threshold) expect(shared.some((s) => lookup.has(s))).toBe(true);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('leaves out what it can: the signals left out score below the threshold together, and any one more would not', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0.01, max: 1, noNaN: true }), (threshold) => {
+        const lookup = lookupSignals(threshold);
+        const left = signals.filter((s) => !lookup.has(s));
+        expect(scoreOfSignals(left)).toBeLessThan(threshold);
+        for (const s of lookup) expect(scoreOfSignals([...left, s])).toBeGreaterThanOrEqual(threshold);
       }),
     );
   });

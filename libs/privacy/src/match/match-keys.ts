@@ -237,6 +237,40 @@ export function scoreMatch(mine: readonly ReceivedMatchKey[], theirs: readonly R
   return { score: Math.round((1 - miss) * 1e6) / 1e6, rules: sorted };
 }
 
+/**
+ * Signals from broadest to narrowest: how many other persons typically hold the same key. A
+ * surname or given names with a birth year and nationality are shared by many at a million
+ * records; a full name with an exact date by few.
+ */
+const BROADEST_FIRST: readonly MatchSignal[] = [
+  'SURNAME_BIRTHYEAR_NATIONALITY',
+  'FIRSTNAMES_BIRTHYEAR_NATIONALITY',
+  'NAMESOUND_BIRTHYEAR_NATIONALITY',
+  'GIVENNAME_DOB_NATIONALITY',
+  'SURNAME_DOB_NATIONALITY',
+  'FULLNAME_BIRTHYEAR_NATIONALITY',
+  'NEAR_FIRSTNAMES',
+  'FIRSTNAMES_DAYMONTH_NATIONALITY',
+  'NAMESOUND_DAYMONTH_NATIONALITY',
+  'FULLNAME_DOB',
+];
+
+/**
+ * The signals whose keys are enough to find every record that can score at or above
+ * `threshold`: the broadest signals are left out as long as all those left out together score
+ * below it. A record sharing only keys of left-out signals therefore scores below the threshold
+ * (the score only grows with more signals) and need not be fetched; whoever shares a key of a
+ * returned signal is fetched with all its shared keys, and scored exactly as before.
+ */
+export function lookupSignals(threshold: number = DEFAULT_MATCH_THRESHOLD): Set<MatchSignal> {
+  const left: MatchSignal[] = [];
+  const scoreOf = (signals: readonly MatchSignal[]) => Math.round((1 - signals.reduce((p, r) => p * (1 - MATCH_RULE_WEIGHTS[r]), 1)) * 1e6) / 1e6;
+  for (const signal of BROADEST_FIRST) {
+    if (scoreOf([...left, signal]) < threshold) left.push(signal);
+  }
+  return new Set(BROADEST_FIRST.filter((s) => !left.includes(s)));
+}
+
 /** Parses an agreement key written as `kid:base64` (32+ bytes). */
 export function parseAgreementKey(spec: string): AgreementKey {
   const colon = spec.indexOf(':');

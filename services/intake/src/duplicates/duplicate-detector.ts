@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { PossibleDuplicateFoundSchema, toTimestamp } from '@puente/contracts';
-import { type AgreementKey, computeMatchKeys, type MatchIdentity, type MatchKey, scoreMatch } from '@puente/privacy';
+import { type AgreementKey, computeMatchKeys, lookupSignals, type MatchIdentity, type MatchKey, type MatchSignal, scoreMatch, signalOf } from '@puente/privacy';
 import type { EntityManager } from 'typeorm';
 import { AGREEMENT_KEYS } from '../common/privacy.providers';
 import { IntakeConfig } from '../config/intake.config';
@@ -44,7 +44,12 @@ export class DuplicateDetector {
   constructor(
     @Inject(AGREEMENT_KEYS) private readonly agreementKeys: AgreementKey[],
     private readonly config: IntakeConfig,
-  ) {}
+  ) {
+    this.lookup = lookupSignals(config.DUPLICATE_SCORE_THRESHOLD);
+  }
+
+  /** Signals whose keys find candidates (see candidates). */
+  private readonly lookup: Set<MatchSignal>;
 
   get threshold(): number {
     return this.config.DUPLICATE_SCORE_THRESHOLD;
@@ -66,20 +71,33 @@ export class DuplicateDetector {
     );
   }
 
-  /** Local persons (other than `excludePersonId`) and partner references sharing any of `keys`. */
+  /**
+   * Local persons (other than `excludePersonId`) and partner references that share a key of
+   * `keys` and can reach the threshold, each with every key it shares. Records are found by the
+   * keys of the lookup signals only (lookupSignals): a record sharing nothing but keys of the
+   * broadest signals (a common surname and a birth year) scores below the threshold anyway, and
+   * at a million persons such keys are shared by dozens.
+   */
   async candidates(tx: EntityManager, keys: readonly MatchKey[], options: { excludePersonId?: string; local?: boolean; partners?: boolean } = {}): Promise<Candidate[]> {
-    if (keys.length === 0) return [];
+    const anchors = keys.filter((k) => this.lookup.has(signalOf(k.rule)));
+    if (anchors.length === 0) return [];
     // By value and kid only: a NEAR_FIRSTNAMES form may sit in a different slot (rule) on each side.
-    const params = [keys.map((k) => k.value), keys.map((k) => k.kid)];
+    const params = [anchors.map((k) => k.value), anchors.map((k) => k.kid), keys.map((k) => k.value), keys.map((k) => k.kid)];
     const parts: string[] = [];
     if (options.local !== false) {
-      parts.push(`SELECT NULL::text AS node, person_id::text AS ref, kid, rule, value FROM person_match_key
-        WHERE (value, kid) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-          AND ($3::uuid IS NULL OR person_id <> $3::uuid)`);
+      parts.push(`SELECT NULL::text AS node, found.person_id::text AS ref, k.kid, k.rule, k.value
+        FROM (SELECT DISTINCT person_id FROM person_match_key
+              WHERE (value, kid) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+                AND ($5::uuid IS NULL OR person_id <> $5::uuid)) AS found
+        CROSS JOIN LATERAL (SELECT kid, rule, value FROM person_match_key m WHERE m.person_id = found.person_id) AS k
+        WHERE (k.value, k.kid) IN (SELECT * FROM unnest($3::text[], $4::text[]))`);
     }
     if (options.partners !== false) {
-      parts.push(`SELECT node::text, reference, kid, rule, value FROM partner_match_key
-        WHERE (value, kid) IN (SELECT * FROM unnest($1::text[], $2::text[]))`);
+      parts.push(`SELECT found.node::text, found.reference, k.kid, k.rule, k.value
+        FROM (SELECT DISTINCT node, reference FROM partner_match_key
+              WHERE (value, kid) IN (SELECT * FROM unnest($1::text[], $2::text[]))) AS found
+        CROSS JOIN LATERAL (SELECT kid, rule, value FROM partner_match_key m WHERE m.node = found.node AND m.reference = found.reference) AS k
+        WHERE (k.value, k.kid) IN (SELECT * FROM unnest($3::text[], $4::text[]))`);
     }
     const rows: KeyRow[] = await tx.query(parts.join(' UNION ALL '), options.local !== false ? [...params, options.excludePersonId ?? null] : params);
     const byRecord = new Map<string, Candidate>();
