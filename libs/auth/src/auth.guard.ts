@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AccessDenials, METRICS_REGISTRY, PUBLIC_ROUTE } from '@puente/platform';
+import { AccessDenials, METRICS_REGISTRY, PUBLIC_ROUTE, RequestAdmission } from '@puente/platform';
 import { Counter, type Registry } from 'prom-client';
 import { REQUIRED_SCOPES } from './decorators';
 import { KeySourceUnavailableError } from './jwks';
@@ -17,7 +17,8 @@ interface HttpRequest {
 
 /**
  * Global guard (registered by AuthModule as APP_GUARD): every Nest route needs a valid
- * bearer token unless it is marked @PublicRoute(); then @RequireScopes is enforced. Routes
+ * bearer token unless it is marked @PublicRoute(); then @RequireScopes is enforced, and last the
+ * request is admitted (RequestAdmission: the per-client rate limit; refused requests do not count). Routes
  * Fastify serves itself (Swagger UI and JSON under /docs) never reach Nest guards.
  * Non-HTTP execution contexts are refused (fail closed).
  */
@@ -31,6 +32,7 @@ export class AuthGuard implements CanActivate {
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
     @Optional() private readonly denials?: AccessDenials,
     @Optional() @Inject(METRICS_REGISTRY) registry?: Registry,
+    @Optional() @Inject(RequestAdmission) private readonly admission?: RequestAdmission | null,
   ) {
     this.rejections = registry ? authRejectionsCounter(registry) : null;
   }
@@ -38,7 +40,10 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return false;
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, targets) === true) return true;
+    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, targets) === true) {
+      await this.admission?.admit(context);
+      return true;
+    }
 
     const request = context.switchToHttp().getRequest<HttpRequest>();
     let principal;
@@ -67,6 +72,7 @@ export class AuthGuard implements CanActivate {
       await this.recordDenial(context);
       throw insufficientScopeProblem(required, missing);
     }
+    await this.admission?.admit(context);
     return true;
   }
 

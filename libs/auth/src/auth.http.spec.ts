@@ -439,3 +439,60 @@ describe('AuthModule over real HTTP with a JWKS URL (real HTTP server)', () => {
     });
   });
 });
+
+describe('rate limit as the auth guard\'s last step (real HTTP, RATE_LIMIT_PER_MINUTE=3)', () => {
+  let jwks: JwksServer;
+  let app: NestFastifyApplication;
+  let base: string;
+  let es: TestKey;
+  let stranger: TestKey;
+  const previous = process.env.RATE_LIMIT_PER_MINUTE;
+
+  beforeAll(async () => {
+    es = await createTestKey('gt-2025-01', 'ES256');
+    stranger = await createTestKey('gt-2025-01', 'ES256');
+    jwks = await startJwksServer([es.publicJwk]);
+    process.env.RATE_LIMIT_PER_MINUTE = '3';
+    ({ app, base } = await startAuthSpecApp({ AUTH_JWKS_URL: jwks.url, AUTH_ISSUER: ISSUER, AUTH_JWKS_COOLDOWN_MS: '0' }));
+  });
+
+  afterAll(async () => {
+    if (previous === undefined) delete process.env.RATE_LIMIT_PER_MINUTE;
+    else process.env.RATE_LIMIT_PER_MINUTE = previous;
+    await app?.close();
+    await jwks?.close();
+  });
+
+  const get = (path: string, token?: string) => fetch(`${base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+  it('counts a client\'s admitted requests: the 4th in a minute is 429 problem+json with Retry-After; another client is unaffected', async () => {
+    const a = await signWith(es, claims({ client_id: 'client-a' }));
+    for (let i = 0; i < 3; i += 1) {
+      const ok = await get('/v1/things/me', a);
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('x-ratelimit-remaining')).toBe(String(2 - i));
+    }
+    const limited = await get('/v1/things/me', a);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await limited.json()).toMatchObject({ type: `${PROBLEM}too-many-requests`, status: 429 });
+    expect((await get('/v1/things/me', await signWith(es, claims({ client_id: 'client-b' })))).status).toBe(200);
+  });
+
+  it('does not count requests the guard refused: forged tokens (401) and missing scopes (403)', async () => {
+    const forged = await signWith(stranger, claims({ client_id: 'client-c' }));
+    for (let i = 0; i < 5; i += 1) expect((await get('/v1/things/me', forged)).status).toBe(401);
+    const unscoped = await signWith(es, claims({ client_id: 'client-c', scope: 'persons:write' }));
+    for (let i = 0; i < 5; i += 1) expect((await get('/v1/things/me', unscoped)).status).toBe(403);
+    const valid = await signWith(es, claims({ client_id: 'client-c' }));
+    for (let i = 0; i < 3; i += 1) expect((await get('/v1/things/me', valid)).status).toBe(200);
+    expect((await get('/v1/things/me', valid)).status).toBe(429);
+  });
+
+  it('limits public routes by address, and never health', async () => {
+    for (let i = 0; i < 3; i += 1) expect((await get('/v1/things/open')).status).toBe(200);
+    expect((await get('/v1/things/open')).status).toBe(429);
+    for (let i = 0; i < 6; i += 1) expect((await get('/health/live')).status).toBe(200);
+  });
+});

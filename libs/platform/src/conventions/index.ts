@@ -69,6 +69,6 @@ export {
   resolveRateLimitSettings,
 } from './rate-limit/rate-limit.config';
 export { PlatformThrottlerGuard } from './rate-limit/rate-limit.guard';
-export { RateLimitInterceptor } from './rate-limit/rate-limit.interceptor';
+export { RequestAdmission, RateLimitedAdmission } from './rate-limit/request-admission';
 export { RateLimitModule } from './rate-limit/rate-limit.module';
 export { SkipThrottle as SkipRateLimit } from '@nestjs/throttler';

@@ -7,6 +7,7 @@ import {
   type DynamicModule,
   type ExecutionContext,
   Get,
+  Inject,
   Injectable,
   Logger,
   Module,
@@ -17,6 +18,7 @@ import {
   Query,
   Req,
   Res,
+  Optional,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -29,6 +31,7 @@ import { Column, DataSource, Entity, PrimaryColumn, VersionColumn, type Migratio
 import { createServiceApp } from '../bootstrap';
 import { computeEtag, assertIfMatch, assertVersionUpdated } from '../conventions/etag/etag';
 import { RequireIfMatch, WithEtag } from '../conventions/etag/etag.decorators';
+import { RequestAdmission } from '../conventions/rate-limit/request-admission';
 import { Idempotent } from '../conventions/idempotency/idempotent.decorator';
 import { PageQueryDto } from '../conventions/pagination/page-query.dto';
 import { ApiPaginatedResponse, mapPage, type Page } from '../conventions/pagination/page.dto';
@@ -140,12 +143,16 @@ export class ListThingsQueryDto extends PageQueryDto {
 /** Stands in for the auth guard of libs/auth: `x-test-client: <id>` becomes the principal. */
 @Injectable()
 export class TestPrincipalGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
+  constructor(@Optional() @Inject(RequestAdmission) private readonly admission?: RequestAdmission | null) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: unknown }>();
     const client = request.headers[TEST_CLIENT_HEADER];
     if (typeof client === 'string' && client) {
       request.principal = { subject: client, clientId: client, partnerId: `partner-${client}`, node: 'GT', jurisdictions: ['GT'], scopes: [] };
     }
+    // As libs/auth's AuthGuard does: admitted (rate-limited) last.
+    await this.admission?.admit(context);
     return true;
   }
 }

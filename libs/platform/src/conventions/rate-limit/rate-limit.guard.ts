@@ -12,8 +12,8 @@ import { ConventionProblemTypes } from '../problem-types';
  * @nestjs/throttler guard with Puente's rules: one counter per client for the whole service
  * (the principal's `clientId`, or the IP address when there is no principal), health and
  * metrics never limited, and 429 answered as problem+json with `Retry-After`.
- * PlatformModule runs it through RateLimitInterceptor, i.e. after every guard (so after the
- * auth guard has attached the principal), whatever order the guards were registered in.
+ * It runs as RequestAdmission, the last step of the service's global guard (after the auth guard
+ * has attached the principal).
  */
 @Injectable()
 export class PlatformThrottlerGuard extends ThrottlerGuard {

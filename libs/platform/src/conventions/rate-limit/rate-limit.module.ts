@@ -1,11 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerModule, type ThrottlerModuleOptions } from '@nestjs/throttler';
 import { ServiceConfig } from '../../config/service-config';
 import { RATE_LIMIT_SETTINGS, type RateLimitOptions, type RateLimitSettings, resolveRateLimitSettings } from './rate-limit.config';
 import { PlatformThrottlerGuard } from './rate-limit.guard';
 import { RateLimitWindows } from './rate-limit-windows';
-import { RateLimitInterceptor } from './rate-limit.interceptor';
+import { RateLimitedAdmission, RequestAdmission } from './request-admission';
 
 @Module({})
 class RateLimitSettingsModule {}
@@ -29,6 +28,7 @@ export class RateLimitModule {
     };
     return {
       module: RateLimitModule,
+      global: true, // RequestAdmission reaches the auth guard's module
       imports: [
         settings,
         ThrottlerModule.forRootAsync({
@@ -43,15 +43,13 @@ export class RateLimitModule {
       providers: [
         PlatformThrottlerGuard,
         {
-          // Off (RATE_LIMIT_PER_MINUTE=0, e.g. behind a gateway that limits): no interceptor at all.
-          // Nest skips a null global interceptor, and a route without interceptors skips the
-          // interceptor chain (an rxjs pipeline and an AsyncResource.bind per interceptor per request).
-          provide: APP_INTERCEPTOR,
+          // Off (RATE_LIMIT_PER_MINUTE=0, e.g. behind a gateway that limits): nothing to admit.
+          provide: RequestAdmission,
           inject: [PlatformThrottlerGuard, RATE_LIMIT_SETTINGS],
-          useFactory: (guard: PlatformThrottlerGuard, s: RateLimitSettings) => (s.enabled ? new RateLimitInterceptor(guard, s) : null),
+          useFactory: (throttler: PlatformThrottlerGuard, s: RateLimitSettings) => (s.enabled ? new RateLimitedAdmission(throttler) : null),
         },
       ],
-      exports: [PlatformThrottlerGuard, settings],
+      exports: [PlatformThrottlerGuard, RequestAdmission, settings],
     };
   }
 }
