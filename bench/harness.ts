@@ -116,6 +116,8 @@ export async function startServerChild<T>(file: string, env: NodeJS.ProcessEnv, 
  * BENCH_PROFILE) and 'stop' (runs `close`, then exits).
  */
 export async function serveControl(name: string, close: () => Promise<void>): Promise<void> {
+  let closing: Promise<void> | undefined;
+  const closeOnce = () => (closing ??= close());
   const inspector = await import('node:inspector/promises');
   const profiler = new inspector.Session();
   process.on('message', async (message) => {
@@ -132,9 +134,13 @@ export async function serveControl(name: string, close: () => Promise<void>): Pr
       profiler.disconnect();
     }
     if (message === 'stop') {
-      await close();
+      await closeOnce();
       process.exit(0);
     }
+  });
+  // The bench died (killed, out of memory) without saying stop: do not outlive it holding a database.
+  process.on('disconnect', () => {
+    void closeOnce().finally(() => process.exit(1));
   });
 }
 

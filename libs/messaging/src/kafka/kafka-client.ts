@@ -104,10 +104,18 @@ export function createIdempotentProducer(client: BrokerClient): EventProducer {
  */
 const REFUSED_FOR_GOOD = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_TOPIC_EXCEPTION', 'INVALID_RECORD', 'CORRUPT_MESSAGE']);
 
-/** The Kafka error type when `error` is a permanent refusal of the message (see REFUSED_FOR_GOOD), else undefined. */
-export function permanentRefusal(error: unknown): string | undefined {
+/**
+ * The broker's error type (`NOT_LEADER_FOR_PARTITION`, ...) of `error` or of an error it wraps
+ * (kafkajs wraps the broker's refusal in retry errors), when it is one of `types`; else undefined.
+ */
+export function brokerRefusalType(error: unknown, types: ReadonlySet<string>): string | undefined {
   for (let e = error as { type?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
-    if (typeof e.type === 'string' && REFUSED_FOR_GOOD.has(e.type)) return e.type;
+    if (typeof e.type === 'string' && types.has(e.type)) return e.type;
   }
   return undefined;
+}
+
+/** The Kafka error type when `error` is a permanent refusal of the message (see REFUSED_FOR_GOOD), else undefined. */
+export function permanentRefusal(error: unknown): string | undefined {
+  return brokerRefusalType(error, REFUSED_FOR_GOOD);
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createIdempotentProducer, type BrokerClient } from './kafka-client';
+import { brokerRefusalType, createIdempotentProducer, type BrokerClient } from './kafka-client';
 
 export interface RecordedEvent {
   topic: string;
@@ -122,10 +122,7 @@ export async function readWholeTopic(
 const NOT_YET_LED = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION']);
 
 export function notYetLed(error: unknown): boolean {
-  for (let e = error as { type?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
-    if (typeof e.type === 'string' && NOT_YET_LED.has(e.type)) return true;
-  }
-  return false;
+  return brokerRefusalType(error, NOT_YET_LED) !== undefined;
 }
 
 /** Sends records as they are (no outbox): for tests and tools that inject foreign or malformed events. */
