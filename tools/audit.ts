@@ -15,7 +15,6 @@ import {
   exportChain,
   formatChainHead,
   parseChainHead,
-  pendingRecords,
   verifyChain,
   verifyExport,
   type ChainHead,
@@ -157,10 +156,6 @@ async function main(argv: string[]): Promise<number> {
     const { client, what } = await connect(values.service);
     try {
       const code = report(await verifyChain(client, { expectedHead }), what);
-      const pending = await pendingRecords(client);
-      if (pending.count > 0) {
-        say(`  ${pending.count} record${pending.count === 1 ? '' : 's'} written and not yet chained (oldest ${pending.oldest}); a running service chains them within seconds, a stopped one at its next start`);
-      }
       if (code !== 0 || !witnessed) return code;
       const { verifyAgainstWitnesses } = await import('@puente/federation');
       return reportWitnessed(await verifyAgainstWitnesses(client, witnessed));

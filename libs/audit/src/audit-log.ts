@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { type BeforeApplicationShutdown, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { parseTraceparent, type StatementPart } from '@puente/platform';
-import { Client, type ClientConfig } from 'pg';
-import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import {
   AUDIT_OUTCOMES,
   auditRecordHash,
+  canonicalAuditJson,
   canonicalTimestamp,
   GENESIS_HASH,
   type AuditOutcome,
@@ -81,48 +80,34 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 const NODE_PATTERN = /^[A-Z]{2}$/;
 const SERVICE_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
 
-/** Columns of a record as written before it is chained (audit_pending): all but seq, prev_hash and hash. */
-const PENDING_COLUMNS = [
-  'id',
-  'occurred_at',
-  'service',
-  'node',
-  'actor_subject',
-  'actor_client_id',
-  'actor_partner_id',
-  'action',
-  'object_type',
-  'object_id',
-  'purpose',
-  'outcome',
-  'request_id',
-  'traceparent',
-] as const satisfies readonly (keyof PreparedEntry)[];
-
-const PENDING_TYPES = ['uuid', 'timestamptz', ...Array.from({ length: PENDING_COLUMNS.length - 2 }, () => 'text')];
-
-/** Any number of records into audit_pending, in one statement (fixed text, so its plan is reused). */
-const INSERT_PENDING = `INSERT INTO audit_pending (${PENDING_COLUMNS.join(', ')})
-  SELECT * FROM unnest(${PENDING_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`;
-
-/** One record into audit_pending, as a CTE of a composed statement (its `id` readable from the CTE). */
-const INSERT_PENDING_ONE = `INSERT INTO audit_pending (${PENDING_COLUMNS.join(', ')})
-  VALUES (${PENDING_TYPES.map((t, i) => `$${i + 1}::${t}`).join(', ')}) RETURNING id`;
-
-/** Takes (deletes and returns) the oldest committed pending records, in canonical form. */
-const TAKE_PENDING = `
-  DELETE FROM audit_pending WHERE entry IN (SELECT entry FROM audit_pending ORDER BY entry LIMIT $1)
-  RETURNING entry::text AS entry, id::text AS id,
-    to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at,
-    service, node, actor_subject, actor_client_id, actor_partner_id, action, object_type, object_id,
-    purpose, outcome, request_id, traceparent`;
-
-/** Chained records into audit_record, in one statement. */
-const INSERT_CHAINED = `
+/** One statement for any number of records (fixed text, so its plan is reused). */
+const INSERT = `
   INSERT INTO audit_record (seq, id, occurred_at, service, node, actor_subject, actor_client_id, actor_partner_id,
     action, object_type, object_id, purpose, outcome, request_id, traceparent, prev_hash, hash)
   SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[],
     $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])`;
+
+/**
+ * One record in one round trip: takes the append lock and reads the head (`audit_chain_head()`),
+ * then inserts the record with the next seq, prev_hash = head hash and hash = SHA-256 of its
+ * canonical encoding, which the caller passes split around prev_hash and seq ($15, $16, $17).
+ * The append lock is then held only from this statement to the commit.
+ */
+const HEAD_CTE = `SELECT seq, hash FROM audit_chain_head()`;
+const NEXT_CTE = `SELECT coalesce(audit_head.seq, 0) + 1 AS seq, coalesce(audit_head.hash, $18::text) AS prev_hash FROM audit_head`;
+const INSERT_CTE = `INSERT INTO audit_record (seq, id, occurred_at, service, node, actor_subject, actor_client_id, actor_partner_id,
+      action, object_type, object_id, purpose, outcome, request_id, traceparent, prev_hash, hash)
+    SELECT audit_next.seq, $1::uuid, $2::timestamptz, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text,
+      $10::text, $11::text, $12::text, $13::text, $14::text, audit_next.prev_hash,
+      encode(sha256(convert_to($15::text || audit_next.prev_hash || $16::text || audit_next.seq::text || $17::text, 'UTF8')), 'hex')
+    FROM audit_next
+    RETURNING seq::text AS seq, prev_hash, hash`;
+const INSERT_ONE = `WITH audit_head AS MATERIALIZED (${HEAD_CTE}), audit_next AS (${NEXT_CTE}), audit_insert AS (${INSERT_CTE})
+  SELECT seq, prev_hash, hash FROM audit_insert`;
+
+/** Placeholders for prev_hash and seq in a canonical encoding split for INSERT_ONE (JSON-safe, never in real values by chance). */
+const PREV_HASH_MARK = `prevhash${randomBytes(16).toString('hex')}`;
+const SEQ_MARK = `seq${randomBytes(16).toString('hex')}`;
 
 const INSERT_COLUMNS = [
   'seq',
@@ -144,48 +129,15 @@ const INSERT_COLUMNS = [
   'hash',
 ] as const satisfies readonly (keyof AuditRecordJson)[];
 
-/** Most pending records chained by one transaction (a pass loops until none are left). */
-const MAX_BATCH = 500;
-/** The chainer's connection is closed after this long without a pass. */
-const CONNECTION_IDLE_MS = 5_000;
-/** How often a running service chains what no commit of its own asked for (another process's crash, a restart). */
-const SWEEP_INTERVAL_MS = 5_000;
+/** Most records written by one transaction of the group commit. */
+const MAX_BATCH = 200;
 
 type PreparedEntry = Omit<UnhashedAuditRecord, 'seq' | 'prev_hash'>;
 
-interface Queued {
+interface Pending {
   fields: PreparedEntry;
   resolve: (record: AuditRecordJson) => void;
   reject: (error: unknown) => void;
-}
-
-interface Deferred {
-  promise: Promise<void>;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
-  return { promise, resolve, reject };
-}
-
-/** Connection settings of the DataSource's database, for the chainer's own connection. */
-function connectionConfigOf(dataSource: DataSource, applicationName: string): ClientConfig {
-  const o = dataSource.options as { url?: string; host?: string; port?: number; username?: string; password?: string; database?: string; ssl?: ClientConfig['ssl'] };
-  return {
-    connectionString: o.url,
-    host: o.host,
-    port: o.port,
-    user: o.username,
-    password: o.password,
-    database: o.database,
-    ssl: o.ssl,
-    application_name: applicationName,
-    connectionTimeoutMillis: 5_000,
-  };
 }
 
 /** A W3C traceparent as libs/platform parses it (the one parser), or null. */
@@ -210,44 +162,14 @@ function check(value: string | null | undefined, pattern: RegExp, what: string, 
 /**
  * The service's tamper-evident audit log: an append-only table whose records form a SHA-256
  * hash chain (`hash = SHA-256(canonical(record without hash))`, `prev_hash` = previous hash).
- *
- * A record is written in two steps:
- * 1. **With the rows it records**: in the writer's own transaction (or composed statement), into
- *    audit_pending. It commits or rolls back with them, and takes no lock: writers do not queue
- *    behind one another.
- * 2. **Chained after that commit** by this AuditLog: one pass takes the chain's append lock,
- *    moves every committed pending record into audit_record with the next seq, prev_hash and hash,
- *    and commits, on a connection of its own. Concurrent commits share a pass (group commit).
- *
- * The writer's transaction resolves only once its records are chained (a TypeORM commit
- * subscriber waits for the pass), so whoever reads audit_record after a write sees its record. If
- * a pass fails after the writer's commit, the records stay pending, durable, and the next pass
- * (the next write, the sweep every few seconds, or the next start) chains them; the write itself
- * is not failed, as it has committed. Between the two steps, normally milliseconds, a record is
- * in the database but not yet in the chain: `npm run audit -- verify` reports such records.
  */
-export class AuditLog implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class AuditLog {
   readonly service: string;
   readonly node: string;
   readonly purposes: readonly string[];
-  private readonly logger = new Logger('Audit');
-  /** Own-transaction appends waiting for the next pass. */
-  private queued: Queued[] = [];
-  /** Transactions that wrote pending records, chained when they commit. */
-  private readonly awaitingCommit = new WeakSet<QueryRunner>();
-  private readonly watcher: EntitySubscriberInterface = {
-    afterTransactionCommit: (event: TransactionCommitEvent) => this.committed(event.queryRunner),
-    afterTransactionRollback: (event: TransactionRollbackEvent) => {
-      if (!event.queryRunner.isTransactionActive) this.awaitingCommit.delete(event.queryRunner);
-    },
-  };
-  /** The pass running now, if any, and the one asked for since it started. */
-  private running: Promise<void> | null = null;
-  private next: Deferred | null = null;
-  private client: Client | null = null;
-  private idleTimer: NodeJS.Timeout | null = null;
-  private sweepTimer: NodeJS.Timeout | null = null;
-  private closed = false;
+  /** Own-transaction appends waiting for the next group commit. */
+  private readonly pending: Pending[] = [];
+  private draining = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -264,216 +186,64 @@ export class AuditLog implements OnApplicationBootstrap, BeforeApplicationShutdo
   }
 
   /**
-   * Appends one record.
+   * Appends one record and resolves with it as stored (canonical form, with seq and hash).
    *
    * - With the manager of an open transaction, the record commits or rolls back with that
-   *   transaction, and is chained when it commits (resolves with null: it has no seq yet).
-   * - Otherwise the record is chained by the next pass, which group-commits every append made
-   *   meanwhile, and this resolves with it as stored (canonical form, with seq and hash).
+   *   transaction. The append lock is then held until that transaction ends: append as late as
+   *   possible, and never call append(null, …) while such a transaction is open (it would wait
+   *   for itself).
+   * - With `null`, the record is written in its own transaction. Concurrent calls are group-
+   *   committed: while one transaction writes, the next ones queue and are written together in
+   *   the following transaction (one lock, one INSERT, one commit for the batch).
+   *
+   * Cost per transaction: `audit_chain_head()` (lock + head) and the INSERT in one round trip for
+   * one record (the database chains and hashes it; the hash is checked here), in two for a batch;
+   * one SHA-256 per record. The lock is held from that statement to the commit. The transaction
+   * must be READ COMMITTED (PostgreSQL's default); the seq primary key makes a fork impossible
+   * regardless (a stale head fails the insert).
    */
-  append(manager: null, entry: AuditEntry): Promise<AuditRecordJson>;
-  append(manager: EntityManager | null, entry: AuditEntry): Promise<AuditRecordJson | null>;
-  async append(manager: EntityManager | null, entry: AuditEntry): Promise<AuditRecordJson | null> {
+  async append(manager: EntityManager | null, entry: AuditEntry): Promise<AuditRecordJson> {
     const prepared = this.prepare(entry);
-    if (manager?.queryRunner?.isTransactionActive) {
-      await this.writePending(manager, [prepared]);
-      return null;
-    }
-    return new Promise<AuditRecordJson>((resolve, reject) => {
-      this.queued.push({ fields: prepared, resolve, reject });
-      this.chain().catch(() => undefined); // the queued entry is settled by the pass itself
-    });
+    if (manager?.queryRunner?.isTransactionActive) return (await this.write(manager, [prepared]))[0];
+    if (manager) return manager.transaction(async (tx) => (await this.write(tx, [prepared]))[0]);
+    return this.enqueue(prepared);
   }
 
   /**
-   * Appends several records in the caller's open transaction with one INSERT (a bulk write's
-   * records, chained in the given order when it commits). Every entry is checked before anything
-   * is written.
+   * Appends several records in the caller's open transaction with one head read and one INSERT
+   * (a bulk write's records, chained in the given order). Every entry is checked before anything
+   * is written; the append lock is held until that transaction ends.
    */
-  async appendAll(manager: EntityManager, entries: readonly AuditEntry[]): Promise<void> {
+  async appendAll(manager: EntityManager, entries: readonly AuditEntry[]): Promise<AuditRecordJson[]> {
     if (!manager.queryRunner?.isTransactionActive) throw new AuditEntryError('appendAll runs inside the transaction of the rows it records');
     const prepared = entries.map((e) => this.prepare(e));
-    if (prepared.length > 0) await this.writePending(manager, prepared);
+    if (prepared.length === 0) return [];
+    return this.writeMany(manager, prepared);
   }
 
-  /**
-   * The append of one record as a part of one composed statement (see composeStatement), for a
-   * write that commits its own rows and their audit record in a single statement. CTE name:
-   * `audit_insert`. After the statement, call `chainWritten` with the manager that ran it.
-   */
-  part(entry: AuditEntry): StatementPart {
-    const fields = this.prepare(entry);
-    return { ctes: [['audit_insert', INSERT_PENDING_ONE]], params: PENDING_COLUMNS.map((c) => fields[c]) };
-  }
-
-  /**
-   * After a statement with a `part` ran on `manager`: inside a transaction, its record is chained
-   * when that transaction commits; otherwise (the statement committed itself) it is chained now.
-   * Never rejects: a record left pending by a failed pass is chained by a later one.
-   */
-  async chainWritten(manager: EntityManager): Promise<void> {
-    if (manager.queryRunner?.isTransactionActive) this.awaitCommitOf(manager);
-    else await this.chainQuietly();
-  }
-
-  /**
-   * Chains every pending record committed so far (a pass that starts after this call). Rejects
-   * when that pass fails; the records then stay pending.
-   */
-  chainCommitted(): Promise<void> {
-    return this.chain();
-  }
-
-  /** Nest: chains what an earlier run left pending, then sweeps every few seconds. */
-  onApplicationBootstrap(): void {
-    this.closed = false;
-    void this.chainQuietly();
-    this.sweepTimer ??= setInterval(() => void this.chainQuietly(), SWEEP_INTERVAL_MS).unref();
-  }
-
-  /** Nest: after every module has stopped (consumers included), before the DataSource closes. */
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.close();
-  }
-
-  /**
-   * Stops the sweep, waits for the pass in flight and closes the chainer's connection. Appends
-   * made afterwards still work; their connection is closed right after their pass.
-   */
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
-    this.sweepTimer = null;
-    while (this.running) await this.running.catch(() => undefined);
-    this.endConnection();
-  }
-
-  private async writePending(manager: EntityManager, entries: PreparedEntry[]): Promise<void> {
-    await manager.query(INSERT_PENDING, PENDING_COLUMNS.map((column) => entries.map((e) => e[column])));
-    this.awaitCommitOf(manager);
-  }
-
-  private awaitCommitOf(manager: EntityManager): void {
-    const runner = manager.queryRunner as QueryRunner;
-    const subscribers = runner.connection.subscribers;
-    if (!subscribers.includes(this.watcher)) subscribers.push(this.watcher);
-    this.awaitingCommit.add(runner);
-  }
-
-  /** The commit subscriber: a transaction that wrote pending records has committed. */
-  private async committed(runner: QueryRunner): Promise<void> {
-    if (runner.isTransactionActive || !this.awaitingCommit.delete(runner)) return;
-    await this.chainQuietly();
-  }
-
-  private async chainQuietly(): Promise<void> {
-    try {
-      await this.chain();
-    } catch (error) {
-      // The records are committed and pending: nothing is lost, and the next pass retries.
-      this.logger.warn({ err: { name: (error as Error)?.name, code: (error as { code?: unknown })?.code } }, 'audit records committed but not yet chained; the next pass retries');
-    }
-  }
-
-  /** A pass that starts after this call: now if none is running, else right after the running one. */
-  private chain(): Promise<void> {
-    if (this.running) {
-      this.next ??= deferred();
-      return this.next.promise;
-    }
-    return this.runPasses();
-  }
-
-  private runPasses(): Promise<void> {
-    const first = deferred();
-    this.running = (async () => {
-      if (this.idleTimer) clearTimeout(this.idleTimer);
-      this.idleTimer = null;
-      let current: Deferred | null = first;
-      while (current) {
-        try {
-          await this.pass();
-          current.resolve();
-        } catch (error) {
-          current.reject(error);
-        }
-        current = this.next;
-        this.next = null;
+  private enqueue(fields: PreparedEntry): Promise<AuditRecordJson> {
+    return new Promise<AuditRecordJson>((resolve, reject) => {
+      this.pending.push({ fields, resolve, reject });
+      if (!this.draining) {
+        this.draining = true;
+        void this.drain();
       }
-      this.running = null;
-      if (this.closed) this.endConnection();
-      else this.idleTimer = setTimeout(() => this.endConnection(), CONNECTION_IDLE_MS).unref();
-    })();
-    return first.promise;
-  }
-
-  /** Chains the queued appends and every committed pending record, MAX_BATCH of those a transaction. */
-  private async pass(): Promise<void> {
-    const queued = this.queued;
-    this.queued = [];
-    let settled = false;
-    try {
-      const client = await this.connection();
-      for (let more = true; more; ) {
-        const fields = settled ? [] : queued.map((q) => q.fields);
-        const { records, taken } = await this.chainBatch(client, fields);
-        if (!settled) queued.forEach((q, i) => q.resolve(records[taken + i]));
-        settled = true;
-        more = taken === MAX_BATCH;
-      }
-    } catch (error) {
-      if (!settled) for (const q of queued) q.reject(error);
-      this.endConnection(); // a broken connection is replaced by the next pass
-      throw error;
-    }
-  }
-
-  /** One transaction: lock and head, take pending records, chain them and `own` after them. */
-  private async chainBatch(client: Client, own: PreparedEntry[]): Promise<{ records: AuditRecordJson[]; taken: number }> {
-    await client.query('BEGIN');
-    try {
-      const head = (await client.query<{ seq: string | null; hash: string | null }>('SELECT seq::text AS seq, hash FROM audit_chain_head()')).rows[0];
-      const pending = (await client.query<PreparedEntry & { entry: string }>(TAKE_PENDING, [MAX_BATCH])).rows;
-      pending.sort((a, b) => (BigInt(a.entry) < BigInt(b.entry) ? -1 : 1));
-      let seq = head?.seq ? BigInt(head.seq) : 0n;
-      let prevHash = head?.hash ?? GENESIS_HASH;
-      const records = [...pending.map(({ entry: _entry, ...fields }) => fields), ...own].map((fields) => {
-        seq += 1n;
-        const unhashed: UnhashedAuditRecord = { ...fields, seq: seq.toString(), prev_hash: prevHash };
-        const record: AuditRecordJson = { ...unhashed, hash: auditRecordHash(unhashed) };
-        prevHash = record.hash;
-        return record;
-      });
-      if (records.length > 0) await client.query(INSERT_CHAINED, INSERT_COLUMNS.map((column) => records.map((r) => r[column])));
-      await client.query('COMMIT');
-      return { records, taken: pending.length };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-  }
-
-  /**
-   * The chainer's own connection, outside the DataSource's pool: a pass never waits for a pool
-   * connection that a committed writer holds while it waits for that pass.
-   */
-  private async connection(): Promise<Client> {
-    if (this.client) return this.client;
-    const client = new Client(connectionConfigOf(this.dataSource, `${this.service}-audit-chain`));
-    client.on('error', () => {
-      if (this.client === client) this.client = null; // dropped: the next pass reconnects
     });
-    await client.connect();
-    this.client = client;
-    return client;
   }
 
-  private endConnection(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
-    const client = this.client;
-    this.client = null;
-    if (client) void client.end().catch(() => undefined);
+  private async drain(): Promise<void> {
+    // `draining` is cleared in the same synchronous step as the final emptiness check,
+    // so an entry queued at any time is picked up by this loop or starts a new one.
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, MAX_BATCH);
+      try {
+        const records = await this.dataSource.transaction((tx) => this.write(tx, batch.map((p) => p.fields)));
+        batch.forEach((p, i) => p.resolve(records[i]));
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+      }
+    }
+    this.draining = false;
   }
 
   private prepare(entry: AuditEntry): PreparedEntry {
@@ -502,5 +272,106 @@ export class AuditLog implements OnApplicationBootstrap, BeforeApplicationShutdo
       request_id: check(entry.requestId, REQUEST_ID_PATTERN, 'requestId', true),
       traceparent: checkTraceparent(entry.traceparent),
     };
+  }
+
+  private async write(tx: EntityManager, entries: PreparedEntry[]): Promise<AuditRecordJson[]> {
+    if (entries.length === 1) {
+      const record = await this.writeOne(tx, entries[0]);
+      if (record) return [record];
+    }
+    return this.writeMany(tx, entries);
+  }
+
+  /** Records chained after the head in one INSERT (hashed here). */
+  private async writeMany(tx: EntityManager, entries: PreparedEntry[]): Promise<AuditRecordJson[]> {
+    const [head] = (await tx.query('SELECT seq::text AS seq, hash FROM audit_chain_head()')) as {
+      seq: string | null;
+      hash: string | null;
+    }[];
+    let seq = head?.seq ? BigInt(head.seq) : 0n;
+    let prevHash = head?.hash ?? GENESIS_HASH;
+    const records = entries.map((fields) => {
+      seq += 1n;
+      const unhashed: UnhashedAuditRecord = { ...fields, seq: seq.toString(), prev_hash: prevHash };
+      const record: AuditRecordJson = { ...unhashed, hash: auditRecordHash(unhashed) };
+      prevHash = record.hash;
+      return record;
+    });
+    await tx.query(INSERT, INSERT_COLUMNS.map((column) => records.map((r) => r[column])));
+    return records;
+  }
+
+  /**
+   * The append of one record as a part of one composed statement (see composeStatement), for a
+   * write that commits its own rows and their audit record in a single autocommit statement:
+   * the append lock is then held only while that statement runs and commits, with no client
+   * round trip inside. CTE names: `audit_head`, `audit_next`, `audit_insert` (read its `seq`,
+   * `prev_hash` and `hash` in the final SELECT and pass them to `stored`).
+   *
+   * `stored` checks the hash the database computed against this record's canonical encoding
+   * (equal by construction: seq and prev_hash are digits and hex, spliced where the encoding
+   * has them). Run the statement in its own transaction (autocommit) or in a READ COMMITTED one.
+   */
+  part(entry: AuditEntry): { part: StatementPart; stored: (row: { seq: string; prev_hash: string; hash: string }) => AuditRecordJson } {
+    const fields = this.prepare(entry);
+    const params = this.oneRecordParams(fields);
+    if (!params) throw new AuditEntryError('audit record cannot be encoded for a single-statement append');
+    return {
+      part: {
+        ctes: [
+          ['audit_head', HEAD_CTE, 'materialized'],
+          ['audit_next', NEXT_CTE],
+          ['audit_insert', INSERT_CTE],
+        ],
+        params,
+      },
+      stored: (row) => this.checked(fields, row),
+    };
+  }
+
+  /**
+   * Writes one record with one statement (INSERT_ONE); undefined (nothing written) when its
+   * canonical encoding cannot be split around prev_hash and seq.
+   */
+  private async writeOne(tx: EntityManager, fields: PreparedEntry): Promise<AuditRecordJson | undefined> {
+    const params = this.oneRecordParams(fields);
+    if (!params) return undefined;
+    const rows = (await tx.query(INSERT_ONE, params)) as { seq: string; prev_hash: string; hash: string }[];
+    return this.checked(fields, rows[0]);
+  }
+
+  /** Parameters of INSERT_CTE: the fields, the canonical encoding split around prev_hash and seq, the genesis hash. */
+  private oneRecordParams(fields: PreparedEntry): unknown[] | undefined {
+    const canonical = canonicalAuditJson({ ...fields, seq: SEQ_MARK, prev_hash: PREV_HASH_MARK });
+    const p = canonical.indexOf(PREV_HASH_MARK);
+    const q = canonical.indexOf(SEQ_MARK);
+    if (p < 0 || q < p || canonical.indexOf(PREV_HASH_MARK, p + 1) >= 0 || canonical.indexOf(SEQ_MARK, q + 1) >= 0) return undefined;
+    const parts = [canonical.slice(0, p), canonical.slice(p + PREV_HASH_MARK.length, q), canonical.slice(q + SEQ_MARK.length)];
+    return [
+      fields.id,
+      fields.occurred_at,
+      fields.service,
+      fields.node,
+      fields.actor_subject,
+      fields.actor_client_id,
+      fields.actor_partner_id,
+      fields.action,
+      fields.object_type,
+      fields.object_id,
+      fields.purpose,
+      fields.outcome,
+      fields.request_id,
+      fields.traceparent,
+      ...parts,
+      GENESIS_HASH,
+    ];
+  }
+
+  private checked(fields: PreparedEntry, row: { seq: string; prev_hash: string; hash: string }): AuditRecordJson {
+    const { seq, prev_hash, hash } = row;
+    const record: AuditRecordJson = { ...fields, seq, prev_hash, hash };
+    // Same hash as computed here, or the statement (and the caller's transaction) must not stand.
+    if (auditRecordHash({ ...fields, seq, prev_hash }) !== hash) throw new Error('audit record hash computed by the database does not match its canonical encoding');
+    return record;
   }
 }

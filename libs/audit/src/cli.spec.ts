@@ -1,11 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { composeStatement } from '@puente/platform';
 import { runTs } from '@puente/testing';
 import type { DataSource } from 'typeorm';
 import { auditRecordHash, type AuditRecordJson } from './canonical';
-import { appendMany, auditLogOn, closeAuditLogs, openAuditDataSource, sampleEntry, tamper } from './spec/helpers';
+import { appendMany, auditLogOn, openAuditDataSource, tamper } from './spec/helpers';
 
 const SERVICE = 'audit-cli';
 const COUNT = 30;
@@ -26,7 +25,6 @@ describe('tools/audit.ts (spawned, against a real database)', () => {
   });
 
   afterAll(async () => {
-    await closeAuditLogs();
     await ds?.destroy();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -39,22 +37,7 @@ describe('tools/audit.ts (spawned, against a real database)', () => {
     const match = /audit chain intact: 30 records, head (30:[0-9a-f]{64})/.exec(run.stdout);
     expect(match).not.toBeNull();
     head = match?.[1] ?? '';
-    expect(run.stdout).not.toMatch(/not yet chained/);
     expect((await audit(['verify', '--service', SERVICE, '--expect-head', head], env)).code).toBe(0);
-  }, 60_000);
-
-  it('verify: reports records written and not yet chained (a stopped service left them), without failing', async () => {
-    const part = auditLogOn(ds).part(sampleEntry({ occurredAt: new Date('2026-12-07T06:00:00.000Z') }));
-    const statement = composeStatement([part], 'SELECT 1 AS ok');
-    await ds.query(statement.text, statement.values);
-    try {
-      const run = await audit(['verify', '--service', SERVICE, '--expect-head', head], env);
-      expect(run).toMatchObject({ code: 0 });
-      expect(run.stdout).toMatch(/audit chain intact: 30 records/);
-      expect(run.stdout).toMatch(/1 record written and not yet chained \(oldest 2026-12-07T06:00:00\.000Z\)/);
-    } finally {
-      await ds.query('DELETE FROM audit_pending');
-    }
   }, 60_000);
 
   it('export: writes one JSON line per record, to a file or stdout, and the file verifies', async () => {

@@ -14,7 +14,6 @@ export {
 } from './canonical';
 export { AuditRecord } from './audit-record.entity';
 export { CreateAuditRecord1765497600000, AUDIT_LOCK_KEY } from './audit.migration';
-export { CreateAuditPending1796601600000 } from './audit-pending.migration';
 export {
   AuditLog,
   type AuditLogOptions,
@@ -32,8 +31,6 @@ export { type SqlQueryable } from './sql';
 export {
   verifyChain,
   verifyExport,
-  pendingRecords,
-  type PendingRecords,
   parseChainHead,
   formatChainHead,
   type ChainHead,
@@ -53,9 +50,8 @@ export { AUDITED_METADATA, PURPOSE_HEADER, PURPOSE_REQUIRED_PROBLEM } from './ne
 
 import { AuditRecord } from './audit-record.entity';
 import { CreateAuditRecord1765497600000 } from './audit.migration';
-import { CreateAuditPending1796601600000 } from './audit-pending.migration';
 
 /** Add to PlatformModule.forRoot({ entities }) of every service that audits. */
 export const auditEntities = [AuditRecord] as const;
 /** Add to PlatformModule.forRoot({ migrations }) of every service that audits. */
-export const auditMigrations = [CreateAuditRecord1765497600000, CreateAuditPending1796601600000] as const;
+export const auditMigrations = [CreateAuditRecord1765497600000] as const;

@@ -164,23 +164,3 @@ export function parseChainHead(text: string): ChainHead {
 export function formatChainHead(head: ChainHead): string {
   return `${head.seq}:${head.hash}`;
 }
-
-/** Records written with their rows and not yet chained (audit_pending): how many, and since when. */
-export interface PendingRecords {
-  count: number;
-  /** occurred_at of the oldest, ISO 8601; null when none. */
-  oldest: string | null;
-}
-
-/**
- * A running service chains its records within milliseconds of their commit, and every few
- * seconds sweeps what a crashed writer left; records pending for longer mean no service of that
- * database is running (they are chained at its next start). They are outside the chain meanwhile.
- */
-export async function pendingRecords(source: SqlQueryable): Promise<PendingRecords> {
-  const [row] = await queryRows<{ count: number; oldest: string | null }>(
-    source,
-    `SELECT count(*)::int AS count, to_char(min(occurred_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS oldest FROM audit_pending`,
-  );
-  return { count: row?.count ?? 0, oldest: row?.oldest ?? null };
-}

@@ -38,7 +38,6 @@ async function appendAt(ds: DataSource, n: number): Promise<void> {
   for (let i = 0; i < n; i += 1) {
     await log.append(null, { action: 'person.read', objectType: 'person', objectId: null, purpose: 'case-management', actor: { subject: 'caseworker', clientId: 'crm-gt', partnerId: 'GT-MRC-01' } });
   }
-  await log.close();
 }
 
 /** GT sends its head; MX's receiver applies the envelope from GT's outbox (what MirrorMaker would copy). */

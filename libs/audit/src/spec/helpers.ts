@@ -8,24 +8,8 @@ export async function openAuditDataSource(name: string, reuse = false): Promise<
   return openTestDataSource({ name, entities: [...auditEntities], migrations: [...auditMigrations], reuse });
 }
 
-const opened: AuditLog[] = [];
-
-/** An AuditLog on `ds`; close it (or all, closeAuditLogs) before the test file ends. */
 export function auditLogOn(ds: DataSource): AuditLog {
-  const log = new AuditLog(ds, { service: 'intake', node: 'GT' });
-  opened.push(log);
-  return log;
-}
-
-/** Closes every AuditLog auditLogOn opened (their chaining connections). */
-export async function closeAuditLogs(): Promise<void> {
-  await Promise.all(opened.splice(0).map((log) => log.close()));
-}
-
-/** Records written and not yet chained. */
-export async function pendingCount(ds: DataSource): Promise<number> {
-  const [{ n }] = (await ds.query('SELECT count(*)::int AS n FROM audit_pending')) as { n: number }[];
-  return n;
+  return new AuditLog(ds, { service: 'intake', node: 'GT' });
 }
 
 let n = 0;

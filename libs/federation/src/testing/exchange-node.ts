@@ -41,10 +41,9 @@ export async function startExchangeNode(o: {
   await ensureTopics(broker, exchangeTopicDeclarations(node, o.registry.peers));
   const writer = new ExchangeWriter(o.registry, eventSource(node, 'intake'));
   const outcomes: ReceiveOutcome[] = [];
-  const audit = new AuditLog(ds, { service: 'intake', node });
   const receiver = new ExchangeReceiver({
     writer,
-    audit,
+    audit: new AuditLog(ds, { service: 'intake', node }),
     effects: o.effects ?? {},
     onOutcome: (r) => outcomes.push(r),
   });
@@ -77,7 +76,6 @@ export async function startExchangeNode(o: {
     stop: async () => {
       await runner.stop();
       await relay.stop();
-      await audit.close();
       await ds.destroy();
     },
   };

@@ -112,11 +112,11 @@ export class PersonRegistrationService {
       const audit = this.audit.part(this.auditEntry(caller, person.id, now));
       const row: Person = { ...person, ...encryptedColumns(encrypted.fields) };
       const statement = composeStatement(
-        [encrypted.part, registrationPart(row, c, opened, keys, duplicates, joined), outbox.part, audit, ...(completion ? [completion] : [])],
-        `SELECT statement_guard(EXISTS (SELECT 1 FROM person_insert), '${INACTIVE_SITE}') AS ok`,
+        [encrypted.part, registrationPart(row, c, opened, keys, duplicates, joined), outbox.part, audit.part, ...(completion ? [completion] : [])],
+        `SELECT statement_guard(EXISTS (SELECT 1 FROM person_insert), '${INACTIVE_SITE}') AS ok, audit_insert.seq, audit_insert.prev_hash, audit_insert.hash FROM audit_insert`,
       );
-      await db.query(statement.text, statement.values).catch(inactiveSite);
-      await this.audit.chainWritten(db);
+      const rows: { seq: string; prev_hash: string; hash: string }[] = await db.query(statement.text, statement.values).catch(inactiveSite);
+      audit.stored(rows[0]);
       return response;
     };
     const join = async (tx: EntityManager) => write(tx, await this.cases.lockForChange(tx, caller, dto.caseId as string), false);
