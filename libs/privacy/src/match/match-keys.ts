@@ -233,8 +233,13 @@ export function scoreMatch(mine: readonly ReceivedMatchKey[], theirs: readonly R
     if (isMatchRule(k.rule) && theirSet.has(id(k as MatchKey))) signals.add(signalOf(k.rule));
   }
   const sorted = [...signals].sort((a, b) => MATCH_RULE_WEIGHTS[b] - MATCH_RULE_WEIGHTS[a] || a.localeCompare(b));
-  const miss = sorted.reduce((p, r) => p * (1 - MATCH_RULE_WEIGHTS[r]), 1);
-  return { score: Math.round((1 - miss) * 1e6) / 1e6, rules: sorted };
+  return { score: combinedScore(sorted), rules: sorted };
+}
+
+/** The score of signals coinciding together: `1 − Π(1 − weight)`, to six decimals. */
+function combinedScore(signals: readonly MatchSignal[]): number {
+  const miss = signals.reduce((p, r) => p * (1 - MATCH_RULE_WEIGHTS[r]), 1);
+  return Math.round((1 - miss) * 1e6) / 1e6;
 }
 
 /**
@@ -264,9 +269,8 @@ const BROADEST_FIRST: readonly MatchSignal[] = [
  */
 export function lookupSignals(threshold: number = DEFAULT_MATCH_THRESHOLD): Set<MatchSignal> {
   const left: MatchSignal[] = [];
-  const scoreOf = (signals: readonly MatchSignal[]) => Math.round((1 - signals.reduce((p, r) => p * (1 - MATCH_RULE_WEIGHTS[r]), 1)) * 1e6) / 1e6;
   for (const signal of BROADEST_FIRST) {
-    if (scoreOf([...left, signal]) < threshold) left.push(signal);
+    if (combinedScore([...left, signal]) < threshold) left.push(signal);
   }
   return new Set(BROADEST_FIRST.filter((s) => !left.includes(s)));
 }
