@@ -32,6 +32,9 @@
 //                                 BENCH_BULK_INDEX_STEP (500000: a step adding as many builds the match-key indexes after its rows)
 import { createHash, randomUUID } from 'node:crypto';
 import { isMainThread } from 'node:worker_threads';
+import { lookupSignals, type MatchKey } from '@puente/privacy';
+import { IntakeConfig } from '../services/intake/src/config/intake.config';
+import { candidateQuery } from '../services/intake/src/duplicates/duplicate-detector';
 import { machineLoad, percentile, writeResult } from './support';
 import { announceReady, benchAuth, benchDatabasePrefix, serveControl, startFreshIntake, startServerChild } from './harness';
 
@@ -657,18 +660,20 @@ async function explainHotQueries(pool: Pool, salt: string, keysOf: (identity: Id
   return out;
 }
 
+/** The signals whose keys find candidates at the service's default threshold (the server child runs with it). */
+const LOOKUP_SIGNALS = lookupSignals(new IntakeConfig().DUPLICATE_SCORE_THRESHOLD);
+
 function hotQueries(salt: string, keysOf: (identity: Identity) => { kid: string; value: string; rule: string }[], i: number): Record<string, [string, unknown[]]> {
   const keys = keysOf(identityOf(i));
   const c = caseOf(salt, i);
   const jurisdiction = `(c.site_code = ANY('{}'::text[]) OR left(c.site_code, 2) = ANY('{GT}'::text[]))`;
   const queries: Record<string, [string, unknown[]]> = {
-    duplicateCandidates: [
-      `SELECT NULL::text AS node, person_id::text AS ref, kid, rule, value FROM person_match_key
-        WHERE (value, kid) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND ($3::uuid IS NULL OR person_id <> $3::uuid)
-       UNION ALL
-       SELECT node::text, reference, kid, rule, value FROM partner_match_key WHERE (value, kid) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-      [keys.map((k) => k.value), keys.map((k) => k.kid), null],
-    ],
+    // The very query DuplicateDetector.candidates runs (at the service's default threshold).
+    duplicateCandidates: (() => {
+      const query = candidateQuery(keys as MatchKey[], LOOKUP_SIGNALS);
+      if (!query) throw new Error('a preloaded person has no key of a lookup signal');
+      return [query.text, query.values] as [string, unknown[]];
+    })(),
     casesByMatchKey: [
       `SELECT c.* FROM intake_case c WHERE ${jurisdiction}
          AND c.id IN (SELECT cp.case_id FROM case_person cp JOIN person_match_key k ON k.person_id = cp.person_id WHERE k.value = $1)

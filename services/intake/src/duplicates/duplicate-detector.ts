@@ -34,6 +34,39 @@ interface KeyRow {
 }
 
 /**
+ * The candidate query of `keys` (see DuplicateDetector.candidates), or null when no key is of a
+ * lookup signal: records found by the keys of `lookup` signals, each with every key of `keys` it
+ * shares. Exported so the scale benchmark explains the very query the service runs.
+ */
+export function candidateQuery(
+  keys: readonly MatchKey[],
+  lookup: ReadonlySet<MatchSignal>,
+  options: { excludePersonId?: string; local?: boolean; partners?: boolean } = {},
+): { text: string; values: unknown[] } | null {
+  const anchors = keys.filter((k) => lookup.has(signalOf(k.rule)));
+  if (anchors.length === 0) return null;
+  // By value and kid only: a NEAR_FIRSTNAMES form may sit in a different slot (rule) on each side.
+  const params = [anchors.map((k) => k.value), anchors.map((k) => k.kid), keys.map((k) => k.value), keys.map((k) => k.kid)];
+  const parts: string[] = [];
+  if (options.local !== false) {
+    parts.push(`SELECT NULL::text AS node, found.person_id::text AS ref, k.kid, k.rule, k.value
+      FROM (SELECT DISTINCT person_id FROM person_match_key
+            WHERE (value, kid) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+              AND ($5::uuid IS NULL OR person_id <> $5::uuid)) AS found
+      CROSS JOIN LATERAL (SELECT kid, rule, value FROM person_match_key m WHERE m.person_id = found.person_id) AS k
+      WHERE (k.value, k.kid) IN (SELECT * FROM unnest($3::text[], $4::text[]))`);
+  }
+  if (options.partners !== false) {
+    parts.push(`SELECT found.node::text, found.reference, k.kid, k.rule, k.value
+      FROM (SELECT DISTINCT node, reference FROM partner_match_key
+            WHERE (value, kid) IN (SELECT * FROM unnest($1::text[], $2::text[]))) AS found
+      CROSS JOIN LATERAL (SELECT kid, rule, value FROM partner_match_key m WHERE m.node = found.node AND m.reference = found.reference) AS k
+      WHERE (k.value, k.kid) IN (SELECT * FROM unnest($3::text[], $4::text[]))`);
+  }
+  return { text: parts.join(' UNION ALL '), values: options.local !== false ? [...params, options.excludePersonId ?? null] : params };
+}
+
+/**
  * Duplicate detection by keyed match keys (libs/privacy): compute and store a person's keys,
  * find local persons and partner nodes' references sharing keys, score them and record those at
  * or above the threshold as possible duplicates, with a PossibleDuplicateFound event each. Only
@@ -79,27 +112,9 @@ export class DuplicateDetector {
    * at a million persons such keys are shared by dozens.
    */
   async candidates(tx: EntityManager, keys: readonly MatchKey[], options: { excludePersonId?: string; local?: boolean; partners?: boolean } = {}): Promise<Candidate[]> {
-    const anchors = keys.filter((k) => this.lookup.has(signalOf(k.rule)));
-    if (anchors.length === 0) return [];
-    // By value and kid only: a NEAR_FIRSTNAMES form may sit in a different slot (rule) on each side.
-    const params = [anchors.map((k) => k.value), anchors.map((k) => k.kid), keys.map((k) => k.value), keys.map((k) => k.kid)];
-    const parts: string[] = [];
-    if (options.local !== false) {
-      parts.push(`SELECT NULL::text AS node, found.person_id::text AS ref, k.kid, k.rule, k.value
-        FROM (SELECT DISTINCT person_id FROM person_match_key
-              WHERE (value, kid) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-                AND ($5::uuid IS NULL OR person_id <> $5::uuid)) AS found
-        CROSS JOIN LATERAL (SELECT kid, rule, value FROM person_match_key m WHERE m.person_id = found.person_id) AS k
-        WHERE (k.value, k.kid) IN (SELECT * FROM unnest($3::text[], $4::text[]))`);
-    }
-    if (options.partners !== false) {
-      parts.push(`SELECT found.node::text, found.reference, k.kid, k.rule, k.value
-        FROM (SELECT DISTINCT node, reference FROM partner_match_key
-              WHERE (value, kid) IN (SELECT * FROM unnest($1::text[], $2::text[]))) AS found
-        CROSS JOIN LATERAL (SELECT kid, rule, value FROM partner_match_key m WHERE m.node = found.node AND m.reference = found.reference) AS k
-        WHERE (k.value, k.kid) IN (SELECT * FROM unnest($3::text[], $4::text[]))`);
-    }
-    const rows: KeyRow[] = await tx.query(parts.join(' UNION ALL '), options.local !== false ? [...params, options.excludePersonId ?? null] : params);
+    const query = candidateQuery(keys, this.lookup, options);
+    if (!query) return [];
+    const rows: KeyRow[] = await tx.query(query.text, query.values);
     const byRecord = new Map<string, Candidate>();
     for (const row of rows) {
       const node = row.node ?? this.config.PUENTE_NODE;
