@@ -30,7 +30,7 @@ function workspace(changes: Record<string, string> = {}): string {
 /** tools/test.mjs's checks on `dir`, and the exit code `npm test` would give with Jest green. */
 function check(dir: string): { checks: { name: string; ok: boolean }[]; code: number } {
   const code = `const t = await import(${JSON.stringify(join(root, 'tools/test.mjs'))});
-    const checks = t.runChecks(t.habits(${JSON.stringify(dir)}), { stdio: 'ignore' });
+    const checks = await t.runChecks(t.habits(${JSON.stringify(dir)}), { stdio: 'ignore' });
     console.log(JSON.stringify({ checks, code: t.exitCode(checks, 0) }));`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);

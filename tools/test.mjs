@@ -2,7 +2,7 @@
 // and buf), runs every Jest project once against the real infrastructure, stops what it started,
 // and ends with `tests: N passed, N failed` read from Jest's JSON report. It exits non-zero when
 // any of them failed; a failed check does not stop the tests, so every failure shows in one run.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,12 +23,15 @@ export function habits(root = repoRoot) {
   ];
 }
 
-/** Runs each check with its output shown; returns `{ name, ok }` for each. */
-export function runChecks(checks, { stdio = 'inherit' } = {}) {
-  return checks.map(({ name, args, cwd }) => {
-    const r = spawnSync(process.execPath, args, { cwd, stdio, env: { ...process.env, NX_DAEMON: 'false' } });
-    return { name, ok: r.status === 0 };
-  });
+/** Runs the checks one after another (output shown unless `stdio` says otherwise); resolves `{ name, ok }` for each, a failure named. */
+export async function runChecks(checks, { stdio = 'inherit' } = {}) {
+  const results = [];
+  for (const { name, args, cwd } of checks) {
+    const ok = (await runAsync(args, { cwd, stdio, env: { ...process.env, NX_DAEMON: 'false' } })) === 0;
+    if (!ok) log(`${name}: failed (see above)`);
+    results.push({ name, ok });
+  }
+  return results;
 }
 
 /** Runs a Node script with its output shown; resolves its exit code. */
@@ -76,13 +79,7 @@ async function main() {
       if (!typecheck) log('typecheck: failed (see above)');
       // ESLint's module-boundary rule reads Nx's project graph: build it first (as `npm run lint` does).
       await runAsync([join(repoRoot, 'node_modules/nx/dist/bin/nx.js'), 'show', 'projects'], { cwd: repoRoot, stdio: 'ignore', env: { ...process.env, NX_DAEMON: 'false' } });
-      const results = [{ name: 'typecheck', ok: typecheck }];
-      for (const { name, args, cwd } of habits()) {
-        const ok = (await runAsync(args, { cwd, env: { ...process.env, NX_DAEMON: 'false' } })) === 0;
-        if (!ok) log(`${name}: failed (see above)`);
-        results.push({ name, ok });
-      }
-      return results;
+      return [{ name: 'typecheck', ok: typecheck }, ...(await runChecks(habits()))];
     })();
     mkdirSync(join(repoRoot, 'reports'), { recursive: true });
     const jestArgs = [
