@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage } from 'kafkajs';
-import { isDatabaseUnavailable, sqlStateOf } from '@puente/platform';
+import { isDatabaseUnavailable, queryPrepared, sqlStateOf } from '@puente/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { fromHeaders, InvalidCloudEventError } from '../kafka/cloudevents';
 import type { BrokerClient, EventProducer, MessagingLogger } from '../kafka/kafka-client';
@@ -239,7 +239,9 @@ export class ConsumerRunner {
   /** Inserts inbox rows for `events`; returns the ids that were not there yet. */
   private async claimInbox(tx: EntityManager, events: ConsumedEvent[]): Promise<Set<string>> {
     if (events.length === 0) return new Set();
-    const rows: { event_id: string }[] = await tx.query(
+    // Prepared once per connection: every batch of every consumer runs it.
+    const rows = await queryPrepared<{ event_id: string }>(
+      tx,
       `INSERT INTO inbox_message (consumer_group, event_id, event_type, topic, partition, kafka_offset)
        SELECT $1, e.id, e.type, $2, $3, e.off
          FROM unnest($4::text[], $5::text[], $6::bigint[]) AS e(id, type, off)

@@ -38,6 +38,13 @@ interface OutboxRow {
   headers: Record<string, string>;
 }
 
+const NEXT = `SELECT id, topic, message_key, payload, headers, event_type FROM outbox_message
+  WHERE published_at IS NULL ORDER BY id LIMIT $1`;
+const MARK_AND_NEXT = `WITH marked AS (UPDATE outbox_message SET published_at = now() WHERE id = ANY($2::bigint[]))
+  SELECT id, topic, message_key, payload, headers, event_type FROM outbox_message
+   WHERE published_at IS NULL AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1`;
+const MARK = `UPDATE outbox_message SET published_at = now() WHERE id = ANY($1::bigint[])`;
+
 /**
  * Publishes committed outbox rows to Kafka in id order, in batches. Exactly one relay per
  * database publishes at a time: the leader holds a session-level advisory lock on a dedicated
@@ -161,15 +168,12 @@ export class OutboxRelay {
     this.notified = false;
     // A full batch is marked sent in the same round trip that fetches the next one (the CTE's
     // UPDATE runs to completion; the SELECT still sees those rows unmarked, hence the exclusion).
+    // Named statements: the relay's session parses and plans each of them once.
     const unmarked = this.unmarked.map((r) => r.id);
     const { rows } = await client.query<OutboxRow>(
       unmarked.length > 0
-        ? `WITH marked AS (UPDATE outbox_message SET published_at = now() WHERE id = ANY($2::bigint[]))
-           SELECT id, topic, message_key, payload, headers, event_type FROM outbox_message
-            WHERE published_at IS NULL AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1`
-        : `SELECT id, topic, message_key, payload, headers, event_type FROM outbox_message
-            WHERE published_at IS NULL ORDER BY id LIMIT $1`,
-      unmarked.length > 0 ? [this.batchSize, unmarked] : [this.batchSize],
+        ? { name: 'puente_outbox_mark_and_next', text: MARK_AND_NEXT, values: [this.batchSize, unmarked] }
+        : { name: 'puente_outbox_next', text: NEXT, values: [this.batchSize] },
     );
     this.afterMarked();
     if (rows.length === 0) return 0;
@@ -191,7 +195,7 @@ export class OutboxRelay {
   private async markSent(): Promise<void> {
     if (this.unmarked.length === 0) return;
     // Still leader? If the session died mid-send, the next leader resends; never mark here.
-    await this.requireLeaderClient().query(`UPDATE outbox_message SET published_at = now() WHERE id = ANY($1::bigint[])`, [this.unmarked.map((r) => r.id)]);
+    await this.requireLeaderClient().query({ name: 'puente_outbox_mark', text: MARK, values: [this.unmarked.map((r) => r.id)] });
     this.afterMarked();
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { type AuditEntry, AuditLog, type Caller } from '@puente/audit';
 import { assertJurisdiction } from '@puente/auth';
-import { composeStatement, type FieldError, idempotentCompletionPart, type StatementPart, validationProblem } from '@puente/platform';
+import { composeStatement, type FieldError, idempotentCompletionPart, queryPrepared, type StatementPart, validationProblem } from '@puente/platform';
 import { type MatchKey, PersonVault } from '@puente/privacy';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CaseOpener } from '../cases/case-opener';
@@ -115,7 +115,7 @@ export class PersonRegistrationService {
         [encrypted.part, registrationPart(row, c, opened, keys, duplicates, joined), outbox.part, audit.part, ...(completion ? [completion] : [])],
         `SELECT statement_guard(EXISTS (SELECT 1 FROM person_insert), '${INACTIVE_SITE}') AS ok, audit_insert.seq, audit_insert.prev_hash, audit_insert.hash FROM audit_insert`,
       );
-      const rows: { seq: string; prev_hash: string; hash: string }[] = await db.query(statement.text, statement.values).catch(inactiveSite);
+      const rows = await queryPrepared<{ seq: string; prev_hash: string; hash: string }>(db, statement.text, statement.values).catch(inactiveSite);
       audit.stored(rows[0]);
       return response;
     };

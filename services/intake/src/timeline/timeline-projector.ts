@@ -1,5 +1,6 @@
 import { type DescMessage, toJson } from '@bufbuild/protobuf';
 import { decodeEvent, eventSchema, isKnownEventType } from '@puente/contracts';
+import { queryPrepared } from '@puente/platform';
 import type { EntityManager } from 'typeorm';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -68,7 +69,8 @@ export async function writeTimelineEntries(tx: EntityManager, inputs: readonly T
     return entry ? [{ input, entry }] : [];
   });
   if (rows.length === 0) return 0;
-  const inserted: unknown[] = await tx.query(
+  const inserted = await queryPrepared(
+    tx,
     `INSERT INTO timeline_entry (case_id, event_id, type, source, occurred_at, topic, actor_client_id, actor_partner_id, actor_node, data)
      SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[])
      ON CONFLICT (source, event_id) DO NOTHING RETURNING seq`,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { queryPrepared } from '../../database/prepared';
 import type { IdempotencyStatus } from './idempotency-record.entity';
 
 /** Identifies one key: keys are scoped per client and per route (method + route pattern). */
@@ -63,15 +64,12 @@ function missingTableError(error: unknown): Error | undefined {
 export class IdempotencyStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** Every idempotent request runs these statements: prepared once per pooled connection. */
   private async run(sql: string, parameters: unknown[]): Promise<Record<string, unknown>[]> {
-    const runner = this.dataSource.createQueryRunner();
     try {
-      const result = await runner.query(sql, parameters, true);
-      return (result.records ?? []) as Record<string, unknown>[];
+      return await queryPrepared(this.dataSource.manager, sql, parameters);
     } catch (error) {
       throw missingTableError(error) ?? error;
-    } finally {
-      await runner.release();
     }
   }
 
