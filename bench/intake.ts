@@ -20,7 +20,7 @@
 //                                 BENCH_PROFILE=<dir> (CPU profile of the system's first round)
 import { randomBytes, randomUUID } from 'node:crypto';
 import { announceReady, benchAuth, benchDatabasePrefix, closedLoad, interleave, serveControl, startFreshIntake, startServerChild } from './harness';
-import { machineLoad, pacedLoad, writeResult } from './support';
+import { databaseCpu, machineLoad, pacedLoad, processCpuSeconds, writeResult } from './support';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -138,7 +138,20 @@ async function serve(): Promise<void> {
   const address = bare.server.address();
   const barePort = typeof address === 'object' && address ? address.port : 0;
   announceReady({ system: await app.getUrl(), baseline: `http://127.0.0.1:${barePort}` });
+  const databaseName = new URL(databaseUrl).pathname.slice(1);
+  const brokerPid = Number(process.env.KAFKA_BROKER_PID) || undefined;
   process.on('message', async (message) => {
+    if (message === 'cpu') {
+      // CPU seconds so far of this process (the service and the bare routes), the database's backends and the broker.
+      const usage = process.cpuUsage();
+      const database = await databaseCpu((sql, params) => pool.query(sql, params), [databaseName]);
+      process.send?.({ process: (usage.user + usage.system) / 1e6, database: database ? [...database] : null, broker: brokerPid ? processCpuSeconds(brokerPid) : null });
+      return;
+    }
+    if (message === 'settle') {
+      process.send?.(await settled(pool));
+      return;
+    }
     if (message !== 'count-rows') return;
     // What the registrations so far wrote per person (all of them opened a case).
     const [counts] = (
@@ -156,8 +169,54 @@ async function serve(): Promise<void> {
   });
 }
 
+/**
+ * Waits until the registrations so far have had their after-effects: every outbox row published
+ * and the timeline consumer done with their events (its entry count unchanged over half a second),
+ * so the system's CPU is counted with what its registrations cause and not in the next phase.
+ */
+async function settled(pool: import('pg').Pool): Promise<{ settled: boolean; waitedMs: number }> {
+  const started = performance.now();
+  const deadline = started + 60_000;
+  let last = -1;
+  let stableSince = 0;
+  while (performance.now() < deadline) {
+    const { rows } = await pool.query(`SELECT (SELECT count(*) FROM outbox_message WHERE published_at IS NULL)::int AS pending, (SELECT count(*) FROM timeline_entry)::int AS entries`);
+    const { pending, entries } = rows[0] as { pending: number; entries: number };
+    if (pending === 0 && entries === last) {
+      if (performance.now() - stableSince >= 500) return { settled: true, waitedMs: Math.round(performance.now() - started) };
+    } else {
+      stableSince = performance.now();
+    }
+    last = entries;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { settled: false, waitedMs: Math.round(performance.now() - started) };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Parent process: keys, the child, the load.
+
+interface CpuSnapshot {
+  process: number;
+  database: [number, number][] | null;
+  broker: number | null;
+}
+
+/** CPU seconds used between two snapshots: the server process, the database's backends, the broker (null where unreadable). */
+function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): { process: number; database: number | null; broker: number | null } {
+  let database: number | null = null;
+  if (before.database && after.database) {
+    const earlier = new Map(before.database);
+    database = after.database.reduce((sum, [pid, s]) => sum + s - (earlier.get(pid) ?? 0), 0);
+  }
+  return { process: after.process - before.process, database, broker: before.broker !== null && after.broker !== null ? after.broker - before.broker : null };
+}
+
+/** CPU milliseconds per request of phases whose CPU and request counts were summed. */
+function perRequest(cpu: { process: number; database: number | null; broker: number | null }, requests: number) {
+  const ms = (seconds: number | null) => (seconds === null ? null : Math.round((seconds * 1000 * 1000) / Math.max(1, requests)) / 1000);
+  return { process: ms(cpu.process), database: ms(cpu.database), broker: ms(cpu.broker), total: ms(cpu.process + (cpu.database ?? 0) + (cpu.broker ?? 0)) };
+}
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'serve') return serve();
@@ -182,14 +241,33 @@ async function main(): Promise<void> {
     log(`a registration wrote ${counted.rows.matchKeys} match keys and ${counted.rows.outbox} outbox rows (${counted.rows.outboxPayloadBytes} bytes each on average; ${counted.persons} persons)`);
     await register(server.ready.baseline, WARMUP_SECONDS);
 
+    await server.request('settle');
+    // CPU of each phase (the system's until its events are published and projected), summed over rounds.
+    const cpu = { system: { process: 0, database: 0 as number | null, broker: 0 as number | null, requests: 0 }, baseline: { process: 0, database: 0 as number | null, broker: 0 as number | null, requests: 0 } };
+    const costed = async (phase: 'system' | 'baseline', run: () => Promise<Awaited<ReturnType<typeof register>>>) => {
+      const before = await server.request<CpuSnapshot>('cpu');
+      const result = await run();
+      if (phase === 'system') await server.request('settle');
+      const used = cpuBetween(before, await server.request<CpuSnapshot>('cpu'));
+      const sum = cpu[phase];
+      sum.process += used.process;
+      sum.database = sum.database === null || used.database === null ? null : sum.database + used.database;
+      sum.broker = sum.broker === null || used.broker === null ? null : sum.broker + used.broker;
+      sum.requests += result.total;
+      return result;
+    };
     const loadBefore = machineLoad();
     const measured = await interleave({
       rounds: ROUNDS,
-      baseline: () => register(server.ready.baseline, SECONDS),
-      system: () => register(server.ready.system, SECONDS),
+      baseline: () => costed('baseline', () => register(server.ready.baseline, SECONDS)),
+      system: () => costed('system', () => register(server.ready.system, SECONDS)),
       log,
       aroundSystem: { before: (i) => i === 0 && server.send('profile-start'), after: (i) => i === 0 && server.send('profile-stop') },
     });
+    const cpuMsPerRequest = { system: perRequest(cpu.system, cpu.system.requests), baseline: perRequest(cpu.baseline, cpu.baseline.requests) };
+    // The work ratio: what the throughput ratio would be if both were CPU-bound on the same cores.
+    const cpuRatio = cpuMsPerRequest.system.total && cpuMsPerRequest.baseline.total ? Math.round((cpuMsPerRequest.baseline.total / cpuMsPerRequest.system.total) * 1000) / 1000 : null;
+    log(`CPU ms per request (process, database, broker): system ${JSON.stringify(cpuMsPerRequest.system)}, baseline ${JSON.stringify(cpuMsPerRequest.baseline)}; CPU ratio ${cpuRatio}`);
     const singleInsert = { ...(await register(server.ready.baseline, SECONDS, '/v1/persons-single-insert')), load: machineLoad() };
     log(`context: the person row alone, ${singleInsert.reqPerSec} req/s`);
 
@@ -216,6 +294,8 @@ async function main(): Promise<void> {
       medianRoundRatio: measured.medianRoundRatio,
       ratioTarget: RATIO_TARGET,
       perRound: measured.rounds,
+      cpuMsPerRequest,
+      cpuRatio,
       halfRate: { ...half, load: halfLoad, p99TargetMs: P99_TARGET_MS },
       singleInsertContext: singleInsert,
       met:

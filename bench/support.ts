@@ -59,17 +59,24 @@ export async function databaseCpu(query: (sql: string, params: unknown[]) => Pro
   const { rows } = await query(`SELECT pid FROM pg_stat_activity WHERE datname = ANY($1::text[])`, [databases]);
   const seconds = new Map<number, number>();
   for (const { pid } of rows) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      return null;
-    }
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in 1/100 s (USER_HZ).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    seconds.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+    const used = processCpuSeconds(pid);
+    if (used === null) return null;
+    seconds.set(pid, used);
   }
   return seconds;
+}
+
+/** CPU seconds (user + system) a process of this machine has used so far, from /proc; null if it cannot be read. */
+export function processCpuSeconds(pid: number): number | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in 1/100 s (USER_HZ).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** CPU seconds the backends used between two databaseCpu snapshots (a backend new in `after` counts whole; one gone by then is missed). */

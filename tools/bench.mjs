@@ -16,7 +16,7 @@ async function main() {
   }
   ensureDeps({ log });
   const { ensurePostgres } = await import('./infra/postgres.mjs');
-  const { ensureKafka, stopKafka } = await import('./infra/kafka.mjs');
+  const { ensureKafka, localBrokerPid, stopKafka } = await import('./infra/kafka.mjs');
   await ensurePostgres();
   const kafka = await ensureKafka({ log });
   try {
@@ -26,7 +26,8 @@ async function main() {
       const child = spawn(process.execPath, ['--enable-source-maps', '-r', '@swc-node/register', file, ...process.argv.slice(3)], {
         cwd: repoRoot,
         stdio: 'inherit',
-        env: { ...process.env, KAFKA_BROKERS: kafka.brokers, SWC_NODE_PROJECT: join(repoRoot, 'tsconfig.json'), NODE_ENV: 'production', LOG_LEVEL: 'warn' },
+        // KAFKA_BROKER_PID: scenarios count the broker's CPU seconds when it runs on this machine.
+        env: { ...process.env, KAFKA_BROKERS: kafka.brokers, KAFKA_BROKER_PID: process.env.KAFKA_BROKERS ? '' : String(localBrokerPid() ?? ''), SWC_NODE_PROJECT: join(repoRoot, 'tsconfig.json'), NODE_ENV: 'production', LOG_LEVEL: 'warn' },
       });
       child.on('exit', (code) => resolve(code ?? 1));
     });

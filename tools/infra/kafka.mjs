@@ -760,6 +760,13 @@ export async function fetchKafka({ log = console.error } = {}) {
  * storage. Test runs use it so topics never carry events from earlier runs (every test consumer
  * group reads from the beginning).
  */
+/** The pid of the broker this tool runs on `port` (KAFKA_PORT by default), or undefined (none, or one it did not start). */
+export function localBrokerPid(port = kafkaPort()) {
+  const p = paths(port);
+  const pid = readPid(p.pidFile);
+  return pid && isKafkaProcess(pid, p.serverProps) ? pid : undefined;
+}
+
 export async function ensureKafka({ log = console.error, fresh = false, port } = {}) {
   // An explicit `port` (a second node's broker, e.g. federation tests) ignores KAFKA_BROKERS.
   if (process.env.KAFKA_BROKERS && port === undefined) {
