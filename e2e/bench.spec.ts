@@ -72,6 +72,14 @@ describe('benchmark scenarios at a tiny size (smoke, not timed)', () => {
     const rows = result.rowsPerRegistration as Record<string, number>;
     expect(rows.matchKeys).toBeGreaterThan(0);
     expect(rows.outbox).toBeGreaterThan(0);
+    // CPU per registration of the server process and the database's backends (read from /proc on Linux).
+    const cpu = result.cpuMsPerRequest as Record<'system' | 'baseline', { process: number; database: number | null; total: number }>;
+    for (const side of [cpu.system, cpu.baseline]) {
+      expect(side.process).toBeGreaterThan(0);
+      if (process.platform === 'linux') expect(side.database).toBeGreaterThan(0);
+      expect(side.total).toBeGreaterThanOrEqual(side.process);
+    }
+    expect(result.cpuRatio).toBeGreaterThan(0);
   }, 240_000);
 
   it('scale: grows one intake database in two sizes and measures every operation at each, with its size and query plans', async () => {
