@@ -147,6 +147,11 @@ export class OutboxRelay {
         this.wake?.();
       });
       await client.connect();
+      // The relay's writes (rows marked published, old ones pruned) need not wait for their WAL
+      // to reach disk: a mark lost in a crash only sends those rows again, which consumers'
+      // inboxes absorb (delivery is at-least-once anyway). Measured under load, its commits' WAL
+      // syncs were a third of the registrations' own, on the same disk.
+      await client.query('SET synchronous_commit = off');
       this.client = client;
     }
     const { rows } = await this.client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
