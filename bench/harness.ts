@@ -223,6 +223,8 @@ export interface Interleaved {
   medianRoundRatio: number;
   system: LoadSummary;
   baseline: LoadSummary;
+  /** Each further phase (`also`), merged over rounds, with the system's ratio against it. */
+  also: Record<string, { summary: LoadSummary; ratio: number }>;
 }
 
 function median(values: number[]): number {
@@ -256,6 +258,8 @@ export async function interleave(options: {
   log: (m: string) => void;
   /** Called before and after the system's phase of each round (CPU profile of the first round). */
   aroundSystem?: { before(round: number): void; after(round: number): void };
+  /** Further baselines, run after the pair in every round (same rounds, same load). */
+  also?: Record<string, () => Promise<LoadSummary>>;
 }): Promise<Interleaved> {
   const rounds: Round[] = [];
   for (let i = 0; i < options.rounds; i++) {
@@ -271,6 +275,7 @@ export async function interleave(options: {
         results.baseline = await options.baseline();
       }
     }
+    for (const [name, run] of Object.entries(options.also ?? {})) results[name] = await run();
     const ratio = Math.round((results.system.reqPerSec / Math.max(1, results.baseline.reqPerSec)) * 1000) / 1000;
     rounds.push({ round: i + 1, order, loadBefore, results, ratio });
     options.log(
@@ -280,12 +285,19 @@ export async function interleave(options: {
   }
   const system = merge(rounds.map((r) => r.results.system));
   const baseline = merge(rounds.map((r) => r.results.baseline));
+  const also: Interleaved['also'] = {};
+  for (const name of Object.keys(options.also ?? {})) {
+    const summary = merge(rounds.map((r) => r.results[name]));
+    also[name] = { summary, ratio: Math.round((system.total / Math.max(1, summary.total)) * 1000) / 1000 };
+    options.log(`${name}: ${summary.reqPerSec} req/s p99 ${summary.p99Ms} ms; system / ${name} ${also[name].ratio}`);
+  }
   return {
     rounds,
     ratio: Math.round((system.total / Math.max(1, baseline.total)) * 1000) / 1000,
     medianRoundRatio: median(rounds.map((r) => r.ratio)),
     system,
     baseline,
+    also,
   };
 }
 

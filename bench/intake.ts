@@ -18,7 +18,8 @@
 //   npm run bench -- intake       BENCH_ROUNDS (4), BENCH_SECONDS (8 per phase), BENCH_CONNECTIONS (16),
 //                                 BENCH_WARMUP_SECONDS (5), BENCH_HALF_RATE_SECONDS (15),
 //                                 BENCH_PROFILE=<dir> (CPU profile of the system's first round)
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
+import type { AgreementKey } from '@puente/privacy';
 import { announceReady, benchAuth, benchDatabasePrefix, closedLoad, interleave, serveControl, startFreshIntake, startServerChild } from './harness';
 import { databaseCpu, machineLoad, pacedLoad, processCpuSeconds, writeResult } from './support';
 
@@ -76,6 +77,22 @@ interface RowsPerRegistration {
   outboxPayloadBytes: number;
 }
 
+/** Column values of the bare registration's rows (random for the rows-only baseline, real for the complete one). */
+interface BareValues {
+  personId: string;
+  caseId: string;
+  now: Date;
+  /** given names, family names, birth date, languages, contact, documents (stored after 'pv1.'). */
+  fields: unknown[];
+  wrappedKey: Buffer;
+  keys: { rule: string; value: string }[];
+  /** Outbox payloads (none when the events go straight to Kafka). */
+  outbox: Buffer[];
+}
+
+/** Where the complete baseline sends its events (six partitions, as intake's case topic). */
+const COMPLETE_TOPIC = 'puente.bench.registration.v1';
+
 const BENCH_TABLES = ['person', 'person_data_key', 'person_match_key', 'intake_case', 'case_person', 'outbox_message', 'audit_record'];
 
 async function serve(): Promise<void> {
@@ -90,13 +107,9 @@ async function serve(): Promise<void> {
   let rows: RowsPerRegistration = { matchKeys: 4, outbox: 2, outboxPayloadBytes: 200 };
 
   const bare = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
-  bare.post('/v1/persons', async (request, reply) => {
-    const b = request.body as Record<string, unknown>;
-    const personId = randomUUID();
-    const caseId = randomUUID();
-    const now = new Date();
-    const hex = () => randomBytes(32).toString('hex');
-    await pool.query(
+  /** The registration's rows in one statement (one transaction), with the given column values. */
+  const insertRows = (b: Record<string, unknown>, v: BareValues) =>
+    pool.query(
       `WITH p AS (
          INSERT INTO bench_person (id, site_code, sex, nationality, age_band, vulnerability_flags, interpreter_needed, given_names_enc, family_names_enc,
            birth_date_enc, languages_enc, contact_enc, documents_enc, registered_at, registered_by, updated_at, version)
@@ -111,14 +124,74 @@ async function serve(): Promise<void> {
        INSERT INTO bench_audit_record (seq, id, occurred_at, service, node, actor_client_id, action, object_type, object_id, purpose, outcome, prev_hash, hash)
        VALUES (nextval('bench_audit_seq'), $19, $11, 'intake', 'GT', 'bench', 'person.create', 'person', $1, 'case-management', 'success', $20, $21)`,
       [
-        personId, b.siteCode, b.sex, b.nationality, b.givenNames, b.familyNames, b.birthDate, JSON.stringify(b.languages), JSON.stringify(b.contact),
-        JSON.stringify(b.documents), now, randomBytes(60),
-        Array.from({ length: rows.matchKeys }, (_, i) => `rule-${i}`), Array.from({ length: rows.matchKeys }, () => hex()),
-        caseId, (b.case as { priority?: string } | undefined)?.priority ?? 'normal',
-        Array.from({ length: rows.outbox }, () => randomUUID()), Array.from({ length: rows.outbox }, () => randomBytes(rows.outboxPayloadBytes)),
-        randomUUID(), hex(), hex(),
+        v.personId, b.siteCode, b.sex, b.nationality, ...v.fields, v.now, v.wrappedKey,
+        v.keys.map((k) => k.rule), v.keys.map((k) => k.value),
+        v.caseId, (b.case as { priority?: string } | undefined)?.priority ?? 'normal',
+        v.outbox.map(() => randomUUID()), v.outbox,
+        randomUUID(), randomBytes(32).toString('hex'), randomBytes(32).toString('hex'),
       ],
     );
+  bare.post('/v1/persons', async (request, reply) => {
+    const b = request.body as Record<string, unknown>;
+    const personId = randomUUID();
+    const caseId = randomUUID();
+    const hex = () => randomBytes(32).toString('hex');
+    await insertRows(b, {
+      personId,
+      caseId,
+      now: new Date(),
+      fields: [b.givenNames, b.familyNames, b.birthDate, JSON.stringify(b.languages), JSON.stringify(b.contact), JSON.stringify(b.documents)],
+      wrappedKey: randomBytes(60),
+      keys: Array.from({ length: rows.matchKeys }, (_, i) => ({ rule: `rule-${i}`, value: hex() })),
+      outbox: Array.from({ length: rows.outbox }, () => randomBytes(rows.outboxPayloadBytes)),
+    });
+    return reply.code(201).send({ personId, caseId });
+  });
+
+  // The same rows plus the registration's essential work, done the plainest way: the match keys
+  // (libs/privacy's computeMatchKeys under the service's agreement keys), the service's own
+  // duplicate candidate query, a fresh AES-256-GCM data key per person sealing each identity field
+  // and wrapped under a key-encryption key, and the events sent straight to Kafka (acks=all) as the
+  // response's last step instead of through an outbox. No framework, auth, validation,
+  // Idempotency-Key, audit chain, outbox relay or timeline.
+  const { createBrokerClient, createIdempotentProducer, ensureTopics, parseBrokers } = await import('@puente/messaging');
+  const { computeMatchKeys, lookupSignals } = await import('@puente/privacy');
+  const { IntakeConfig } = await import('../services/intake/src/config/intake.config');
+  const { AGREEMENT_KEYS } = await import('../services/intake/src/common/privacy.providers');
+  const { candidateQuery } = await import('../services/intake/src/duplicates/duplicate-detector');
+  const agreementKeys = app.get<AgreementKey[]>(AGREEMENT_KEYS);
+  const lookup = lookupSignals(app.get(IntakeConfig).DUPLICATE_SCORE_THRESHOLD);
+  const kek = randomBytes(32);
+  const seal = (key: Buffer, plain: string | Buffer) => {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const sealed = Buffer.concat([cipher.update(plain), cipher.final()]);
+    return Buffer.concat([iv, sealed, cipher.getAuthTag()]);
+  };
+  const broker = createBrokerClient({ brokers: parseBrokers(process.env.KAFKA_BROKERS), clientId: 'bench-bare-registration' });
+  await ensureTopics(broker, [{ name: COMPLETE_TOPIC, partitions: 6 }]);
+  const producer = createIdempotentProducer(broker);
+  await producer.connect();
+  bare.post('/v1/persons-complete', async (request, reply) => {
+    const b = request.body as Record<string, unknown>;
+    const personId = randomUUID();
+    const caseId = randomUUID();
+    const identity = { givenName: String(b.givenNames), familyName: String(b.familyNames), birthDate: String(b.birthDate), nationality: String(b.nationality) };
+    const keys = agreementKeys.flatMap((k) => computeMatchKeys(identity, k));
+    const candidates = candidateQuery(keys, lookup);
+    if (candidates) await pool.query(candidates.text, candidates.values);
+    const dataKey = randomBytes(32);
+    const fields = [b.givenNames, b.familyNames, b.birthDate, JSON.stringify(b.languages), JSON.stringify(b.contact), JSON.stringify(b.documents)];
+    await insertRows(b, {
+      personId,
+      caseId,
+      now: new Date(),
+      fields: fields.map((f) => seal(dataKey, String(f)).toString('base64')),
+      wrappedKey: seal(kek, dataKey),
+      keys,
+      outbox: [],
+    });
+    await producer.send({ topic: COMPLETE_TOPIC, acks: -1, messages: Array.from({ length: rows.outbox }, () => ({ key: caseId, value: randomBytes(rows.outboxPayloadBytes) })) });
     return reply.code(201).send({ personId, caseId });
   });
   // Context only: the person row alone.
@@ -164,6 +237,7 @@ async function serve(): Promise<void> {
   });
   await serveControl('intake', async () => {
     await bare.close();
+    await producer.disconnect();
     await pool.end();
     await app.close();
   });
@@ -240,11 +314,13 @@ async function main(): Promise<void> {
     const counted = await server.request<{ rows: RowsPerRegistration; persons: number }>('count-rows');
     log(`a registration wrote ${counted.rows.matchKeys} match keys and ${counted.rows.outbox} outbox rows (${counted.rows.outboxPayloadBytes} bytes each on average; ${counted.persons} persons)`);
     await register(server.ready.baseline, WARMUP_SECONDS);
+    await register(server.ready.baseline, WARMUP_SECONDS, '/v1/persons-complete');
 
     await server.request('settle');
     // CPU of each phase (the system's until its events are published and projected), summed over rounds.
-    const cpu = { system: { process: 0, database: 0 as number | null, broker: 0 as number | null, requests: 0 }, baseline: { process: 0, database: 0 as number | null, broker: 0 as number | null, requests: 0 } };
-    const costed = async (phase: 'system' | 'baseline', run: () => Promise<Awaited<ReturnType<typeof register>>>) => {
+    const zero = () => ({ process: 0, database: 0 as number | null, broker: 0 as number | null, requests: 0 });
+    const cpu = { system: zero(), baseline: zero(), complete: zero() };
+    const costed = async (phase: 'system' | 'baseline' | 'complete', run: () => Promise<Awaited<ReturnType<typeof register>>>) => {
       const before = await server.request<CpuSnapshot>('cpu');
       const result = await run();
       if (phase === 'system') await server.request('settle');
@@ -261,13 +337,22 @@ async function main(): Promise<void> {
       rounds: ROUNDS,
       baseline: () => costed('baseline', () => register(server.ready.baseline, SECONDS)),
       system: () => costed('system', () => register(server.ready.system, SECONDS)),
+      also: { complete: () => costed('complete', () => register(server.ready.baseline, SECONDS, '/v1/persons-complete')) },
       log,
       aroundSystem: { before: (i) => i === 0 && server.send('profile-start'), after: (i) => i === 0 && server.send('profile-stop') },
     });
-    const cpuMsPerRequest = { system: perRequest(cpu.system, cpu.system.requests), baseline: perRequest(cpu.baseline, cpu.baseline.requests) };
+    const cpuMsPerRequest = {
+      system: perRequest(cpu.system, cpu.system.requests),
+      baseline: perRequest(cpu.baseline, cpu.baseline.requests),
+      complete: perRequest(cpu.complete, cpu.complete.requests),
+    };
     // The work ratio: what the throughput ratio would be if both were CPU-bound on the same cores.
     const cpuRatio = cpuMsPerRequest.system.total && cpuMsPerRequest.baseline.total ? Math.round((cpuMsPerRequest.baseline.total / cpuMsPerRequest.system.total) * 1000) / 1000 : null;
-    log(`CPU ms per request (process, database, broker): system ${JSON.stringify(cpuMsPerRequest.system)}, baseline ${JSON.stringify(cpuMsPerRequest.baseline)}; CPU ratio ${cpuRatio}`);
+    const completeCpuRatio = cpuMsPerRequest.system.total && cpuMsPerRequest.complete.total ? Math.round((cpuMsPerRequest.complete.total / cpuMsPerRequest.system.total) * 1000) / 1000 : null;
+    log(
+      `CPU ms per request (process, database, broker): system ${JSON.stringify(cpuMsPerRequest.system)}, baseline ${JSON.stringify(cpuMsPerRequest.baseline)}, ` +
+        `complete baseline ${JSON.stringify(cpuMsPerRequest.complete)}; CPU ratio ${cpuRatio}, against the complete baseline ${completeCpuRatio}`,
+    );
     const singleInsert = { ...(await register(server.ready.baseline, SECONDS, '/v1/persons-single-insert')), load: machineLoad() };
     log(`context: the person row alone, ${singleInsert.reqPerSec} req/s`);
 
@@ -296,6 +381,9 @@ async function main(): Promise<void> {
       perRound: measured.rounds,
       cpuMsPerRequest,
       cpuRatio,
+      // The same rows plus the registration's essential work (match keys, duplicate lookup,
+      // encryption, events sent to Kafka) done the plainest way: the platform's own overhead.
+      completeBaseline: { ...measured.also.complete.summary, ratio: measured.also.complete.ratio, cpuRatio: completeCpuRatio },
       halfRate: { ...half, load: halfLoad, p99TargetMs: P99_TARGET_MS },
       singleInsertContext: singleInsert,
       met:

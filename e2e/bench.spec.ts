@@ -68,13 +68,16 @@ describe('benchmark scenarios at a tiny size (smoke, not timed)', () => {
       baseline: { non2xx: 0, errors: 0 },
       halfRate: { non2xx: 0, errors: 0, p99Ms: expect.any(Number) },
       singleInsertContext: { non2xx: 0 },
+      // The same rows plus lookup, encryption and events sent to Kafka, the plainest way.
+      completeBaseline: { non2xx: 0, errors: 0, ratio: expect.any(Number) },
     });
+    expect((result.completeBaseline as { total: number }).total).toBeGreaterThan(0);
     const rows = result.rowsPerRegistration as Record<string, number>;
     expect(rows.matchKeys).toBeGreaterThan(0);
     expect(rows.outbox).toBeGreaterThan(0);
     // CPU per registration of the server process and the database's backends (read from /proc on Linux).
-    const cpu = result.cpuMsPerRequest as Record<'system' | 'baseline', { process: number; database: number | null; total: number }>;
-    for (const side of [cpu.system, cpu.baseline]) {
+    const cpu = result.cpuMsPerRequest as Record<'system' | 'baseline' | 'complete', { process: number; database: number | null; total: number }>;
+    for (const side of [cpu.system, cpu.baseline, cpu.complete]) {
       expect(side.process).toBeGreaterThan(0);
       if (process.platform === 'linux') expect(side.database).toBeGreaterThan(0);
       expect(side.total).toBeGreaterThanOrEqual(side.process);
