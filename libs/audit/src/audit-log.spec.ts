@@ -134,6 +134,50 @@ describe('AuditLog (real PostgreSQL)', () => {
     expect(auditRecordHash(rest)).toBe(hash);
   });
 
+  it("takes the append lock only once the CTEs named in `after` ran, so a writer queues behind the append alone", async () => {
+    await ds.query('CREATE TABLE IF NOT EXISTS spec_gate (id int PRIMARY KEY)');
+    await ds.query('TRUNCATE spec_gate');
+    await ds.query('INSERT INTO spec_gate VALUES (1)');
+    const statement = (id: number, after?: string[]) => {
+      const audit = log.part(sampleEntry({ action: 'person.create' }), { after });
+      return { audit, ...composeStatement([{ ctes: [['gate_insert', 'INSERT INTO spec_gate VALUES ($1) RETURNING 1']], params: [id] }, audit.part], 'SELECT audit_insert.seq, audit_insert.prev_hash, audit_insert.hash FROM audit_insert') };
+    };
+    const sqlState = (e: unknown) => (e as { driverError?: { code?: string } }).driverError?.code;
+    // Another writer holds the append lock until released.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const lockHeld = new Promise<void>((r) => (locked = r));
+    const holder = replica.transaction(async (tx) => {
+      await auditLogOn(replica).append(tx, sampleEntry());
+      locked();
+      await held;
+    });
+    await lockHeld;
+    const runner = ds.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query("SET lock_timeout = '1s'");
+      // Gated: the duplicate key fails the statement at once, before it ever asks for the lock.
+      const gated = statement(1, ['gate_insert']);
+      expect(sqlState(await runner.query(gated.text, gated.values).catch((e: unknown) => e))).toBe('23505');
+      // Not gated: the same statement asks for the lock first, and gives up waiting for it.
+      const ungated = statement(1);
+      expect(sqlState(await runner.query(ungated.text, ungated.values).catch((e: unknown) => e))).toBe('55P03');
+    } finally {
+      await runner.release();
+      release();
+      await holder;
+    }
+    // Gated and free to run: written and chained after the holder's record.
+    const fine = statement(2, ['gate_insert']);
+    const [row] = (await ds.query(fine.text, fine.values)) as { seq: string; prev_hash: string; hash: string }[];
+    expect(fine.audit.stored(row).seq).toBe('2');
+    expect(await ds.query('SELECT id FROM spec_gate ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(await verifyChain(ds)).toMatchObject({ ok: true, count: 2 });
+    expect(() => log.part(sampleEntry(), { after: ['x; DROP TABLE audit_record'] })).toThrow(RangeError);
+  });
+
   it('serializes a transaction that holds the append lock against concurrent appends', async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));

@@ -311,15 +311,27 @@ export class AuditLog {
    * `stored` checks the hash the database computed against this record's canonical encoding
    * (equal by construction: seq and prev_hash are digits and hex, spliced where the encoding
    * has them). Run the statement in its own transaction (autocommit) or in a READ COMMITTED one.
+   *
+   * `after`: CTEs of the same statement, defined before this part and with a RETURNING clause,
+   * that run to completion before the chain's head is read and its lock taken (the head is gated
+   * on them: a one-time filter PostgreSQL evaluates first). Otherwise the final SELECT, which
+   * reads `audit_insert`, takes the lock first and holds it through every other insert of the
+   * statement, so concurrent writers queue behind all of that work instead of the append alone.
    */
-  part(entry: AuditEntry): { part: StatementPart; stored: (row: { seq: string; prev_hash: string; hash: string }) => AuditRecordJson } {
+  part(
+    entry: AuditEntry,
+    options: { after?: readonly string[] } = {},
+  ): { part: StatementPart; stored: (row: { seq: string; prev_hash: string; hash: string }) => AuditRecordJson } {
     const fields = this.prepare(entry);
     const params = this.oneRecordParams(fields);
     if (!params) throw new AuditEntryError('audit record cannot be encoded for a single-statement append');
+    const after = options.after ?? [];
+    for (const name of after) if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new RangeError(`invalid CTE name: ${name}`);
+    const head = after.length === 0 ? HEAD_CTE : `${HEAD_CTE} WHERE ${after.map((name) => `(SELECT count(*) FROM ${name}) >= 0`).join(' AND ')}`;
     return {
       part: {
         ctes: [
-          ['audit_head', HEAD_CTE, 'materialized'],
+          ['audit_head', head, 'materialized'],
           ['audit_next', NEXT_CTE],
           ['audit_insert', INSERT_CTE],
         ],

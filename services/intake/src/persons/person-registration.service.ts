@@ -109,7 +109,9 @@ export class PersonRegistrationService {
         ],
         now,
       );
-      const audit = this.audit.part(this.auditEntry(caller, person.id, now));
+      // The chain's lock is taken once the person, match keys, case, membership, duplicates and
+      // consents are written: concurrent registrations queue only behind the append and commit.
+      const audit = this.audit.part(this.auditEntry(caller, person.id, now), { after: REGISTRATION_WRITES });
       const row: Person = { ...person, ...encryptedColumns(encrypted.fields) };
       const statement = composeStatement(
         [encrypted.part, registrationPart(row, c, opened, keys, duplicates, joined), outbox.part, audit.part, ...(completion ? [completion] : [])],
@@ -188,6 +190,9 @@ export class PersonRegistrationService {
   }
 }
 
+/** The CTEs of registrationPart that complete before the audit chain's lock is taken (see AuditLog.part). */
+const REGISTRATION_WRITES = ['match_key_insert', 'case_insert', 'case_person_insert', 'duplicate_insert', 'consent_insert'];
+
 /** The person is inserted only if the site exists and is active; the final SELECT raises this otherwise. */
 const INACTIVE_SITE = 'registration-site-inactive';
 
@@ -219,7 +224,8 @@ function registrationPart(p: Person, c: IntakeCase, opened: boolean, keys: reado
       [
         'match_key_insert',
         `INSERT INTO person_match_key (person_id, kid, rule, value)
-         SELECT person_insert.id, k.kid, k.rule, k.value FROM person_insert, unnest($18::text[], $19::text[], $20::text[]) AS k (kid, rule, value)`,
+         SELECT person_insert.id, k.kid, k.rule, k.value FROM person_insert, unnest($18::text[], $19::text[], $20::text[]) AS k (kid, rule, value)
+         RETURNING 1`,
       ],
       [
         'case_insert',
@@ -227,12 +233,13 @@ function registrationPart(p: Person, c: IntakeCase, opened: boolean, keys: reado
          SELECT $21, $29, $2, $22, 'open', $23, person_insert.id, $16, $17, $16, 1 FROM person_insert WHERE $30::boolean
          RETURNING id`,
       ],
-      ['case_person_insert', `INSERT INTO case_person (case_id, person_id, added_at) SELECT $21, person_insert.id, $16 FROM person_insert`],
+      ['case_person_insert', `INSERT INTO case_person (case_id, person_id, added_at) SELECT $21, person_insert.id, $16 FROM person_insert RETURNING 1`],
       [
         'duplicate_insert',
         `INSERT INTO possible_duplicate (id, person_id, case_id, other_node, other_reference, rules, score, status, found_at)
          SELECT d.id, person_insert.id, $21, d.node, d.reference, string_to_array(d.rules, ','), d.score, 'open', $16
-         FROM person_insert, unnest($24::uuid[], $25::text[], $26::text[], $27::text[], $28::float8[]) AS d (id, node, reference, rules, score)`,
+         FROM person_insert, unnest($24::uuid[], $25::text[], $26::text[], $27::text[], $28::float8[]) AS d (id, node, reference, rules, score)
+         RETURNING 1`,
       ],
       [
         'consent_insert',
@@ -240,7 +247,8 @@ function registrationPart(p: Person, c: IntakeCase, opened: boolean, keys: reado
            valid_from, valid_until, recorded_at, recorded_by, version)
          SELECT k.id, $21, person_insert.id, k.purpose, k.partner_type, k.destination_country, k.method, k.witnessed_by, k.guardian_reference, $16, k.valid_until, $16, $17, 1
          FROM person_insert, unnest($31::uuid[], $32::text[], $33::text[], $34::text[], $35::text[], $36::text[], $37::text[], $38::timestamptz[])
-           AS k (id, purpose, partner_type, destination_country, method, witnessed_by, guardian_reference, valid_until)`,
+           AS k (id, purpose, partner_type, destination_country, method, witnessed_by, guardian_reference, valid_until)
+         RETURNING 1`,
       ],
     ],
     params: [
