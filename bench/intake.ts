@@ -21,7 +21,7 @@
 import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
 import type { AgreementKey } from '@puente/privacy';
 import { announceReady, benchAuth, benchDatabasePrefix, closedLoad, interleave, serveControl, startFreshIntake, startServerChild } from './harness';
-import { databaseCpu, machineLoad, pacedLoad, processCpuSeconds, writeResult } from './support';
+import { cpuSecondsBetween, databaseCpu, machineLoad, pacedLoad, processCpuSeconds, writeResult } from './support';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -278,11 +278,7 @@ interface CpuSnapshot {
 
 /** CPU seconds used between two snapshots: the server process, the database's backends, the broker (null where unreadable). */
 function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): { process: number; database: number | null; broker: number | null } {
-  let database: number | null = null;
-  if (before.database && after.database) {
-    const earlier = new Map(before.database);
-    database = after.database.reduce((sum, [pid, s]) => sum + s - (earlier.get(pid) ?? 0), 0);
-  }
+  const database = cpuSecondsBetween(before.database && new Map(before.database), after.database && new Map(after.database));
   return { process: after.process - before.process, database, broker: before.broker !== null && after.broker !== null ? after.broker - before.broker : null };
 }
 

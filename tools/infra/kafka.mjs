@@ -751,15 +751,6 @@ export async function fetchKafka({ log = console.error } = {}) {
   return withLock(() => fetchJars(log));
 }
 
-/**
- * Makes sure a Kafka broker answers and resolves { brokers, startedHere }.
- * startedHere is true only if this call spawned the broker (callers that see true may stop it).
- */
-/**
- * `fresh`: when this call starts the broker (not when it reuses one), it starts from empty
- * storage. Test runs use it so topics never carry events from earlier runs (every test consumer
- * group reads from the beginning).
- */
 /** The pid of the broker this tool runs on `port` (KAFKA_PORT by default), or undefined (none, or one it did not start). */
 export function localBrokerPid(port = kafkaPort()) {
   const p = paths(port);
@@ -767,6 +758,13 @@ export function localBrokerPid(port = kafkaPort()) {
   return pid && isKafkaProcess(pid, p.serverProps) ? pid : undefined;
 }
 
+/**
+ * Makes sure a Kafka broker answers and resolves { brokers, startedHere }.
+ * startedHere is true only if this call spawned the broker (callers that see true may stop it).
+ * `fresh`: when this call starts the broker (not when it reuses one), it starts from empty
+ * storage. Test runs use it so topics never carry events from earlier runs (every test consumer
+ * group reads from the beginning).
+ */
 export async function ensureKafka({ log = console.error, fresh = false, port } = {}) {
   // An explicit `port` (a second node's broker, e.g. federation tests) ignores KAFKA_BROKERS.
   if (process.env.KAFKA_BROKERS && port === undefined) {

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { parseTraceparent, type StatementPart } from '@puente/platform';
+import { assertCteName, parseTraceparent, type StatementPart } from '@puente/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   AUDIT_OUTCOMES,
@@ -326,7 +326,7 @@ export class AuditLog {
     const params = this.oneRecordParams(fields);
     if (!params) throw new AuditEntryError('audit record cannot be encoded for a single-statement append');
     const after = options.after ?? [];
-    for (const name of after) if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new RangeError(`invalid CTE name: ${name}`);
+    after.forEach(assertCteName);
     const head = after.length === 0 ? HEAD_CTE : `${HEAD_CTE} WHERE ${after.map((name) => `(SELECT count(*) FROM ${name}) >= 0`).join(' AND ')}`;
     return {
       part: {

@@ -19,8 +19,7 @@ export {
 } from './config/load-config';
 export { ensureDatabase, quoteIdentifier, DatabaseUnavailableError } from './database/ensure-database';
 export { withMigrationLock, initializeDataSourceLocked, MIGRATION_LOCK_KEY } from './database/migration-lock';
-export { composeStatement, type StatementPart, type ComposedStatement } from './database/statement';
-export { readRows } from './database/hot-read';
+export { assertCteName, composeStatement, type StatementPart, type ComposedStatement } from './database/statement';
 export { preparedStatementName, queryPrepared } from './database/prepared';
 export { isConcurrencyAbort, isDatabaseUnavailable, isUniqueViolation, sqlStateOf } from './database/database-errors';
 export { buildTypeOrmOptions, type DatabaseOptions, type EntityClass, type MigrationClass } from './database/typeorm-options';

@@ -19,6 +19,11 @@ export interface ComposedStatement {
 }
 
 const CTE_NAME = /^[a-z_][a-z0-9_]*$/;
+
+/** Throws unless `name` can name a CTE (it is spliced into SQL text, never a parameter). */
+export function assertCteName(name: string): void {
+  if (!CTE_NAME.test(name)) throw new RangeError(`invalid CTE name: ${name}`);
+}
 const PLACEHOLDER = /\$(\d+)/g;
 
 /** `WITH <every part's CTEs> <select>`: `select` reads the CTEs by name (its own text has no parameters). */
@@ -29,7 +34,7 @@ export function composeStatement(parts: readonly StatementPart[], select: string
   for (const part of parts) {
     const offset = values.length;
     for (const [name, body, materialized] of part.ctes) {
-      if (!CTE_NAME.test(name)) throw new RangeError(`invalid CTE name: ${name}`);
+      assertCteName(name);
       if (names.has(name)) throw new RangeError(`CTE name used twice in one statement: ${name}`);
       names.add(name);
       const renumbered = body.replace(PLACEHOLDER, (_, n: string) => {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { assertJurisdiction, resourceNotFound } from '@puente/auth';
-import { assertIfMatch, assertVersionUpdated, computeEtag, isUniqueViolation, type Page, paginate, readRows } from '@puente/platform';
+import { assertIfMatch, assertVersionUpdated, computeEtag, isUniqueViolation, type Page, paginate, queryPrepared } from '@puente/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type Caller } from '@puente/audit';
 import { isCountryCode } from '../common/iso-codes';
@@ -9,12 +9,9 @@ import type { CreateSiteDto, ListSitesQueryDto, UpdateSiteDto } from './site.dto
 import { Site } from './site.entity';
 
 /** Every site read by code (the hottest read of the platform): columns under the entity's property names. */
-const SITE_BY_CODE = {
-  name: 'intake-site-by-code',
-  text: `SELECT code, name, country, kind, locality, operating_partner_id AS "operatingPartnerId", active,
-                created_at AS "createdAt", updated_at AS "updatedAt", version
-           FROM site WHERE code = $1`,
-};
+const SITE_BY_CODE = `SELECT code, name, country, kind, locality, operating_partner_id AS "operatingPartnerId", active,
+         created_at AS "createdAt", updated_at AS "updatedAt", version
+    FROM site WHERE code = $1`;
 
 export function siteEtag(site: Pick<Site, 'code' | 'version'>): string {
   return computeEtag({ id: `site:${site.code}`, version: site.version });
@@ -77,7 +74,7 @@ export class SitesService {
   }
 
   async get(code: string): Promise<Site> {
-    const [site] = await readRows<Site>(this.dataSource, SITE_BY_CODE, [code]);
+    const [site] = await queryPrepared<Site>(this.dataSource.manager, SITE_BY_CODE, [code]);
     if (!site) throw resourceNotFound('site');
     return site;
   }
