@@ -21,7 +21,7 @@
 import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
 import type { AgreementKey } from '@puente/privacy';
 import { announceReady, benchAuth, benchDatabasePrefix, closedLoad, interleave, serveControl, startFreshIntake, startServerChild } from './harness';
-import { cpuSecondsBetween, databaseCpu, machineLoad, pacedLoad, processCpuSeconds, writeResult } from './support';
+import { cpuSecondsBetween, databaseCpu, machineLoad, pacedLoad, processCpuSeconds, watchTail, type TailReport, writeResult } from './support';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -213,6 +213,7 @@ async function serve(): Promise<void> {
   announceReady({ system: await app.getUrl(), baseline: `http://127.0.0.1:${barePort}` });
   const databaseName = new URL(databaseUrl).pathname.slice(1);
   const brokerPid = Number(process.env.KAFKA_BROKER_PID) || undefined;
+  let tail: Awaited<ReturnType<typeof watchTail>> | undefined;
   process.on('message', async (message) => {
     if (message === 'cpu') {
       // CPU seconds so far of this process (the service and the bare routes), the database's backends and the broker.
@@ -223,6 +224,16 @@ async function serve(): Promise<void> {
     }
     if (message === 'settle') {
       process.send?.(await settled(pool));
+      return;
+    }
+    if (message === 'tail-start') {
+      tail = await watchTail((sql, params) => pool.query(sql, params), [databaseName]);
+      process.send?.({ watching: true });
+      return;
+    }
+    if (message === 'tail-stop') {
+      process.send?.((await tail?.stop()) ?? null);
+      tail = undefined;
       return;
     }
     if (message !== 'count-rows') return;
@@ -355,6 +366,7 @@ async function main(): Promise<void> {
     // The last round's registrations published and projected first: the paced phase measures itself.
     await server.request('settle');
     const halfLoad = machineLoad();
+    await server.request('tail-start');
     const half = await pacedLoad({
       url: server.ready.system,
       rate: halfRate,
@@ -364,7 +376,13 @@ async function main(): Promise<void> {
         return { method: 'POST', path: '/v1/persons', headers: { ...headers, ...r.headers }, body: r.body };
       },
     });
-    log(`half rate: ${half.reqPerSec} req/s, p50 ${half.p50Ms} ms, p99 ${half.p99Ms} ms`);
+    const tail = await server.request<TailReport | null>('tail-stop');
+    const worst = half.windows.p99Ms.map((p99, i) => ({ at: i * half.windows.seconds, p99 })).sort((a, b) => b.p99 - a.p99).slice(0, 3);
+    log(
+      `half rate: ${half.reqPerSec} req/s, p50 ${half.p50Ms} ms, p99 ${half.p99Ms} ms; worst ${half.windows.seconds} s windows (p99 ms at s): ` +
+        `${worst.map((w) => `${w.p99}@${w.at}`).join(', ')}; service event-loop delay max ${tail?.eventLoopDelayMs.max} ms, GC pause max ${tail?.gc.maxMs} ms; ` +
+        `database backends by wait (average active): ${JSON.stringify(tail?.databaseWaits)}`,
+    );
     // After the half-rate phase: its thousands of bare inserts a second must not still be in the
     // database's hands when the paced registrations start.
     const singleInsert = { ...(await register(server.ready.baseline, SECONDS, '/v1/persons-single-insert')), load: machineLoad() };
@@ -387,7 +405,8 @@ async function main(): Promise<void> {
       // The same rows plus the registration's essential work (match keys, duplicate lookup,
       // encryption, events sent to Kafka) done the plainest way: the platform's own overhead.
       completeBaseline: { ...measured.also.complete.summary, ratio: measured.also.complete.ratio, cpuRatio: completeCpuRatio },
-      halfRate: { ...half, load: halfLoad, p99TargetMs: P99_TARGET_MS },
+      // What the paced phase's slow requests could have waited on (see watchTail).
+      halfRate: { ...half, load: halfLoad, p99TargetMs: P99_TARGET_MS, tail },
       singleInsertContext: singleInsert,
       met:
         measured.ratio >= RATIO_TARGET &&

@@ -27,7 +27,7 @@
 // Targets: p99 at 1M ≤ 1.5 × p99 at 10k for each operation; duplicate lookup p99 ≤ 20 ms at 1M.
 //
 //   npm run bench -- scale        BENCH_SIZES (10000,100000,1000000), BENCH_SAMPLES (300 reads per operation),
-//                                 BENCH_REGISTRATIONS (150), BENCH_BATCH (1000 persons per statement),
+//                                 BENCH_REGISTRATIONS (600), BENCH_BATCH (1000 persons per statement),
 //                                 BENCH_WORKERS (2 threads making the preload's rows), BENCH_PLAN_SAMPLES (100 EXPLAIN ANALYZE per hot query),
 //                                 BENCH_BULK_INDEX_STEP (500000: a step adding as many builds the match-key indexes after its rows)
 import { createHash, randomUUID } from 'node:crypto';
@@ -40,7 +40,7 @@ import { announceReady, benchAuth, benchDatabasePrefix, serveControl, startFresh
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
-const REGISTRATIONS = Number(process.env.BENCH_REGISTRATIONS ?? 150);
+const REGISTRATIONS = Number(process.env.BENCH_REGISTRATIONS ?? 600);
 const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const RATIO_TARGET = 1.5;

@@ -106,7 +106,15 @@ export interface PacedResult {
   maxMs: number;
   non2xx: number;
   errors: number;
+  /**
+   * p99 and max of the requests due in each consecutive window of `seconds`: a p99 set by a few
+   * stalls shows as one or two bad windows among good ones, a slow server as every window.
+   */
+  windows: { seconds: number; p99Ms: number[]; maxMs: number[] };
 }
+
+/** Seconds per window of PacedResult.windows. */
+const PACED_WINDOW_SECONDS = 2;
 
 /**
  * Open-loop load at a steady rate: request i is due at start + i/rate and its latency is measured
@@ -127,6 +135,7 @@ export async function pacedLoad(options: {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
   const total = Math.round(options.rate * options.seconds);
   const latencies: number[] = [];
+  const windows: number[][] = [];
   let non2xx = 0;
   let errors = 0;
   const start = performance.now() + 20;
@@ -138,7 +147,9 @@ export async function pacedLoad(options: {
         (res) => {
           res.resume();
           res.on('end', () => {
-            latencies.push(performance.now() - due);
+            const ms = performance.now() - due;
+            latencies.push(ms);
+            (windows[Math.floor((due - start) / (PACED_WINDOW_SECONDS * 1000))] ??= []).push(ms);
             if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) > 299) non2xx++;
             resolve();
           });
@@ -171,5 +182,71 @@ export async function pacedLoad(options: {
     maxMs: round(sorted[sorted.length - 1] ?? NaN),
     non2xx,
     errors,
+    windows: {
+      seconds: PACED_WINDOW_SECONDS,
+      p99Ms: Array.from(windows, (w) => round(w ? percentile(w.sort((a, b) => a - b), 99) : NaN)),
+      maxMs: Array.from(windows, (w) => round(w ? w[w.length - 1] : NaN)),
+    },
+  };
+}
+
+export interface TailReport {
+  /** The process's event-loop delay (10 ms resolution: values below it mean "no delay"). */
+  eventLoopDelayMs: { p99: number; max: number };
+  /** Garbage-collection pauses of the process. */
+  gc: { count: number; totalMs: number; maxMs: number };
+  /** Average number of the databases' active backends in each wait (`CPU` when none), sampled every 20 ms; the six largest. */
+  databaseWaits: Record<string, number> | null;
+  databaseSamples: number;
+}
+
+/**
+ * Watches, in a server process, what a latency phase's slow requests could have waited on: its
+ * event loop, its garbage collector and the database's backends (pg_stat_activity samples,
+ * through `query`, of the given databases). Started and stopped around the phase.
+ */
+export async function watchTail(query: ((sql: string, params: unknown[]) => Promise<{ rows: unknown[] }>) | null, databases: string[]): Promise<{ stop: () => Promise<TailReport> }> {
+  const { monitorEventLoopDelay, PerformanceObserver } = await import('node:perf_hooks');
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const gc = { count: 0, totalMs: 0, maxMs: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.count++;
+      gc.totalMs += entry.duration;
+      gc.maxMs = Math.max(gc.maxMs, entry.duration);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const waits = new Map<string, number>();
+  let samples = 0;
+  let sampling = query !== null;
+  const sampler = (async () => {
+    while (sampling && query) {
+      const { rows } = await query(
+        `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS wait, count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = ANY($1::text[]) AND state = 'active' AND pid <> pg_backend_pid() GROUP BY 1`,
+        [databases],
+      );
+      samples++;
+      for (const { wait, n } of rows as { wait: string; n: number }[]) waits.set(wait, (waits.get(wait) ?? 0) + n);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+  return {
+    stop: async () => {
+      sampling = false;
+      await sampler;
+      delay.disable();
+      observer.disconnect();
+      const top = [...waits].sort((a, b) => b[1] - a[1]).slice(0, 6);
+      return {
+        eventLoopDelayMs: { p99: ms(delay.percentile(99)), max: ms(delay.max) },
+        gc: { count: gc.count, totalMs: Math.round(gc.totalMs), maxMs: Math.round(gc.maxMs * 10) / 10 },
+        databaseWaits: query ? Object.fromEntries(top.map(([wait, n]) => [wait, Math.round((n / Math.max(1, samples)) * 1000) / 1000])) : null,
+        databaseSamples: samples,
+      };
+    },
   };
 }

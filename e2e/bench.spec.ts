@@ -66,7 +66,14 @@ describe('benchmark scenarios at a tiny size (smoke, not timed)', () => {
       ratio: expect.any(Number),
       system: { non2xx: 0, errors: 0 },
       baseline: { non2xx: 0, errors: 0 },
-      halfRate: { non2xx: 0, errors: 0, p99Ms: expect.any(Number) },
+      // The paced phase's p99 per window, and what its slow requests could have waited on.
+      halfRate: {
+        non2xx: 0,
+        errors: 0,
+        p99Ms: expect.any(Number),
+        windows: { seconds: 2, p99Ms: expect.any(Array), maxMs: expect.any(Array) },
+        tail: { eventLoopDelayMs: { p99: expect.any(Number), max: expect.any(Number) }, gc: { count: expect.any(Number), maxMs: expect.any(Number) } },
+      },
       singleInsertContext: { non2xx: 0 },
       // The same rows plus lookup, encryption and events sent to Kafka, the plainest way.
       completeBaseline: { non2xx: 0, errors: 0, ratio: expect.any(Number) },
@@ -83,6 +90,10 @@ describe('benchmark scenarios at a tiny size (smoke, not timed)', () => {
       expect(side.total).toBeGreaterThanOrEqual(side.process);
     }
     expect(result.cpuRatio).toBeGreaterThan(0);
+    const half = result.halfRate as { windows: { p99Ms: number[] }; tail: { databaseSamples: number; databaseWaits: Record<string, number> } };
+    expect(half.windows.p99Ms.length).toBeGreaterThanOrEqual(1);
+    expect(half.tail.databaseSamples).toBeGreaterThan(0);
+    expect(typeof half.tail.databaseWaits).toBe('object');
   }, 240_000);
 
   it('scale: grows one intake database in two sizes and measures every operation at each, with its size and query plans', async () => {
