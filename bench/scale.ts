@@ -430,6 +430,30 @@ async function timed(name: string, n: number, request: (k: number) => Promise<Re
   return latency(ms, failures);
 }
 
+async function walPosition(pool: Pool): Promise<string> {
+  return ((await pool.query(`SELECT pg_current_wal_insert_lsn()::text AS lsn`)).rows[0] as { lsn: string }).lsn;
+}
+
+/**
+ * WAL written per registration since `from` (with what the registrations set off: relay marks,
+ * timeline entries), and the share of it that is full-page images (pg_walinspect, when the
+ * server has it): a registration's random match-key index pages, first touched after a
+ * checkpoint, are each logged whole.
+ */
+async function walPerRegistration(pool: Pool, from: string, registrations: number): Promise<{ bytes: number; fullPageImageShare: number | null }> {
+  const to = await walPosition(pool);
+  const bytes = Number(((await pool.query(`SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::bigint AS n`, [to, from])).rows[0] as { n: string }).n);
+  let fullPageImageShare: number | null = null;
+  try {
+    await pool.query('CREATE EXTENSION IF NOT EXISTS pg_walinspect');
+    const [row] = (await pool.query(`SELECT sum(fpi_size)::float8 AS fpi, sum(combined_size)::float8 AS total FROM pg_get_wal_stats($1::pg_lsn, $2::pg_lsn, false)`, [from, to])).rows as { fpi: number; total: number }[];
+    if (row.total > 0) fullPageImageShare = Math.round((row.fpi / row.total) * 100) / 100;
+  } catch {
+    // No pg_walinspect, or the WAL was recycled by a checkpoint meanwhile: the byte count stands alone.
+  }
+  return { bytes: Math.round(bytes / Math.max(1, registrations)), fullPageImageShare };
+}
+
 /** Index and scan kinds of a plan (EXPLAIN ANALYZE), to check the hot queries use indexes. */
 function planSummary(plan: Record<string, unknown>): { ms: number; indexes: string[]; seqScans: string[] } {
   const indexes = new Set<string>();
@@ -515,6 +539,7 @@ async function main(): Promise<void> {
       const casePick = (k: number, salt2: number) => principalOf(pick(k, salt2));
       const measureLoad = machineLoad();
 
+      const walBefore = await walPosition(pool);
       const registration = await timed('registration', REGISTRATIONS, () => {
         const i = 900_000_000 + registered++;
         return fetch(`${url}/v1/persons`, {
@@ -523,6 +548,7 @@ async function main(): Promise<void> {
           body: JSON.stringify({ ...registrationBody(identityOf(i), SITES[i % SITES.length].code, i), case: { priority: 'normal' } }),
         });
       }, (b) => typeof (b as { caseId?: unknown }).caseId === 'string');
+      const registrationWal = await walPerRegistration(pool, walBefore, REGISTRATIONS);
 
       // The reads, twice over the same samples: first as they come (a random person or case of a
       // big database is often on a page nobody read since the preload: the disk's time), then
@@ -586,12 +612,13 @@ async function main(): Promise<void> {
         databaseBytes: Number(bytes),
         tableBytes: tables,
         operations: { registration, duplicateLookup, casesByMatchKey: byMatchKey, caseSearch: search, caseList: list, timeline },
+        registrationWal,
         warmReads: { duplicateLookup: warm.duplicateLookup, casesByMatchKey: warm.byMatchKey, caseSearch: warm.search, caseList: warm.list, timeline: warm.timeline },
         plans,
       };
       stages.push(stage);
       log(
-        `${size} persons: ${(Number(bytes) / 2 ** 20).toFixed(0)} MiB; p99 registration ${registration.p99Ms} ms, duplicate lookup ${duplicateLookup.p99Ms} ms ` +
+        `${size} persons: ${(Number(bytes) / 2 ** 20).toFixed(0)} MiB; p99 registration ${registration.p99Ms} ms (WAL ${JSON.stringify(registrationWal)}), duplicate lookup ${duplicateLookup.p99Ms} ms ` +
           `(${duplicateLookup.candidatesP50} candidates at p50, ${lookupMisses} misses), by match key ${byMatchKey.p99Ms} ms, search ${search.p99Ms} ms, list ${list.p99Ms} ms, timeline ${timeline.p99Ms} ms (load ${measureLoad.load1}); ` +
           `warm p99: lookup ${warm.duplicateLookup.p99Ms} ms, by match key ${warm.byMatchKey.p99Ms} ms, search ${warm.search.p99Ms} ms, list ${warm.list.p99Ms} ms, timeline ${warm.timeline.p99Ms} ms; ` +
           `in the database, p99: ${Object.entries(plans).map(([q, x]) => `${q} ${x.executionP99Ms} ms`).join(', ')}`,

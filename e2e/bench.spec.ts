@@ -74,6 +74,8 @@ describe('benchmark scenarios at a tiny size (smoke, not timed)', () => {
         windows: { seconds: 2, p99Ms: expect.any(Array), maxMs: expect.any(Array) },
         tail: { eventLoopDelayMs: { p99: expect.any(Number), max: expect.any(Number) }, gc: { count: expect.any(Number), maxMs: expect.any(Number) } },
       },
+      // The complete baseline paced at half its own maximum, watched the same way.
+      completeBaselineHalfRate: { non2xx: 0, errors: 0, p99Ms: expect.any(Number), windows: { seconds: 2 }, tail: { gc: { count: expect.any(Number) } } },
       singleInsertContext: { non2xx: 0 },
       // The same rows plus lookup, encryption and events sent to Kafka, the plainest way.
       completeBaseline: { non2xx: 0, errors: 0, ratio: expect.any(Number) },
@@ -108,6 +110,8 @@ describe('benchmark scenarios at a tiny size (smoke, not timed)', () => {
     for (const stage of stages) {
       // Every preloaded person has a data key, 41 match keys and a case (one in four joins the previous person's).
       expect(stage).toMatchObject({ databaseBytes: expect.any(Number), preload: { seconds: expect.any(Number) }, measureLoad: { load1: expect.any(Number) } });
+      // WAL per registration (each writes 41 match keys, so thousands of bytes at least).
+      expect((stage.registrationWal as { bytes: number }).bytes).toBeGreaterThan(1000);
       const operations = stage.operations as Record<string, { samples: number; p99Ms: number; failures: number }>;
       expect(Object.keys(operations).sort()).toEqual(['caseList', 'caseSearch', 'casesByMatchKey', 'duplicateLookup', 'registration', 'timeline']);
       for (const op of Object.values(operations)) expect(op).toMatchObject({ samples: expect.any(Number), p99Ms: expect.any(Number), failures: 0 });
