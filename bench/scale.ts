@@ -430,6 +430,8 @@ async function timed(name: string, n: number, request: (k: number) => Promise<Re
   return latency(ms, failures);
 }
 
+const DATABASE_SETTINGS = ['shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_compression', 'full_page_writes', 'synchronous_commit'];
+
 async function walPosition(pool: Pool): Promise<string> {
   return ((await pool.query(`SELECT pg_current_wal_insert_lsn()::text AS lsn`)).rows[0] as { lsn: string }).lsn;
 }
@@ -637,8 +639,16 @@ async function main(): Promise<void> {
       return n + [...Object.values(operations), ...Object.values(warmReads)].reduce((m, o) => m + o.failures, 0);
     }, 0);
     const lookupP99 = last.operations.duplicateLookup.p99Ms;
+    // The server settings the curve depends on, as the service's sessions saw them (PGOPTIONS can set the per-session ones).
+    const settings = Object.fromEntries(
+      ((await pool.query(`SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1::text[])`, [DATABASE_SETTINGS])).rows as { name: string; setting: string; unit: string | null }[]).map((r) => [
+        r.name,
+        r.unit ? `${r.setting} ${r.unit}` : r.setting,
+      ]),
+    );
     const result = {
       sizes: SIZES,
+      databaseSettings: settings,
       samplesPerOperation: SAMPLES,
       registrationsPerSize: REGISTRATIONS,
       batch: BATCH,

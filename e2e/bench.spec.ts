@@ -101,7 +101,7 @@ describe('benchmark scenarios at a tiny size (smoke, not timed)', () => {
   it('scale: grows one intake database in two sizes and measures every operation at each, with its size and query plans', async () => {
     const result = await runScenario('scale', { BENCH_SIZES: '60,150', BENCH_SAMPLES: '5', BENCH_REGISTRATIONS: '3', BENCH_BATCH: '40', BENCH_WORKERS: '1', BENCH_PLAN_SAMPLES: '3', BENCH_BULK_INDEX_STEP: '80' });
     expectMachine(result);
-    expect(result).toMatchObject({ sizes: [60, 150], failures: 0, met: false, p99RatioLastToFirst: expect.objectContaining({ registration: expect.any(Number), duplicateLookup: expect.any(Number) }) });
+    expect(result).toMatchObject({ sizes: [60, 150], failures: 0, met: false, databaseSettings: expect.objectContaining({ shared_buffers: expect.any(String), wal_compression: expect.any(String) }), p99RatioLastToFirst: expect.objectContaining({ registration: expect.any(Number), duplicateLookup: expect.any(Number) }) });
     // The medians' ratios, and the p99s' over a second (warm) pass of the same reads.
     expect(Object.keys(result.p50RatioLastToFirst as object).sort()).toEqual(['caseList', 'caseSearch', 'casesByMatchKey', 'duplicateLookup', 'registration', 'timeline']);
     expect(Object.keys(result.warmP99RatioLastToFirst as object).sort()).toEqual(['caseList', 'caseSearch', 'casesByMatchKey', 'duplicateLookup', 'timeline']);
