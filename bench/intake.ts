@@ -420,6 +420,18 @@ async function main(): Promise<void> {
       // What the paced phase's slow requests could have waited on (see watchTail).
       halfRate: { ...half.result, p99TargetMs: P99_TARGET_MS },
       completeBaselineHalfRate: completeHalf.result,
+      // The yardsticks docs/performance.md proposes in place of the rows-only ratio and the absolute
+      // p99 (see "Why the 0.5 target against the rows-only baseline is out of reach"): the platform's
+      // overhead against the complete baseline, and the paced p99s side by side.
+      proposedYardsticks: {
+        againstCompleteBaseline: {
+          ratio: measured.also.complete.ratio,
+          cpuRatio: completeCpuRatio,
+          target: RATIO_TARGET,
+          met: measured.also.complete.ratio >= RATIO_TARGET && completeCpuRatio !== null && completeCpuRatio >= RATIO_TARGET,
+        },
+        pacedP99Ms: { system: half.result.p99Ms, completeBaseline: completeHalf.result.p99Ms, ratio: Math.round((half.result.p99Ms / Math.max(0.1, completeHalf.result.p99Ms)) * 100) / 100 },
+      },
       singleInsertContext: singleInsert,
       met:
         measured.ratio >= RATIO_TARGET &&
@@ -432,7 +444,7 @@ async function main(): Promise<void> {
     };
     const file = writeResult('intake', result);
     log(`ratio ${measured.ratio} (median of rounds ${measured.medianRoundRatio}); system ${measured.system.reqPerSec} req/s, baseline ${measured.baseline.reqPerSec} req/s`);
-    process.stdout.write(`${JSON.stringify({ ratio: result.ratio, halfRateP99Ms: half.result.p99Ms, completeBaselineHalfRateP99Ms: completeHalf.result.p99Ms, met: result.met, file })}\n`);
+    process.stdout.write(`${JSON.stringify({ ratio: result.ratio, halfRateP99Ms: half.result.p99Ms, completeBaselineHalfRateP99Ms: completeHalf.result.p99Ms, met: result.met, proposedYardsticks: result.proposedYardsticks, file })}\n`);
   } finally {
     await server.stop();
   }

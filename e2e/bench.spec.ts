@@ -77,6 +77,10 @@ describe('benchmark scenarios at a tiny size (smoke, not timed)', () => {
       // The complete baseline paced at half its own maximum, watched the same way.
       completeBaselineHalfRate: { non2xx: 0, errors: 0, p99Ms: expect.any(Number), windows: { seconds: 2 }, tail: { gc: { count: expect.any(Number) } } },
       singleInsertContext: { non2xx: 0 },
+      proposedYardsticks: {
+        againstCompleteBaseline: { ratio: expect.any(Number), cpuRatio: expect.any(Number), target: 0.5, met: expect.any(Boolean) },
+        pacedP99Ms: { system: expect.any(Number), completeBaseline: expect.any(Number), ratio: expect.any(Number) },
+      },
       // The same rows plus lookup, encryption and events sent to Kafka, the plainest way.
       completeBaseline: { non2xx: 0, errors: 0, ratio: expect.any(Number) },
     });
