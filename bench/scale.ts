@@ -443,17 +443,15 @@ async function walPosition(pool: Pool): Promise<string> {
  * checkpoint, are each logged whole.
  */
 async function walPerRegistration(pool: Pool, from: string, registrations: number): Promise<{ bytes: number; fullPageImageShare: number | null }> {
-  const to = await walPosition(pool);
-  const bytes = Number(((await pool.query(`SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::bigint AS n`, [to, from])).rows[0] as { n: string }).n);
+  const [{ to, bytes }] = (await pool.query(`SELECT lsn::text AS to, pg_wal_lsn_diff(lsn, $1::pg_lsn)::bigint AS bytes FROM pg_current_wal_insert_lsn() AS lsn`, [from])).rows as { to: string; bytes: string }[];
   let fullPageImageShare: number | null = null;
   try {
-    await pool.query('CREATE EXTENSION IF NOT EXISTS pg_walinspect');
     const [row] = (await pool.query(`SELECT sum(fpi_size)::float8 AS fpi, sum(combined_size)::float8 AS total FROM pg_get_wal_stats($1::pg_lsn, $2::pg_lsn, false)`, [from, to])).rows as { fpi: number; total: number }[];
     if (row.total > 0) fullPageImageShare = Math.round((row.fpi / row.total) * 100) / 100;
   } catch {
     // No pg_walinspect, or the WAL was recycled by a checkpoint meanwhile: the byte count stands alone.
   }
-  return { bytes: Math.round(bytes / Math.max(1, registrations)), fullPageImageShare };
+  return { bytes: Math.round(Number(bytes) / Math.max(1, registrations)), fullPageImageShare };
 }
 
 /** Index and scan kinds of a plan (EXPLAIN ANALYZE), to check the hot queries use indexes. */
@@ -479,6 +477,8 @@ async function main(): Promise<void> {
   const { computeMatchKeys, parseAgreementKey } = await import('@puente/privacy');
   const { personalDataFromDto, matchIdentityOf } = await import('../services/intake/src/persons/person-mapping');
   const pool = new Pool({ connectionString: server.ready.databaseUrl, max: 4 });
+  // For the full-page-image share of walPerRegistration (PostgreSQL 15 contrib); without it the share is null.
+  await pool.query('CREATE EXTENSION IF NOT EXISTS pg_walinspect').catch(() => undefined);
   const salt = randomUUID();
   const url = server.ready.system;
   const get = (path: string) => fetch(`${url}${path}`, { headers });

@@ -55,8 +55,11 @@ export function machineInfo(): Record<string, unknown> {
  * `databases`, by pid, read from /proc (Linux, server on this machine; null otherwise). CPU time
  * holds on a loaded machine where wall time does not: compare two snapshots (cpuSecondsBetween).
  */
-export async function databaseCpu(query: (sql: string, params: unknown[]) => Promise<{ rows: { pid: number }[] }>, databases: string[]): Promise<Map<number, number> | null> {
-  const { rows } = await query(`SELECT pid FROM pg_stat_activity WHERE datname = ANY($1::text[])`, [databases]);
+/** A parameterized query on the bench's own pool (`(sql, params) => pool.query(sql, params)`). */
+export type BenchQuery = (sql: string, params: unknown[]) => Promise<{ rows: unknown[] }>;
+
+export async function databaseCpu(query: BenchQuery, databases: string[]): Promise<Map<number, number> | null> {
+  const { rows } = (await query(`SELECT pid FROM pg_stat_activity WHERE datname = ANY($1::text[])`, [databases])) as { rows: { pid: number }[] };
   const seconds = new Map<number, number>();
   for (const { pid } of rows) {
     const used = processCpuSeconds(pid);
@@ -182,11 +185,17 @@ export async function pacedLoad(options: {
     maxMs: round(sorted[sorted.length - 1] ?? NaN),
     non2xx,
     errors,
-    windows: {
-      seconds: PACED_WINDOW_SECONDS,
-      p99Ms: Array.from(windows, (w) => round(w ? percentile(w.sort((a, b) => a - b), 99) : NaN)),
-      maxMs: Array.from(windows, (w) => round(w ? w[w.length - 1] : NaN)),
-    },
+    windows: pacedWindows(windows, round),
+  };
+}
+
+/** p99 and max of each window's latencies (a window nobody was due in is NaN). */
+function pacedWindows(windows: number[][], round: (n: number) => number): PacedResult['windows'] {
+  const sorted = Array.from(windows, (w) => (w ?? []).sort((a, b) => a - b));
+  return {
+    seconds: PACED_WINDOW_SECONDS,
+    p99Ms: sorted.map((w) => round(w.length ? percentile(w, 99) : NaN)),
+    maxMs: sorted.map((w) => round(w.length ? w[w.length - 1] : NaN)),
   };
 }
 
@@ -196,7 +205,7 @@ export interface TailReport {
   /** Garbage-collection pauses of the process. */
   gc: { count: number; totalMs: number; maxMs: number };
   /** Average number of the databases' active backends in each wait (`CPU` when none), sampled every 20 ms; the six largest. */
-  databaseWaits: Record<string, number> | null;
+  databaseWaits: Record<string, number>;
   databaseSamples: number;
 }
 
@@ -205,7 +214,7 @@ export interface TailReport {
  * event loop, its garbage collector and the database's backends (pg_stat_activity samples,
  * through `query`, of the given databases). Started and stopped around the phase.
  */
-export async function watchTail(query: ((sql: string, params: unknown[]) => Promise<{ rows: unknown[] }>) | null, databases: string[]): Promise<{ stop: () => Promise<TailReport> }> {
+export async function watchTail(query: BenchQuery, databases: string[]): Promise<{ stop: () => Promise<TailReport> }> {
   const { monitorEventLoopDelay, PerformanceObserver } = await import('node:perf_hooks');
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
@@ -220,9 +229,9 @@ export async function watchTail(query: ((sql: string, params: unknown[]) => Prom
   observer.observe({ entryTypes: ['gc'] });
   const waits = new Map<string, number>();
   let samples = 0;
-  let sampling = query !== null;
+  let sampling = true;
   const sampler = (async () => {
-    while (sampling && query) {
+    while (sampling) {
       const { rows } = await query(
         `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS wait, count(*)::int AS n FROM pg_stat_activity
          WHERE datname = ANY($1::text[]) AND state = 'active' AND pid <> pg_backend_pid() GROUP BY 1`,
@@ -232,7 +241,10 @@ export async function watchTail(query: ((sql: string, params: unknown[]) => Prom
       for (const { wait, n } of rows as { wait: string; n: number }[]) waits.set(wait, (waits.get(wait) ?? 0) + n);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-  })();
+  })().catch(() => {
+    // The database went away mid-phase: the report keeps the samples taken so far.
+    sampling = false;
+  });
   const ms = (ns: number) => Math.round(ns / 1e5) / 10;
   return {
     stop: async () => {
@@ -244,7 +256,7 @@ export async function watchTail(query: ((sql: string, params: unknown[]) => Prom
       return {
         eventLoopDelayMs: { p99: ms(delay.percentile(99)), max: ms(delay.max) },
         gc: { count: gc.count, totalMs: Math.round(gc.totalMs), maxMs: Math.round(gc.maxMs * 10) / 10 },
-        databaseWaits: query ? Object.fromEntries(top.map(([wait, n]) => [wait, Math.round((n / Math.max(1, samples)) * 1000) / 1000])) : null,
+        databaseWaits: Object.fromEntries(top.map(([wait, n]) => [wait, Math.round((n / Math.max(1, samples)) * 1000) / 1000])),
         databaseSamples: samples,
       };
     },
