@@ -22,7 +22,6 @@ import {
 } from '@puente/contracts';
 import { readTopic, type RecordedEvent } from '@puente/messaging';
 import { ServiceConfig } from '@puente/platform';
-import { eventually } from '@puente/testing';
 import { RoutingCaseFacts } from '../cases/case-model';
 import { seedId } from '../directory/seed/seed-directory';
 import { consumed, expectProblem, publishEvent, type ReferralRoutingTestApp, startReferralRouting } from '../testing/harness';
@@ -203,23 +202,33 @@ describe('routing: case read model, suggestions and protection alerts from real 
       expect(await sweeper.sweep()).toContain(alertId);
       expect(await sweeper.sweep()).not.toContain(alertId);
 
+      const late = await t.call('POST', `/v1/protection-alerts/${alertId}/acknowledgement`, { token: await t.token({ scopes: ['cases:write'] }) });
+      expect(late.status).toBe(200);
+
       // This service's events for the case, as its outbox wrote them: other suites' routing processes on the run's
       // broker consume the same screening topic and publish their own AcknowledgementDue for this alert (CI showed
       // one). Delivery is at least once and a throwaway reader may be handed a record again after a rebalance: once
-      // each by CloudEvents id.
-      const ours = new Set(((await t.ds.query(`SELECT event_id FROM outbox_message WHERE message_key = $1`, [caseId])) as { event_id: string }[]).map((r) => r.event_id));
+      // each by CloudEvents id. One read for all three events (each read joins a fresh group and scans the topic),
+      // with a budget under the test's own, so a stall names what was and was not published.
+      const outbox = async () =>
+        (await t.ds.query(`SELECT event_id, event_type, published_at FROM outbox_message WHERE message_key = $1 ORDER BY id`, [caseId])) as { event_id: string; event_type: string; published_at: Date | null }[];
+      const written = await outbox();
+      expect(written.map((r) => r.event_type)).toEqual([
+        'puente.referral.v1.ProtectionAlertAcknowledgementDue',
+        'puente.referral.v1.ProtectionAlertEscalated',
+        'puente.referral.v1.ProtectionAlertAcknowledged',
+      ]);
+      const ours = new Set(written.map((r) => r.event_id));
       const distinct = (seen: RecordedEvent[]) => [...new Map(seen.filter((e) => e.key === caseId && ours.has(e.headers.ce_id)).map((e) => [e.headers.ce_id, e])).values()];
-      const mine = distinct(await readTopic(t.broker, Topics.routing.name, { until: (s) => distinct(s).length >= 2 }));
-      expect(mine.map((e) => e.headers.ce_type)).toEqual(['puente.referral.v1.ProtectionAlertAcknowledgementDue', 'puente.referral.v1.ProtectionAlertEscalated']);
-      expect(decodeEvent('puente.referral.v1.ProtectionAlertEscalated', mine[1].value)).toMatchObject({ alertId, caseId, siteCode: 'GT-MRC-03', riskLevel: ScreeningRiskLevel.URGENT });
-
-      const late = await t.call('POST', `/v1/protection-alerts/${alertId}/acknowledgement`, { token: await t.token({ scopes: ['cases:write'] }) });
-      expect(late.status).toBe(200);
-      await eventually('late acknowledgement published', async () =>
-        (await readTopic(t.broker, Topics.routing.name, { until: (s) => s.filter((e) => e.key === caseId).length >= 3 }))
-          .filter((e) => e.key === caseId && e.headers.ce_type === 'puente.referral.v1.ProtectionAlertAcknowledged')
-          .some((e) => decodeEvent('puente.referral.v1.ProtectionAlertAcknowledged', e.value).late),
+      const mine = distinct(
+        await readTopic(t.broker, Topics.routing.name, { until: (s) => distinct(s).length >= 3, timeoutMs: 20_000 }).catch(async (e: Error) => {
+          const state = (await outbox()).map((r) => `${r.event_type.split('.').at(-1)} ${r.published_at ? 'published' : 'unpublished'}`);
+          throw new Error(`${e.message}; this service's outbox for the case: ${state.join(', ')}`);
+        }),
       );
+      expect(mine.map((e) => e.headers.ce_type)).toEqual(written.map((r) => r.event_type));
+      expect(decodeEvent('puente.referral.v1.ProtectionAlertEscalated', mine[1].value)).toMatchObject({ alertId, caseId, siteCode: 'GT-MRC-03', riskLevel: ScreeningRiskLevel.URGENT });
+      expect(decodeEvent('puente.referral.v1.ProtectionAlertAcknowledged', mine[2].value)).toMatchObject({ alertId, caseId, late: true });
     });
 
     it('an alert acknowledged in time is never escalated; acknowledging again changes nothing; other jurisdictions see 404', async () => {
