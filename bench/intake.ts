@@ -75,6 +75,8 @@ function person(siteCode: string): Record<string, unknown> {
 /** Rows one registration writes, counted from the system's own rows (the baseline writes as many). */
 interface RowsPerRegistration {
   matchKeys: number;
+  /** Of them, the keys the lookup index holds (the rest are NEAR_FIRSTNAMES fillers). */
+  searchableMatchKeys: number;
   outbox: number;
   outboxPayloadBytes: number;
 }
@@ -87,7 +89,7 @@ interface BareValues {
   /** given names, family names, birth date, languages, contact, documents (stored after 'pv1.'). */
   fields: unknown[];
   wrappedKey: Buffer;
-  keys: { rule: string; value: string }[];
+  keys: { rule: string; value: string; searchable: boolean }[];
   /** Outbox payloads (none when the events go straight to Kafka). */
   outbox: Buffer[];
 }
@@ -106,7 +108,7 @@ async function serve(): Promise<void> {
   // Copies of intake's tables with their indexes and constraints (not their triggers or foreign keys).
   for (const table of BENCH_TABLES) await pool.query(`CREATE TABLE IF NOT EXISTS bench_${table} (LIKE ${table} INCLUDING ALL)`);
   await pool.query(`CREATE SEQUENCE IF NOT EXISTS bench_audit_seq; CREATE SEQUENCE IF NOT EXISTS bench_outbox_seq; CREATE SEQUENCE IF NOT EXISTS bench_case_seq`);
-  let rows: RowsPerRegistration = { matchKeys: 4, outbox: 2, outboxPayloadBytes: 200 };
+  let rows: RowsPerRegistration = { matchKeys: 4, searchableMatchKeys: 2, outbox: 2, outboxPayloadBytes: 200 };
 
   const bare = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
   /** The registration's rows in one statement (one transaction), with the given column values. */
@@ -117,7 +119,7 @@ async function serve(): Promise<void> {
            birth_date_enc, languages_enc, contact_enc, documents_enc, registered_at, registered_by, updated_at, version)
          VALUES ($1, $2, $3, $4, 'aged_18_to_59', '{}', false, 'pv1.' || $5, 'pv1.' || $6, 'pv1.' || $7, 'pv1.' || $8, 'pv1.' || $9, 'pv1.' || $10, $11, 'bench', $11, 1)),
        k AS (INSERT INTO bench_person_data_key (person_id, kek_id, wrapped_key, created_at) VALUES ($1, 'bench-kek-1', $12, $11)),
-       m AS (INSERT INTO bench_person_match_key (person_id, kid, rule, value) SELECT $1, 'bench', r, v FROM unnest($13::text[], $14::text[]) AS x(r, v)),
+       m AS (INSERT INTO bench_person_match_key (person_id, kid, rule, value, searchable) SELECT $1, 'bench', r, v, s FROM unnest($13::text[], $14::text[], $22::boolean[]) AS x(r, v, s)),
        c AS (INSERT INTO bench_intake_case (id, reference, site_code, custody_node, status, priority, principal_person_id, opened_at, opened_by, updated_at, version)
              VALUES ($15, 'GT-2026-' || lpad(nextval('bench_case_seq')::text, 6, '0'), $2, 'GT', 'open', $16, $1, $11, 'bench', $11, 1)),
        cp AS (INSERT INTO bench_case_person (case_id, person_id, added_at) VALUES ($15, $1, $11)),
@@ -131,6 +133,7 @@ async function serve(): Promise<void> {
         v.caseId, (b.case as { priority?: string } | undefined)?.priority ?? 'normal',
         v.outbox.map(() => randomUUID()), v.outbox,
         randomUUID(), randomBytes(32).toString('hex'), randomBytes(32).toString('hex'),
+        v.keys.map((k) => k.searchable),
       ],
     );
   bare.post('/v1/persons', async (request, reply) => {
@@ -144,7 +147,7 @@ async function serve(): Promise<void> {
       now: new Date(),
       fields: [b.givenNames, b.familyNames, b.birthDate, JSON.stringify(b.languages), JSON.stringify(b.contact), JSON.stringify(b.documents)],
       wrappedKey: randomBytes(60),
-      keys: Array.from({ length: rows.matchKeys }, (_, i) => ({ rule: `rule-${i}`, value: hex() })),
+      keys: Array.from({ length: rows.matchKeys }, (_, i) => ({ rule: `rule-${i}`, value: hex(), searchable: i < rows.searchableMatchKeys })),
       outbox: Array.from({ length: rows.outbox }, () => randomBytes(rows.outboxPayloadBytes)),
     });
     return reply.code(201).send({ personId, caseId });
@@ -157,7 +160,7 @@ async function serve(): Promise<void> {
   // response's last step instead of through an outbox. No framework, auth, validation,
   // Idempotency-Key, audit chain, outbox relay or timeline.
   const { createBrokerClient, createIdempotentProducer, ensureTopics, parseBrokers } = await import('@puente/messaging');
-  const { computeMatchKeys, lookupSignals } = await import('@puente/privacy');
+  const { computeMatchKeys, isSearchableMatchKey, lookupSignals } = await import('@puente/privacy');
   const { IntakeConfig } = await import('../services/intake/src/config/intake.config');
   const { AGREEMENT_KEYS } = await import('../services/intake/src/common/privacy.providers');
   const { candidateQuery } = await import('../services/intake/src/duplicates/duplicate-detector');
@@ -190,7 +193,7 @@ async function serve(): Promise<void> {
       now: new Date(),
       fields: fields.map((f) => seal(dataKey, String(f)).toString('base64')),
       wrappedKey: seal(kek, dataKey),
-      keys,
+      keys: keys.map((k) => ({ rule: k.rule, value: k.value, searchable: isSearchableMatchKey(k) })),
       outbox: [],
     });
     await producer.send({ topic: COMPLETE_TOPIC, acks: -1, messages: Array.from({ length: rows.outbox }, () => ({ key: caseId, value: randomBytes(rows.outboxPayloadBytes) })) });
@@ -241,11 +244,14 @@ async function serve(): Promise<void> {
     if (message !== 'count-rows') return;
     // What the registrations so far wrote per person (all of them opened a case).
     const [counts] = (
-      await pool.query(`SELECT (SELECT count(*) FROM person) AS persons, (SELECT count(*) FROM person_match_key) AS keys,
+      await pool.query(`SELECT (SELECT count(*) FROM person) AS persons, (SELECT count(*) FROM person_match_key) AS keys, (SELECT count(*) FROM person_match_key WHERE searchable) AS searchable,
                                (SELECT count(*) FROM outbox_message) AS outbox, (SELECT coalesce(avg(length(payload)), 200) FROM outbox_message) AS bytes`)
-    ).rows as { persons: string; keys: string; outbox: string; bytes: string }[];
+    ).rows as { persons: string; keys: string; searchable: string; outbox: string; bytes: string }[];
     const persons = Math.max(1, Number(counts.persons));
-    rows = { matchKeys: Math.round(Number(counts.keys) / persons), outbox: Math.round(Number(counts.outbox) / persons), outboxPayloadBytes: Math.round(Number(counts.bytes)) };
+    rows = {
+      matchKeys: Math.round(Number(counts.keys) / persons),
+      searchableMatchKeys: Math.round(Number(counts.searchable) / persons),
+      outbox: Math.round(Number(counts.outbox) / persons), outboxPayloadBytes: Math.round(Number(counts.bytes)) };
     process.send?.({ rows, persons });
   });
   await serveControl('intake', async () => {
@@ -321,7 +327,7 @@ async function main(): Promise<void> {
     log(`warm-up ${WARMUP_SECONDS} s each`);
     await register(server.ready.system, WARMUP_SECONDS);
     const counted = await server.request<{ rows: RowsPerRegistration; persons: number }>('count-rows');
-    log(`a registration wrote ${counted.rows.matchKeys} match keys and ${counted.rows.outbox} outbox rows (${counted.rows.outboxPayloadBytes} bytes each on average; ${counted.persons} persons)`);
+    log(`a registration wrote ${counted.rows.matchKeys} match keys (${counted.rows.searchableMatchKeys} in the lookup index) and ${counted.rows.outbox} outbox rows (${counted.rows.outboxPayloadBytes} bytes each on average; ${counted.persons} persons)`);
     await register(server.ready.baseline, WARMUP_SECONDS);
     await register(server.ready.baseline, WARMUP_SECONDS, '/v1/persons-complete');
 

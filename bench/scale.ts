@@ -221,7 +221,7 @@ type Batch = Awaited<ReturnType<typeof batchMaker>> extends (from: number, to: n
 
 /** Makes the rows of persons [from, to) under the node's own KEK and agreement keys (what the service reads and matches). */
 async function batchMaker(env: NodeJS.ProcessEnv, salt: string) {
-  const { KeyEncryptionKeyring, PersonVault, computeMatchKeys, parseAgreementKey } = await import('@puente/privacy');
+  const { KeyEncryptionKeyring, PersonVault, computeMatchKeys, isSearchableMatchKey, parseAgreementKey } = await import('@puente/privacy');
   const { personalDataFromDto, matchIdentityOf } = await import('../services/intake/src/persons/person-mapping');
   const { toPlainFields, encryptedColumns } = await import('../services/intake/src/persons/personal-data');
   const { ageBandOf, ageInYears } = await import('../services/intake/src/persons/age');
@@ -245,7 +245,7 @@ async function batchMaker(env: NodeJS.ProcessEnv, salt: string) {
     let dataKeys: { text: string; values: unknown[] } = { text: '', values: [] };
     void encrypted.insert({ query: async (text: string, values: unknown[]) => void (dataKeys = { text, values }) } as never);
     const columns = encrypted.fields.map((f) => encryptedColumns(f as never));
-    const keys = persons.flatMap((p) => agreementKeys.flatMap((a) => computeMatchKeys(matchIdentityOf(p.data, p.identity.nationality), a)).map((k) => ({ personId: p.personId, ...k })));
+    const keys = persons.flatMap((p) => agreementKeys.flatMap((a) => computeMatchKeys(matchIdentityOf(p.data, p.identity.nationality), a)).map((k) => ({ personId: p.personId, ...k, searchable: isSearchableMatchKey(k) })));
     const opening = persons.filter((p) => opensCase(p.i));
     const consents: { id: string; caseId: string; personId: string; purpose: string; at: Date }[] = [];
     const entries: { caseId: string; type: string; source: string; at: Date; topic: string; data: string }[] = [];
@@ -285,7 +285,7 @@ async function batchMaker(env: NodeJS.ProcessEnv, salt: string) {
       ],
       intakeCase: [o.map((c) => c.caseId), o.map((c) => c.reference), o.map((c) => c.siteCode), o.map((c) => c.status), o.map((c) => c.priority), opening.map((x) => x.personId), o.map((c) => c.openedAt)],
       casePerson: [persons.map((x) => x.c.caseId), persons.map((x) => x.personId), persons.map((x) => x.registeredAt)],
-      matchKey: [keys.map((k) => k.personId), keys.map((k) => k.kid), keys.map((k) => k.rule), keys.map((k) => k.value)],
+      matchKey: [keys.map((k) => k.personId), keys.map((k) => k.kid), keys.map((k) => k.rule), keys.map((k) => k.value), keys.map((k) => k.searchable)],
       consent: [consents.map((k) => k.id), consents.map((k) => k.caseId), consents.map((k) => k.personId), consents.map((k) => k.purpose), consents.map((k) => k.at)],
       timeline: [entries.map((x) => x.caseId), entries.map((x) => x.type), entries.map((x) => x.source), entries.map((x) => x.at), entries.map((x) => x.topic), entries.map((x) => x.data)],
     };
@@ -330,7 +330,7 @@ async function writeBatch(pool: Pool, b: Batch): Promise<void> {
       [...b.intakeCase, CLIENT, CLOSE_REASONS],
     );
     await client.query(`INSERT INTO case_person (case_id, person_id, added_at) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[])`, b.casePerson);
-    await client.query(`INSERT INTO person_match_key (person_id, kid, rule, value) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])`, b.matchKey);
+    await client.query(`INSERT INTO person_match_key (person_id, kid, rule, value, searchable) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::boolean[])`, b.matchKey);
     await client.query(
       `INSERT INTO consent (id, case_id, person_id, purpose, method, valid_from, recorded_at, recorded_by, version)
        SELECT id, case_id, person_id, purpose, 'written', at, at, $6, 1 FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[]) AS x (id, case_id, person_id, purpose, at)`,
@@ -519,7 +519,7 @@ async function main(): Promise<void> {
         try {
           await client.query(`SET maintenance_work_mem = '1GB'`);
           await client.query('ALTER TABLE person_match_key ADD CONSTRAINT person_match_key_pkey PRIMARY KEY (person_id, kid, rule)');
-          await client.query('CREATE INDEX person_match_key_lookup ON person_match_key (value, rule, kid)');
+          await client.query('CREATE INDEX person_match_key_lookup ON person_match_key (value, rule, kid) WHERE searchable');
         } finally {
           client.release();
         }
@@ -713,7 +713,7 @@ function hotQueries(salt: string, keysOf: (identity: Identity) => { kid: string;
     })(),
     casesByMatchKey: [
       `SELECT c.* FROM intake_case c WHERE ${jurisdiction}
-         AND c.id IN (SELECT cp.case_id FROM case_person cp JOIN person_match_key k ON k.person_id = cp.person_id WHERE k.value = $1)
+         AND c.id IN (SELECT cp.case_id FROM case_person cp JOIN person_match_key k ON k.person_id = cp.person_id WHERE k.value = $1 AND k.searchable)
        ORDER BY c.opened_at DESC, c.id DESC LIMIT 21`,
       [keys.find((k) => k.rule === 'FULLNAME_DOB')?.value],
     ],

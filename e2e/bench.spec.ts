@@ -87,6 +87,9 @@ describe('benchmark scenarios at a tiny size (smoke, not timed)', () => {
     expect((result.completeBaseline as { total: number }).total).toBeGreaterThan(0);
     const rows = result.rowsPerRegistration as Record<string, number>;
     expect(rows.matchKeys).toBeGreaterThan(0);
+    // NEAR_FIRSTNAMES fillers are stored but not in the lookup index.
+    expect(rows.searchableMatchKeys).toBeGreaterThan(0);
+    expect(rows.searchableMatchKeys).toBeLessThan(rows.matchKeys);
     expect(rows.outbox).toBeGreaterThan(0);
     // CPU per registration of the server process and the database's backends (read from /proc on Linux).
     const cpu = result.cpuMsPerRequest as Record<'system' | 'baseline' | 'complete', { process: number; database: number | null; total: number }>;

@@ -54,6 +54,7 @@ export {
   MATCH_RULE_WEIGHTS,
   DEFAULT_MATCH_THRESHOLD,
   NEAR_SLOTS,
+  isSearchableMatchKey,
   type MatchRule,
   type MatchSignal,
   type MatchKey,

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { PrivacyInputError } from '../errors';
-import { computeMatchKeys, DEFAULT_MATCH_THRESHOLD, lookupSignals, MATCH_RULE_WEIGHTS, MATCH_RULES, type MatchSignal, NEAR_SLOTS, parseAgreementKey, scoreMatch, signalOf, type MatchKey } from './match-keys';
+import { computeMatchKeys, DEFAULT_MATCH_THRESHOLD, isSearchableMatchKey, lookupSignals, MATCH_RULE_WEIGHTS, MATCH_RULES, type MatchSignal, NEAR_SLOTS, parseAgreementKey, scoreMatch, signalOf, type MatchKey } from './match-keys';
 
 const agreement = { kid: 'gt-mx-2026', secret: randomBytes(32) };
 const otherAgreement = { kid: 'gt-us-2026', secret: randomBytes(32) };
@@ -149,6 +149,36 @@ describe('computeMatchKeys: signals that survive real spelling', () => {
         expect(scoreMatch(computeMatchKeys(id, agreement), other)).toEqual({ score: 0, rules: [] });
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('tells the NEAR_FIRSTNAMES filler keys apart only beside the keys: a copy, a stored or a received key is searchable', () => {
+    const keys = computeMatchKeys(person, agreement);
+    const near = keys.filter((k) => signalOf(k.rule) === 'NEAR_FIRSTNAMES');
+    // María and Pérez: each name and its five one-letter-deleted forms; the other 20 slots are filler.
+    expect(near.filter(isSearchableMatchKey)).toHaveLength(12);
+    expect(keys.filter((k) => signalOf(k.rule) !== 'NEAR_FIRSTNAMES').every(isSearchableMatchKey)).toBe(true);
+    expect(computeMatchKeys({ ...person, familyName: 'Quintanilla Villatoro' }, agreement).filter(isSearchableMatchKey).length).toBeGreaterThan(9 + 12);
+    const copies = keys.map((k) => ({ ...k }));
+    expect(copies.every(isSearchableMatchKey)).toBe(true);
+    expect(JSON.stringify(copies)).toBe(JSON.stringify(keys));
+  });
+
+  it('scores any two identities alike whether or not the other side holds its filler keys (an index may leave them out)', () => {
+    const token = fc.constantFrom('María', 'Maria', 'Mria', 'José', 'Pérez', 'Perez', 'Peres', 'Prez', 'Gómez', 'Ana', 'An', 'A', 'Xicará', 'de la Cruz', 'Hernández');
+    const identity = fc.record({
+      givenName: fc.array(token, { minLength: 1, maxLength: 2 }).map((t) => t.join(' ')),
+      familyName: fc.array(token, { minLength: 1, maxLength: 2 }).map((t) => t.join(' ')),
+      birthDate: fc.constantFrom('1990-05-01', '1990-01-05', '1991-05-01'),
+      nationality: fc.constantFrom('GT', 'HN'),
+    });
+    fc.assert(
+      fc.property(identity, identity, (a, b) => {
+        const mine = computeMatchKeys(a, agreement);
+        const theirs = computeMatchKeys(b, agreement);
+        expect(scoreMatch(mine, theirs.filter(isSearchableMatchKey))).toEqual(scoreMatch(mine, theirs));
+      }),
+      { numRuns: 500 },
     );
   });
 

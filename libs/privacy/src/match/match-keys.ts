@@ -134,6 +134,22 @@ function hmac(secret: Uint8Array, signal: MatchSignal, parts: string[]): string 
 const RULE_ORDER = new Map<string, number>(MATCH_RULES.map((r, i) => [r, i]));
 
 /**
+ * The NEAR_ family's filler keys computeMatchKeys made in this process. Held beside the keys, not
+ * on them: a key object that is published or stored carries nothing that tells a filler apart.
+ */
+const fillers = new WeakSet<MatchKey>();
+
+/**
+ * False for a filler key of the NEAR_ family that computeMatchKeys returned: it equals no other
+ * person's key (only the same identity's own), so an index for finding other records need not
+ * hold it. True for every other key, and for any key that came from elsewhere (a partner's event,
+ * a database row, a copy): unknown keys are searchable, which costs index space, never a match.
+ */
+export function isSearchableMatchKey(key: MatchKey): boolean {
+  return !fillers.has(key);
+}
+
+/**
  * Keyed match keys for cross-border duplicate detection. Deterministic for one agreement
  * key, different under another, and not reversible without the secret (HMAC-SHA256).
  * Returns the keys the identity supports, in MATCH_RULES order; [] when the name has no letters.
@@ -192,8 +208,11 @@ export function computeMatchKeys(identity: MatchIdentity, agreementKey: Agreemen
       for (let i = 0; i < FORMS_PER_NAME; i++) {
         const at = half * FORMS_PER_NAME + i;
         // Filler keys start with a part no sound code can contain: they equal no one else's form.
-        const parts = i < forms.length ? [other, dayMonth, nat, forms[i]] : ['\u0000filler', slot(at), name, other, fullName, dob, nat];
-        keys.push({ rule: `NEAR_FIRSTNAMES.${slot(at)}`, kid, value: hmac(secret, 'NEAR_FIRSTNAMES', parts) });
+        const filler = i >= forms.length;
+        const parts = filler ? ['\u0000filler', slot(at), name, other, fullName, dob, nat] : [other, dayMonth, nat, forms[i]];
+        const key: MatchKey = { rule: `NEAR_FIRSTNAMES.${slot(at)}`, kid, value: hmac(secret, 'NEAR_FIRSTNAMES', parts) };
+        if (filler) fillers.add(key);
+        keys.push(key);
       }
     }
   }

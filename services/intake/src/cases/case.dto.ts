@@ -135,7 +135,8 @@ export class SearchCasesQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({
     example: 'q3JvV2lX9kQy0d3T8m1bZ7uA4cE6gH2jK5nP0rS9tU8',
-    description: 'A match key value (base64url HMAC under an agreement key): cases of persons holding it',
+    description:
+      'A match key value (base64url HMAC under an agreement key): cases of persons holding it. A NEAR_FIRSTNAMES filler key (one that equals no other identity\'s key) finds nothing.',
   })
   @IsOptional()
   @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'matchKey must be a base64url HMAC-SHA256 value (43 characters)' })

@@ -79,7 +79,7 @@ export class CasesService {
     if (query.openedFrom) qb.andWhere('c.opened_at >= :openedFrom', { openedFrom: new Date(query.openedFrom) });
     if (query.openedTo) qb.andWhere('c.opened_at < :openedTo', { openedTo: new Date(query.openedTo) });
     if (query.matchKey) {
-      qb.andWhere('c.id IN (SELECT cp.case_id FROM case_person cp JOIN person_match_key k ON k.person_id = cp.person_id WHERE k.value = :matchKey)', {
+      qb.andWhere('c.id IN (SELECT cp.case_id FROM case_person cp JOIN person_match_key k ON k.person_id = cp.person_id WHERE k.value = :matchKey AND k.searchable)', {
         matchKey: query.matchKey,
       });
     }

@@ -7,6 +7,7 @@ import type { EntityManager } from 'typeorm';
 import { AGREEMENT_KEYS } from '../common/privacy.providers';
 import { IntakeConfig } from '../config/intake.config';
 import { event, type IntakeEvent } from '../events/intake-events';
+import { storeMatchKeys } from './match-key-rows';
 
 /** A record that shares match keys with a person: a local person or a partner node's reference. */
 export interface Candidate {
@@ -52,7 +53,7 @@ export function candidateQuery(
   if (options.local !== false) {
     parts.push(`SELECT NULL::text AS node, found.person_id::text AS ref, k.kid, k.rule, k.value
       FROM (SELECT DISTINCT person_id FROM person_match_key
-            WHERE (value, kid) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+            WHERE (value, kid) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND searchable
               AND ($5::uuid IS NULL OR person_id <> $5::uuid)) AS found
       CROSS JOIN LATERAL (SELECT kid, rule, value FROM person_match_key m WHERE m.person_id = found.person_id) AS k
       WHERE (k.value, k.kid) IN (SELECT * FROM unnest($3::text[], $4::text[]))`);
@@ -96,13 +97,7 @@ export class DuplicateDetector {
 
   /** Replaces a local person's stored keys. */
   async storeKeys(tx: EntityManager, personId: string, keys: readonly MatchKey[]): Promise<void> {
-    await tx.query('DELETE FROM person_match_key WHERE person_id = $1', [personId]);
-    if (keys.length === 0) return;
-    await tx.query(
-      `INSERT INTO person_match_key (person_id, kid, rule, value)
-       SELECT $1, k, r, v FROM unnest($2::text[], $3::text[], $4::text[]) AS t (k, r, v)`,
-      [personId, keys.map((k) => k.kid), keys.map((k) => k.rule), keys.map((k) => k.value)],
-    );
+    await storeMatchKeys(tx, personId, keys);
   }
 
   /**

@@ -7,6 +7,7 @@ import { Person } from '../persons/person.entity';
 import { matchIdentityOf } from '../persons/person-mapping';
 import { decryptPersonalData } from '../persons/personal-data';
 import { MatchKeyPublication } from './match-key-publication';
+import { storeMatchKeys } from './match-key-rows';
 
 /**
  * Whether a person keyed under `stored` agreement key ids must be keyed again under `current`:
@@ -55,13 +56,7 @@ export async function rekeyPersons(
         if ('erased' in data) return;
         const identity = matchIdentityOf(data, person.nationality);
         const fresh = keys.flatMap((key) => computeMatchKeys(identity, key));
-        await tx.query('DELETE FROM person_match_key WHERE person_id = $1', [person.id]);
-        if (fresh.length > 0) {
-          await tx.query(
-            `INSERT INTO person_match_key (person_id, kid, rule, value) SELECT $1, k, r, v FROM unnest($2::text[], $3::text[], $4::text[]) AS t (k, r, v)`,
-            [person.id, fresh.map((k) => k.kid), fresh.map((k) => k.rule), fresh.map((k) => k.value)],
-          );
-        }
+        await storeMatchKeys(tx, person.id, fresh);
         const now = new Date();
         const published = await publication.afterKeysChanged(tx, person.id, fresh, now);
         await events.append(tx, undefined, published, now);

@@ -2,7 +2,9 @@
 // dropped second surname and a one-letter surname typo are reported as possible duplicates;
 // siblings with the same surnames and birth date but other given names are not.
 import { randomInt } from 'node:crypto';
+import { lookupSignals, type MatchKey } from '@puente/privacy';
 import { type IntakeTestApp, people, startIntake, uniqueSiteCode } from '../spec/testing/harness';
+import { candidateQuery } from './duplicate-detector';
 
 const FAMILIES: [given: string, family: string, sibling: string][] = [
   ['María José', 'Pérez Gómez', 'Ana Lucía'],
@@ -73,6 +75,23 @@ describe('duplicate detection survives real spelling (HTTP)', () => {
       expect(reported(typo, first.personId)?.score).toBeGreaterThanOrEqual(intake.config.DUPLICATE_SCORE_THRESHOLD);
     }
     expect(outcome).toEqual({ dropped: 10, typo: 10, siblings: 0 });
+  });
+
+  it('stores all 41 keys of a person and indexes only those that can find someone else; the candidate query is served by that index', async () => {
+    const birthDate = `${randomInt(1965, 2012)}-0${randomInt(1, 10)}-2${randomInt(0, 8)}`;
+    const { personId } = await register('Ana', 'Pop Caal', birthDate);
+    const [stored] = await intake.ds.query(`SELECT count(*)::int AS total, count(*) FILTER (WHERE searchable)::int AS searchable FROM person_match_key WHERE person_id = $1`, [personId]);
+    // 9 single signals, and of the 32 NEAR_FIRSTNAMES slots: Ana, na, aa, an and Pop, op, pp, po (the rest filler).
+    expect(stored).toEqual({ total: 41, searchable: 9 + 8 });
+    const keys = (await intake.ds.query(`SELECT kid, rule, value FROM person_match_key WHERE person_id = $1`, [personId])) as MatchKey[];
+    const query = candidateQuery(keys, lookupSignals(intake.config.DUPLICATE_SCORE_THRESHOLD), { partners: false });
+    // Without a sequential scan to fall back on, a query the partial index cannot serve would still plan one (at a prohibitive cost).
+    const plan = await intake.ds.transaction(async (tx) => {
+      await tx.query('SET LOCAL enable_seqscan = off');
+      return ((await tx.query(`EXPLAIN ${query!.text}`, query!.values)) as { 'QUERY PLAN': string }[]).map((r) => r['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toContain('person_match_key_lookup');
+    expect(plan).not.toMatch(/Seq Scan on person_match_key/);
   });
 
   it('lists the flags against the first registration for review, without the sibling', async () => {

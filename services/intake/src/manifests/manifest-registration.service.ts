@@ -268,13 +268,14 @@ export class ManifestRegistrationService {
 
   /**
    * Stored keys (local persons' and partner nodes') sharing a value with any row's keys: one
-   * lookup for the call. By value alone (one bitmap index scan, several times faster than probing
+   * lookup for the call. Local fillers are not in the lookup index and not needed: they find no
+   * one else, and leaving them out of a candidate's keys leaves its score as it was. By value alone (one bitmap index scan, several times faster than probing
    * value and kid pair by pair); keys under another kid are left out by candidatesByRow.
    */
   private async storedKeysSharing(tx: EntityManager, rows: Accepted[]): Promise<StoredKey[]> {
     const values = [...new Set(rows.flatMap((r) => r.keys.map((k) => k.value)))];
     return tx.query(
-      `SELECT NULL::text AS node, m.person_id::text AS ref, m.kid, m.rule, m.value FROM person_match_key m WHERE m.value = ANY($1::text[])
+      `SELECT NULL::text AS node, m.person_id::text AS ref, m.kid, m.rule, m.value FROM person_match_key m WHERE m.value = ANY($1::text[]) AND m.searchable
        UNION ALL
        SELECT p.node::text, p.reference, p.kid, p.rule, p.value FROM partner_match_key p WHERE p.value = ANY($1::text[])`,
       [values],

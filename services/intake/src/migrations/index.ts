@@ -7,6 +7,7 @@ import { CreateStatementGuard1766102400004 } from './1766102400004-create-statem
 import { CreateCustodyTransfers1766102409000 } from '../transfers/transfer.migration';
 import { CreateProtectionOverrides1766102400005 } from './1766102400005-create-protection-overrides';
 import { IndexCasesBySiteAndStatus1766102400006 } from './1766102400006-index-cases-by-site-and-status';
+import { IndexSearchableMatchKeys1766102400007 } from './1766102400007-index-searchable-match-keys';
 import { CustodyTransferAdditions1766102409001 } from '../transfers/transfer-additions.migration';
 
 /**
@@ -23,4 +24,5 @@ export const intakeMigrations: MigrationClass[] = [
   CreateProtectionOverrides1766102400005,
   IndexCasesBySiteAndStatus1766102400006,
   CustodyTransferAdditions1766102409001,
+  IndexSearchableMatchKeys1766102400007,
 ];
