@@ -443,7 +443,10 @@ async function walPosition(pool: Pool): Promise<string> {
  * checkpoint, are each logged whole.
  */
 async function walPerRegistration(pool: Pool, from: string, registrations: number): Promise<{ bytes: number; fullPageImageShare: number | null }> {
-  const [{ to, bytes }] = (await pool.query(`SELECT lsn::text AS to, pg_wal_lsn_diff(lsn, $1::pg_lsn)::bigint AS bytes FROM pg_current_wal_insert_lsn() AS lsn`, [from])).rows as { to: string; bytes: string }[];
+  // pg_walinspect reads only WAL already flushed: an end at the insert position (ahead of it) is refused.
+  const [{ to, bytes }] = (
+    await pool.query(`SELECT pg_current_wal_flush_lsn()::text AS to, pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1::pg_lsn)::bigint AS bytes`, [from])
+  ).rows as { to: string; bytes: string }[];
   let fullPageImageShare: number | null = null;
   try {
     const [row] = (await pool.query(`SELECT sum(fpi_size)::float8 AS fpi, sum(combined_size)::float8 AS total FROM pg_get_wal_stats($1::pg_lsn, $2::pg_lsn, false)`, [from, to])).rows as { fpi: number; total: number }[];
