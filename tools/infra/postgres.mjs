@@ -49,7 +49,8 @@ export function startsWithPattern(prefix) {
 
 /**
  * Drops this test run's databases (names starting with a prefix from testDatabasePrefix) and
- * nothing else: not a developer's, not another concurrent run's. Returns the names dropped.
+ * nothing else: not a developer's, not another concurrent run's. Refuses while any of them has
+ * a session open (a run of the same name going on). Returns the names dropped.
  */
 export async function dropTestDatabases(prefix) {
   if (!new RegExp(`^${TEST_DATABASE_ROOT}[a-z0-9]{1,20}_$`).test(prefix)) {
@@ -62,6 +63,19 @@ export async function dropTestDatabases(prefix) {
   try {
     const { rows } = await client.query("SELECT datname FROM pg_database WHERE datname LIKE $1 ESCAPE '\\'", [startsWithPattern(prefix)]);
     const names = rows.map((r) => r.datname).filter((n) => n.startsWith(prefix));
+    // Sessions on them mean a run with the same name is going on (a second `npx jest` during
+    // `npm test`, both `ci`): dropping would fail every suite of that run half-way.
+    const { rows: sessions } = await client.query(
+      `SELECT datname, count(*)::int AS n FROM pg_stat_activity WHERE datname = ANY($1::text[]) AND pid <> pg_backend_pid() GROUP BY datname ORDER BY datname`,
+      [names],
+    );
+    if (sessions.length > 0) {
+      const where = sessions.map((r) => `${r.datname} (${r.n})`).join(', ');
+      throw new Error(
+        `test databases ${prefix}* are in use by another test run (sessions on ${where}). ` +
+          'Give this run its own name (PUENTE_TEST_RUN=<letters and digits>), or end the other run first.',
+      );
+    }
     for (const name of names) await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
     return names;
   } finally {

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { Client } from 'pg';
-import { serverUrl } from '../database';
+import { databaseUrl, serverUrl } from '../database';
 
 const root = join(__dirname, '..', '..', '..', '..');
 const postgresTools = join(root, 'tools/infra/postgres.mjs');
@@ -62,6 +62,36 @@ describe("test databases: a run drops only its own (puente_test_<run>_*)", () =>
     expect(setup.stderr).toBe('');
     expect(setup.value).toBe(`puente_test_${run}_`);
     expect(await existing([...mine, ...others])).toEqual([...others].sort());
+  });
+
+  it('refuses to drop the databases of a run of the same name that is going on (a session open on one), and drops them once it ended', async () => {
+    const busyRun = `du${process.pid}`;
+    const busy = `puente_test_${busyRun}_intake`;
+    await admin(async (c) => {
+      await c.query(`DROP DATABASE IF EXISTS "${busy}" WITH (FORCE)`);
+      await c.query(`CREATE DATABASE "${busy}"`);
+    });
+    const other = new Client({ connectionString: databaseUrl(busy) });
+    await other.connect();
+    const setup = () =>
+      node(
+        `const { createRequire } = await import('node:module');
+         await createRequire(import.meta.url)(${JSON.stringify(globalSetup)})();
+         console.log(JSON.stringify(process.env.PUENTE_DB_PREFIX));`,
+        { PUENTE_TEST_RUN: busyRun, KAFKA_BROKERS: process.env.KAFKA_BROKERS },
+      );
+    try {
+      const refused = setup();
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toContain(`test databases puente_test_${busyRun}_* are in use by another test run (sessions on ${busy} (1))`);
+      expect(refused.stderr).toContain('PUENTE_TEST_RUN=');
+      expect(await existing([busy])).toEqual([busy]);
+    } finally {
+      await other.end();
+    }
+    const dropped = setup();
+    expect(dropped.stderr).toBe('');
+    expect(await existing([busy])).toEqual([]);
   });
 
   it('uses `ci` without PUENTE_TEST_RUN and refuses a run name that is not lower-case letters and digits', () => {
