@@ -268,9 +268,10 @@ export class ManifestRegistrationService {
 
   /**
    * Stored keys (local persons' and partner nodes') sharing a value with any row's keys: one
-   * lookup for the call. Local fillers are not in the lookup index and not needed: they find no
-   * one else, and leaving them out of a candidate's keys leaves its score as it was. By value alone (one bitmap index scan, several times faster than probing
-   * value and kid pair by pair); keys under another kid are left out by candidatesByRow.
+   * lookup for the call. By value alone (one bitmap index scan, several times faster than probing
+   * value and kid pair by pair); keys under another kid are left out by candidatesByRow. Local
+   * fillers are not in the lookup index and not needed: they find no one else, and leaving them
+   * out of a candidate's keys leaves its score as it was.
    */
   private async storedKeysSharing(tx: EntityManager, rows: Accepted[]): Promise<StoredKey[]> {
     const values = [...new Set(rows.flatMap((r) => r.keys.map((k) => k.value)))];

@@ -6,12 +6,12 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * else's. bench `scale` measured a registration at 1 million persons writing 425 KB of WAL, 93%
  * of it full-page images of the lookup index's leaf pages, one random page per key; a key left
  * out is a page not written. Every key is still stored (a partner is sent all 41, so their number
- * says nothing about the names' lengths) and found by person through the primary key.
+ * says nothing about the names' lengths).
  *
- * Rows already stored keep `searchable` true (a key's kind is not in the row) until the node is
- * rekeyed. Rebuilding the index locks the table against writes for as long as it takes (bench
- * `scale` built both of the table's indexes over 41 million keys in 125-141 s on two cores): at
- * that size, run it in a maintenance window.
+ * Rows already stored keep `searchable` true (a key's kind is not in the row), so they stay in
+ * the index; only persons keyed from now on save the space. Rebuilding the index locks the table
+ * against writes for as long as it takes (bench `scale` built both of the table's indexes over 41
+ * million keys in 112-141 s on two cores): at that size, run it in a maintenance window.
  */
 export class IndexSearchableMatchKeys1766102400007 implements MigrationInterface {
   name = 'IndexSearchableMatchKeys1766102400007';

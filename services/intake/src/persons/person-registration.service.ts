@@ -16,7 +16,7 @@ import { consentRecorded } from '../consents/consent-events';
 import { consentTermErrors } from '../consents/consent-rules';
 import { DuplicateDetector, type FoundDuplicate } from '../duplicates/duplicate-detector';
 import { MatchKeyPublication } from '../duplicates/match-key-publication';
-import { matchKeyColumns } from '../duplicates/match-key-rows';
+import { insertMatchKeys, matchKeyColumns } from '../duplicates/match-key-rows';
 import { IntakeEvents } from '../events/intake-events';
 import { ageBandOf, ageInYears, isMinor } from './age';
 import type { PersonRegistrationDto, RegisterPersonDto } from './person.dto';
@@ -295,12 +295,9 @@ export async function insertPeople(tx: EntityManager, people: Person[], keys: Ma
       people.map((p) => p.birthDateEnc),
     ],
   );
-  const owners = people.flatMap((p, i) => keys[i].map(() => p.id));
-  // In the lookup index's order: tens of thousands of random HMAC values then land on each leaf
-  // page in turn instead of all over the index (measured 10-25% less time for 20,500 keys).
-  await tx.query(
-    `INSERT INTO person_match_key (person_id, kid, rule, value, searchable)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::boolean[]) AS k (person_id, kid, rule, value, searchable) ORDER BY value, rule, kid`,
-    [owners, ...matchKeyColumns(keys.flat())],
+  await insertMatchKeys(
+    tx,
+    people.flatMap((p, i) => keys[i].map(() => p.id)),
+    keys.flat(),
   );
 }
