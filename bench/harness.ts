@@ -71,6 +71,8 @@ export function announceReady(where: Record<string, string>): void {
 
 export interface ServerChild<T> {
   ready: T;
+  /** The child's process id (its CPU time, from /proc). */
+  pid: number;
   send(message: string): void;
   /** Sends `message` and waits for the child's next message. */
   request<R>(message: string): Promise<R>;
@@ -96,6 +98,7 @@ export async function startServerChild<T>(file: string, env: NodeJS.ProcessEnv, 
   });
   return {
     ready,
+    pid: child.pid!,
     send: (message) => child.send(message),
     request: <R>(message: string) =>
       new Promise<R>((resolve) => {

@@ -27,7 +27,8 @@
 // Targets: p99 at 1M ≤ 1.5 × p99 at 10k for each operation; duplicate lookup p99 ≤ 20 ms at 1M.
 //
 //   npm run bench -- scale        BENCH_SIZES (10000,100000,1000000), BENCH_SAMPLES (300 reads per operation),
-//                                 BENCH_REGISTRATIONS (600), BENCH_BATCH (1000 persons per statement),
+//                                 BENCH_REGISTRATIONS (600), BENCH_WARMUP (300 registrations before them, not timed),
+//                                 BENCH_BATCH (1000 persons per statement),
 //                                 BENCH_WORKERS (2 threads making the preload's rows), BENCH_PLAN_SAMPLES (100 EXPLAIN ANALYZE per hot query),
 //                                 BENCH_BULK_INDEX_STEP (500000: a step adding as many builds the match-key indexes after its rows)
 import { createHash, randomUUID } from 'node:crypto';
@@ -35,12 +36,20 @@ import { isMainThread } from 'node:worker_threads';
 import { lookupSignals, type MatchKey } from '@puente/privacy';
 import { IntakeConfig } from '../services/intake/src/config/intake.config';
 import { candidateQuery } from '../services/intake/src/duplicates/duplicate-detector';
-import { machineLoad, percentile, writeResult } from './support';
+import { cpuSecondsBetween, databaseCpu, machineLoad, percentile, processCpuSeconds, writeResult } from './support';
 import { announceReady, benchAuth, benchDatabasePrefix, serveControl, startFreshIntake, startServerChild } from './harness';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
 const REGISTRATIONS = Number(process.env.BENCH_REGISTRATIONS ?? 600);
+/**
+ * Registrations made before the timed ones at each size. Without them the first size measured a
+ * cold machine: the service's and the broker's JIT compile the registration's and the event
+ * pipeline's code during its first few hundred (the broker's CPU a registration fell from 9.4 to
+ * 4.7 ms over three runs of 300), which made the 10 thousand figure, the ratios' denominator,
+ * the noisiest of all.
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 300);
 const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const RATIO_TARGET = 1.5;
@@ -415,8 +424,8 @@ function latency(ms: number[], failures: number): Latency {
 }
 
 /** `n` requests one after another; a request that is not what `check` expects counts as a failure (and is logged once). */
-async function timed(name: string, n: number, request: (k: number) => Promise<Response>, check: (body: unknown) => boolean = () => true): Promise<Latency> {
-  const ms: number[] = [];
+async function timed(name: string, n: number, request: (k: number) => Promise<Response>, check: (body: unknown) => boolean = () => true, ms: number[] = []): Promise<Latency> {
+  const from = ms.length;
   let failures = 0;
   for (let k = 0; k < n; k++) {
     const started = performance.now();
@@ -427,10 +436,55 @@ async function timed(name: string, n: number, request: (k: number) => Promise<Re
       if (failures++ === 0) log(`${name}: unexpected answer ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
     }
   }
-  return latency(ms, failures);
+  return latency(ms.slice(from), failures);
+}
+
+/** p50 and p99 of each run of `size` consecutive requests: how a phase settles (or does not). */
+function latencyWindows(ms: number[], size: number): { p50Ms: number; p99Ms: number }[] {
+  const windows: { p50Ms: number; p99Ms: number }[] = [];
+  for (let from = 0; from < ms.length; from += size) {
+    const { p50Ms, p99Ms } = latency(ms.slice(from, from + size), 0);
+    windows.push({ p50Ms, p99Ms });
+  }
+  return windows;
 }
 
 const DATABASE_SETTINGS = ['shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_compression', 'full_page_writes', 'synchronous_commit'];
+
+/** Checkpoints the server has started so far (timed and requested). */
+async function checkpointCount(pool: Pool): Promise<number> {
+  return ((await pool.query(`SELECT (checkpoints_timed + checkpoints_req)::int AS n FROM pg_stat_bgwriter`)).rows[0] as { n: number }).n;
+}
+
+interface PipelineCpu {
+  service: number | null;
+  database: Map<number, number> | null;
+  broker: number | null;
+}
+
+/** CPU seconds so far of the service process, its database's backends and the local broker (null where /proc cannot tell). */
+async function pipelineCpu(pool: Pool, servicePid: number, databaseName: string): Promise<PipelineCpu> {
+  const brokerPid = Number(process.env.KAFKA_BROKER_PID) || undefined;
+  return {
+    service: processCpuSeconds(servicePid),
+    database: await databaseCpu((sql, params) => pool.query(sql, params), [databaseName]),
+    broker: brokerPid ? processCpuSeconds(brokerPid) : null,
+  };
+}
+
+/**
+ * CPU milliseconds a registration cost each process between two snapshots: the request's own work
+ * and what it sets off (the outbox relay, the broker, the timeline consumer), which one at a time
+ * nothing batches.
+ */
+function pipelineCpuPerRegistration(before: PipelineCpu, after: PipelineCpu, registrations: number): Record<'service' | 'database' | 'broker', number | null> {
+  const per = (seconds: number | null) => (seconds === null ? null : Math.round((seconds / registrations) * 1e5) / 100);
+  return {
+    service: per(before.service === null || after.service === null ? null : after.service - before.service),
+    database: per(cpuSecondsBetween(before.database, after.database)),
+    broker: per(before.broker === null || after.broker === null ? null : after.broker - before.broker),
+  };
+}
 
 async function walPosition(pool: Pool): Promise<string> {
   return ((await pool.query(`SELECT pg_current_wal_insert_lsn()::text AS lsn`)).rows[0] as { lsn: string }).lsn;
@@ -480,6 +534,7 @@ async function main(): Promise<void> {
   const { computeMatchKeys, parseAgreementKey } = await import('@puente/privacy');
   const { personalDataFromDto, matchIdentityOf } = await import('../services/intake/src/persons/person-mapping');
   const pool = new Pool({ connectionString: server.ready.databaseUrl, max: 4 });
+  const databaseName = new URL(server.ready.databaseUrl).pathname.slice(1);
   // For the full-page-image share of walPerRegistration (PostgreSQL 15 contrib); without it the share is null.
   await pool.query('CREATE EXTENSION IF NOT EXISTS pg_walinspect').catch(() => undefined);
   const salt = randomUUID();
@@ -533,9 +588,11 @@ async function main(): Promise<void> {
       const added = size - loaded;
       loaded = size;
       const vacuumStarted = performance.now();
-      await pool.query('CHECKPOINT');
       // Statistics and the visibility map as autovacuum leaves them in a node that has run a while.
       await pool.query('VACUUM (ANALYZE) person, person_data_key, person_match_key, intake_case, case_person, consent, timeline_entry');
+      // After the vacuum, which dirties the preload's pages (hint bits, visibility map): their
+      // write-back is the preload's cost, not the registrations' that a checkpoint would meet.
+      await pool.query('CHECKPOINT');
       const vacuumSeconds = (performance.now() - vacuumStarted) / 1000;
       log(`preloaded ${added} persons in ${preloadSeconds.toFixed(1)} s (${Math.round(added / preloadSeconds)}/s; ${JSON.stringify(split)}), checkpoint + vacuum ${vacuumSeconds.toFixed(1)} s`);
 
@@ -544,15 +601,25 @@ async function main(): Promise<void> {
       const casePick = (k: number, salt2: number) => principalOf(pick(k, salt2));
       const measureLoad = machineLoad();
 
-      const walBefore = await walPosition(pool);
-      const registration = await timed('registration', REGISTRATIONS, () => {
+      const register = () => {
         const i = 900_000_000 + registered++;
         return fetch(`${url}/v1/persons`, {
           method: 'POST',
           headers: { ...headers, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
           body: JSON.stringify({ ...registrationBody(identityOf(i), SITES[i % SITES.length].code, i), case: { priority: 'normal' } }),
         });
-      }, (b) => typeof (b as { caseId?: unknown }).caseId === 'string');
+      };
+      const isRegistered = (b: unknown) => typeof (b as { caseId?: unknown }).caseId === 'string';
+      const registrationMs: number[] = [];
+      const warmup = await timed('warm-up registration', WARMUP, register, isRegistered, registrationMs);
+      if (process.env.BENCH_PROFILE) server.send('profile-start');
+      const walBefore = await walPosition(pool);
+      const cpuBefore = await pipelineCpu(pool, server.pid, databaseName);
+      const checkpointsBefore = await checkpointCount(pool);
+      const registration = await timed('registration', REGISTRATIONS, register, isRegistered, registrationMs);
+      const registrationCheckpoints = (await checkpointCount(pool)) - checkpointsBefore;
+      const registrationCpu = pipelineCpuPerRegistration(cpuBefore, await pipelineCpu(pool, server.pid, databaseName), REGISTRATIONS);
+      if (process.env.BENCH_PROFILE) server.send('profile-stop');
       const registrationWal = await walPerRegistration(pool, walBefore, REGISTRATIONS);
 
       // The reads, twice over the same samples: first as they come (a random person or case of a
@@ -618,12 +685,17 @@ async function main(): Promise<void> {
         tableBytes: tables,
         operations: { registration, duplicateLookup, casesByMatchKey: byMatchKey, caseSearch: search, caseList: list, timeline },
         registrationWal,
+        registrationCpuMs: registrationCpu,
+        registrationCheckpoints,
+        warmupRegistration: warmup,
+        // Warm-up and timed registrations in order, 100 at a time.
+        registrationWindows: latencyWindows(registrationMs, 100),
         warmReads: { duplicateLookup: warm.duplicateLookup, casesByMatchKey: warm.byMatchKey, caseSearch: warm.search, caseList: warm.list, timeline: warm.timeline },
         plans,
       };
       stages.push(stage);
       log(
-        `${size} persons: ${(Number(bytes) / 2 ** 20).toFixed(0)} MiB; p99 registration ${registration.p99Ms} ms (WAL ${JSON.stringify(registrationWal)}), duplicate lookup ${duplicateLookup.p99Ms} ms ` +
+        `${size} persons: ${(Number(bytes) / 2 ** 20).toFixed(0)} MiB; p99 registration ${registration.p99Ms} ms (WAL ${JSON.stringify(registrationWal)}, CPU ms ${JSON.stringify(registrationCpu)}, checkpoints ${registrationCheckpoints}; warm-up p99 ${warmup.p99Ms} ms), duplicate lookup ${duplicateLookup.p99Ms} ms ` +
           `(${duplicateLookup.candidatesP50} candidates at p50, ${lookupMisses} misses), by match key ${byMatchKey.p99Ms} ms, search ${search.p99Ms} ms, list ${list.p99Ms} ms, timeline ${timeline.p99Ms} ms (load ${measureLoad.load1}); ` +
           `warm p99: lookup ${warm.duplicateLookup.p99Ms} ms, by match key ${warm.byMatchKey.p99Ms} ms, search ${warm.search.p99Ms} ms, list ${warm.list.p99Ms} ms, timeline ${warm.timeline.p99Ms} ms; ` +
           `in the database, p99: ${Object.entries(plans).map(([q, x]) => `${q} ${x.executionP99Ms} ms`).join(', ')}`,
@@ -654,6 +726,7 @@ async function main(): Promise<void> {
       databaseSettings: settings,
       samplesPerOperation: SAMPLES,
       registrationsPerSize: REGISTRATIONS,
+      warmupRegistrationsPerSize: WARMUP,
       batch: BATCH,
       stages,
       p99RatioLastToFirst: ratios,

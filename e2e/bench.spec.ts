@@ -106,7 +106,7 @@ describe('benchmark scenarios at a tiny size (smoke, not timed)', () => {
   }, 240_000);
 
   it('scale: grows one intake database in two sizes and measures every operation at each, with its size and query plans', async () => {
-    const result = await runScenario('scale', { BENCH_SIZES: '60,150', BENCH_SAMPLES: '5', BENCH_REGISTRATIONS: '3', BENCH_BATCH: '40', BENCH_WORKERS: '1', BENCH_PLAN_SAMPLES: '3', BENCH_BULK_INDEX_STEP: '80' });
+    const result = await runScenario('scale', { BENCH_SIZES: '60,150', BENCH_SAMPLES: '5', BENCH_REGISTRATIONS: '3', BENCH_WARMUP: '2', BENCH_BATCH: '40', BENCH_WORKERS: '1', BENCH_PLAN_SAMPLES: '3', BENCH_BULK_INDEX_STEP: '80' });
     expectMachine(result);
     expect(result).toMatchObject({ sizes: [60, 150], failures: 0, met: false, databaseSettings: expect.objectContaining({ shared_buffers: expect.any(String), wal_compression: expect.any(String) }), p99RatioLastToFirst: expect.objectContaining({ registration: expect.any(Number), duplicateLookup: expect.any(Number) }) });
     // The medians' ratios, and the p99s' over a second (warm) pass of the same reads.
@@ -119,6 +119,11 @@ describe('benchmark scenarios at a tiny size (smoke, not timed)', () => {
       expect(stage).toMatchObject({ databaseBytes: expect.any(Number), preload: { seconds: expect.any(Number) }, measureLoad: { load1: expect.any(Number) } });
       // WAL per registration (each writes 41 match keys, so thousands of bytes at least).
       expect((stage.registrationWal as { bytes: number }).bytes).toBeGreaterThan(1000);
+      // The timed registrations come after untimed ones (a warm service and broker); what each process spent on one, and the checkpoints met.
+      expect(stage).toMatchObject({ warmupRegistration: { samples: 2, failures: 0 }, registrationCheckpoints: expect.any(Number), registrationWindows: [{ p50Ms: expect.any(Number), p99Ms: expect.any(Number) }] });
+      const cpu = stage.registrationCpuMs as { service: number; database: number | null; broker: number | null };
+      expect(cpu.service).toBeGreaterThan(0);
+      expect(cpu.database === null || cpu.database >= 0).toBe(true);
       const operations = stage.operations as Record<string, { samples: number; p99Ms: number; failures: number }>;
       expect(Object.keys(operations).sort()).toEqual(['caseList', 'caseSearch', 'casesByMatchKey', 'duplicateLookup', 'registration', 'timeline']);
       for (const op of Object.values(operations)) expect(op).toMatchObject({ samples: expect.any(Number), p99Ms: expect.any(Number), failures: 0 });
@@ -127,8 +132,8 @@ describe('benchmark scenarios at a tiny size (smoke, not timed)', () => {
       expect(Object.keys(plans).sort()).toEqual(['caseListNextPage', 'caseMembers', 'caseSearchByReference', 'casesByMatchKey', 'duplicateCandidates', 'timeline']);
       for (const plan of Object.values(plans)) expect(plan).toMatchObject({ indexes: expect.any(Array), seqScans: expect.any(Array), executionP99Ms: expect.any(Number) });
     }
-    // Three in four preloaded persons open a case, and each registration measured opens one.
-    expect(stages.map((s) => s.cases)).toEqual([45 + 3, 113 + 3 + 3]);
+    // Three in four preloaded persons open a case, and each registration (warm-up or timed) opens one.
+    expect(stages.map((s) => s.cases)).toEqual([45 + 2 + 3, 113 + 2 * (2 + 3)]);
     expect((stages[1].tableBytes as Record<string, number>).person_match_key).toBeGreaterThan(0);
     // The second step (90 persons, at least BENCH_BULK_INDEX_STEP) built the match-key indexes after its rows; the first grew them.
     expect(stages.map((s) => (s.preload as { bulkIndexes: boolean }).bulkIndexes)).toEqual([false, true]);
