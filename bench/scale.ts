@@ -512,7 +512,7 @@ async function walPerRegistration(pool: Pool, from: string, registrations: numbe
 }
 
 /** Index and scan kinds of a plan (EXPLAIN ANALYZE), to check the hot queries use indexes. */
-function planSummary(plan: Record<string, unknown>): { ms: number; indexes: string[]; seqScans: string[] } {
+function planSummary(plan: Record<string, unknown>): { ms: number; indexes: string[]; seqScans: string[]; readBlocks: number; ioReadMs: number } {
   const indexes = new Set<string>();
   const seqScans = new Set<string>();
   const walk = (node: Record<string, unknown>) => {
@@ -520,8 +520,17 @@ function planSummary(plan: Record<string, unknown>): { ms: number; indexes: stri
     if (node['Node Type'] === 'Seq Scan') seqScans.add(String(node['Relation Name']));
     for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
   };
-  walk(plan.Plan as Record<string, unknown>);
-  return { ms: Math.round(Number(plan['Execution Time']) * 100) / 100, indexes: [...indexes], seqScans: [...seqScans] };
+  const top = plan.Plan as Record<string, unknown>;
+  walk(top);
+  // The top node's buffers include its children's: blocks read from outside shared buffers (the
+  // OS cache or the disk) and, with track_io_timing, the time those reads took.
+  return {
+    ms: Math.round(Number(plan['Execution Time']) * 100) / 100,
+    indexes: [...indexes],
+    seqScans: [...seqScans],
+    readBlocks: Number(top['Shared Read Blocks'] ?? 0),
+    ioReadMs: Math.round(Number(top['I/O Read Time'] ?? 0) * 100) / 100,
+  };
 }
 
 async function main(): Promise<void> {
@@ -698,7 +707,7 @@ async function main(): Promise<void> {
         `${size} persons: ${(Number(bytes) / 2 ** 20).toFixed(0)} MiB; p99 registration ${registration.p99Ms} ms (WAL ${JSON.stringify(registrationWal)}, CPU ms ${JSON.stringify(registrationCpu)}, checkpoints ${registrationCheckpoints}; warm-up p99 ${warmup.p99Ms} ms), duplicate lookup ${duplicateLookup.p99Ms} ms ` +
           `(${duplicateLookup.candidatesP50} candidates at p50, ${lookupMisses} misses), by match key ${byMatchKey.p99Ms} ms, search ${search.p99Ms} ms, list ${list.p99Ms} ms, timeline ${timeline.p99Ms} ms (load ${measureLoad.load1}); ` +
           `warm p99: lookup ${warm.duplicateLookup.p99Ms} ms, by match key ${warm.byMatchKey.p99Ms} ms, search ${warm.search.p99Ms} ms, list ${warm.list.p99Ms} ms, timeline ${warm.timeline.p99Ms} ms; ` +
-          `in the database, p99: ${Object.entries(plans).map(([q, x]) => `${q} ${x.executionP99Ms} ms`).join(', ')}`,
+          `in the database, p99: ${Object.entries(plans).map(([q, x]) => `${q} ${x.executionP99Ms} ms (reads ${Math.round(x.ioReadShare * 100)}%)`).join(', ')}`,
       );
     }
 
@@ -755,20 +764,34 @@ async function main(): Promise<void> {
  * operation, without HTTP, Node or the connection pool).
  */
 async function explainHotQueries(pool: Pool, salt: string, keysOf: (identity: Identity) => { kid: string; value: string; rule: string }[], size: number) {
-  const out: Record<string, ReturnType<typeof planSummary> & { executionP50Ms: number; executionP99Ms: number }> = {};
-  const times: Record<string, number[]> = {};
-  for (let k = 0; k < PLAN_SAMPLES; k++) {
-    for (const [name, [sql, params]] of Object.entries(hotQueries(salt, keysOf, principalOf(Math.floor(rng(size * 13 + k)() * size))))) {
-      const { rows } = await pool.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, params);
-      const summary = planSummary((rows[0]['QUERY PLAN'] as Record<string, unknown>[])[0]);
-      (times[name] ??= []).push(summary.ms);
-      if (k === 0) out[name] = { ...summary, executionP50Ms: 0, executionP99Ms: 0 };
+  type Summary = Omit<ReturnType<typeof planSummary>, 'readBlocks' | 'ioReadMs'> & { executionP50Ms: number; executionP99Ms: number; readBlocksP50: number; readBlocksP99: number; ioReadP99Ms: number; ioReadShare: number };
+  const out: Record<string, Summary> = {};
+  const samples: Record<string, { ms: number; readBlocks: number; ioReadMs: number }[]> = {};
+  const client = await pool.connect();
+  try {
+    // How much of a slow execution is waiting for reads (superuser: the bench connects as the service's owner).
+    await client.query('SET track_io_timing = on').catch(() => undefined);
+    for (let k = 0; k < PLAN_SAMPLES; k++) {
+      for (const [name, [sql, params]] of Object.entries(hotQueries(salt, keysOf, principalOf(Math.floor(rng(size * 13 + k)() * size))))) {
+        const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, params);
+        const { readBlocks, ioReadMs, ...summary } = planSummary((rows[0]['QUERY PLAN'] as Record<string, unknown>[])[0]);
+        (samples[name] ??= []).push({ ms: summary.ms, readBlocks, ioReadMs });
+        if (k === 0) out[name] = { ...summary, executionP50Ms: 0, executionP99Ms: 0, readBlocksP50: 0, readBlocksP99: 0, ioReadP99Ms: 0, ioReadShare: 0 };
+      }
     }
+    await client.query('RESET track_io_timing').catch(() => undefined);
+  } finally {
+    client.release();
   }
-  for (const [name, ms] of Object.entries(times)) {
-    const sorted = ms.sort((a, b) => a - b);
-    out[name].executionP50Ms = percentile(sorted, 50);
-    out[name].executionP99Ms = percentile(sorted, 99);
+  for (const [name, list] of Object.entries(samples)) {
+    const p = (values: number[], q: number) => percentile([...values].sort((a, b) => a - b), q);
+    const total = (f: (x: (typeof list)[number]) => number) => list.reduce((n, x) => n + f(x), 0);
+    out[name].executionP50Ms = p(list.map((x) => x.ms), 50);
+    out[name].executionP99Ms = p(list.map((x) => x.ms), 99);
+    out[name].readBlocksP50 = p(list.map((x) => x.readBlocks), 50);
+    out[name].readBlocksP99 = p(list.map((x) => x.readBlocks), 99);
+    out[name].ioReadP99Ms = Math.round(p(list.map((x) => x.ioReadMs), 99) * 100) / 100;
+    out[name].ioReadShare = Math.round((total((x) => x.ioReadMs) / Math.max(total((x) => x.ms), 0.01)) * 100) / 100;
   }
   return out;
 }
