@@ -207,6 +207,24 @@ export interface TailReport {
   /** Average number of the databases' active backends in each wait (`CPU` when none), sampled every 20 ms; the six largest. */
   databaseWaits: Record<string, number>;
   databaseSamples: number;
+  /**
+   * The server's checkpointer during the phase (pg_stat_bgwriter): checkpoints started, buffers it
+   * wrote, and the time it spent writing and syncing files (of checkpoints that ended in the phase).
+   */
+  checkpointer: { started: number; buffersWritten: number; writeMs: number; syncMs: number } | null;
+}
+
+async function checkpointerCounters(query: BenchQuery): Promise<Record<string, number> | null> {
+  try {
+    const { rows } = await query(
+      `SELECT (checkpoints_timed + checkpoints_req)::float8 AS started, buffers_checkpoint::float8 AS "buffersWritten",
+              checkpoint_write_time AS "writeMs", checkpoint_sync_time AS "syncMs" FROM pg_stat_bgwriter`,
+      [],
+    );
+    return rows[0] as Record<string, number>;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -227,6 +245,7 @@ export async function watchTail(query: BenchQuery, databases: string[]): Promise
     }
   });
   observer.observe({ entryTypes: ['gc'] });
+  const checkpointerBefore = await checkpointerCounters(query);
   const waits = new Map<string, number>();
   let samples = 0;
   let sampling = true;
@@ -253,11 +272,22 @@ export async function watchTail(query: BenchQuery, databases: string[]): Promise
       delay.disable();
       observer.disconnect();
       const top = [...waits].sort((a, b) => b[1] - a[1]).slice(0, 6);
+      const checkpointerAfter = await checkpointerCounters(query);
+      const checkpointer =
+        checkpointerBefore && checkpointerAfter
+          ? {
+              started: checkpointerAfter.started - checkpointerBefore.started,
+              buffersWritten: checkpointerAfter.buffersWritten - checkpointerBefore.buffersWritten,
+              writeMs: Math.round(checkpointerAfter.writeMs - checkpointerBefore.writeMs),
+              syncMs: Math.round(checkpointerAfter.syncMs - checkpointerBefore.syncMs),
+            }
+          : null;
       return {
         eventLoopDelayMs: { p99: ms(delay.percentile(99)), max: ms(delay.max) },
         gc: { count: gc.count, totalMs: Math.round(gc.totalMs), maxMs: Math.round(gc.maxMs * 10) / 10 },
         databaseWaits: Object.fromEntries(top.map(([wait, n]) => [wait, Math.round((n / Math.max(1, samples)) * 1000) / 1000])),
         databaseSamples: samples,
+        checkpointer,
       };
     },
   };

@@ -99,10 +99,13 @@ describe('benchmark scenarios at a tiny size (smoke, not timed)', () => {
       expect(side.total).toBeGreaterThanOrEqual(side.process);
     }
     expect(result.cpuRatio).toBeGreaterThan(0);
-    const half = result.halfRate as { windows: { p99Ms: number[] }; tail: { databaseSamples: number; databaseWaits: Record<string, number> } };
+    const half = result.halfRate as { windows: { p99Ms: number[] }; tail: { databaseSamples: number; databaseWaits: Record<string, number>; checkpointer: Record<string, number> | null } };
     expect(half.windows.p99Ms.length).toBeGreaterThanOrEqual(1);
     expect(half.tail.databaseSamples).toBeGreaterThan(0);
     expect(typeof half.tail.databaseWaits).toBe('object');
+    // What the server's checkpointer did during the paced phase (its counters only grow).
+    expect(half.tail.checkpointer).toMatchObject({ started: expect.any(Number), buffersWritten: expect.any(Number), writeMs: expect.any(Number), syncMs: expect.any(Number) });
+    expect(half.tail.checkpointer!.started).toBeGreaterThanOrEqual(0);
   }, 240_000);
 
   it('scale: grows one intake database in two sizes and measures every operation at each, with its size and query plans', async () => {
