@@ -208,9 +208,9 @@ export interface TailReport {
   databaseWaits: Record<string, number>;
   databaseSamples: number;
   /**
-   * The server's checkpointer during the phase (pg_stat_bgwriter): checkpoints started in it, and
-   * the buffers, write and file-sync time of those that ended in it (PostgreSQL 15 reports them at
-   * a checkpoint's end, so one spanning the phase shows as nothing here; the server log has it).
+   * The server's checkpointer during the phase (pg_stat_bgwriter): checkpoints started in it, the
+   * buffers it wrote (reported as it goes, also for a checkpoint started before), and the write
+   * and file-sync time of checkpoints that ended in it (PostgreSQL 15 adds those at the end).
    */
   checkpointer: { started: number; buffersWritten: number; writeMs: number; syncMs: number } | null;
 }
