@@ -23,7 +23,7 @@
 import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
 import type { AgreementKey } from '@puente/privacy';
 import { announceReady, benchAuth, benchDatabasePrefix, closedLoad, interleave, serveControl, startFreshIntake, startServerChild } from './harness';
-import { cpuSecondsBetween, databaseCpu, machineLoad, pacedLoad, processCpuSeconds, watchTail, type TailReport, writeResult } from './support';
+import { cpuBetween, cpuSnapshot, type CpuSnapshot, machineLoad, pacedLoad, perRequest, watchTail, type TailReport, writeResult } from './support';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -217,14 +217,12 @@ async function serve(): Promise<void> {
   const barePort = typeof address === 'object' && address ? address.port : 0;
   announceReady({ system: await app.getUrl(), baseline: `http://127.0.0.1:${barePort}` });
   const databaseName = new URL(databaseUrl).pathname.slice(1);
-  const brokerPid = Number(process.env.KAFKA_BROKER_PID) || undefined;
   let tail: Awaited<ReturnType<typeof watchTail>> | undefined;
   process.on('message', async (message) => {
     if (message === 'cpu') {
       // CPU seconds so far of this process (the service and the bare routes), the database's backends and the broker.
       const usage = process.cpuUsage();
-      const database = await databaseCpu((sql, params) => pool.query(sql, params), [databaseName]);
-      process.send?.({ process: (usage.user + usage.system) / 1e6, database: database ? [...database] : null, broker: brokerPid ? processCpuSeconds(brokerPid) : null });
+      process.send?.(await cpuSnapshot((sql, params) => pool.query(sql, params), [databaseName], (usage.user + usage.system) / 1e6));
       return;
     }
     if (message === 'settle') {
@@ -289,24 +287,6 @@ async function settled(pool: import('pg').Pool): Promise<{ settled: boolean; wai
 // ---------------------------------------------------------------------------------------------
 // Parent process: keys, the child, the load.
 
-interface CpuSnapshot {
-  process: number;
-  database: [number, number][] | null;
-  broker: number | null;
-}
-
-/** CPU seconds used between two snapshots: the server process, the database's backends, the broker (null where unreadable). */
-function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): { process: number; database: number | null; broker: number | null } {
-  const database = cpuSecondsBetween(before.database && new Map(before.database), after.database && new Map(after.database));
-  return { process: after.process - before.process, database, broker: before.broker !== null && after.broker !== null ? after.broker - before.broker : null };
-}
-
-/** CPU milliseconds per request of phases whose CPU and request counts were summed. */
-function perRequest(cpu: { process: number; database: number | null; broker: number | null }, requests: number) {
-  const ms = (seconds: number | null) => (seconds === null ? null : Math.round((seconds * 1000 * 1000) / Math.max(1, requests)) / 1000);
-  return { process: ms(cpu.process), database: ms(cpu.database), broker: ms(cpu.broker), total: ms(cpu.process + (cpu.database ?? 0) + (cpu.broker ?? 0)) };
-}
-
 async function main(): Promise<void> {
   if (process.argv[2] === 'serve') return serve();
   const auth = await benchAuth(benchDatabasePrefix('intake'));
@@ -333,7 +313,8 @@ async function main(): Promise<void> {
 
     await server.request('settle');
     // CPU of each phase (the system's until its events are published and projected), summed over rounds.
-    const zero = () => ({ process: 0, database: 0 as number | null, broker: 0 as number | null, requests: 0 });
+    const zero = () => ({ process: 0 as number | null, database: 0 as number | null, broker: 0 as number | null, requests: 0 });
+    const add = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
     const cpu = { system: zero(), baseline: zero(), complete: zero() };
     const costed = async (phase: 'system' | 'baseline' | 'complete', run: () => Promise<Awaited<ReturnType<typeof register>>>) => {
       const before = await server.request<CpuSnapshot>('cpu');
@@ -341,9 +322,9 @@ async function main(): Promise<void> {
       if (phase === 'system') await server.request('settle');
       const used = cpuBetween(before, await server.request<CpuSnapshot>('cpu'));
       const sum = cpu[phase];
-      sum.process += used.process;
-      sum.database = sum.database === null || used.database === null ? null : sum.database + used.database;
-      sum.broker = sum.broker === null || used.broker === null ? null : sum.broker + used.broker;
+      sum.process = add(sum.process, used.process);
+      sum.database = add(sum.database, used.database);
+      sum.broker = add(sum.broker, used.broker);
       sum.requests += result.total;
       return result;
     };

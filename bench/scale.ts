@@ -36,7 +36,7 @@ import { isMainThread } from 'node:worker_threads';
 import { lookupSignals, type MatchKey } from '@puente/privacy';
 import { IntakeConfig } from '../services/intake/src/config/intake.config';
 import { candidateQuery } from '../services/intake/src/duplicates/duplicate-detector';
-import { cpuSecondsBetween, databaseCpu, machineLoad, percentile, processCpuSeconds, writeResult } from './support';
+import { type BenchQuery, checkpointerCounters, cpuBetween, cpuSnapshot, machineLoad, percentile, perRequest, processCpuSeconds, writeResult } from './support';
 import { announceReady, benchAuth, benchDatabasePrefix, serveControl, startFreshIntake, startServerChild } from './harness';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
@@ -451,41 +451,6 @@ function latencyWindows(ms: number[], size: number): { p50Ms: number; p99Ms: num
 
 const DATABASE_SETTINGS = ['shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_compression', 'full_page_writes', 'synchronous_commit'];
 
-/** Checkpoints the server has started so far (timed and requested). */
-async function checkpointCount(pool: Pool): Promise<number> {
-  return ((await pool.query(`SELECT (checkpoints_timed + checkpoints_req)::int AS n FROM pg_stat_bgwriter`)).rows[0] as { n: number }).n;
-}
-
-interface PipelineCpu {
-  service: number | null;
-  database: Map<number, number> | null;
-  broker: number | null;
-}
-
-/** CPU seconds so far of the service process, its database's backends and the local broker (null where /proc cannot tell). */
-async function pipelineCpu(pool: Pool, servicePid: number, databaseName: string): Promise<PipelineCpu> {
-  const brokerPid = Number(process.env.KAFKA_BROKER_PID) || undefined;
-  return {
-    service: processCpuSeconds(servicePid),
-    database: await databaseCpu((sql, params) => pool.query(sql, params), [databaseName]),
-    broker: brokerPid ? processCpuSeconds(brokerPid) : null,
-  };
-}
-
-/**
- * CPU milliseconds a registration cost each process between two snapshots: the request's own work
- * and what it sets off (the outbox relay, the broker, the timeline consumer), which one at a time
- * nothing batches.
- */
-function pipelineCpuPerRegistration(before: PipelineCpu, after: PipelineCpu, registrations: number): Record<'service' | 'database' | 'broker', number | null> {
-  const per = (seconds: number | null) => (seconds === null ? null : Math.round((seconds / registrations) * 1e5) / 100);
-  return {
-    service: per(before.service === null || after.service === null ? null : after.service - before.service),
-    database: per(cpuSecondsBetween(before.database, after.database)),
-    broker: per(before.broker === null || after.broker === null ? null : after.broker - before.broker),
-  };
-}
-
 async function walPosition(pool: Pool): Promise<string> {
   return ((await pool.query(`SELECT pg_current_wal_insert_lsn()::text AS lsn`)).rows[0] as { lsn: string }).lsn;
 }
@@ -621,14 +586,21 @@ async function main(): Promise<void> {
       const isRegistered = (b: unknown) => typeof (b as { caseId?: unknown }).caseId === 'string';
       const registrationMs: number[] = [];
       const warmup = await timed('warm-up registration', WARMUP, register, isRegistered, registrationMs);
-      if (process.env.BENCH_PROFILE) server.send('profile-start');
+      // The service's CPU and the checkpoints met, around the timed registrations: the request's own
+      // work and what it sets off (the outbox relay, the broker, the timeline consumer), which one at
+      // a time nothing batches.
+      const query: BenchQuery = (sql, params) => pool.query(sql, params);
+      const serviceCpu = () => cpuSnapshot(query, [databaseName], processCpuSeconds(server.pid));
+      server.send('profile-start');
       const walBefore = await walPosition(pool);
-      const cpuBefore = await pipelineCpu(pool, server.pid, databaseName);
-      const checkpointsBefore = await checkpointCount(pool);
+      const cpuBefore = await serviceCpu();
+      const checkpointerBefore = await checkpointerCounters(query);
       const registration = await timed('registration', REGISTRATIONS, register, isRegistered, registrationMs);
-      const registrationCheckpoints = (await checkpointCount(pool)) - checkpointsBefore;
-      const registrationCpu = pipelineCpuPerRegistration(cpuBefore, await pipelineCpu(pool, server.pid, databaseName), REGISTRATIONS);
-      if (process.env.BENCH_PROFILE) server.send('profile-stop');
+      const checkpointerAfter = await checkpointerCounters(query);
+      const registrationCheckpoints = checkpointerBefore && checkpointerAfter ? checkpointerAfter.started - checkpointerBefore.started : null;
+      const { process: service, database, broker } = perRequest(cpuBetween(cpuBefore, await serviceCpu()), REGISTRATIONS);
+      const registrationCpu = { service, database, broker };
+      server.send('profile-stop');
       const registrationWal = await walPerRegistration(pool, walBefore, REGISTRATIONS);
 
       // The reads, twice over the same samples: first as they come (a random person or case of a

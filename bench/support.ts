@@ -82,6 +82,45 @@ export function processCpuSeconds(pid: number): number | null {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * CPU seconds so far of a server process, its databases' backends and the local broker (null
+ * where /proc cannot tell). Plain data, so a server child can send it to the bench.
+ */
+export interface CpuSnapshot {
+  process: number | null;
+  database: [number, number][] | null;
+  broker: number | null;
+}
+
+/** A CpuSnapshot with the server process's `processSeconds` (the broker is KAFKA_BROKER_PID, set by tools/bench.mjs). */
+export async function cpuSnapshot(query: BenchQuery, databases: string[], processSeconds: number | null): Promise<CpuSnapshot> {
+  const brokerPid = Number(process.env.KAFKA_BROKER_PID) || undefined;
+  const database = await databaseCpu(query, databases);
+  return { process: processSeconds, database: database ? [...database] : null, broker: brokerPid ? processCpuSeconds(brokerPid) : null };
+}
+
+export interface CpuUsed {
+  process: number | null;
+  database: number | null;
+  broker: number | null;
+}
+
+/** CPU seconds used between two snapshots: the server process, the database's backends, the broker (null where unreadable). */
+export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUsed {
+  const minus = (a: number | null, b: number | null) => (a !== null && b !== null ? b - a : null);
+  return {
+    process: minus(before.process, after.process),
+    database: cpuSecondsBetween(before.database && new Map(before.database), after.database && new Map(after.database)),
+    broker: minus(before.broker, after.broker),
+  };
+}
+
+/** CPU milliseconds per request of phases whose CPU and request counts were summed. */
+export function perRequest(cpu: CpuUsed, requests: number) {
+  const ms = (seconds: number | null) => (seconds === null ? null : Math.round((seconds * 1000 * 1000) / Math.max(1, requests)) / 1000);
+  return { process: ms(cpu.process), database: ms(cpu.database), broker: ms(cpu.broker), total: ms((cpu.process ?? 0) + (cpu.database ?? 0) + (cpu.broker ?? 0)) };
+}
+
 /** CPU seconds the backends used between two databaseCpu snapshots (a backend new in `after` counts whole; one gone by then is missed). */
 export function cpuSecondsBetween(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
   if (!before || !after) return null;
@@ -215,14 +254,15 @@ export interface TailReport {
   checkpointer: { started: number; buffersWritten: number; writeMs: number; syncMs: number } | null;
 }
 
-async function checkpointerCounters(query: BenchQuery): Promise<Record<string, number> | null> {
+/** The server's checkpointer counters so far (pg_stat_bgwriter; see TailReport.checkpointer), null when unreadable. */
+export async function checkpointerCounters(query: BenchQuery): Promise<{ started: number; buffersWritten: number; writeMs: number; syncMs: number } | null> {
   try {
     const { rows } = await query(
       `SELECT (checkpoints_timed + checkpoints_req)::float8 AS started, buffers_checkpoint::float8 AS "buffersWritten",
               checkpoint_write_time AS "writeMs", checkpoint_sync_time AS "syncMs" FROM pg_stat_bgwriter`,
       [],
     );
-    return rows[0] as Record<string, number>;
+    return rows[0] as { started: number; buffersWritten: number; writeMs: number; syncMs: number };
   } catch {
     return null;
   }
