@@ -128,12 +128,23 @@ export async function serveControl(name: string, close: () => Promise<void>): Pr
       profiler.connect();
       await profiler.post('Profiler.enable');
       await profiler.post('Profiler.start');
+      // Allocation too: GC is a tenth of the service's CPU, so who allocates matters as much as who computes.
+      await profiler.post('HeapProfiler.enable');
+      await profiler.post('HeapProfiler.startSampling', {
+        samplingInterval: 32 * 1024,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
     }
     if (message === 'profile-stop' && process.env.BENCH_PROFILE) {
       const { profile } = await profiler.post('Profiler.stop');
       const file = join(process.env.BENCH_PROFILE, `${name}-${Date.now()}.cpuprofile`);
       writeFileSync(file, JSON.stringify(profile));
       process.stderr.write(`[bench:${name}] CPU profile written to ${file}\n`);
+      const { profile: heap } = await profiler.post('HeapProfiler.stopSampling');
+      const heapFile = file.replace(/\.cpuprofile$/, '.heapprofile');
+      writeFileSync(heapFile, JSON.stringify(heap));
+      process.stderr.write(`[bench:${name}] allocation profile written to ${heapFile}\n`);
       profiler.disconnect();
     }
     if (message === 'stop') {
