@@ -23,6 +23,16 @@ describe('composeStatement', () => {
     expect(statement.values).toEqual(['x', 2, 7, 'm']);
   });
 
+  it('renumbers a body it has composed before by where it stands this time', () => {
+    const body = '$1::int + $2 - ($1)';
+    const part = (name: string, params: unknown[]): StatementPart => ({ ctes: [[name, `SELECT ${body}`]], params });
+    expect(composeStatement([part('x', [1, 2])], 'SELECT 1').text).toBe('WITH x AS (SELECT $1::int + $2 - ($1))\nSELECT 1');
+    const before: StatementPart = { ctes: [['w', 'SELECT $1']], params: [0] };
+    expect(composeStatement([before, part('x', [1, 2])], 'SELECT 1').text).toBe('WITH w AS (SELECT $1),\nx AS (SELECT $2::int + $3 - ($2))\nSELECT 1');
+    // A placeholder beyond its part is refused however the body was seen before.
+    expect(() => composeStatement([part('x', [1])], 'SELECT 1')).toThrow('uses $2');
+  });
+
   it('refuses a CTE name used twice, an invalid name, a placeholder beyond its part, and parameters in the final SELECT', () => {
     const part = (name: string, body = 'SELECT $1', params: unknown[] = [1]): StatementPart => ({ ctes: [[name, body]], params });
     expect(() => composeStatement([part('x'), part('x')], 'SELECT 1')).toThrow('used twice');
