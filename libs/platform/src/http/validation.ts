@@ -1,5 +1,6 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { ValidateIf } from 'class-validator';
+import { rememberValidationMetadata } from './validation-metadata';
 import { type FieldError, ProblemException, ProblemTypes } from './problem';
 
 /**
@@ -56,6 +57,7 @@ export class PlatformValidationPipe extends ValidationPipe {
 
 /** The global ValidationPipe: whitelist, reject unknown fields, transform, report every error. */
 export function createValidationPipe(): ValidationPipe {
+  rememberValidationMetadata();
   return new PlatformValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
