@@ -19,7 +19,7 @@
 //
 //   npm run bench -- intake       BENCH_ROUNDS (4), BENCH_SECONDS (8 per phase), BENCH_CONNECTIONS (16),
 //                                 BENCH_WARMUP_SECONDS (5), BENCH_HALF_RATE_SECONDS (15),
-//                                 BENCH_PROFILE=<dir> (CPU profile of the system's first round)
+//                                 BENCH_PROFILE=<dir> (CPU and allocation profiles of the system's first round)
 import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
 import type { AgreementKey } from '@puente/privacy';
 import { announceReady, benchAuth, benchDatabasePrefix, closedLoad, interleave, serveControl, startFreshIntake, startServerChild } from './harness';

@@ -10,7 +10,7 @@
 // rounds (the machine is shared; every round records the load average). Target: ratio ≥ 0.5.
 //
 //   npm run bench -- platform     BENCH_ROUNDS (6), BENCH_SECONDS (5 per phase), BENCH_CONNECTIONS (16),
-//                                 BENCH_WARMUP_SECONDS (4), BENCH_PROFILE=<dir> (CPU profile of the system's first round)
+//                                 BENCH_WARMUP_SECONDS (4), BENCH_PROFILE=<dir> (CPU and allocation profiles of the system's first round)
 import { randomUUID } from 'node:crypto';
 import { announceReady, benchAuth, benchDatabasePrefix, closedLoad, interleave, serveControl, startFreshIntake, startServerChild } from './harness';
 import { machineLoad, writeResult } from './support';
