@@ -34,8 +34,9 @@ interface CutBody {
 
 /**
  * Bodies cut so far, by text. A hot write composes the same bodies on every request; renumbering
- * them with a regular expression each time was a tenth of what composing cost and garbage besides.
- * Bounded like the prepared statements' names: bodies past the bound are cut each time.
+ * them with a regular expression each time made about 16 KB of garbage per registration (bench
+ * intake's allocation profile). Bounded like the prepared statements' names: bodies past the
+ * bound are cut each time.
  */
 const cutBodies = new Map<string, CutBody>();
 const MAX_CUT_BODIES = 512;
