@@ -191,33 +191,37 @@ function rmQuiet(p) {
   }
 }
 
-/** Cross-process mutex (fetch/format/start must not run twice at once, e.g. parallel test workers). */
-async function withLock(fn) {
+/**
+ * Cross-process mutex: fetching the jars takes LOCK_FILE; formatting and starting a broker take
+ * its port's lock, so brokers on different ports (a two-node test's pair, each Jest worker's)
+ * start side by side while no port is set up twice at once.
+ */
+async function withLock(fn, lockFile = LOCK_FILE) {
   fs.mkdirSync(CACHE, { recursive: true });
   const deadline = Date.now() + LOCK_TIMEOUT_MS;
   for (;;) {
     try {
-      fs.writeFileSync(LOCK_FILE, String(process.pid), { flag: 'wx' });
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
       break;
     } catch (err) {
       if (err.code !== 'EEXIST') throw err;
       let holder;
       let age = 0;
       try {
-        holder = Number(fs.readFileSync(LOCK_FILE, 'utf8').trim());
-        age = Date.now() - fs.statSync(LOCK_FILE).mtimeMs;
+        holder = Number(fs.readFileSync(lockFile, 'utf8').trim());
+        age = Date.now() - fs.statSync(lockFile).mtimeMs;
       } catch {
         continue; // vanished in between: retry immediately
       }
       const stale = holder ? !isAlive(holder) : age > 10_000;
       if (stale) {
-        rmQuiet(LOCK_FILE);
+        rmQuiet(lockFile);
         continue;
       }
       if (Date.now() > deadline) {
         throw failure(
           'timed out waiting for another process to finish setting up the broker',
-          `lock ${rel(LOCK_FILE)} held by pid ${holder}`,
+          `lock ${rel(lockFile)} held by pid ${holder}`,
         );
       }
       await sleep(200);
@@ -226,7 +230,7 @@ async function withLock(fn) {
   try {
     return await fn();
   } finally {
-    rmQuiet(LOCK_FILE);
+    rmQuiet(lockFile);
   }
 }
 
@@ -740,6 +744,19 @@ export async function killPid(pid, { timeoutMs = STOP_TIMEOUT_MS } = {}) {
   return 'killed';
 }
 
+/** SIGKILL, then waits (up to 5 s) until the process is gone. */
+export async function killNow(pid) {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch (err) {
+    if (err.code === 'ESRCH') return 'not running';
+    throw err;
+  }
+  const deadline = Date.now() + 5000;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(20);
+  return 'killed';
+}
+
 // ---------------------------------------------------------------------------------------------
 // Public API
 
@@ -825,7 +842,7 @@ export async function ensureKafka({ log = console.error, fresh = false, port } =
 
     // 3. Start our own.
     const java = await checkJava();
-    await fetchJars(log);
+    await withLock(() => fetchJars(log));
     writeServerProperties(p);
     if (fresh) rmQuiet(p.dataDir);
     await formatStorage(java, p, log);
@@ -853,7 +870,7 @@ export async function ensureKafka({ log = console.error, fresh = false, port } =
     log(`Kafka: ready on ${p.brokers} (pid ${child.pid}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     startedInThisProcess.set(p.brokers, p.port);
     return { brokers: p.brokers, startedHere: true };
-  });
+  }, path.join(CACHE, `.lock-${p.port}`));
 }
 
 /**
@@ -861,8 +878,10 @@ export async function ensureKafka({ log = console.error, fresh = false, port } =
  * With KAFKA_BROKERS set this does nothing -- unless KAFKA_BROKERS names a broker that
  * ensureKafka() started in this very process (callers commonly export the brokers string
  * after ensureKafka() and later call stopKafka() in the same process, e.g. jest global setup).
+ * `kill: true` sends SIGKILL at once: for a test broker whose storage is thrown away (its next
+ * start is fresh), a controlled shutdown only costs the run time.
  */
-export async function stopKafka({ log = console.error, port: explicitPort } = {}) {
+export async function stopKafka({ log = console.error, port: explicitPort, kill = false } = {}) {
   let port = explicitPort;
   if (port !== undefined) {
     // an explicit port: that broker, whatever KAFKA_BROKERS says
@@ -885,9 +904,10 @@ export async function stopKafka({ log = console.error, port: explicitPort } = {}
   }
   log(`Kafka: stopping broker pid ${pid} on ${p.brokers} ...`);
   const started = Date.now();
-  const how = await killPid(pid);
+  const how = kill ? await killNow(pid) : await killPid(pid);
   rmQuiet(p.pidFile);
-  if (how === 'killed') log(`Kafka: broker pid ${pid} did not stop within ${STOP_TIMEOUT_MS / 1000} s and was killed`);
+  if (kill) log(`Kafka: killed broker pid ${pid} on ${p.brokers}`);
+  else if (how === 'killed') log(`Kafka: broker pid ${pid} did not stop within ${STOP_TIMEOUT_MS / 1000} s and was killed`);
   else log(`Kafka: stopped in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

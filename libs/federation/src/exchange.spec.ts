@@ -10,7 +10,7 @@ import { devKey, publicKeyOf, type NodeRegistry } from './node-registry';
 import { listUnacknowledged } from './receipts';
 import { devPeer, registryOf } from './spec/registries';
 import { startExchangeNode, type ExchangeNode } from './testing/exchange-node';
-import { holdTwoNodeTopology, originKafkaPort, peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from './testing/two-nodes';
+import { discardTopology, holdTwoNodeTopology, originKafkaPort, peerKafkaPort, startMirrorMaker, startPeerBroker, startPeerBrokers, stopMirrorMaker, stopPeerBroker } from './testing/two-nodes';
 
 // GT and MX, each with its own real broker and PostgreSQL database, joined by a real MirrorMaker 2.
 const MM = `spec-${process.env.PUENTE_TEST_RUN ?? 'ci'}-exchange`;
@@ -34,9 +34,8 @@ let release: (() => void) | undefined;
 beforeAll(async () => {
   release = await holdTwoNodeTopology();
   mxPort = peerKafkaPort();
-  const mxBrokers = await startPeerBroker(mxPort);
   gtPort = originKafkaPort();
-  const gtBrokers = await startPeerBroker(gtPort);
+  const [mxBrokers, gtBrokers] = await startPeerBrokers([mxPort, gtPort]);
   gt = await startExchangeNode({ registry: gtRegistry, brokers: gtBrokers, database: 'fed_exchange_gt' });
   mx = await startExchangeNode({
     registry: registryOf('MX'),
@@ -56,9 +55,7 @@ afterAll(async () => {
   try {
     await gt?.stop();
     await mx?.stop();
-    await stopMirrorMaker(MM);
-    await stopPeerBroker(mxPort);
-    await stopPeerBroker(gtPort);
+    await discardTopology([mxPort, gtPort], MM);
   } finally {
     release?.();
   }

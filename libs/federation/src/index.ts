@@ -124,11 +124,13 @@ import { AllowReferralRetractionRoute1767052800400 } from './referral-retraction
 export const federationMigrations = [CreateFederationExchange1767052800000, CreateDeliveryLedger1767052800100, CreateRetractionNotices1767052800200, CreateAuditWitness1767052800300, AllowReferralRetractionRoute1767052800400] as const;
 // Tests and tools that run two nodes on one machine (second broker, MirrorMaker 2).
 export {
+  discardTopology,
   holdTwoNodeTopology,
   originKafkaPort,
   peerKafkaPort,
   startMirrorMaker,
   startPeerBroker,
+  startPeerBrokers,
   startTwoNodeTopology,
   stopMirrorMaker,
   stopPeerBroker,

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createBrokerClient, ensureTopics, readTopic, sendRaw, type BrokerClient } from '@puente/messaging';
 import { exchangeTopic } from './exchange-kinds';
-import { holdTwoNodeTopology, originKafkaPort, peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from './testing/two-nodes';
+import { discardTopology, holdTwoNodeTopology, originKafkaPort, peerKafkaPort, startMirrorMaker, startPeerBrokers } from './testing/two-nodes';
 
 // Two real brokers (GT: the test broker, MX: a second one) and a real MirrorMaker 2.
 const MM = `spec-${process.env.PUENTE_TEST_RUN ?? 'ci'}-mm`;
@@ -15,9 +17,8 @@ let release: (() => void) | undefined;
 beforeAll(async () => {
   release = await holdTwoNodeTopology();
   mxPort = peerKafkaPort();
-  const mxBrokers = await startPeerBroker(mxPort);
   gtPort = originKafkaPort();
-  const gtBrokers = await startPeerBroker(gtPort);
+  const [mxBrokers, gtBrokers] = await startPeerBrokers([mxPort, gtPort]);
   gt = createBrokerClient({ brokers: gtBrokers.split(','), clientId: 'spec-gt' });
   mx = createBrokerClient({ brokers: [mxBrokers], clientId: 'spec-mx' });
   await ensureTopics(gt, [{ name: exchangeTopic('MX', 'match-keys'), partitions: 3 }]);
@@ -26,9 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
-    await stopMirrorMaker(MM);
-    await stopPeerBroker(mxPort);
-    await stopPeerBroker(gtPort);
+    await discardTopology([mxPort, gtPort], MM);
   } finally {
     release?.();
   }
@@ -67,3 +66,11 @@ it('records addressed to another node stay on GT\'s cluster', async () => {
     await admin.disconnect();
   }
 }, 90_000);
+
+it('MirrorMaker finds its connectors through their ServiceLoader manifests, without scanning the class path (2-3 CPU-seconds per scan)', () => {
+  const log = readFileSync(join(__dirname, '..', '..', '..', '.cache', 'mirrormaker', MM, 'logs', 'server.log'), 'utf8');
+  const thisStart = log.slice(log.lastIndexOf('Kafka MirrorMaker initializing'));
+  expect(thisStart).toMatch(/Kafka MirrorMaker started/);
+  expect(thisStart.match(/Scanning plugins with ServiceLoaderScanner/g)?.length).toBeGreaterThanOrEqual(3);
+  expect(thisStart).not.toMatch(/ReflectionScanner/);
+});

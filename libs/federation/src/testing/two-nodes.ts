@@ -47,6 +47,29 @@ const r = await k.ensureKafka({ port: ${port}, fresh: ${fresh}, log: () => undef
 console.log(r.brokers);`);
 }
 
+/**
+ * Brokers on `ports`, from empty storage, started side by side (each port has its own start lock);
+ * resolves their bootstrap addresses in the same order.
+ */
+export async function startPeerBrokers(ports: readonly number[]): Promise<string[]> {
+  const out = await infra(`const k = await import(${JSON.stringify(tool('tools/infra/kafka.mjs'))});
+const started = await Promise.all(${JSON.stringify(ports)}.map((port) => k.ensureKafka({ port, fresh: true, log: () => undefined })));
+console.log(JSON.stringify(started.map((r) => r.brokers)));`);
+  return JSON.parse(out.split('\n').pop() ?? '[]') as string[];
+}
+
+/**
+ * Ends a spec's topology at once: SIGKILL to MirrorMaker `mirror` (if given) and to the brokers on
+ * `ports`. Their storage is thrown away (the next start is fresh), so a controlled shutdown would
+ * only cost the run time (about 5 s per spec).
+ */
+export async function discardTopology(ports: readonly number[], mirror?: string): Promise<void> {
+  await infra(`const k = await import(${JSON.stringify(tool('tools/infra/kafka.mjs'))});
+const m = await import(${JSON.stringify(tool('tools/infra/mirrormaker.mjs'))});
+${mirror ? `await m.stopMirrorMaker({ name: ${JSON.stringify(mirror)}, kill: true, log: () => undefined });` : ''}
+await Promise.all(${JSON.stringify(ports)}.map((port) => k.stopKafka({ port, kill: true, log: () => undefined })));`);
+}
+
 export async function stopPeerBroker(port: number): Promise<void> {
   await infra(`const k = await import(${JSON.stringify(tool('tools/infra/kafka.mjs'))});
 await k.stopKafka({ port: ${port}, log: () => undefined });`);
@@ -120,7 +143,7 @@ export type TwoNodeTopology<A extends string = 'GT', B extends string = 'MX'> = 
   readonly brokers: Readonly<Record<A | B, string>>;
   /** Starts MirrorMaker 2 between them (after the nodes created their exchange topics). */
   startMirror(): Promise<void>;
-  /** Stops MirrorMaker and both brokers, and lets the next spec have the topology. */
+  /** Kills MirrorMaker and both brokers (their storage is discarded), and lets the next spec have the topology. */
   stop(): Promise<void>;
 } & ([A, B] extends ['GT', 'MX'] ? { readonly gtBrokers: string; readonly mxBrokers: string } : unknown);
 
@@ -140,8 +163,7 @@ export async function startTwoNodeTopology<A extends string = 'GT', B extends st
   const secondPort = peerKafkaPort();
   let mirror = false;
   try {
-    const secondBrokers = await startPeerBroker(secondPort);
-    const firstBrokers = await startPeerBroker(firstPort);
+    const [secondBrokers, firstBrokers] = await startPeerBrokers([secondPort, firstPort]);
     const brokers = { [first]: firstBrokers, [second]: secondBrokers } as Record<A | B, string>;
     const topology = {
       nodes: [first, second] as const,
@@ -155,9 +177,7 @@ export async function startTwoNodeTopology<A extends string = 'GT', B extends st
       },
       stop: async () => {
         try {
-          if (mirror) await stopMirrorMaker(name);
-          await stopPeerBroker(secondPort);
-          await stopPeerBroker(firstPort);
+          await discardTopology([secondPort, firstPort], mirror ? name : undefined);
         } finally {
           release();
         }

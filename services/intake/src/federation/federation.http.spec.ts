@@ -1,7 +1,7 @@
 // Two country nodes, for real: GT's and MX's intake, each with its own Kafka broker and
 // PostgreSQL database, joined by a real MirrorMaker 2. Match keys cross the border sealed,
 // under the border rules, and the person shows up at MX as a possible duplicate.
-import { holdTwoNodeTopology, originKafkaPort, peerKafkaPort, startMirrorMaker, startPeerBroker, stopMirrorMaker, stopPeerBroker } from '@puente/federation';
+import { startTwoNodeTopology, type TwoNodeTopology } from '@puente/federation';
 import { eventually } from '@puente/testing';
 import { type IntakeTestApp, people, startIntake, uniqueSiteCode } from '../spec/testing/harness';
 
@@ -9,31 +9,18 @@ const MM = `spec-${process.env.PUENTE_TEST_RUN ?? 'ci'}-intake`;
 const identityMatching = { purpose: 'identity_matching', method: 'written' };
 
 describe('match keys across the border (two nodes, MirrorMaker 2)', () => {
+  let topology: TwoNodeTopology;
   let gt: IntakeTestApp;
   let mx: IntakeTestApp;
-  let mxPort: number;
-  let gtPort: number;
   let gtSite: string;
   let mxSite: string;
   const mxToken = () => mx.token({ partnerId: 'MX-MRC-01', node: 'MX', jurisdictions: ['MX'] });
 
-  let release: (() => void) | undefined;
-
   beforeAll(async () => {
-    release = await holdTwoNodeTopology();
-    mxPort = peerKafkaPort();
-    const mxBrokers = await startPeerBroker(mxPort);
-    gtPort = originKafkaPort();
-    const gtBrokers = await startPeerBroker(gtPort);
-    gt = await startIntake('fedgt', { env: { PUENTE_NODE: 'GT', KAFKA_BROKERS: gtBrokers, AUDIT_CHECKPOINT_INTERVAL_SECONDS: '2' } });
-    mx = await startIntake('fedmx', { env: { PUENTE_NODE: 'MX', KAFKA_BROKERS: mxBrokers } });
-    await startMirrorMaker(
-      [
-        { node: 'GT', brokers: gtBrokers },
-        { node: 'MX', brokers: mxBrokers },
-      ],
-      MM,
-    );
+    topology = await startTwoNodeTopology(MM);
+    gt = await startIntake('fedgt', { env: { PUENTE_NODE: 'GT', KAFKA_BROKERS: topology.gtBrokers, AUDIT_CHECKPOINT_INTERVAL_SECONDS: '2' } });
+    mx = await startIntake('fedmx', { env: { PUENTE_NODE: 'MX', KAFKA_BROKERS: topology.mxBrokers } });
+    await topology.startMirror();
     gtSite = uniqueSiteCode('GT-MRC');
     mxSite = uniqueSiteCode('MX-MRC');
     expect((await gt.call('POST', '/v1/sites', { body: { code: gtSite, name: 'CRM Tecún Umán', kind: 'fixed' } })).status).toBe(201);
@@ -44,11 +31,8 @@ describe('match keys across the border (two nodes, MirrorMaker 2)', () => {
     try {
       await gt?.close();
       await mx?.close();
-      await stopMirrorMaker(MM);
-      await stopPeerBroker(mxPort);
-      await stopPeerBroker(gtPort);
     } finally {
-      release?.();
+      await topology?.stop();
     }
   }, 120_000);
 
