@@ -98,6 +98,10 @@ export function mirrorMakerProperties(nodes) {
     'offset.storage.replication.factor = 1',
     'status.storage.replication.factor = 1',
     'config.storage.replication.factor = 1',
+    // One MirrorMaker process per mesh: Connect's defaults (25 offset and 5 status partitions, on
+    // every cluster) only add partitions each broker must create and serve.
+    'offset.storage.partitions = 1',
+    'status.storage.partitions = 1',
     'sync.topic.configs.enabled = false',
     'sync.topic.acls.enabled = false',
     'sync.group.offsets.enabled = false',
