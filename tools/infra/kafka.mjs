@@ -734,14 +734,7 @@ export async function killPid(pid, { timeoutMs = STOP_TIMEOUT_MS } = {}) {
     if (!isAlive(pid)) return 'stopped';
     await sleep(100);
   }
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
-  const killDeadline = Date.now() + 5000;
-  while (isAlive(pid) && Date.now() < killDeadline) await sleep(50);
-  return 'killed';
+  return killNow(pid);
 }
 
 /** SIGKILL, then waits (up to 5 s) until the process is gone. */

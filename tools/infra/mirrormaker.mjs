@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkJava, isAlive, killPid, QUICK_JVM, quickJvm, readPid, run, runIfMain, tailFile } from './kafka.mjs';
+import { checkJava, isAlive, killNow, killPid, QUICK_JVM, quickJvm, readPid, run, runIfMain, tailFile } from './kafka.mjs';
 
 /** connect-mirror 4.4.0 may not be served; 4.1.x is, and talks to 4.4 brokers. */
 export const MIRROR_VERSION = '4.1.1';
@@ -231,14 +231,7 @@ export async function stopMirrorMaker({ name, log = console.error, kill = false 
     fs.rmSync(p.pidFile, { force: true });
     return 'not running';
   }
-  let how;
-  if (kill) {
-    process.kill(pid, 'SIGKILL');
-    while (isAlive(pid)) await sleep(50);
-    how = 'killed';
-  } else {
-    how = await killPid(pid);
-  }
+  const how = kill ? await killNow(pid) : await killPid(pid);
   fs.rmSync(p.pidFile, { force: true });
   log(`MirrorMaker: ${how} (pid ${pid})`);
   return how;
